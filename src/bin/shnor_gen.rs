@@ -1,0 +1,508 @@
+//! Deterministic, seeded generator of a synthetic region for shnor: a register, ВПР per student,
+//! ОГЭ/ЕГЭ per school, family questionnaires and context indicators, in the mixed formats real
+//! regions send (XLSX with a title row, Windows-1251 `;` CSV with decimal commas, UTF-8 CSV).
+//!
+//! Usage: shnor-gen [--out DIR] [--schools N] [--municipalities M] [--seed S] [--year Y]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+
+struct Args {
+    out: PathBuf,
+    schools: usize,
+    municipalities: usize,
+    seed: u64,
+    year: i32,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut a = Args {
+        out: PathBuf::from("data-samples"),
+        schools: 300,
+        municipalities: 20,
+        seed: 2025,
+        year: 2025,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let v = it.next().with_context(|| format!("{k} needs a value"))?;
+        match k.as_str() {
+            "--out" => a.out = PathBuf::from(v),
+            "--schools" => a.schools = v.parse()?,
+            "--municipalities" => a.municipalities = v.parse()?,
+            "--seed" => a.seed = v.parse()?,
+            "--year" => a.year = v.parse()?,
+            other => anyhow::bail!("unknown option {other}"),
+        }
+    }
+    Ok(a)
+}
+
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    // Box–Muller.
+    let u1: f64 = rng.gen_range(f64::EPSILON..1.0);
+    let u2: f64 = rng.gen::<f64>();
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}
+
+const DISTRICT_ROOTS: &[&str] = &[
+    "Берёзовский", "Озёрный", "Сосновский", "Заречный", "Луговой", "Каменский", "Ольховский",
+    "Черноярский", "Светлогорский", "Красноборский", "Ивановский", "Дубравный", "Никольский",
+    "Покровский", "Степной", "Верхнереченский", "Тихий", "Кедровый", "Рябиновый", "Полевой",
+    "Боровой", "Ключевской", "Медведевский", "Лесной", "Новосельский",
+];
+const VILLAGES: &[&str] = &[
+    "Ивановская", "Петровская", "Сидоровская", "Кузнецовская", "Никольская", "Успенская",
+    "Троицкая", "Покровская", "Михайловская", "Васильевская", "Алексеевская", "Георгиевская",
+    "Дмитриевская", "Андреевская", "Семёновская", "Знаменская", "Богородская", "Вознесенская",
+];
+
+struct Municipality {
+    name: String,
+    urban: bool,
+}
+
+struct School {
+    id: String,
+    name: String,
+    mun: usize,
+    kind: &'static str,
+    urban: bool,
+    students: u32,
+    quality: f64,
+    social: f64,
+    inflation: f64,
+    teachers_60: f64,
+}
+
+fn municipalities(n: usize) -> Vec<Municipality> {
+    let mut v = Vec::with_capacity(n);
+    let cities = (n / 7).max(1);
+    for i in 0..n {
+        let root = DISTRICT_ROOTS[i % DISTRICT_ROOTS.len()];
+        let suffix = if i >= DISTRICT_ROOTS.len() { format!(" {}", i / DISTRICT_ROOTS.len() + 1) } else { String::new() };
+        if i < cities {
+            let city = root.trim_end_matches("ский").trim_end_matches("ый").trim_end_matches("ой").trim_end_matches("ий");
+            v.push(Municipality { name: format!("Городской округ {city}ск{suffix}"), urban: true });
+        } else {
+            v.push(Municipality { name: format!("{root} муниципальный район{suffix}"), urban: false });
+        }
+    }
+    v
+}
+
+fn schools(rng: &mut ChaCha8Rng, n: usize, muns: &[Municipality]) -> Vec<School> {
+    let mut out = Vec::with_capacity(n);
+    let weights: Vec<f64> = muns.iter().map(|m| if m.urban { 4.0 } else { 1.0 }).collect();
+    let total: f64 = weights.iter().sum();
+    let mut numbers = vec![0u32; muns.len()];
+    for i in 0..n {
+        let mut pick = rng.gen::<f64>() * total;
+        let mut mun = 0;
+        for (j, w) in weights.iter().enumerate() {
+            if pick < *w {
+                mun = j;
+                break;
+            }
+            pick -= w;
+        }
+        let m = &muns[mun];
+        // District centres have some urban schools too.
+        let urban = m.urban || rng.gen::<f64>() < 0.15;
+        let r = rng.gen::<f64>();
+        let kind = if urban {
+            if r < 0.55 { "СОШ" } else if r < 0.72 { "гимназия" } else if r < 0.85 { "лицей" } else { "ООШ" }
+        } else if r < 0.45 {
+            "СОШ"
+        } else if r < 0.85 {
+            "ООШ"
+        } else {
+            "НОШ"
+        };
+        let students: u32 = match (urban, kind) {
+            (true, "ООШ") => rng.gen_range(120..250),
+            (true, "лицей") => rng.gen_range(400..800),
+            (true, _) => rng.gen_range(400..900),
+            (false, "СОШ") => rng.gen_range(60..220),
+            (false, "ООШ") => rng.gen_range(20..90),
+            _ => rng.gen_range(6..30),
+        };
+        numbers[mun] += 1;
+        let legal = ["МБОУ", "МАОУ", "МКОУ", "МОБУ"][rng.gen_range(0..4)];
+        let name = match kind {
+            "гимназия" => format!("{legal} «Гимназия № {}»", numbers[mun]),
+            "лицей" => format!("{legal} «Лицей № {}»", numbers[mun]),
+            k if urban => format!("{legal} «{k} № {}»", numbers[mun]),
+            k => format!("{legal} «{} {k}»", VILLAGES[rng.gen_range(0..VILLAGES.len())]),
+        };
+        let social = normal(rng) * 0.8 - if urban { 0.0 } else { 0.7 } + if kind == "гимназия" || kind == "лицей" { 0.6 } else { 0.0 };
+        let quality = 0.6 * social + 0.8 * normal(rng);
+        out.push(School {
+            id: format!("sch61{:04}", i + 1),
+            name,
+            mun,
+            kind,
+            urban,
+            students,
+            quality,
+            social,
+            inflation: (normal(rng) * 0.35).max(0.0),
+            teachers_60: (rng.gen::<f64>() * 30.0 + if urban { 5.0 } else { 12.0 }).min(60.0),
+        });
+    }
+    out
+}
+
+fn grades_of(kind: &str) -> std::ops::RangeInclusive<u32> {
+    match kind {
+        "НОШ" => 1..=4,
+        "ООШ" => 1..=9,
+        _ => 1..=11,
+    }
+}
+
+fn per_grade(s: &School) -> f64 {
+    let g = *grades_of(s.kind).end() as f64;
+    f64::from(s.students) / g
+}
+
+/// A mark 2–5 from a latent ability.
+fn mark_of(ability: f64) -> u32 {
+    if ability < -1.25 {
+        2
+    } else if ability < 0.0 {
+        3
+    } else if ability < 1.0 {
+        4
+    } else {
+        5
+    }
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> anyhow::Error {
+    anyhow::anyhow!("xlsx: {e}")
+}
+
+fn write_register(path: &Path, schools: &[School], muns: &[Municipality], year: i32) -> Result<()> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Реестр ОО").map_err(xlsx_err)?;
+    let title = Format::new().set_bold().set_align(FormatAlign::Center);
+    ws.merge_range(0, 0, 0, 6, &format!("Реестр общеобразовательных организаций Энской области на 01.09.{}", year), &title)
+        .map_err(xlsx_err)?;
+    let head = Format::new().set_bold().set_text_wrap();
+    let headers = ["Логин ОО", "Наименование ОО", "Муниципалитет", "Тип ОО", "Местность", "Численность обучающихся", "Доля педагогов старше 60 лет, %"];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &head).map_err(xlsx_err)?;
+    }
+    for (i, s) in schools.iter().enumerate() {
+        let r = 3 + i as u32;
+        ws.write_string(r, 0, &s.id).map_err(xlsx_err)?;
+        ws.write_string(r, 1, &s.name).map_err(xlsx_err)?;
+        ws.write_string(r, 2, &muns[s.mun].name).map_err(xlsx_err)?;
+        ws.write_string(r, 3, s.kind).map_err(xlsx_err)?;
+        ws.write_string(r, 4, if s.urban { "город" } else { "село" }).map_err(xlsx_err)?;
+        ws.write_number(r, 5, f64::from(s.students)).map_err(xlsx_err)?;
+        ws.write_number(r, 6, (s.teachers_60 * 10.0).round() / 10.0).map_err(xlsx_err)?;
+    }
+    ws.set_column_width(1, 40).map_err(xlsx_err)?;
+    ws.set_column_width(2, 34).map_err(xlsx_err)?;
+    wb.save(path).map_err(xlsx_err)?;
+    Ok(())
+}
+
+struct VprRow {
+    school: String,
+    grade: u32,
+    subject: &'static str,
+    score: u32,
+    mark: u32,
+    journal: Option<u32>,
+}
+
+const VPR_SUBJECTS: &[(u32, &str, &str, u32)] = &[
+    // grade, full name, short code, max primary score
+    (4, "Русский язык", "РУ", 38), (4, "Математика", "МА", 20), (4, "Окружающий мир", "ОМ", 32),
+    (5, "Русский язык", "РУ", 45), (5, "Математика", "МА", 20),
+    (6, "Русский язык", "РУ", 51), (6, "Математика", "МА", 20),
+    (7, "Русский язык", "РУ", 47), (7, "Математика", "МА", 19),
+    (8, "Русский язык", "РУ", 51), (8, "Математика", "МА", 25),
+];
+
+fn vpr_rows(rng: &mut ChaCha8Rng, schools: &[School], year: i32, short: bool) -> Vec<VprRow> {
+    let mut rows = Vec::new();
+    let drift = if year % 2 == 0 { -0.05 } else { 0.05 };
+    for s in schools {
+        let grades = grades_of(s.kind);
+        for &(grade, full, code, max) in VPR_SUBJECTS {
+            if !grades.contains(&grade) {
+                continue;
+            }
+            let n = (per_grade(s) * rng.gen_range(0.8..0.95)).round() as u32;
+            for _ in 0..n {
+                let ability = s.quality * 0.9 + drift + normal(rng) * 0.9 + 0.35;
+                let mark = mark_of(ability);
+                let frac = ((ability + 2.5) / 5.0).clamp(0.0, 1.0);
+                let score = (frac * f64::from(max)).round() as u32;
+                let journal = if rng.gen::<f64>() < 0.97 {
+                    let bump = if rng.gen::<f64>() < s.inflation { 1 } else { 0 };
+                    let dip = if rng.gen::<f64>() < 0.06 { 1 } else { 0 };
+                    Some((mark + bump).saturating_sub(dip).clamp(2, 5))
+                } else {
+                    None
+                };
+                rows.push(VprRow {
+                    school: s.id.clone(),
+                    grade,
+                    subject: if short { code } else { full },
+                    score,
+                    mark,
+                    journal,
+                });
+            }
+        }
+    }
+    rows
+}
+
+fn write_vpr_xlsx(path: &Path, rows: &[VprRow], year: i32) -> Result<()> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(&format!("ВПР {year}")).map_err(xlsx_err)?;
+    let headers = ["Год", "Логин ОО", "Процедура", "Класс", "Предмет", "Первичный балл", "Отметка", "Отметка по журналу"];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).map_err(xlsx_err)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = 1 + i as u32;
+        ws.write_number(row, 0, f64::from(year)).map_err(xlsx_err)?;
+        ws.write_string(row, 1, &r.school).map_err(xlsx_err)?;
+        ws.write_string(row, 2, "ВПР").map_err(xlsx_err)?;
+        ws.write_number(row, 3, f64::from(r.grade)).map_err(xlsx_err)?;
+        ws.write_string(row, 4, r.subject).map_err(xlsx_err)?;
+        ws.write_number(row, 5, f64::from(r.score)).map_err(xlsx_err)?;
+        ws.write_number(row, 6, f64::from(r.mark)).map_err(xlsx_err)?;
+        if let Some(j) = r.journal {
+            ws.write_number(row, 7, f64::from(j)).map_err(xlsx_err)?;
+        }
+    }
+    wb.save(path).map_err(xlsx_err)?;
+    Ok(())
+}
+
+fn write_vpr_csv(path: &Path, rows: &[VprRow], year: i32) -> Result<()> {
+    let mut s = String::from("year,school_id,procedure,grade,subject,score,mark,journal_mark\n");
+    for (i, r) in rows.iter().enumerate() {
+        let j = r.journal.map(|j| j.to_string()).unwrap_or_default();
+        // A handful of realistic defects, so that the accounting has something to show.
+        let line = match i {
+            1000 => format!("{year},{},ВПР,{},{},{},7,{j}\n", r.school, r.grade, r.subject, r.score),
+            2000 => format!("{year},,ВПР,{},{},{},{},{j}\n", r.grade, r.subject, r.score, r.mark),
+            3000 => format!("{year},sch619999,ВПР,{},{},{},{},{j}\n", r.grade, r.subject, r.score, r.mark),
+            4000 => format!("{year},{},ВПР,{},{},{},н/д,{j}\n", r.school, r.grade, r.subject, r.score),
+            _ => format!("{year},{},ВПР,{},{},{},{},{j}\n", r.school, r.grade, r.subject, r.score, r.mark),
+        };
+        s.push_str(&line);
+    }
+    std::fs::write(path, s)?;
+    Ok(())
+}
+
+fn fmt_dec(v: f64) -> String {
+    format!("{v:.1}").replace('.', ",")
+}
+
+/// ОГЭ and ЕГЭ per school, long form, Windows-1251, `;`, decimal comma.
+fn write_gia(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], years: &[i32]) -> Result<()> {
+    let mut s = String::from("Год;Логин ОО;Экзамен;Класс;Предмет;Кол-во участников;«2»;«3»;«4»;«5»;Средний балл;Не преодолели минимальный порог\n");
+    let mut line_no = 0;
+    let mut planted_negative = false;
+    let mut planted_exceed = false;
+    for &year in years {
+        for sc in schools {
+            let grades = grades_of(sc.kind);
+            let n9 = (per_grade(sc) * 0.95).round() as u32;
+            let n11 = (per_grade(sc) * 0.85).round() as u32;
+            if grades.contains(&9) && n9 > 0 {
+                for subj in ["Русский язык", "Математика", "Обществознание"] {
+                    let n = if subj == "Обществознание" { (n9 as f64 * 0.5).round() as u32 } else { n9 };
+                    if n == 0 {
+                        continue;
+                    }
+                    let mut m = [0u32; 4];
+                    let mut total_score = 0.0;
+                    for _ in 0..n {
+                        let ab = sc.quality * 0.9 + normal(rng) * 0.9 + 0.2;
+                        let mk = mark_of(ab);
+                        m[(mk - 2) as usize] += 1;
+                        total_score += ((ab + 2.5) / 5.0).clamp(0.0, 1.0) * 33.0;
+                    }
+                    line_no += 1;
+                    let mut m2 = m[0].to_string();
+                    let mut participants = n;
+                    // Two planted defects: a negative count and fewer participants than marks.
+                    if line_no >= 50 && !planted_negative {
+                        m2 = "-3".to_string();
+                        planted_negative = true;
+                    } else if line_no >= 90 && !planted_exceed && n >= 2 {
+                        participants = m.iter().sum::<u32>() - 1;
+                        planted_exceed = true;
+                    }
+                    let _ = writeln!(s, "{year};{};ОГЭ;9;{subj};{participants};{m2};{};{};{};{};", sc.id, m[1], m[2], m[3], fmt_dec(total_score / f64::from(n)));
+                }
+            }
+            if grades.contains(&11) && n11 > 0 {
+                for subj in ["Русский язык", "Математика профильная", "Математика базовая", "Обществознание"] {
+                    let share = match subj {
+                        "Математика профильная" => 0.45,
+                        "Математика базовая" => 0.55,
+                        "Обществознание" => 0.5,
+                        _ => 1.0,
+                    };
+                    let n = (f64::from(n11) * share).round() as u32;
+                    if n == 0 {
+                        continue;
+                    }
+                    let min = match subj {
+                        "Русский язык" => 24.0,
+                        "Математика профильная" => 27.0,
+                        "Обществознание" => 42.0,
+                        _ => 0.0,
+                    };
+                    let mut below = 0;
+                    let mut total = 0.0;
+                    let mut m = [0u32; 4];
+                    for _ in 0..n {
+                        let ab = sc.quality * 0.9 + normal(rng) * 0.9 + 0.5;
+                        if subj == "Математика базовая" {
+                            let mk = mark_of(ab + 0.3);
+                            m[(mk - 2) as usize] += 1;
+                        } else {
+                            let score = (60.0 + ab * 18.0).clamp(0.0, 100.0);
+                            total += score;
+                            if score < min {
+                                below += 1;
+                            }
+                        }
+                    }
+                    line_no += 1;
+                    if subj == "Математика базовая" {
+                        let _ = writeln!(s, "{year};{};ЕГЭ;11;{subj};{n};{};{};{};{};;", sc.id, m[0], m[1], m[2], m[3]);
+                    } else {
+                        let _ = writeln!(s, "{year};{};ЕГЭ;11;{subj};{n};;;;;{};{below}", sc.id, fmt_dec(total / f64::from(n)));
+                    }
+                }
+            }
+        }
+    }
+    let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&s);
+    std::fs::write(path, &bytes)?;
+    Ok(())
+}
+
+const QUESTIONS: &[(&str, &str)] = &[
+    ("higher_ed", "Высшее образование хотя бы у одного из родителей"),
+    ("single_parent", "Неполная семья"),
+    ("low_income", "Семья признана малоимущей"),
+    ("unemployed", "Родитель не работает"),
+    ("large_family", "Многодетная семья"),
+    ("non_russian_home", "Дома говорят не на русском языке"),
+    ("disability", "Ребёнок с ОВЗ"),
+    ("on_register", "Состоит на учёте"),
+    ("books_100", "Больше 100 книг"),
+];
+
+fn answer_probability(key: &str, s: &School) -> f64 {
+    let x = s.social;
+    let logistic = |z: f64| 1.0 / (1.0 + (-z).exp());
+    match key {
+        "higher_ed" => logistic(0.2 + 1.1 * x),
+        "single_parent" => logistic(-1.2 - 0.5 * x),
+        "low_income" => logistic(-1.6 - 1.0 * x),
+        "unemployed" => logistic(-2.2 - 0.8 * x),
+        "large_family" => logistic(-1.8 - 0.4 * x + if s.urban { 0.0 } else { 0.5 }),
+        "non_russian_home" => logistic(-3.0 - 0.6 * x),
+        "disability" => logistic(-3.0 - 0.2 * x),
+        "on_register" => logistic(-3.4 - 0.7 * x),
+        "books_100" => logistic(-0.6 + 1.0 * x),
+        _ => 0.1,
+    }
+}
+
+fn write_questionnaire(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], year: i32) -> Result<()> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Анкеты").map_err(xlsx_err)?;
+    ws.write_string(0, 0, "Год").map_err(xlsx_err)?;
+    ws.write_string(0, 1, "Логин ОО").map_err(xlsx_err)?;
+    for (i, (_, q)) in QUESTIONS.iter().enumerate() {
+        ws.write_string(0, 2 + i as u16, *q).map_err(xlsx_err)?;
+    }
+    let mut row = 1u32;
+    for s in schools {
+        let families = (f64::from(s.students) * rng.gen_range(0.2..0.45)).round() as u32;
+        for _ in 0..families {
+            ws.write_number(row, 0, f64::from(year)).map_err(xlsx_err)?;
+            ws.write_string(row, 1, &s.id).map_err(xlsx_err)?;
+            for (i, (key, _)) in QUESTIONS.iter().enumerate() {
+                let r = rng.gen::<f64>();
+                if r < 0.03 {
+                    continue; // blank answer
+                }
+                let text = if r < 0.032 {
+                    "не знаю"
+                } else if rng.gen::<f64>() < answer_probability(key, s) {
+                    "да"
+                } else {
+                    "нет"
+                };
+                ws.write_string(row, 2 + i as u16, text).map_err(xlsx_err)?;
+            }
+            row += 1;
+        }
+    }
+    wb.save(path).map_err(xlsx_err)?;
+    Ok(())
+}
+
+fn write_context(rng: &mut ChaCha8Rng, path: &Path, schools: &[School]) -> Result<()> {
+    let mut s = String::from("Логин ОО,Вакансии учителей,Расстояние до центра МО (км)\n");
+    for sc in schools {
+        let vac = if sc.urban { rng.gen_range(0..4) } else { rng.gen_range(0..3) };
+        let dist = if sc.urban { rng.gen::<f64>() * 8.0 } else { 5.0 + rng.gen::<f64>() * 70.0 };
+        let _ = writeln!(s, "{},{vac},{dist:.1}", sc.id);
+    }
+    std::fs::write(path, s)?;
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let a = parse_args()?;
+    std::fs::create_dir_all(&a.out)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(a.seed);
+    let muns = municipalities(a.municipalities);
+    let schools = schools(&mut rng, a.schools, &muns);
+    let prev = a.year - 1;
+    write_register(&a.out.join("schools.xlsx"), &schools, &muns, a.year)?;
+    let rows_prev = vpr_rows(&mut rng, &schools, prev, false);
+    write_vpr_xlsx(&a.out.join(format!("vpr_{prev}.xlsx")), &rows_prev, prev)?;
+    let rows_cur = vpr_rows(&mut rng, &schools, a.year, true);
+    write_vpr_csv(&a.out.join(format!("vpr_{}.csv", a.year)), &rows_cur, a.year)?;
+    write_gia(&mut rng, &a.out.join(format!("gia_{prev}_{}.csv", a.year)), &schools, &[prev, a.year])?;
+    write_questionnaire(&mut rng, &a.out.join(format!("anketa_{}.xlsx", a.year)), &schools, a.year)?;
+    write_context(&mut rng, &a.out.join("context.csv"), &schools)?;
+    eprintln!(
+        "{} schools, {} municipalities, ВПР rows: {} + {} → {}",
+        schools.len(),
+        muns.len(),
+        rows_prev.len(),
+        rows_cur.len(),
+        a.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! Raw command-line arguments (clap). Validation into options happens in `config` and the commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::i18n::Lang;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "shnor",
+    version,
+    about = "Выявление ШНОР и ШНСУ: школ с низкими образовательными результатами и школ в неблагоприятных социальных условиях",
+    long_about = None
+)]
+pub struct Cli {
+    /// Язык сообщений, заголовков и отчёта (ru — по умолчанию, en)
+    #[arg(long, global = true, value_enum, default_value = "ru")]
+    pub lang: Lang,
+    /// Не выводить индикаторы выполнения и пояснения
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Подробный вывод
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Проверить входные файлы: формат, кодировка, столбцы, строки, проблемы
+    Check(CheckArgs),
+    /// Показать канонические таблицы, их столбцы, типы и синонимы
+    Schema(SchemaArgs),
+    /// Записать шаблон конфигурации с комментариями и шаблоны входных таблиц
+    Init(InitArgs),
+}
+
+/// Inputs named in a configuration file or directly on the command line.
+#[derive(Args, Debug, Default, Clone)]
+pub struct InputArgs {
+    /// Файл конфигурации (TOML); без него — встроенная методика
+    pub config: Option<PathBuf>,
+    /// Реестр ОО (CSV, XLSX, XLS, ODS, Parquet)
+    #[arg(long, value_name = "FILE")]
+    pub schools: Option<PathBuf>,
+    /// Результаты ВПР/ОГЭ/ЕГЭ (можно несколько раз)
+    #[arg(long, value_name = "FILE")]
+    pub results: Vec<PathBuf>,
+    /// Анкеты социального благополучия семей (можно несколько раз)
+    #[arg(long, value_name = "FILE")]
+    pub questionnaire: Vec<PathBuf>,
+    /// Дополнительные показатели ОО (можно несколько раз)
+    #[arg(long, value_name = "FILE")]
+    pub context: Vec<PathBuf>,
+    /// Кодировка CSV для файлов из командной строки: auto, utf-8, windows-1251, koi8-r, cp866
+    #[arg(long, value_name = "ENC")]
+    pub encoding: Option<String>,
+    /// Изменить параметр конфигурации: ключ=значение (можно несколько раз)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Формат вывода
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    /// Сколько примеров проблем показывать на каждую причину
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub max_problems: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct SchemaArgs {
+    /// Формат вывода
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Каталог, куда записать шаблоны (по умолчанию текущий)
+    pub dir: Option<PathBuf>,
+    /// Перезаписать существующие файлы
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}

@@ -1,0 +1,19 @@
+//! One thin file per subcommand.
+
+mod check;
+mod init;
+mod schema;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => check::run(&args, cli.quiet),
+        Command::Schema(args) => schema::run(&args),
+        Command::Init(args) => init::run(&args, cli.quiet),
+    }
+}

@@ -1,0 +1,560 @@
+//! One serde struct tree with embedded defaults. The same keys appear in `init`'s template,
+//! in `--set key=value` and (later) in the manifest.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::cli::InputArgs;
+use crate::error::usage;
+
+/// The embedded defaults; also the commented template that `init` writes.
+pub const DEFAULTS_TOML: &str = include_str!("defaults.toml");
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub region: Region,
+    pub method: Method,
+    pub criteria: Criteria,
+    pub isbsh: Isbsh,
+    pub resilience: Resilience,
+    pub output: Output,
+    #[serde(default)]
+    pub aliases: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub input: Vec<InputSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Method {
+    pub min_participants: u32,
+    pub unreliable_below: u32,
+    pub years_window: u32,
+    pub peer_groups: Vec<String>,
+    pub procedures: Vec<String>,
+    pub inr: InrWeights,
+    pub ege_min: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InrWeights {
+    pub w_fail: f64,
+    pub w_mean: f64,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Combine {
+    Any,
+    All,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Criteria {
+    pub combine: Combine,
+    pub r30: R30,
+    pub bottom: Bottom,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct R30 {
+    pub enabled: bool,
+    pub threshold: f64,
+    pub min_procedures: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Bottom {
+    pub enabled: bool,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Isbsh {
+    pub min_respondents: u32,
+    pub min_indicators: u32,
+    pub shnsu_share: f64,
+    pub indicators: BTreeMap<String, Indicator>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+pub enum Direction {
+    #[serde(rename = "+")]
+    Plus,
+    #[serde(rename = "-")]
+    Minus,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    #[serde(default)]
+    pub columns: Vec<String>,
+    pub direction: Direction,
+    #[serde(default = "one")]
+    pub weight: f64,
+    #[serde(default)]
+    pub yes: Vec<String>,
+    #[serde(default)]
+    pub no: Vec<String>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Resilience {
+    pub isbsh_worst_share: f64,
+    pub inr_best_share: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    pub dir: PathBuf,
+    pub csv_delimiter: String,
+    pub csv_decimal: String,
+    pub csv_encoding: String,
+}
+
+/// What an input file holds.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    Schools,
+    Results,
+    Questionnaire,
+    Context,
+}
+
+impl InputKind {
+    pub fn label(self) -> String {
+        match self {
+            InputKind::Schools => tr!("реестр ОО", "school register"),
+            InputKind::Results => tr!("результаты", "results"),
+            InputKind::Questionnaire => tr!("анкеты семей", "family questionnaires"),
+            InputKind::Context => tr!("показатели ОО", "school context"),
+        }
+    }
+}
+
+/// Granularity of a results or questionnaire file.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    #[default]
+    Auto,
+    Student,
+    School,
+    Family,
+}
+
+/// How per-school mark columns are expressed.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ValuesMode {
+    #[default]
+    Auto,
+    Counts,
+    Shares,
+    Percent,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    pub kind: InputKind,
+    pub path: PathBuf,
+    #[serde(default = "auto")]
+    pub encoding: String,
+    #[serde(default = "auto")]
+    pub delimiter: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<usize>,
+    #[serde(default)]
+    pub layout: Layout,
+    #[serde(default)]
+    pub values: ValuesMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+fn auto() -> String {
+    "auto".to_string()
+}
+
+impl InputSpec {
+    pub fn new(kind: InputKind, path: PathBuf) -> Self {
+        InputSpec {
+            kind,
+            path,
+            encoding: auto(),
+            delimiter: auto(),
+            sheet: None,
+            header_row: None,
+            layout: Layout::Auto,
+            values: ValuesMode::Auto,
+            year: None,
+            columns: BTreeMap::new(),
+        }
+    }
+}
+
+/// Tables whose keys are open (the user may add new keys there).
+const OPEN_TABLES: &[&str] = &["method.ege_min", "isbsh.indicators", "aliases"];
+
+impl Config {
+    /// The embedded defaults.
+    pub fn defaults() -> Result<Config> {
+        let value = defaults_value()?;
+        deserialize(value, "defaults")
+    }
+
+    /// Defaults, then the configuration file, then `--set`, then inputs named on the command line.
+    pub fn load(args: &InputArgs) -> Result<Config> {
+        let mut value = defaults_value()?;
+        let mut base_dir = PathBuf::from(".");
+        if let Some(path) = &args.config {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                usage(tr!(
+                    "не удалось прочитать конфигурацию {}: {e}",
+                    "cannot read configuration {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let user: toml::Value = toml::from_str(&text).map_err(|e| {
+                usage(tr!(
+                    "ошибка в конфигурации {}: {e}",
+                    "error in configuration {}: {e}",
+                    path.display()
+                ))
+            })?;
+            merge(&mut value, user);
+            if let Some(parent) = path.parent() {
+                base_dir = parent.to_path_buf();
+            }
+        }
+        for assignment in &args.set {
+            apply_set(&mut value, assignment)?;
+        }
+        let source = args
+            .config
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "--set".to_string());
+        let mut config = deserialize(value, &source)?;
+        for input in &mut config.input {
+            if input.path.is_relative() {
+                input.path = base_dir.join(&input.path);
+            }
+        }
+        config.add_cli_inputs(args);
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn add_cli_inputs(&mut self, args: &InputArgs) {
+        let mut named: Vec<InputSpec> = Vec::new();
+        if let Some(p) = &args.schools {
+            named.push(InputSpec::new(InputKind::Schools, p.clone()));
+        }
+        for p in &args.results {
+            named.push(InputSpec::new(InputKind::Results, p.clone()));
+        }
+        for p in &args.questionnaire {
+            named.push(InputSpec::new(InputKind::Questionnaire, p.clone()));
+        }
+        for p in &args.context {
+            named.push(InputSpec::new(InputKind::Context, p.clone()));
+        }
+        if let Some(enc) = &args.encoding {
+            for spec in &mut named {
+                spec.encoding = enc.clone();
+            }
+        }
+        // Inputs of a kind named on the command line replace the configuration's inputs of that kind.
+        let kinds: Vec<InputKind> = named.iter().map(|s| s.kind).collect();
+        self.input.retain(|s| !kinds.contains(&s.kind));
+        self.input.extend(named);
+    }
+
+    /// Range checks that serde cannot express.
+    pub fn validate(&self) -> Result<()> {
+        let shares = [
+            ("criteria.r30.threshold", self.criteria.r30.threshold),
+            ("criteria.bottom.share", self.criteria.bottom.share),
+            ("isbsh.shnsu_share", self.isbsh.shnsu_share),
+            ("resilience.isbsh_worst_share", self.resilience.isbsh_worst_share),
+            ("resilience.inr_best_share", self.resilience.inr_best_share),
+        ];
+        for (key, v) in shares {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(usage(tr!(
+                    "параметр {key} = {v}: ожидается доля от 0 до 1",
+                    "parameter {key} = {v}: expected a share between 0 and 1"
+                )));
+            }
+        }
+        let weights = [
+            ("method.inr.w_fail", self.method.inr.w_fail),
+            ("method.inr.w_mean", self.method.inr.w_mean),
+        ];
+        for (key, v) in weights {
+            if !v.is_finite() || v < 0.0 {
+                return Err(usage(tr!(
+                    "параметр {key} = {v}: вес должен быть неотрицательным числом",
+                    "parameter {key} = {v}: a weight must be a non-negative number"
+                )));
+            }
+        }
+        if self.method.inr.w_fail + self.method.inr.w_mean <= 0.0 {
+            return Err(usage(tr!(
+                "веса method.inr.w_fail и method.inr.w_mean не могут быть оба нулевыми",
+                "weights method.inr.w_fail and method.inr.w_mean cannot both be zero"
+            )));
+        }
+        if self.method.years_window == 0 {
+            return Err(usage(tr!(
+                "параметр method.years_window должен быть не меньше 1",
+                "parameter method.years_window must be at least 1"
+            )));
+        }
+        for g in &self.method.peer_groups {
+            if g != "school_type" && g != "locality" {
+                return Err(usage(tr!(
+                    "method.peer_groups: неизвестная группа «{g}» (допустимы school_type, locality)",
+                    "method.peer_groups: unknown group '{g}' (allowed: school_type, locality)"
+                )));
+            }
+        }
+        for (name, ind) in &self.isbsh.indicators {
+            if !ind.weight.is_finite() || ind.weight < 0.0 {
+                return Err(usage(tr!(
+                    "isbsh.indicators.{name}.weight: вес должен быть неотрицательным числом",
+                    "isbsh.indicators.{name}.weight: a weight must be a non-negative number"
+                )));
+            }
+        }
+        for d in [&self.output.csv_delimiter, &self.output.csv_decimal] {
+            if d.chars().count() != 1 {
+                return Err(usage(tr!(
+                    "output.csv_delimiter и output.csv_decimal должны быть одним символом",
+                    "output.csv_delimiter and output.csv_decimal must be a single character"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn defaults_value() -> Result<toml::Value> {
+    toml::from_str(DEFAULTS_TOML)
+        .map_err(|e| anyhow::anyhow!("embedded defaults are not valid TOML: {e}"))
+}
+
+fn deserialize(value: toml::Value, source: &str) -> Result<Config> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        usage(tr!(
+            "ошибка в конфигурации ({source}), ключ {path}: {inner}",
+            "error in configuration ({source}), key {path}: {inner}"
+        ))
+    })
+}
+
+/// Deep merge: tables merge key by key, any other value replaces.
+fn merge(base: &mut toml::Value, over: toml::Value) {
+    match (base, over) {
+        (toml::Value::Table(b), toml::Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+/// Applies one `--set key=value`. The value is read as TOML (number, boolean, array, quoted
+/// string) and otherwise taken as a plain string. Unknown keys are refused, naming the key.
+pub fn apply_set(root: &mut toml::Value, assignment: &str) -> Result<()> {
+    let Some((key, raw)) = assignment.split_once('=') else {
+        return Err(usage(tr!(
+            "--set {assignment}: ожидается ключ=значение",
+            "--set {assignment}: expected key=value"
+        )));
+    };
+    let key = key.trim();
+    let raw = raw.trim();
+    let value: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+        Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(raw.to_string())),
+        Err(_) => toml::Value::String(raw.to_string()),
+    };
+    let parts: Vec<&str> = key.split('.').map(str::trim).collect();
+    if parts.iter().any(|p| p.is_empty()) || key == "input" || key.starts_with("input.") {
+        return Err(usage(tr!(
+            "--set: недопустимый ключ «{key}» (входные файлы задаются в конфигурации или флагами --schools, --results …)",
+            "--set: invalid key '{key}' (inputs are named in the configuration or with --schools, --results …)"
+        )));
+    }
+    let mut node = root;
+    let mut walked = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        let is_last = i + 1 == parts.len();
+        let open = OPEN_TABLES.contains(&walked.as_str());
+        let unknown = || {
+            usage(tr!(
+                "--set: неизвестный ключ «{key}»",
+                "--set: unknown key '{key}'"
+            ))
+        };
+        let table = node.as_table_mut().ok_or_else(unknown)?;
+        if !table.contains_key(*part) {
+            if !open {
+                return Err(unknown());
+            }
+            let fresh = if is_last {
+                value.clone()
+            } else {
+                toml::Value::Table(toml::Table::new())
+            };
+            table.insert(part.to_string(), fresh);
+        }
+        let next = table.get_mut(*part).ok_or_else(unknown)?;
+        if is_last {
+            if next.is_table() && !value.is_table() {
+                return Err(usage(tr!(
+                    "--set: «{key}» — это раздел, а не параметр",
+                    "--set: '{key}' is a section, not a parameter"
+                )));
+            }
+            // An integer given where a float is expected stays a float.
+            let v = match (&*next, &value) {
+                (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(*i as f64),
+                _ => value.clone(),
+            };
+            *next = v;
+            return Ok(());
+        }
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(part);
+        node = next;
+    }
+    Ok(())
+}
+
+/// The path as the user should read it in messages.
+pub fn display_path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args_with_sets(sets: &[&str]) -> InputArgs {
+        InputArgs {
+            set: sets.iter().map(|s| s.to_string()).collect(),
+            ..InputArgs::default()
+        }
+    }
+
+    #[test]
+    fn defaults_match_spec() {
+        let c = Config::defaults().unwrap();
+        assert_eq!(c.method.min_participants, 5);
+        assert_eq!(c.method.years_window, 2);
+        assert_eq!(c.method.inr.w_fail, 0.7);
+        assert_eq!(c.method.inr.w_mean, 0.3);
+        assert_eq!(c.criteria.r30.threshold, 0.30);
+        assert_eq!(c.criteria.r30.min_procedures, 2);
+        assert_eq!(c.criteria.bottom.share, 0.10);
+        assert_eq!(c.criteria.combine, Combine::Any);
+        assert_eq!(c.isbsh.min_respondents, 10);
+        assert_eq!(c.isbsh.min_indicators, 5);
+        assert_eq!(c.isbsh.indicators.len(), 9);
+        assert_eq!(c.method.ege_min.get("Русский язык"), Some(&24.0));
+        assert_eq!(c.method.ege_min.get("Обществознание"), Some(&42.0));
+        assert_eq!(c.resilience.isbsh_worst_share, 0.25);
+    }
+
+    #[test]
+    fn set_overrides_and_coerces() {
+        let c = Config::load(&args_with_sets(&[
+            "criteria.bottom.share=0.15",
+            "criteria.combine=all",
+            "method.min_participants=7",
+            "resilience.inr_best_share=1",
+            "method.ege_min.Астрономия=30",
+        ]))
+        .unwrap();
+        assert_eq!(c.criteria.bottom.share, 0.15);
+        assert_eq!(c.criteria.combine, Combine::All);
+        assert_eq!(c.method.min_participants, 7);
+        assert_eq!(c.resilience.inr_best_share, 1.0);
+        assert_eq!(c.method.ege_min.get("Астрономия"), Some(&30.0));
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::load(&args_with_sets(&["method.min_participantz=7"])).unwrap_err();
+        assert!(err.to_string().contains("method.min_participantz"), "{err}");
+        assert_eq!(crate::error::exit_code_of(&err), std::process::ExitCode::from(2));
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let err = Config::load(&args_with_sets(&["method.min_participants=abc"])).unwrap_err();
+        assert!(err.to_string().contains("method.min_participants"), "{err}");
+        let err = Config::load(&args_with_sets(&["criteria.combine=maybe"])).unwrap_err();
+        assert!(err.to_string().contains("criteria.combine"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_share_is_refused() {
+        let err = Config::load(&args_with_sets(&["criteria.bottom.share=15"])).unwrap_err();
+        assert!(err.to_string().contains("criteria.bottom.share"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_in_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[criteria.bottom]\nshare = 0.2\ncolour = 1\n").unwrap();
+        let args = InputArgs {
+            config: Some(p),
+            ..InputArgs::default()
+        };
+        let err = Config::load(&args).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("criteria.bottom") && msg.contains("colour"), "{msg}");
+    }
+}

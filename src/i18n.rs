@@ -1,0 +1,32 @@
+//! User-facing language selection. Everything a user reads goes through [`tr!`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static ENGLISH: AtomicBool = AtomicBool::new(false);
+
+/// The language of messages, headers and reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Ru,
+    En,
+}
+
+pub fn set_lang(lang: Lang) {
+    ENGLISH.store(lang == Lang::En, Ordering::Relaxed);
+}
+
+pub fn is_en() -> bool {
+    ENGLISH.load(Ordering::Relaxed)
+}
+
+/// Picks the Russian or English variant of a message; both are format strings.
+#[macro_export]
+macro_rules! tr {
+    ($ru:literal, $en:literal $(,)?) => {
+        if $crate::i18n::is_en() { format!($en) } else { format!($ru) }
+    };
+    ($ru:literal, $en:literal, $($arg:tt)*) => {
+        if $crate::i18n::is_en() { format!($en, $($arg)*) } else { format!($ru, $($arg)*) }
+    };
+}

@@ -1,0 +1,154 @@
+//! CSV (and other delimited text): decoding, delimiter sniffing, quoted fields with newlines.
+
+use super::{clean_cell, text, Grid, ReadOptions, SourceInfo};
+
+const CANDIDATES: [u8; 3] = [b';', b'\t', b','];
+
+/// Counts a delimiter per line outside quotes, over the first lines of the text.
+fn counts_per_line(sample: &str, delim: u8) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let mut in_quotes = false;
+    let mut n = 0usize;
+    for b in sample.bytes() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => {
+                counts.push(n);
+                n = 0;
+                if counts.len() >= 50 {
+                    return counts;
+                }
+            }
+            _ if b == delim && !in_quotes => n += 1,
+            _ => {}
+        }
+    }
+    if n > 0 {
+        counts.push(n);
+    }
+    counts
+}
+
+/// Picks `;`, tab or `,`: a delimiter that splits the lines consistently wins, in that order
+/// of preference (a `;` file with decimal commas also has commas on every line).
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let sample: String = text.chars().take(64 * 1024).collect();
+    let mut best: Option<(u8, usize)> = None;
+    for &d in &CANDIDATES {
+        let counts: Vec<usize> = counts_per_line(&sample, d)
+            .into_iter()
+            .filter(|&c| c > 0)
+            .collect();
+        let Some(&max) = counts.iter().max() else {
+            continue;
+        };
+        let consistent = counts.iter().filter(|&&c| c == max).count();
+        // Title rows above the header have fewer fields: judge by the widest lines.
+        if consistent * 2 >= counts.len() {
+            return d;
+        }
+        if best.is_none_or(|(_, m)| max > m) {
+            best = Some((d, max));
+        }
+    }
+    best.map(|(d, _)| d).unwrap_or(b';')
+}
+
+pub fn delimiter_label(d: u8) -> String {
+    match d {
+        b'\t' => "TAB".to_string(),
+        other => (other as char).to_string(),
+    }
+}
+
+/// Parses the user's delimiter setting.
+pub fn delimiter_by_name(s: &str) -> Result<Option<u8>, String> {
+    match s {
+        "" | "auto" => Ok(None),
+        "\\t" | "\t" | "tab" | "TAB" => Ok(Some(b'\t')),
+        s if s.len() == 1 => Ok(s.bytes().next()),
+        other => Err(other.to_string()),
+    }
+}
+
+pub(super) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Grid, String> {
+    let probe = bytes.get(..bytes.len().min(8192)).unwrap_or_default();
+    let is_utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if !is_utf16 && probe.contains(&0u8) {
+        return Err(tr!(
+            "файл не является таблицей CSV, XLSX, XLS, ODS или Parquet (двоичные данные)",
+            "the file is not a CSV, XLSX, XLS, ODS or Parquet table (binary data)"
+        ));
+    }
+    let decoded = text::decode(bytes, opts.encoding);
+    let delim = match opts.delimiter {
+        Some(d) => d,
+        None => sniff_delimiter(&decoded.text),
+    };
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(decoded.text.as_bytes());
+    let mut rows = Vec::new();
+    let mut numbers = Vec::new();
+    let mut record = ::csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {
+                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                rows.push(record.iter().map(clean_cell).collect());
+                numbers.push(line);
+            }
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                return Err(tr!(
+                    "ошибка разбора CSV в строке {line}: {e}",
+                    "CSV parse error at line {line}: {e}"
+                ));
+            }
+        }
+    }
+    Ok(Grid {
+        rows,
+        numbers,
+        info: SourceInfo {
+            format: "CSV".to_string(),
+            encoding: Some(decoded.encoding.to_string()),
+            delimiter: Some(delimiter_label(delim)),
+            sheet: None,
+            header_row: None,
+        },
+        lossy: decoded.lossy,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_semicolon_with_decimal_commas() {
+        let t = "a;b;c\n1;2,5;3,1\n4;5,5;6,2\n";
+        assert_eq!(sniff_delimiter(t), b';');
+    }
+
+    #[test]
+    fn sniffs_comma_and_tab() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t2,5\t3\n"), b'\t');
+    }
+
+    #[test]
+    fn quoted_delimiters_do_not_count() {
+        let t = "name,id\n\"Школа; №1\",1\n\"Школа; №2\",2\n";
+        assert_eq!(sniff_delimiter(t), b',');
+    }
+
+    #[test]
+    fn title_row_above_header() {
+        let t = "Реестр школ\na;b;c\n1;2;3\n4;5;6\n";
+        assert_eq!(sniff_delimiter(t), b';');
+    }
+}

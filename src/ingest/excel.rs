@@ -1,0 +1,144 @@
+//! XLSX, XLS, XLSB and ODS through calamine: a named or the first sheet, cached formula values,
+//! merged cells filled across their whole area.
+
+use std::io::Cursor;
+
+use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Reader, Sheets};
+
+use super::{clean_cell, Grid, SourceInfo};
+
+/// Text of a cell as a person sees it: integers without `.0`, errors as their code.
+pub fn cell_text(d: &Data) -> Option<String> {
+    match d {
+        Data::Empty => None,
+        Data::Float(f) => {
+            if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+                Some(format!("{}", *f as i64))
+            } else {
+                Some(format!("{f}"))
+            }
+        }
+        Data::Int(i) => Some(i.to_string()),
+        Data::String(s) => clean_cell(s),
+        Data::Bool(b) => Some(if *b { "1" } else { "0" }.to_string()),
+        other => clean_cell(&other.to_string()),
+    }
+}
+
+pub(super) fn read(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, String> {
+    let sheet = sheet.map(str::to_string);
+    // calamine is third-party parsing of untrusted bytes: a panic there must not reach the user.
+    std::panic::catch_unwind(move || read_inner(bytes, sheet.as_deref()))
+        .unwrap_or_else(|_| Err(tr!("файл электронной таблицы повреждён", "the spreadsheet file is corrupt")))
+}
+
+fn read_inner(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, String> {
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        tr!(
+            "файл электронной таблицы не читается (повреждён или не XLSX/XLS/ODS): {e}",
+            "cannot read the spreadsheet (corrupt, or not XLSX/XLS/ODS): {e}"
+        )
+    })?;
+    let format = match &wb {
+        Sheets::Xls(_) => "XLS",
+        Sheets::Xlsx(_) => "XLSX",
+        Sheets::Xlsb(_) => "XLSB",
+        Sheets::Ods(_) => "ODS",
+    };
+    let names = wb.sheet_names();
+    let name = match sheet {
+        Some(want) => names
+            .iter()
+            .find(|n| n.trim().to_lowercase() == want.trim().to_lowercase())
+            .cloned()
+            .ok_or_else(|| {
+                tr!(
+                    "лист «{want}» не найден; листы файла: {}",
+                    "sheet '{want}' not found; the file has: {}",
+                    names.join(", ")
+                )
+            })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| tr!("в книге нет листов", "the workbook has no sheets"))?,
+    };
+    let range = wb
+        .worksheet_range(&name)
+        .map_err(|e| tr!("лист «{name}» не читается: {e}", "sheet '{name}' cannot be read: {e}"))?;
+    let merged: Vec<Dimensions> = match &mut wb {
+        Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+        Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut rows: Vec<Vec<Option<String>>> = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect();
+    fill_merged(&mut rows, &merged, row0, col0);
+    let numbers = (0..rows.len() as u64).map(|i| i + u64::from(row0) + 1).collect();
+    Ok(Grid {
+        rows,
+        numbers,
+        info: SourceInfo {
+            format: format.to_string(),
+            encoding: None,
+            delimiter: None,
+            sheet: Some(name),
+            header_row: None,
+        },
+        lossy: false,
+    })
+}
+
+/// Copies the value of each merged area's top-left cell into every cell of the area.
+fn fill_merged(rows: &mut [Vec<Option<String>>], merged: &[Dimensions], row0: u32, col0: u32) {
+    for m in merged {
+        let (Some(r0), Some(c0)) = (m.start.0.checked_sub(row0), m.start.1.checked_sub(col0)) else {
+            continue;
+        };
+        let value = rows
+            .get(r0 as usize)
+            .and_then(|r| r.get(c0 as usize))
+            .cloned()
+            .flatten();
+        let Some(value) = value else { continue };
+        let r_end = m.end.0.saturating_sub(row0) as usize;
+        let c_end = m.end.1.saturating_sub(col0) as usize;
+        for r in r0 as usize..=r_end {
+            let Some(row) = rows.get_mut(r) else { break };
+            for c in c0 as usize..=c_end {
+                if let Some(cell) = row.get_mut(c) {
+                    if cell.is_none() {
+                        *cell = Some(value.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_see_them() {
+        assert_eq!(cell_text(&Data::Float(2025.0)).as_deref(), Some("2025"));
+        assert_eq!(cell_text(&Data::Float(0.25)).as_deref(), Some("0.25"));
+        assert_eq!(cell_text(&Data::String("  х ".into())).as_deref(), Some("х"));
+        assert_eq!(cell_text(&Data::Empty), None);
+    }
+
+    #[test]
+    fn merged_cells_filled() {
+        let mut rows = vec![
+            vec![Some("Отметки".to_string()), None, None],
+            vec![Some("2".to_string()), Some("3".to_string()), None],
+        ];
+        fill_merged(&mut rows, &[Dimensions::new((0, 0), (0, 2))], 0, 0);
+        assert_eq!(rows[0], vec![Some("Отметки".to_string()); 3]);
+        assert_eq!(rows[1][2], None);
+    }
+}

@@ -1,0 +1,259 @@
+//! Reading input files into a uniform frame of text columns: format detection by content,
+//! encodings, CSV dialects, XLSX/XLS/ODS sheets, Parquet, header rows and aliases.
+
+mod csv;
+mod excel;
+pub mod headers;
+mod parquet;
+pub mod text;
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+pub use self::csv::delimiter_by_name;
+pub use headers::Matcher;
+
+/// Name of the column that carries the source row number (as the user sees it).
+pub const ROW_COL: &str = "__row";
+
+/// How a file was read.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SourceInfo {
+    pub format: String,
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    pub sheet: Option<String>,
+    pub header_row: Option<u64>,
+}
+
+/// A column of the source mapped to a canonical name (or kept as an extra column).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MappedColumn {
+    pub source: String,
+    pub canonical: String,
+    /// Header says the values are shares or percentages.
+    #[serde(skip)]
+    pub share: bool,
+}
+
+/// A table read from a file: text columns named by canonical names, plus `__row`.
+pub struct RawFrame {
+    pub df: DataFrame,
+    pub info: SourceInfo,
+    pub mapped: Vec<MappedColumn>,
+    pub unknown: Vec<String>,
+    /// Data rows read (excluding the header, title rows and empty rows).
+    pub rows_read: u64,
+    /// Rows with a wrong number of fields, excluded: (row, fields, expected).
+    pub ragged: Vec<(u64, usize, usize)>,
+    /// Rows in which invalid UTF-8 bytes were replaced.
+    pub bad_utf8_rows: Vec<u64>,
+    pub empty_rows: u64,
+}
+
+/// Options of one read.
+pub struct ReadOptions<'a> {
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    pub delimiter: Option<u8>,
+    pub sheet: Option<&'a str>,
+    /// 1-based header row given by the user.
+    pub header_row: Option<usize>,
+    /// Keep unmapped columns (named by their header) instead of listing them as unknown.
+    pub keep_unknown: bool,
+}
+
+/// Rows of cells as read (trimmed, empty → None) with their row numbers.
+pub(crate) struct Grid {
+    pub rows: Vec<Vec<Option<String>>>,
+    pub numbers: Vec<u64>,
+    pub info: SourceInfo,
+    pub lossy: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Zip,
+    Ole,
+    Parquet,
+    Text,
+}
+
+fn sniff(bytes: &[u8]) -> Format {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Format::Zip
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Format::Ole
+    } else if bytes.starts_with(b"PAR1") {
+        Format::Parquet
+    } else {
+        Format::Text
+    }
+}
+
+/// Cleans one cell: trimmed, empty → None.
+pub(crate) fn clean_cell(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        None
+    } else {
+        Some(t.to_string())
+    }
+}
+
+/// Reads any supported file. Errors are fatal problems, worded for the user.
+pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, String> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            tr!("файл не найден", "file not found")
+        } else {
+            tr!("файл недоступен: {e}", "file cannot be opened: {e}")
+        }
+    })?;
+    if meta.is_dir() {
+        return Err(tr!(
+            "это каталог, а не файл",
+            "this is a directory, not a file"
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| tr!("не удалось прочитать файл: {e}", "cannot read the file: {e}"))?;
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(tr!("файл пуст", "the file is empty"));
+    }
+    let grid = match sniff(&bytes) {
+        Format::Zip | Format::Ole => excel::read(bytes, opts.sheet)?,
+        Format::Parquet => return parquet::read(&bytes, matcher, opts),
+        Format::Text => csv::read(&bytes, opts)?,
+    };
+    build_frame(grid, matcher, opts)
+}
+
+/// Finds the header, maps columns and builds the text frame.
+fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, String> {
+    let Grid {
+        rows,
+        numbers,
+        mut info,
+        lossy,
+    } = grid;
+    let header_idx = match opts.header_row {
+        Some(n) => numbers
+            .iter()
+            .position(|&r| r == n as u64)
+            .ok_or_else(|| tr!("строка заголовка {n} не найдена или пуста", "header row {n} not found or empty"))?,
+        None => {
+            let probe = rows.len().min(30);
+            headers::detect_header_row(rows.get(..probe).unwrap_or_default(), matcher)
+                .ok_or_else(|| tr!("в файле нет строки заголовка", "the file has no header row"))?
+        }
+    };
+    let header: Vec<Option<String>> = rows.get(header_idx).cloned().unwrap_or_default();
+    info.header_row = numbers.get(header_idx).copied();
+    let width = header.len();
+    let header_names: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| h.clone().unwrap_or_else(|| tr!("столбец {}", "column {}", i + 1)))
+        .collect();
+    let plan = plan_columns(&header_names, &header, matcher, opts.keep_unknown)?;
+
+    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); plan.len()];
+    let mut row_numbers: Vec<u64> = Vec::new();
+    let mut ragged = Vec::new();
+    let mut bad_utf8_rows = Vec::new();
+    let mut empty_rows = 0u64;
+    let mut rows_read = 0u64;
+    for (row, &number) in rows.into_iter().zip(numbers.iter()).skip(header_idx + 1) {
+        if row.iter().all(Option::is_none) {
+            empty_rows += 1;
+            continue;
+        }
+        rows_read += 1;
+        if row.len() != width {
+            // Trailing empty cells of a longer row are harmless; anything else is ragged.
+            let extra_filled = row.iter().skip(width).any(Option::is_some);
+            if row.len() < width || extra_filled {
+                ragged.push((number, row.len(), width));
+                continue;
+            }
+        }
+        if lossy && row.iter().flatten().any(|c| c.contains('\u{FFFD}')) {
+            bad_utf8_rows.push(number);
+        }
+        let mut row = row;
+        for (slot, (src_idx, _)) in cols.iter_mut().zip(plan.iter()) {
+            slot.push(row.get_mut(*src_idx).and_then(Option::take));
+        }
+        row_numbers.push(number);
+    }
+    let mut columns: Vec<Column> = Vec::with_capacity(plan.len() + 1);
+    for (values, (_, mapped)) in cols.into_iter().zip(plan.iter()) {
+        columns.push(Column::new(mapped.canonical.as_str().into(), values));
+    }
+    columns.push(Column::new(ROW_COL.into(), row_numbers));
+    let df = DataFrame::new_infer_height(columns).map_err(|e| e.to_string())?;
+    let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
+    let unknown = header_names
+        .iter()
+        .filter(|h| !mapped.iter().any(|m| &m.source == *h))
+        .cloned()
+        .collect();
+    Ok(RawFrame {
+        df,
+        info,
+        mapped,
+        unknown,
+        rows_read,
+        ragged,
+        bad_utf8_rows,
+        empty_rows,
+    })
+}
+
+/// Which source columns to keep and under which names. Two columns that map to the same
+/// canonical name are a fatal problem.
+fn plan_columns(
+    names: &[String],
+    header: &[Option<String>],
+    matcher: &Matcher,
+    keep_unknown: bool,
+) -> Result<Vec<(usize, MappedColumn)>, String> {
+    let mut plan: Vec<(usize, MappedColumn)> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let canonical = match matcher.canonical_of(name) {
+            Some(c) => c.to_string(),
+            None if keep_unknown && header.get(i).is_some_and(Option::is_some) => name.clone(),
+            None => continue,
+        };
+        if let Some((_, prev)) = plan.iter().find(|(_, m)| m.canonical == canonical) {
+            return Err(tr!(
+                "столбцы «{}» и «{}» оба соответствуют «{}» — оставьте один или задайте сопоставление в input.columns",
+                "columns '{}' and '{}' both map to '{}' — keep one or map them explicitly in input.columns",
+                prev.source,
+                name,
+                canonical
+            ));
+        }
+        plan.push((
+            i,
+            MappedColumn {
+                source: name.clone(),
+                canonical,
+                share: headers::header_is_share(name),
+            },
+        ));
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content() {
+        assert_eq!(sniff(b"PK\x03\x04rest"), Format::Zip);
+        assert_eq!(sniff(b"PAR1...."), Format::Parquet);
+        assert_eq!(sniff(b"a;b;c\n"), Format::Text);
+    }
+}

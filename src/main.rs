@@ -1,0 +1,27 @@
+//! shnor: identification of ШНОР and ШНСУ schools. `main` only parses and maps errors to exit codes.
+
+#[macro_use]
+mod i18n;
+mod cli;
+mod commands;
+mod config;
+mod error;
+mod ingest;
+mod model;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    i18n::set_lang(cli.lang);
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("{} {err:#}", tr!("Ошибка:", "Error:"));
+            error::exit_code_of(&err)
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Row checks as expressions, and the accounting that turns them into counts by reason and
+//! located problems. Only a capped sample of problem rows ever leaves polars.
+
+use polars::prelude::*;
+
+use super::clean::null_str;
+use super::report::{InputReport, Reason, Severity};
+use crate::ingest::{RawFrame, ROW_COL};
+
+pub const REASON_COL: &str = "__reason";
+
+/// One check: rows where `bad` is true are excluded for `reason`, naming `column`.
+pub struct Check {
+    pub bad: Expr,
+    pub reason: Reason,
+    pub column: String,
+}
+
+pub fn check(bad: Expr, reason: Reason, column: impl Into<String>) -> Check {
+    Check {
+        bad,
+        reason,
+        column: column.into(),
+    }
+}
+
+/// The first failing check of each row as "reason|column", or null.
+pub fn reason_expr(checks: Vec<Check>) -> Expr {
+    let mut e = null_str();
+    for c in checks.into_iter().rev() {
+        let code = format!("{}|{}", c.reason.code(), c.column);
+        e = when(c.bad.fill_null(lit(false))).then(lit(code)).otherwise(e);
+    }
+    e.alias(REASON_COL)
+}
+
+fn split_code(code: &str) -> (Option<Reason>, &str) {
+    match code.split_once('|') {
+        Some((r, c)) => (Reason::from_code(r), c),
+        None => (Reason::from_code(code), ""),
+    }
+}
+
+/// Records what the reader itself excluded or flagged (ragged rows, invalid UTF-8, empty rows).
+pub fn account_reader(report: &mut InputReport, raw: &RawFrame, max_problems: usize) {
+    report.source = raw.info.clone();
+    report.mapped = raw.mapped.clone();
+    report.unknown_columns = raw.unknown.clone();
+    report.rows_read = raw.rows_read;
+    report.empty_rows = raw.empty_rows;
+    report.exclude(Reason::RaggedRow, raw.ragged.len() as u64);
+    for (row, got, want) in raw.ragged.iter().take(max_problems) {
+        report.problem(
+            Severity::Excluded,
+            Reason::RaggedRow.code(),
+            Some(*row),
+            None,
+            None,
+            tr!(
+                "{} ({got} вместо {want}) — строка исключена",
+                "{} ({got} instead of {want}) — row excluded",
+                Reason::RaggedRow.label()
+            ),
+        );
+    }
+    report.problems_not_listed += raw.ragged.len().saturating_sub(max_problems) as u64;
+    for row in raw.bad_utf8_rows.iter().take(max_problems) {
+        report.problem(
+            Severity::Warning,
+            "invalid_utf8",
+            Some(*row),
+            None,
+            None,
+            tr!(
+                "недопустимые байты UTF-8 заменены символом «�»",
+                "invalid UTF-8 bytes replaced by '�'"
+            ),
+        );
+    }
+    report.problems_not_listed += raw.bad_utf8_rows.len().saturating_sub(max_problems) as u64;
+}
+
+/// Counts the rows excluded by each reason, lists a sample of them with row, column and value,
+/// and returns the rows that pass. `rows_used` becomes the number of passing rows.
+pub fn account_rows(report: &mut InputReport, checked: DataFrame, max_problems: usize) -> PolarsResult<DataFrame> {
+    let bad = checked.clone().lazy().filter(col(REASON_COL).is_not_null());
+    let counts = bad
+        .clone()
+        .group_by([col(REASON_COL)])
+        .agg([len().alias("n")])
+        .sort([REASON_COL], SortMultipleOptions::default())
+        .collect()?;
+    let codes = counts.column(REASON_COL)?.str()?.clone();
+    let ns = counts.column("n")?.cast(&DataType::UInt64)?;
+    let ns = ns.u64()?;
+    let mut total_bad = 0u64;
+    for (code, n) in codes.iter().zip(ns.iter()) {
+        let (Some(code), Some(n)) = (code, n) else { continue };
+        if let (Some(reason), _) = split_code(code) {
+            report.exclude(reason, n);
+            total_bad += n;
+        }
+    }
+    if total_bad > 0 {
+        let sample = bad
+            .with_column(col(ROW_COL).cum_count(false).over([col(REASON_COL)])?.alias("__k"))
+            .filter(col("__k").lt_eq(lit(max_problems as u32)))
+            .sort([ROW_COL], SortMultipleOptions::default())
+            .collect()?;
+        let rows = sample.column(ROW_COL)?.cast(&DataType::UInt64)?;
+        let rows = rows.u64()?;
+        let reasons = sample.column(REASON_COL)?.str()?;
+        let mut listed = 0u64;
+        for (i, (row, code)) in rows.iter().zip(reasons.iter()).enumerate() {
+            let Some(code) = code else { continue };
+            let (Some(reason), column) = split_code(code) else { continue };
+            let value = sample
+                .column(column)
+                .ok()
+                .and_then(|c| c.str().ok().and_then(|s| s.get(i).map(str::to_string)));
+            let source = report.source_column(column).or_else(|| (!column.is_empty()).then(|| column.to_string()));
+            report.problem(
+                Severity::Excluded,
+                reason.code(),
+                row,
+                source.as_deref(),
+                value,
+                tr!("{} — строка исключена", "{} — row excluded", reason.label()),
+            );
+            listed += 1;
+        }
+        report.problems_not_listed += total_bad.saturating_sub(listed);
+    }
+    let good = checked
+        .lazy()
+        .filter(col(REASON_COL).is_null())
+        .drop(cols([REASON_COL]))
+        .collect()?;
+    report.rows_used = good.height() as u64;
+    Ok(good)
+}
+
+/// Cell-level warnings (the row is kept, the cell is read as blank): counts and a sample.
+pub fn warn_cells(report: &mut InputReport, df: &DataFrame, bad: Expr, column: &str, code: &str, message: String, max_problems: usize) -> PolarsResult<u64> {
+    let hits = df
+        .clone()
+        .lazy()
+        .filter(bad.fill_null(lit(false)))
+        .select([col(ROW_COL), col(column)])
+        .collect()?;
+    let n = hits.height() as u64;
+    if n == 0 {
+        return Ok(0);
+    }
+    let rows = hits.column(ROW_COL)?.cast(&DataType::UInt64)?;
+    let rows = rows.u64()?;
+    let vals = hits.column(column)?.str()?;
+    let source = report.source_column(column).unwrap_or_else(|| column.to_string());
+    for (row, v) in rows.iter().zip(vals.iter()).take(max_problems) {
+        report.problem(Severity::Warning, code, row, Some(&source), v.map(str::to_string), message.clone());
+    }
+    report.problems_not_listed += n.saturating_sub(max_problems as u64);
+    Ok(n)
+}
+
+/// Adds null text columns for canonical columns the file does not have.
+pub fn ensure_columns(df: DataFrame, names: &[&str]) -> PolarsResult<DataFrame> {
+    let missing: Vec<Expr> = names
+        .iter()
+        .filter(|n| df.column(n).is_err())
+        .map(|n| null_str().alias(*n))
+        .collect();
+    if missing.is_empty() {
+        return Ok(df);
+    }
+    df.lazy().with_columns(missing).collect()
+}
+
+/// Marks rows whose school is in the register (`__known` = true) or not (null).
+pub fn join_register(lf: LazyFrame, register_ids: Option<&Series>) -> LazyFrame {
+    match register_ids {
+        Some(ids) => {
+            let known = DataFrame::new_infer_height(vec![
+                Column::new("school_id".into(), ids.clone()),
+                Column::new("__known".into(), vec![true; ids.len()]),
+            ]);
+            match known {
+                Ok(k) => lf.join(
+                    k.lazy(),
+                    [col("school_id")],
+                    [col("school_id")],
+                    JoinArgs::new(JoinType::Left),
+                ),
+                Err(_) => lf.with_column(lit(true).alias("__known")),
+            }
+        }
+        None => lf.with_column(lit(true).alias("__known")),
+    }
+}

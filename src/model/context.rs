@@ -1,0 +1,63 @@
+//! Optional per-school context indicators (§3.4): any numeric columns joined on school_id.
+
+use polars::prelude::*;
+
+use super::checks::{account_rows, check, join_register, reason_expr, warn_cells};
+use super::clean::{not_a_number, number, text};
+use super::report::{InputReport, Reason};
+use crate::ingest::{RawFrame, ROW_COL};
+
+pub fn build(raw: RawFrame, register_ids: Option<&Series>, report: &mut InputReport, max_problems: usize) -> PolarsResult<Option<DataFrame>> {
+    if raw.df.column("school_id").is_err() {
+        report.fatal(
+            "missing_column",
+            Some("school_id"),
+            tr!("нет обязательного столбца «school_id» (синонимы: shnor schema)", "required column 'school_id' is missing (aliases: shnor schema)"),
+        );
+        return Ok(None);
+    }
+    let extras: Vec<String> = raw
+        .df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .filter(|n| n != "school_id" && n != ROW_COL)
+        .collect();
+    let lf = raw.df.lazy().with_column(text("school_id").alias("school_id"));
+    let lf = join_register(lf, register_ids).with_column(
+        col(ROW_COL).cum_count(false).over([col("school_id")])?.alias("__dup"),
+    );
+    let checks = vec![
+        check(col("school_id").is_null(), Reason::BlankId, "school_id"),
+        check(col("__known").is_null(), Reason::UnknownSchool, "school_id"),
+        check(col("__dup").gt(lit(1u32)), Reason::DuplicateId, "school_id"),
+    ];
+    let checked = lf.with_column(reason_expr(checks)).collect()?;
+    let good = account_rows(report, checked, max_problems)?;
+    let mut select = vec![col("school_id")];
+    for e in &extras {
+        let numeric = good.clone().lazy().select([number(e).count().alias("n")]).collect()?;
+        let n = numeric.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
+        if n == 0 {
+            report.unknown_columns.push(e.clone());
+            report.mapped.retain(|m| &m.canonical != e);
+            continue;
+        }
+        warn_cells(
+            report,
+            &good,
+            not_a_number(e),
+            e,
+            "bad_number",
+            tr!("значение не число — прочитано как пустое", "value is not a number — read as blank"),
+            max_problems,
+        )?;
+        select.push(number(e).alias(e.as_str()));
+    }
+    let out = good
+        .lazy()
+        .select(select)
+        .sort(["school_id"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(Some(out))
+}

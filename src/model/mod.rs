@@ -1,0 +1,308 @@
+//! Canonical tables and their schema; building them from raw frames with full row accounting.
+
+pub mod checks;
+pub mod clean;
+pub mod context;
+pub mod questionnaire;
+pub mod register;
+pub mod report;
+pub mod results;
+pub mod schema;
+pub mod subjects;
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use crate::config::{Config, InputKind, InputSpec};
+use crate::error::usage;
+use crate::ingest::{self, Matcher, ReadOptions};
+use report::{InputReport, Problem, Reason, Severity};
+
+/// Everything read from the inputs, ready for the indices.
+pub struct Dataset {
+    pub register: Option<DataFrame>,
+    /// school × year × procedure (see `results::combine`).
+    pub results: Option<DataFrame>,
+    /// school_id, year, indicator, respondents, share, families.
+    pub questionnaire: Option<DataFrame>,
+    pub context: Vec<DataFrame>,
+    pub reports: Vec<InputReport>,
+    /// Problems and data-quality notes about the inputs as a whole.
+    pub notes: Vec<Problem>,
+    pub latest_year: Option<i32>,
+    pub first_year: Option<i32>,
+}
+
+impl Dataset {
+    pub fn fatal(&self) -> bool {
+        self.reports.iter().any(|r| r.fatal) || self.notes.iter().any(|n| n.severity == Severity::Fatal)
+    }
+}
+
+/// The matcher of source headers for an input kind: canonical names, built-in aliases, extra
+/// aliases from the configuration and the input's explicit column mapping.
+pub fn matcher_for(kind: InputKind, config: &Config, spec: &InputSpec) -> Matcher {
+    let tables: &[&schema::TableDef] = match kind {
+        InputKind::Schools => &[&schema::SCHOOLS],
+        InputKind::Results => &[&schema::RESULTS_STUDENT, &schema::RESULTS_SCHOOL],
+        InputKind::Questionnaire => &[&schema::QUESTIONNAIRE_FAMILY, &schema::QUESTIONNAIRE_SCHOOL],
+        InputKind::Context => &[&schema::CONTEXT],
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for t in tables {
+        for c in t.columns {
+            pairs.push((c.name.to_string(), c.name.to_string()));
+            for a in c.aliases {
+                pairs.push((c.name.to_string(), a.to_string()));
+            }
+            if let Some(extra) = config.aliases.get(c.name) {
+                for a in extra {
+                    pairs.push((c.name.to_string(), a.clone()));
+                }
+            }
+        }
+    }
+    if kind == InputKind::Questionnaire {
+        pairs.extend(questionnaire::indicator_aliases(config));
+    }
+    Matcher::new(pairs.iter().map(|(c, a)| (c.as_str(), a.as_str()))).with_explicit(&spec.columns)
+}
+
+fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problems: usize) -> Result<Option<ingest::RawFrame>> {
+    let encoding = ingest::text::encoding_by_name(&spec.encoding).map_err(|e| {
+        usage(tr!("{}: неизвестная кодировка «{e}»", "{}: unknown encoding '{e}'", report.path))
+    })?;
+    let delimiter = ingest::delimiter_by_name(&spec.delimiter).map_err(|e| {
+        usage(tr!("{}: недопустимый разделитель «{e}»", "{}: invalid delimiter '{e}'", report.path))
+    })?;
+    let opts = ReadOptions {
+        encoding,
+        delimiter,
+        sheet: spec.sheet.as_deref(),
+        header_row: spec.header_row,
+        keep_unknown: matches!(spec.kind, InputKind::Schools | InputKind::Context),
+    };
+    let matcher = matcher_for(spec.kind, config, spec);
+    match ingest::read_table(&spec.path, &matcher, &opts) {
+        Ok(raw) => {
+            checks::account_reader(report, &raw, max_problems);
+            Ok(Some(raw))
+        }
+        Err(msg) => {
+            report.fatal("unreadable", None, msg);
+            Ok(None)
+        }
+    }
+}
+
+/// Reads and validates every input, in the order register → results → questionnaires → context.
+pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
+    if config.input.is_empty() {
+        return Err(usage(tr!(
+            "не заданы входные файлы: укажите конфигурацию или --schools, --results, --questionnaire",
+            "no inputs: name a configuration or --schools, --results, --questionnaire"
+        )));
+    }
+    let n_registers = config.input.iter().filter(|s| s.kind == InputKind::Schools).count();
+    if n_registers > 1 {
+        return Err(usage(tr!(
+            "задано {n_registers} реестра ОО; нужен один",
+            "{n_registers} school registers given; one is needed"
+        )));
+    }
+    let mut ds = Dataset {
+        register: None,
+        results: None,
+        questionnaire: None,
+        context: Vec::new(),
+        reports: Vec::new(),
+        notes: Vec::new(),
+        latest_year: None,
+        first_year: None,
+    };
+    let mut order: Vec<&InputSpec> = config.input.iter().collect();
+    order.sort_by_key(|s| s.kind);
+
+    let filters: Vec<subjects::ProcedureFilter> = config
+        .method
+        .procedures
+        .iter()
+        .map(|p| {
+            subjects::parse_filter(p).ok_or_else(|| {
+                usage(tr!(
+                    "method.procedures: неизвестная процедура «{p}»",
+                    "method.procedures: unknown procedure '{p}'"
+                ))
+            })
+        })
+        .collect::<Result<_>>()?;
+
+    let mut register_ids: Option<Series> = None;
+    let mut parts: Vec<DataFrame> = Vec::new();
+    let mut q_tables: Vec<DataFrame> = Vec::new();
+    let has_results = order.iter().any(|s| s.kind == InputKind::Results);
+    for spec in order {
+        let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
+        let file_index = ds.reports.len() as u32;
+        if let Some(raw) = read(spec, config, &mut report, max_problems)? {
+            match spec.kind {
+                InputKind::Schools => {
+                    if let Some(reg) = register::build(raw, &mut report, max_problems)? {
+                        register_ids = Some(reg.column("school_id")?.as_materialized_series().clone());
+                        ds.register = Some(reg);
+                    }
+                }
+                InputKind::Results => {
+                    let ctx = results::Context {
+                        config,
+                        spec,
+                        register_ids: register_ids.as_ref(),
+                        filters: &filters,
+                        file_index,
+                        max_problems,
+                    };
+                    if let Some(agg) = results::build(raw, &ctx, &mut report)? {
+                        parts.push(agg);
+                    }
+                }
+                InputKind::Questionnaire => {
+                    if let Some(b) = questionnaire::build(raw, config, spec, register_ids.as_ref(), &mut report, max_problems)? {
+                        q_tables.push(b.table);
+                    }
+                }
+                InputKind::Context => {
+                    if let Some(c) = context::build(raw, register_ids.as_ref(), &mut report, max_problems)? {
+                        ds.context.push(c);
+                    }
+                }
+            }
+        }
+        ds.reports.push(report);
+    }
+
+    if has_results && ds.register.is_none() && n_registers == 0 {
+        ds.notes.push(Problem::new(
+            Severity::Fatal,
+            "no_register",
+            tr!(
+                "не задан реестр ОО (--schools или input с kind = \"schools\"): без него школы в результатах не распознать",
+                "no school register (--schools or an input with kind = \"schools\"): schools in the results cannot be recognised"
+            ),
+        ));
+    }
+    if has_results {
+        combine_results(&mut ds, parts, config)?;
+    }
+    if !q_tables.is_empty() {
+        let t = concat(q_tables.into_iter().map(|d| d.lazy()).collect::<Vec<_>>(), UnionArgs::default())?
+            .sort(["school_id", "indicator"], SortMultipleOptions::default())
+            .collect()?;
+        if let Some(reg) = &ds.register {
+            let with_q = t.column("school_id")?.n_unique()?;
+            let missing = reg.height().saturating_sub(with_q);
+            if missing > 0 {
+                ds.notes.push(Problem::new(
+                    Severity::Note,
+                    "schools_without_questionnaire",
+                    tr!(
+                        "школ реестра без анкет: {missing} (для них ИСБШ не рассчитывается)",
+                        "register schools without questionnaires: {missing} (no ИСБШ for them)"
+                    ),
+                ));
+            }
+        }
+        ds.questionnaire = Some(t);
+    }
+    Ok(ds)
+}
+
+fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, config: &Config) -> Result<()> {
+    let any_fatal_results = ds.reports.iter().any(|r| r.kind == InputKind::Results && r.fatal);
+    let combined = results::combine(parts, config)?;
+    let Some(c) = combined else {
+        if !any_fatal_results {
+            ds.notes.push(no_usable_results());
+        }
+        return Ok(());
+    };
+    for (file, n) in &c.outside_window {
+        if let Some(r) = ds.reports.get_mut(*file as usize) {
+            r.move_to_excluded(Reason::YearOutsideWindow, *n);
+        }
+    }
+    let min_p = i64::from(config.method.min_participants);
+    let window_start = c.latest_year - config.method.years_window as i32 + 1;
+    let stats = c
+        .table
+        .clone()
+        .lazy()
+        .select([
+            col("participants").lt(lit(min_p)).cast(DataType::UInt64).sum().alias("small"),
+            col("participants")
+                .gt_eq(lit(min_p))
+                .and(col("year").gt_eq(lit(window_start)))
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("usable"),
+        ])
+        .collect()?;
+    let small = stats.column("small")?.u64()?.get(0).unwrap_or(0);
+    let usable = stats.column("usable")?.u64()?.get(0).unwrap_or(0);
+    let years = if window_start == c.latest_year {
+        format!("{}", c.latest_year)
+    } else {
+        format!("{}–{}", window_start, c.latest_year)
+    };
+    ds.notes.push(Problem::new(
+        Severity::Note,
+        "window",
+        tr!(
+            "последний год результатов: {}; окно расчёта ИНР: {years}; строки до {} года не используются",
+            "latest results year: {}; ИНР window: {years}; rows before {} are not used",
+            c.latest_year,
+            c.first_year
+        ),
+    ));
+    if small > 0 {
+        ds.notes.push(Problem::new(
+            Severity::Note,
+            "insufficient_data",
+            tr!(
+                "сочетаний школа × год × процедура с числом участников меньше {min_p}: {small} — «недостаточно данных», в расчёт не входят",
+                "school × year × procedure combinations with fewer than {min_p} participants: {small} — 'insufficient data', not used"
+            ),
+        ));
+    }
+    if let Some(reg) = &ds.register {
+        let with_results = c.table.column("school_id")?.n_unique()?;
+        let missing = reg.height().saturating_sub(with_results);
+        if missing > 0 {
+            ds.notes.push(Problem::new(
+                Severity::Note,
+                "schools_without_results",
+                tr!(
+                    "школ реестра без результатов в окне расчёта: {missing}",
+                    "register schools without results in the window: {missing}"
+                ),
+            ));
+        }
+    }
+    if usable == 0 && !any_fatal_results {
+        ds.notes.push(no_usable_results());
+    }
+    ds.latest_year = Some(c.latest_year);
+    ds.first_year = Some(c.first_year);
+    ds.results = Some(c.table);
+    Ok(())
+}
+
+fn no_usable_results() -> Problem {
+    Problem::new(
+        Severity::Fatal,
+        "no_usable_results",
+        tr!(
+            "нет пригодных результатов: ни одной процедуры с достаточным числом участников (method.min_participants) у школ реестра",
+            "no usable results: no procedure with enough participants (method.min_participants) at register schools"
+        ),
+    )
+}

@@ -1,0 +1,187 @@
+//! Family questionnaires (§3.3): per family with yes/no answers, or per school shares. Both end
+//! in the long table school_id × indicator with respondents and share, for the latest year.
+
+use polars::prelude::*;
+
+use super::checks::{account_rows, check, ensure_columns, join_register, reason_expr, warn_cells};
+use super::clean::{not_a_number, number, text, year, yes_no};
+use super::report::{InputReport, Reason};
+use crate::config::{Config, InputSpec, Layout};
+use crate::ingest::RawFrame;
+
+/// Prefix of indicator columns in the raw frame.
+pub const IND_PREFIX: &str = "ind:";
+
+/// Canonical/alias pairs for the questionnaire matcher: every indicator's columns.
+pub fn indicator_aliases(config: &Config) -> Vec<(String, String)> {
+    let mut v = Vec::new();
+    for (name, ind) in &config.isbsh.indicators {
+        let canon = format!("{IND_PREFIX}{name}");
+        v.push((canon.clone(), name.clone()));
+        for c in &ind.columns {
+            v.push((canon.clone(), c.clone()));
+        }
+    }
+    v
+}
+
+pub struct Built {
+    /// school_id, year, indicator, respondents, share, families.
+    pub table: DataFrame,
+}
+
+pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Option<&Series>, report: &mut InputReport, max_problems: usize) -> PolarsResult<Option<Built>> {
+    let indicators: Vec<String> = config
+        .isbsh
+        .indicators
+        .iter()
+        .filter(|(_, i)| i.weight > 0.0)
+        .map(|(n, _)| n.clone())
+        .filter(|n| raw.df.column(&format!("{IND_PREFIX}{n}")).is_ok())
+        .collect();
+    if raw.df.column("school_id").is_err() {
+        report.fatal(
+            "missing_column",
+            Some("school_id"),
+            tr!("нет обязательного столбца «school_id» (синонимы: shnor schema)", "required column 'school_id' is missing (aliases: shnor schema)"),
+        );
+    }
+    if indicators.is_empty() {
+        report.fatal(
+            "no_indicators",
+            None,
+            tr!(
+                "ни один столбец не распознан как показатель анкеты (isbsh.indicators.*.columns)",
+                "no column is recognised as a questionnaire indicator (isbsh.indicators.*.columns)"
+            ),
+        );
+    }
+    if report.fatal {
+        return Ok(None);
+    }
+    let per_school = match spec.layout {
+        Layout::School => true,
+        Layout::Family | Layout::Student => false,
+        Layout::Auto => raw.df.column("respondents").is_ok(),
+    };
+    report.layout = Some(if per_school {
+        tr!("доли по школам", "shares per school")
+    } else {
+        tr!("по семьям", "per family")
+    });
+    let has_year = raw.df.column("year").is_ok() || spec.year.is_some();
+    let mut df = ensure_columns(raw.df, &["year", "school_id", "respondents"])?;
+    if let Some(y) = spec.year {
+        df = df.lazy().with_column(lit(y.to_string()).alias("year")).collect()?;
+    }
+    let ind_cols: Vec<String> = indicators.iter().map(|n| format!("{IND_PREFIX}{n}")).collect();
+    let lf = df
+        .lazy()
+        .with_columns([text("school_id").alias("school_id"), year("year").alias("__year")]);
+    let lf = join_register(lf, register_ids);
+    let mut checks = vec![
+        check(col("school_id").is_null(), Reason::BlankId, "school_id"),
+        check(lit(has_year).and(col("__year").is_null()), Reason::BadYear, "year"),
+    ];
+    let mut scales: Vec<f64> = Vec::new();
+    if per_school {
+        for c in &ind_cols {
+            let max = lf.clone().select([number(c).max().alias("m")]).collect()?;
+            let m = max.column("m")?.f64()?.get(0).unwrap_or(0.0);
+            // Values above 1 mean the column holds percentages.
+            let scale = if m > 1.0 { 100.0 } else { 1.0 };
+            scales.push(scale);
+            checks.push(check(not_a_number(c), Reason::BadCount, c.as_str()));
+            checks.push(check(
+                number(c).lt(lit(0.0)).or((number(c) / lit(scale)).gt(lit(1.0 + 1e-9))),
+                Reason::ShareOutOfRange,
+                c.as_str(),
+            ));
+        }
+        checks.push(check(
+            not_a_number("respondents").or(number("respondents").lt(lit(0.0))),
+            Reason::BadCount,
+            "respondents",
+        ));
+    }
+    checks.push(check(col("__known").is_null(), Reason::UnknownSchool, "school_id"));
+    let checked = lf.with_column(reason_expr(checks)).collect()?;
+    let good = account_rows(report, checked, max_problems)?;
+
+    // The questionnaire year is the latest year present; earlier rows are set aside.
+    let latest = good.column("__year")?.i32()?.max();
+    let good = match latest {
+        Some(y) => {
+            let old = good
+                .clone()
+                .lazy()
+                .filter(col("__year").lt(lit(y)))
+                .select([len().alias("n")])
+                .collect()?;
+            let n = old.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
+            report.move_to_excluded(Reason::OldQuestionnaireYear, n);
+            good.lazy().filter(col("__year").eq(lit(y))).collect()?
+        }
+        None => good,
+    };
+
+    let mut parts: Vec<LazyFrame> = Vec::new();
+    if per_school {
+        for (name, (c, scale)) in indicators.iter().zip(ind_cols.iter().zip(scales.iter())) {
+            parts.push(good.clone().lazy().select([
+                col("school_id"),
+                col("__year").alias("year"),
+                lit(name.as_str()).alias("indicator"),
+                number("respondents").cast(DataType::Int64).alias("respondents"),
+                (number(c) / lit(*scale)).alias("share"),
+                number("respondents").cast(DataType::Int64).alias("families"),
+            ]).filter(col("share").is_not_null()));
+        }
+    } else {
+        let mut answers: Vec<Expr> = Vec::new();
+        for (name, c) in indicators.iter().zip(ind_cols.iter()) {
+            let ind = config.isbsh.indicators.get(name);
+            let (yes, no) = ind.map(|i| (i.yes.clone(), i.no.clone())).unwrap_or_default();
+            let parsed = yes_no(c, &yes, &no);
+            warn_cells(
+                report,
+                &good,
+                col(c).is_not_null().and(parsed.clone().is_null()),
+                c,
+                "unrecognised_answer",
+                tr!("ответ не распознан как да/нет — считается пустым", "answer not recognised as yes/no — read as blank"),
+                max_problems,
+            )?;
+            answers.push(parsed.alias(c.as_str()));
+        }
+        let answered = good.lazy().with_columns(answers);
+        let mut aggs: Vec<Expr> = vec![len().cast(DataType::Int64).alias("families")];
+        for c in &ind_cols {
+            aggs.push(col(c.as_str()).count().cast(DataType::Int64).alias(format!("n:{c}")));
+            aggs.push(col(c.as_str()).sum().alias(format!("y:{c}")));
+        }
+        let per = answered
+            .group_by([col("school_id"), col("__year").alias("year")])
+            .agg(aggs)
+            .collect()?;
+        for (name, c) in indicators.iter().zip(ind_cols.iter()) {
+            let n = format!("n:{c}");
+            let y = format!("y:{c}");
+            parts.push(per.clone().lazy().select([
+                col("school_id"),
+                col("year"),
+                lit(name.as_str()).alias("indicator"),
+                col(n.as_str()).alias("respondents"),
+                when(col(n.as_str()).gt(lit(0i64)))
+                    .then(col(y.as_str()) / col(n.as_str()).cast(DataType::Float64))
+                    .otherwise(lit(NULL).cast(DataType::Float64))
+                    .alias("share"),
+                col("families"),
+            ]));
+        }
+    }
+    let table = concat(parts, UnionArgs::default())?
+        .sort(["school_id", "indicator"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(Some(Built { table }))
+}

@@ -1,0 +1,309 @@
+//! Accounting of every input: rows read, used and excluded by reason, and every problem with
+//! file, sheet, row and column.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::InputKind;
+use crate::ingest::{MappedColumn, SourceInfo};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The run cannot go on (exit 65).
+    Fatal,
+    /// The row is excluded and counted.
+    Excluded,
+    /// A cell was set aside or something looks wrong; the row is kept.
+    Warning,
+    /// Data quality information.
+    Note,
+}
+
+impl Severity {
+    pub fn label(self) -> String {
+        match self {
+            Severity::Fatal => tr!("ОШИБКА", "ERROR"),
+            Severity::Excluded => tr!("исключено", "excluded"),
+            Severity::Warning => tr!("предупреждение", "warning"),
+            Severity::Note => tr!("качество данных", "data quality"),
+        }
+    }
+}
+
+/// Why a row is excluded. Codes are stable (JSON); labels follow the language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    RaggedRow,
+    BlankId,
+    BadYear,
+    BadProcedure,
+    MissingSubject,
+    BadGrade,
+    BadMark,
+    BadJournalMark,
+    BadScore,
+    NoEgeMinimum,
+    BadCount,
+    ShareOutOfRange,
+    MarksExceedParticipants,
+    NoFailInfo,
+    BadMean,
+    DuplicateId,
+    UnknownSchool,
+    ProcedureNotInMethod,
+    YearOutsideWindow,
+    OldQuestionnaireYear,
+}
+
+impl Reason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::RaggedRow => "ragged_row",
+            Reason::BlankId => "blank_id",
+            Reason::BadYear => "bad_year",
+            Reason::BadProcedure => "bad_procedure",
+            Reason::MissingSubject => "missing_subject",
+            Reason::BadGrade => "bad_grade",
+            Reason::BadMark => "bad_mark",
+            Reason::BadJournalMark => "bad_journal_mark",
+            Reason::BadScore => "bad_score",
+            Reason::NoEgeMinimum => "no_ege_minimum",
+            Reason::BadCount => "bad_count",
+            Reason::ShareOutOfRange => "share_out_of_range",
+            Reason::MarksExceedParticipants => "marks_exceed_participants",
+            Reason::NoFailInfo => "no_fail_info",
+            Reason::BadMean => "bad_mean",
+            Reason::DuplicateId => "duplicate_id",
+            Reason::UnknownSchool => "unknown_school",
+            Reason::ProcedureNotInMethod => "procedure_not_in_method",
+            Reason::YearOutsideWindow => "year_outside_window",
+            Reason::OldQuestionnaireYear => "old_questionnaire_year",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Reason> {
+        ALL_REASONS.iter().copied().find(|r| r.code() == code)
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Reason::RaggedRow => tr!("неверное число полей в строке", "wrong number of fields in the row"),
+            Reason::BlankId => tr!("пустой идентификатор ОО", "blank school id"),
+            Reason::BadYear => tr!("год отсутствует или невозможен", "year missing or impossible"),
+            Reason::BadProcedure => tr!("неизвестная процедура (ожидается ВПР, ОГЭ или ЕГЭ)", "unknown procedure (expected ВПР, ОГЭ or ЕГЭ)"),
+            Reason::MissingSubject => tr!("не указан предмет", "subject missing"),
+            Reason::BadGrade => tr!("класс отсутствует или вне 1–11", "grade missing or outside 1–11"),
+            Reason::BadMark => tr!("отметка отсутствует или вне диапазона 2–5", "mark missing or outside 2–5"),
+            Reason::BadJournalMark => tr!("отметка по журналу вне диапазона 2–5", "journal mark outside 2–5"),
+            Reason::BadScore => tr!("балл отсутствует, нечисловой или отрицательный", "score missing, non-numeric or negative"),
+            Reason::NoEgeMinimum => tr!("для предмета ЕГЭ нет минимального балла (method.ege_min) и нет отметки", "no ЕГЭ minimum score for the subject (method.ege_min) and no mark"),
+            Reason::BadCount => tr!("количество нечисловое или отрицательное", "count non-numeric or negative"),
+            Reason::ShareOutOfRange => tr!("доля вне 0–1 (процент вне 0–100)", "share outside 0–1 (percentage outside 0–100)"),
+            Reason::MarksExceedParticipants => tr!("число участников меньше суммы отметок", "participants fewer than the sum of marks"),
+            Reason::NoFailInfo => tr!("нет ни числа «2», ни числа не преодолевших порог", "neither mark-2 count nor below-minimum count"),
+            Reason::BadMean => tr!("средний балл нечисловой или отрицательный", "mean score non-numeric or negative"),
+            Reason::DuplicateId => tr!("повтор идентификатора ОО", "duplicate school id"),
+            Reason::UnknownSchool => tr!("ОО нет в реестре", "school not in the register"),
+            Reason::ProcedureNotInMethod => tr!("процедура не входит в методику (method.procedures)", "procedure not in the method (method.procedures)"),
+            Reason::YearOutsideWindow => tr!("год вне окна расчёта", "year outside the window"),
+            Reason::OldQuestionnaireYear => tr!("анкета не последнего года", "questionnaire of an earlier year"),
+        }
+    }
+}
+
+pub const ALL_REASONS: &[Reason] = &[
+    Reason::RaggedRow,
+    Reason::BlankId,
+    Reason::BadYear,
+    Reason::BadProcedure,
+    Reason::MissingSubject,
+    Reason::BadGrade,
+    Reason::BadMark,
+    Reason::BadJournalMark,
+    Reason::BadScore,
+    Reason::NoEgeMinimum,
+    Reason::BadCount,
+    Reason::ShareOutOfRange,
+    Reason::MarksExceedParticipants,
+    Reason::NoFailInfo,
+    Reason::BadMean,
+    Reason::DuplicateId,
+    Reason::UnknownSchool,
+    Reason::ProcedureNotInMethod,
+    Reason::YearOutsideWindow,
+    Reason::OldQuestionnaireYear,
+];
+
+/// One problem, located as precisely as the source allows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(severity: Severity, code: &str, message: String) -> Self {
+        Problem {
+            severity,
+            code: code.to_string(),
+            file: None,
+            sheet: None,
+            row: None,
+            column: None,
+            value: None,
+            message,
+        }
+    }
+
+    /// «файл, лист «…», строка N, столбец «…»: сообщение»
+    pub fn render(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(f) = &self.file {
+            parts.push(f.clone());
+        }
+        if let Some(s) = &self.sheet {
+            parts.push(tr!("лист «{s}»", "sheet '{s}'"));
+        }
+        if let Some(r) = self.row {
+            parts.push(tr!("строка {r}", "row {r}"));
+        }
+        if let Some(c) = &self.column {
+            parts.push(tr!("столбец «{c}»", "column '{c}'"));
+        }
+        let place = parts.join(", ");
+        let value = match &self.value {
+            Some(v) => tr!(" (значение «{v}»)", " (value '{v}')"),
+            None => String::new(),
+        };
+        if place.is_empty() {
+            format!("{}{value}", self.message)
+        } else {
+            format!("{place}: {}{value}", self.message)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExclusionCount {
+    pub reason: String,
+    pub label: String,
+    pub count: u64,
+}
+
+/// Everything `check` shows about one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputReport {
+    pub kind: InputKind,
+    pub path: String,
+    #[serde(flatten)]
+    pub source: SourceInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+    pub mapped: Vec<MappedColumn>,
+    pub unknown_columns: Vec<String>,
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub rows_excluded: u64,
+    pub excluded: Vec<ExclusionCount>,
+    pub empty_rows: u64,
+    pub problems: Vec<Problem>,
+    /// Problems not listed (beyond the per-reason sample).
+    pub problems_not_listed: u64,
+    pub fatal: bool,
+}
+
+impl InputReport {
+    pub fn new(kind: InputKind, path: String) -> Self {
+        InputReport {
+            kind,
+            path,
+            source: SourceInfo::default(),
+            layout: None,
+            mapped: Vec::new(),
+            unknown_columns: Vec::new(),
+            rows_read: 0,
+            rows_used: 0,
+            rows_excluded: 0,
+            excluded: Vec::new(),
+            empty_rows: 0,
+            problems: Vec::new(),
+            problems_not_listed: 0,
+            fatal: false,
+        }
+    }
+
+    /// A problem located in this file.
+    pub fn problem(&mut self, severity: Severity, code: &str, row: Option<u64>, column: Option<&str>, value: Option<String>, message: String) {
+        if severity == Severity::Fatal {
+            self.fatal = true;
+        }
+        self.problems.push(Problem {
+            severity,
+            code: code.to_string(),
+            file: Some(self.path.clone()),
+            sheet: self.source.sheet.clone(),
+            row,
+            column: column.map(str::to_string),
+            value,
+            message,
+        });
+    }
+
+    pub fn fatal(&mut self, code: &str, column: Option<&str>, message: String) {
+        self.problem(Severity::Fatal, code, None, column, None, message);
+    }
+
+    /// Adds excluded rows of a reason (counts merge).
+    pub fn exclude(&mut self, reason: Reason, count: u64) {
+        if count == 0 {
+            return;
+        }
+        self.rows_excluded += count;
+        if let Some(e) = self.excluded.iter_mut().find(|e| e.reason == reason.code()) {
+            e.count += count;
+        } else {
+            self.excluded.push(ExclusionCount {
+                reason: reason.code().to_string(),
+                label: reason.label(),
+                count,
+            });
+        }
+    }
+
+    /// The source column a canonical column was read from (for messages).
+    pub fn source_column(&self, canonical: &str) -> Option<String> {
+        self.mapped
+            .iter()
+            .find(|m| m.canonical == canonical)
+            .map(|m| m.source.clone())
+    }
+
+    /// Moves rows from "used" to "excluded" (when a later step sets rows aside).
+    pub fn move_to_excluded(&mut self, reason: Reason, count: u64) {
+        self.rows_used = self.rows_used.saturating_sub(count);
+        self.exclude(reason, count);
+    }
+
+    pub fn accounting_adds_up(&self) -> bool {
+        self.fatal || self.rows_read == self.rows_used + self.rows_excluded
+    }
+
+    /// Excluded counts keyed by reason code.
+    pub fn excluded_map(&self) -> BTreeMap<String, u64> {
+        self.excluded.iter().map(|e| (e.reason.clone(), e.count)).collect()
+    }
+}

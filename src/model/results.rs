@@ -1,0 +1,517 @@
+//! Results (§3.2): per student aggregated to school × year × procedure, or per school in
+//! long form (counts, shares or percentages). Both end in the same aggregate schema.
+
+use polars::prelude::*;
+
+use super::checks::{account_rows, check, ensure_columns, join_register, reason_expr, Check};
+use super::clean::{is_whole, number, text, with_numbers, year, PLACEHOLDERS};
+use super::report::{InputReport, Reason};
+use super::subjects::{in_method, normalize_procedure, normalize_subject, ProcedureFilter, EGE, OGE, VPR};
+use crate::config::{Config, InputSpec, Layout, ValuesMode};
+use crate::ingest::{MappedColumn, RawFrame};
+
+/// Key of an aggregate row.
+pub const KEY: &[&str] = &["year", "school_id", "procedure", "grade", "subject"];
+
+/// Columns of the per-file aggregate, in order.
+pub const AGG_COLUMNS: &[&str] = &[
+    "year", "school_id", "procedure", "grade", "subject", "participants", "failed", "mark2",
+    "mark3", "mark4", "mark5", "score_sum", "score_n", "j_higher", "j_same", "j_lower", "j_n",
+    "src_rows", "file",
+];
+
+const STUDENT_COLS: &[&str] = &["year", "school_id", "procedure", "grade", "subject", "score", "mark", "journal_mark"];
+const SCHOOL_COLS: &[&str] = &[
+    "year", "school_id", "procedure", "grade", "subject", "participants", "mark2", "mark3", "mark4",
+    "mark5", "mean_score", "below_min",
+];
+
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub spec: &'a InputSpec,
+    pub register_ids: Option<&'a Series>,
+    pub filters: &'a [ProcedureFilter],
+    pub file_index: u32,
+    pub max_problems: usize,
+}
+
+/// Which layout a results file has.
+pub fn detect_layout(raw: &RawFrame, spec: &InputSpec) -> Layout {
+    match spec.layout {
+        Layout::Student | Layout::School => spec.layout,
+        _ => {
+            let school_level = crate::model::schema::SCHOOL_LEVEL_RESULT_COLUMNS
+                .iter()
+                .any(|c| raw.df.column(c).is_ok());
+            if school_level {
+                Layout::School
+            } else {
+                Layout::Student
+            }
+        }
+    }
+}
+
+/// Builds the per-file aggregate. None when a fatal problem was recorded.
+pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+    let layout = detect_layout(&raw, ctx.spec);
+    report.layout = Some(match layout {
+        Layout::School => tr!("по школам", "per school"),
+        _ => tr!("по ученикам", "per student"),
+    });
+    let mut required = vec!["school_id", "procedure", "subject"];
+    if ctx.spec.year.is_none() {
+        required.insert(0, "year");
+    }
+    if layout == Layout::School {
+        required.push("participants");
+    }
+    for req in required {
+        if raw.df.column(req).is_err() {
+            report.fatal(
+                "missing_column",
+                Some(req),
+                tr!(
+                    "нет обязательного столбца «{req}» (синонимы: shnor schema)",
+                    "required column '{req}' is missing (aliases: shnor schema)"
+                ),
+            );
+        }
+    }
+    if layout == Layout::Student && raw.df.column("mark").is_err() && raw.df.column("score").is_err() {
+        report.fatal(
+            "missing_column",
+            Some("mark"),
+            tr!(
+                "нет ни столбца отметки («mark»), ни столбца балла («score»)",
+                "neither a mark column ('mark') nor a score column ('score')"
+            ),
+        );
+    }
+    if report.fatal {
+        return Ok(None);
+    }
+    let mapped = raw.mapped.clone();
+    let names = if layout == Layout::School { SCHOOL_COLS } else { STUDENT_COLS };
+    let mut df = ensure_columns(raw.df, names)?;
+    if let Some(y) = ctx.spec.year {
+        df = df.lazy().with_column(lit(y.to_string()).alias("year")).collect()?;
+    }
+    let lf = with_procedure_keys(df, ctx)?;
+    let lf = join_register(lf, ctx.register_ids);
+    if layout == Layout::School {
+        school_level(lf, &mapped, ctx, report)
+    } else {
+        student_level(lf, ctx, report)
+    }
+}
+
+/// Normalises procedure and subject over the distinct values (few), joined back: adds
+/// `__proc`, `__subj`, `__in_method`, `__min` (the ЕГЭ minimum of the subject).
+fn with_procedure_keys(df: DataFrame, ctx: &Context) -> PolarsResult<LazyFrame> {
+    let lf = df.lazy().with_columns([
+        col("procedure").fill_null(lit("")).alias("__pk"),
+        col("subject").fill_null(lit("")).alias("__sk"),
+    ]);
+    let pairs = lf
+        .clone()
+        .select([col("__pk"), col("__sk")])
+        .unique(None, UniqueKeepStrategy::First)
+        .collect()?;
+    let pk = pairs.column("__pk")?.str()?.clone();
+    let sk = pairs.column("__sk")?.str()?.clone();
+    let mut procs: Vec<Option<&'static str>> = Vec::with_capacity(pairs.height());
+    let mut subjs: Vec<Option<String>> = Vec::with_capacity(pairs.height());
+    let mut inm: Vec<bool> = Vec::with_capacity(pairs.height());
+    let mut mins: Vec<Option<f64>> = Vec::with_capacity(pairs.height());
+    for (p, s) in pk.iter().zip(sk.iter()) {
+        let p = p.unwrap_or("");
+        let s = s.unwrap_or("");
+        let proc_ = if PLACEHOLDERS.contains(&p) { None } else { normalize_procedure(p) };
+        let subj = if s.is_empty() || PLACEHOLDERS.contains(&s) { None } else { Some(normalize_subject(s)) };
+        let in_m = match (proc_, &subj) {
+            (Some(p), Some(s)) => in_method(ctx.filters, p, s),
+            _ => true,
+        };
+        let min = subj.as_ref().and_then(|s| ctx.config.method.ege_min.get(s).copied());
+        procs.push(proc_);
+        subjs.push(subj);
+        inm.push(in_m);
+        mins.push(min);
+    }
+    let map = DataFrame::new_infer_height(vec![
+        Column::new("__pk".into(), pk.into_series()),
+        Column::new("__sk".into(), sk.into_series()),
+        Column::new("__proc".into(), procs),
+        Column::new("__subj".into(), subjs),
+        Column::new("__in_method".into(), inm),
+        Column::new("__min".into(), mins),
+    ])?;
+    Ok(lf.join(
+        map.lazy(),
+        [col("__pk"), col("__sk")],
+        [col("__pk"), col("__sk")],
+        JoinArgs::new(JoinType::Left),
+    ))
+}
+
+/// Grade: given, or 9 for ОГЭ and 11 for ЕГЭ when absent.
+fn grade_expr() -> Expr {
+    when(text("grade").is_null().and(col("__proc").eq(lit(OGE))))
+        .then(lit(9.0))
+        .when(text("grade").is_null().and(col("__proc").eq(lit(EGE))))
+        .then(lit(11.0))
+        .otherwise(number("grade"))
+}
+
+fn common_checks() -> Vec<Check> {
+    let g = col("__grade");
+    vec![
+        check(col("school_id").is_null(), Reason::BlankId, "school_id"),
+        check(col("__year").is_null(), Reason::BadYear, "year"),
+        check(col("__proc").is_null(), Reason::BadProcedure, "procedure"),
+        check(col("__subj").is_null(), Reason::MissingSubject, "subject"),
+        check(
+            g.clone().is_null().or(is_whole(g.clone()).not()).or(g.clone().lt(lit(1.0))).or(g.gt(lit(11.0))),
+            Reason::BadGrade,
+            "grade",
+        ),
+    ]
+}
+
+fn tail_checks() -> Vec<Check> {
+    vec![
+        check(col("__known").is_null(), Reason::UnknownSchool, "school_id"),
+        check(col("__in_method").not(), Reason::ProcedureNotInMethod, "procedure"),
+    ]
+}
+
+fn has(c: &str) -> Expr {
+    col(format!("__has_{c}"))
+}
+
+fn num(c: &str) -> Expr {
+    col(format!("__num_{c}"))
+}
+
+/// A value is there but is not a number.
+fn not_numeric(c: &str) -> Expr {
+    has(c).and(num(c).is_null())
+}
+
+/// A mark that is there but is not a whole number from 2 to 5.
+fn bad_mark(c: &str) -> Expr {
+    let v = num(c);
+    has(c).and(
+        v.clone()
+            .is_null()
+            .or(is_whole(v.clone()).not())
+            .or(v.clone().lt(lit(2.0)))
+            .or(v.gt(lit(5.0))),
+    )
+}
+
+fn parsed_common() -> Vec<Expr> {
+    vec![
+        text("school_id").alias("school_id"),
+        year("year").alias("__year"),
+        grade_expr().alias("__grade"),
+    ]
+}
+
+fn student_level(lf: LazyFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+    let lf = lf
+        .with_columns(parsed_common());
+    let lf = with_numbers(lf, &["score", "mark", "journal_mark"])
+        .with_columns([
+            col("__num_score").alias("__score"),
+            col("__num_mark").alias("__mark"),
+            col("__num_journal_mark").alias("__jm"),
+        ]);
+    let mark_absent = has("mark").not();
+    let is_ege = col("__proc").eq(lit(EGE));
+    let mut checks = common_checks();
+    checks.extend([
+        check(bad_mark("mark"), Reason::BadMark, "mark"),
+        check(mark_absent.clone().and(is_ege.clone().not()), Reason::BadMark, "mark"),
+        check(bad_mark("journal_mark"), Reason::BadJournalMark, "journal_mark"),
+        check(
+            not_numeric("score").or(col("__score").lt(lit(0.0))),
+            Reason::BadScore,
+            "score",
+        ),
+        check(mark_absent.clone().and(is_ege.clone()).and(col("__score").is_null()), Reason::BadScore, "score"),
+        check(mark_absent.and(is_ege).and(col("__min").is_null()), Reason::NoEgeMinimum, "subject"),
+    ]);
+    checks.extend(tail_checks());
+    let checked = lf.with_column(reason_expr(checks)).collect()?;
+    let good = account_rows(report, checked, ctx.max_problems)?;
+
+    let mark = col("__mark");
+    let jm = col("__jm");
+    let failed_row = when(mark.clone().is_not_null())
+        .then(mark.clone().eq(lit(2.0)))
+        .otherwise(col("__score").lt(col("__min")));
+    let count_if = |e: Expr| e.cast(DataType::Int64).sum();
+    let both = jm.clone().is_not_null().and(mark.clone().is_not_null());
+    let agg = good
+        .lazy()
+        .group_by([
+            col("__year").alias("year"),
+            col("school_id"),
+            col("__proc").alias("procedure"),
+            col("__grade").cast(DataType::Int32).alias("grade"),
+            col("__subj").alias("subject"),
+        ])
+        .agg([
+            len().cast(DataType::Int64).alias("participants"),
+            count_if(failed_row.fill_null(lit(false))).alias("failed"),
+            mark.clone().count().cast(DataType::Int64).alias("__marks_n"),
+            count_if(mark.clone().eq(lit(2.0))).alias("mark2"),
+            count_if(mark.clone().eq(lit(3.0))).alias("mark3"),
+            count_if(mark.clone().eq(lit(4.0))).alias("mark4"),
+            count_if(mark.clone().eq(lit(5.0))).alias("mark5"),
+            col("__score").sum().alias("score_sum"),
+            col("__score").count().cast(DataType::Int64).alias("score_n"),
+            count_if(both.clone().and(jm.clone().gt(mark.clone()))).alias("j_higher"),
+            count_if(both.clone().and(jm.clone().eq(mark.clone()))).alias("j_same"),
+            count_if(both.clone().and(jm.lt(mark))).alias("j_lower"),
+            count_if(both).alias("j_n"),
+        ]);
+    let null_i = || lit(NULL).cast(DataType::Int64);
+    let marks_known = col("__marks_n").gt(lit(0i64));
+    let mut exprs: Vec<Expr> = vec![
+        col("year"),
+        col("school_id"),
+        col("procedure"),
+        col("grade"),
+        col("subject"),
+        col("participants"),
+        col("failed"),
+    ];
+    for m in ["mark2", "mark3", "mark4", "mark5"] {
+        exprs.push(when(marks_known.clone()).then(col(m)).otherwise(null_i()).alias(m));
+    }
+    exprs.push(col("score_sum").cast(DataType::Float64));
+    exprs.push(col("score_n"));
+    let vpr = col("procedure").eq(lit(VPR)).and(col("j_n").gt(lit(0i64)));
+    for j in ["j_higher", "j_same", "j_lower", "j_n"] {
+        exprs.push(when(vpr.clone()).then(col(j)).otherwise(null_i()).alias(j));
+    }
+    exprs.push(col("participants").cast(DataType::Int64).alias("src_rows"));
+    exprs.push(lit(ctx.file_index).cast(DataType::UInt32).alias("file"));
+    Ok(Some(agg.select(exprs).collect()?))
+}
+
+/// Is a per-school count column given as shares, and with which divisor (1 or 100)?
+fn share_scale(df: &LazyFrame, c: &str, mapped: &[MappedColumn], mode: ValuesMode) -> PolarsResult<Option<f64>> {
+    let header_share = mapped.iter().any(|m| m.canonical == c && m.share);
+    match mode {
+        ValuesMode::Counts => Ok(None),
+        ValuesMode::Percent => Ok(Some(100.0)),
+        ValuesMode::Shares => Ok(Some(1.0)),
+        ValuesMode::Auto if !header_share => Ok(None),
+        ValuesMode::Auto => {
+            let max = df.clone().select([number(c).max().alias("m")]).collect()?;
+            let m = max.column("m")?.f64()?.get(0).unwrap_or(0.0);
+            Ok(Some(if m > 1.0 { 100.0 } else { 1.0 }))
+        }
+    }
+}
+
+fn school_level(lf: LazyFrame, mapped: &[MappedColumn], ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+    let count_cols = ["mark2", "mark3", "mark4", "mark5", "below_min"];
+    let lf = with_numbers(
+        lf.with_columns(parsed_common()),
+        &["participants", "mark2", "mark3", "mark4", "mark5", "below_min", "mean_score"],
+    )
+    .with_column(col("__num_participants").alias("__participants"));
+    let mut scales: Vec<(&str, Option<f64>)> = Vec::new();
+    for c in count_cols {
+        scales.push((c, share_scale(&lf, c, mapped, ctx.spec.values)?));
+    }
+    let p = col("__participants");
+    let mut checks = common_checks();
+    checks.push(check(
+        p.clone().is_null().or(is_whole(p.clone()).not()).or(p.clone().lt(lit(0.0))),
+        Reason::BadCount,
+        "participants",
+    ));
+    let mut count_exprs: Vec<Expr> = Vec::new();
+    let mut share_sum: Option<Expr> = None;
+    let mut count_sum: Option<Expr> = None;
+    for (c, scale) in &scales {
+        let v = num(c);
+        let bad = not_numeric(c).or(v.clone().lt(lit(0.0)));
+        match scale {
+            Some(s) => {
+                let share = v.clone() / lit(*s);
+                checks.push(check(bad, Reason::BadCount, *c));
+                checks.push(check(share.clone().gt(lit(1.0 + 1e-9)), Reason::ShareOutOfRange, *c));
+                count_exprs.push((share.clone() * p.clone()).round(0, RoundMode::HalfAwayFromZero).cast(DataType::Int64).alias(format!("__{c}")));
+                if c.starts_with("mark") {
+                    let s = share.fill_null(lit(0.0));
+                    share_sum = Some(match share_sum {
+                        Some(acc) => acc + s,
+                        None => s,
+                    });
+                }
+            }
+            None => {
+                checks.push(check(bad.or(is_whole(v.clone()).not()), Reason::BadCount, *c));
+                count_exprs.push(v.clone().cast(DataType::Int64).alias(format!("__{c}")));
+                if c.starts_with("mark") {
+                    let s = v.fill_null(lit(0.0));
+                    count_sum = Some(match count_sum {
+                        Some(acc) => acc + s,
+                        None => s,
+                    });
+                }
+            }
+        }
+    }
+    if let Some(s) = share_sum {
+        checks.push(check(s.gt(lit(1.01)), Reason::MarksExceedParticipants, "participants"));
+    }
+    if let Some(s) = count_sum {
+        checks.push(check(s.gt(p.clone()), Reason::MarksExceedParticipants, "participants"));
+    }
+    checks.push(check(
+        not_numeric("mean_score").or(num("mean_score").lt(lit(0.0))),
+        Reason::BadMean,
+        "mean_score",
+    ));
+    let is_ege = col("__proc").eq(lit(EGE));
+    let failed = when(is_ege)
+        .then(col("__below_min").fill_null(col("__mark2")))
+        .otherwise(col("__mark2").fill_null(col("__below_min")));
+    checks.push(check(failed.clone().is_null(), Reason::NoFailInfo, "mark2"));
+    checks.extend(tail_checks());
+    let checked = lf
+        .with_columns(count_exprs)
+        .with_column(failed.alias("__failed"))
+        .with_column(reason_expr(checks))
+        .collect()?;
+    let good = account_rows(report, checked, ctx.max_problems)?;
+    let mean = num("mean_score");
+    let null_i = || lit(NULL).cast(DataType::Int64);
+    let out = good
+        .lazy()
+        .select([
+            col("__year").alias("year"),
+            col("school_id"),
+            col("__proc").alias("procedure"),
+            col("__grade").cast(DataType::Int32).alias("grade"),
+            col("__subj").alias("subject"),
+            col("__participants").cast(DataType::Int64).alias("participants"),
+            col("__failed").alias("failed"),
+            col("__mark2").alias("mark2"),
+            col("__mark3").alias("mark3"),
+            col("__mark4").alias("mark4"),
+            col("__mark5").alias("mark5"),
+            (mean.clone() * col("__participants")).fill_null(lit(0.0)).alias("score_sum"),
+            when(mean.is_not_null()).then(col("__participants").cast(DataType::Int64)).otherwise(lit(0i64)).alias("score_n"),
+            null_i().alias("j_higher"),
+            null_i().alias("j_same"),
+            null_i().alias("j_lower"),
+            null_i().alias("j_n"),
+            lit(1i64).cast(DataType::Int64).alias("src_rows"),
+            lit(ctx.file_index).cast(DataType::UInt32).alias("file"),
+        ])
+        .collect()?;
+    Ok(Some(out))
+}
+
+/// What combining the files' aggregates produced.
+pub struct Combined {
+    /// school × year × procedure, window years only (and Y−1 for R30).
+    pub table: DataFrame,
+    pub latest_year: i32,
+    pub first_year: i32,
+    /// Source rows outside the window, per file index.
+    pub outside_window: Vec<(u32, u64)>,
+}
+
+/// Combines per-file aggregates: the window by the latest year, sums over files, shares.
+pub fn combine(parts: Vec<DataFrame>, config: &Config) -> PolarsResult<Option<Combined>> {
+    let mut lfs: Vec<LazyFrame> = Vec::new();
+    for p in parts {
+        if p.height() > 0 {
+            lfs.push(p.lazy());
+        }
+    }
+    if lfs.is_empty() {
+        return Ok(None);
+    }
+    let all = concat(lfs, UnionArgs::default())?.collect()?;
+    let latest = all.column("year")?.i32()?.max();
+    let Some(latest) = latest else { return Ok(None) };
+    let window_start = latest - config.method.years_window as i32 + 1;
+    let first_year = if config.criteria.r30.enabled {
+        window_start.min(latest - 1)
+    } else {
+        window_start
+    };
+    let outside = all
+        .clone()
+        .lazy()
+        .filter(col("year").lt(lit(first_year)))
+        .group_by([col("file")])
+        .agg([col("src_rows").sum().alias("n")])
+        .sort(["file"], SortMultipleOptions::default())
+        .collect()?;
+    let files = outside.column("file")?.u32()?.clone();
+    let ns = outside.column("n")?.cast(&DataType::UInt64)?;
+    let outside_window: Vec<(u32, u64)> = files
+        .iter()
+        .zip(ns.u64()?.iter())
+        .filter_map(|(f, n)| Some((f?, n?)))
+        .collect();
+    let sum_keep_null = |c: &str| {
+        when(col(c).count().gt(lit(0u32)))
+            .then(col(c).sum())
+            .otherwise(lit(NULL).cast(DataType::Int64))
+            .alias(c)
+    };
+    let key: Vec<Expr> = KEY.iter().map(|k| col(*k)).collect();
+    let table = all
+        .lazy()
+        .filter(col("year").gt_eq(lit(first_year)))
+        .group_by(key)
+        .agg([
+            col("participants").sum(),
+            col("failed").sum(),
+            sum_keep_null("mark2"),
+            sum_keep_null("mark3"),
+            sum_keep_null("mark4"),
+            sum_keep_null("mark5"),
+            col("score_sum").sum(),
+            col("score_n").sum(),
+            sum_keep_null("j_higher"),
+            sum_keep_null("j_same"),
+            sum_keep_null("j_lower"),
+            sum_keep_null("j_n"),
+        ])
+        .with_columns([
+            (col("failed").cast(DataType::Float64) / col("participants").cast(DataType::Float64)).alias("fail_share"),
+            ((col("mark4") + col("mark5")).cast(DataType::Float64) / col("participants").cast(DataType::Float64)).alias("quality_share"),
+            when(col("score_n").gt(lit(0i64)))
+                .then(col("score_sum") / col("score_n").cast(DataType::Float64))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("mean_score"),
+        ])
+        .select([
+            col("year"), col("school_id"), col("procedure"), col("grade"), col("subject"),
+            col("participants"), col("failed"), col("fail_share"), col("quality_share"), col("mean_score"),
+            col("mark2"), col("mark3"), col("mark4"), col("mark5"),
+            col("j_higher"), col("j_same"), col("j_lower"), col("j_n"),
+        ])
+        .sort(KEY.to_vec(), SortMultipleOptions::default())
+        .collect()?;
+    Ok(Some(Combined {
+        table,
+        latest_year: latest,
+        first_year,
+        outside_window,
+    }))
+}

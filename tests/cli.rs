@@ -1,0 +1,372 @@
+//! CLI tests over data-samples/ and small hand-made inputs.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn shnor() -> Command {
+    let mut c = Command::cargo_bin("shnor").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
+}
+
+const REGISTER: &str = "Логин ОО;Наименование ОО;Муниципалитет;Тип ОО\ns1;Школа 1;Район А;СОШ\ns2;Школа 2;Район А;ООШ\ns3;Школа 3;Район Б;СОШ\n";
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn check_json(args: &[&str]) -> (Value, i32) {
+    let out = shnor().arg("check").args(args).args(["--format", "json"]).output().unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+    (v, code)
+}
+
+fn input<'a>(v: &'a Value, kind: &str) -> &'a Value {
+    v["inputs"].as_array().unwrap().iter().find(|i| i["kind"] == kind).unwrap()
+}
+
+fn excluded(i: &Value, reason: &str) -> u64 {
+    i["excluded"].as_array().unwrap().iter().find(|e| e["reason"] == reason).map(|e| e["count"].as_u64().unwrap()).unwrap_or(0)
+}
+
+fn assert_adds_up(v: &Value) {
+    for i in v["inputs"].as_array().unwrap() {
+        if i["fatal"].as_bool().unwrap() {
+            continue;
+        }
+        let read = i["rows_read"].as_u64().unwrap();
+        let used = i["rows_used"].as_u64().unwrap();
+        let excl = i["rows_excluded"].as_u64().unwrap();
+        let by_reason: u64 = i["excluded"].as_array().unwrap().iter().map(|e| e["count"].as_u64().unwrap()).sum();
+        assert_eq!(read, used + excl, "{}", i["path"]);
+        assert_eq!(excl, by_reason, "{}", i["path"]);
+    }
+}
+
+#[test]
+fn sample_region_checks_in_russian() {
+    shnor()
+        .arg("check")
+        .arg(samples().join("region.toml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Строк прочитано"))
+        .stdout(predicate::str::contains("Windows-1251"))
+        .stdout(predicate::str::contains("XLSX"))
+        .stdout(predicate::str::contains("«Логин ОО» → school_id"))
+        .stdout(predicate::str::contains("Итого: файлов 6"));
+}
+
+#[test]
+fn sample_region_checks_in_english() {
+    shnor()
+        .args(["--lang", "en", "check"])
+        .arg(samples().join("region.toml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Rows read"))
+        .stdout(predicate::str::contains("Total: 6 files"));
+}
+
+#[test]
+fn sample_region_accounting_adds_up() {
+    let cfg = samples().join("region.toml");
+    let (v, code) = check_json(&[cfg.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    assert_adds_up(&v);
+    let reg = input(&v, "schools");
+    assert_eq!(reg["rows_read"], 300);
+    assert_eq!(reg["rows_used"], 300);
+    assert_eq!(reg["header_row"], 3);
+    assert_eq!(reg["format"], "XLSX");
+    // The generator plants one bad mark, one blank id, one unknown school and one «н/д» mark in ВПР 2025.
+    let vpr = v["inputs"].as_array().unwrap().iter().find(|i| i["path"].as_str().unwrap().ends_with("vpr_2025.csv")).unwrap();
+    assert_eq!(excluded(vpr, "bad_mark"), 2);
+    assert_eq!(excluded(vpr, "blank_id"), 1);
+    assert_eq!(excluded(vpr, "unknown_school"), 1);
+    let gia = v["inputs"].as_array().unwrap().iter().find(|i| i["path"].as_str().unwrap().ends_with(".csv") && i["encoding"] == "Windows-1251").unwrap();
+    assert_eq!(gia["delimiter"], ";");
+    assert_eq!(excluded(gia, "bad_count"), 1);
+    assert_eq!(excluded(gia, "marks_exceed_participants"), 1);
+    assert!(excluded(gia, "procedure_not_in_method") > 0);
+    assert_eq!(v["latest_year"], 2025);
+}
+
+#[test]
+fn each_cyrillic_encoding_and_delimiter() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Год;Логин ОО;Процедура;Класс;Предмет;Кол-во участников;«2»;«3»;«4»;«5»;Средний балл\n2025;s1;ВПР;4;Русский язык;20;2;8;6;4;14,5\n2025;s2;ВПР;4;Русский язык;10;1;4;3;2;15,25\n";
+    let reg = write(dir.path(), "schools.csv", REGISTER.as_bytes());
+    for enc in [encoding_rs::WINDOWS_1251, encoding_rs::KOI8_R, encoding_rs::IBM866, encoding_rs::UTF_8] {
+        for delim in [";", ",", "\t"] {
+            let body = if delim == ";" { text.to_string() } else {
+                // Decimal commas must be quoted when the delimiter is a comma.
+                text.lines().map(|l| l.split(';').map(|c| if c.contains(',') { format!("\"{c}\"") } else { c.to_string() }).collect::<Vec<_>>().join(delim)).collect::<Vec<_>>().join("\n")
+            };
+            let (bytes, _, _) = enc.encode(&body);
+            let p = write(dir.path(), "r.csv", &bytes);
+            let (v, code) = check_json(&["--schools", reg.to_str().unwrap(), "--results", p.to_str().unwrap()]);
+            assert_eq!(code, 0, "{} {delim:?}: {v}", enc.name());
+            let r = input(&v, "results");
+            assert_eq!(r["rows_used"], 2, "{} {delim:?}: {r}", enc.name());
+            let want_delim = if delim == "\t" { "TAB" } else { delim };
+            assert_eq!(r["delimiter"], want_delim);
+            let mapped = r["mapped"].as_array().unwrap();
+            assert!(mapped.iter().any(|m| m["source"] == "Логин ОО" && m["canonical"] == "school_id"), "{} {delim:?}", enc.name());
+        }
+    }
+}
+
+#[test]
+fn quoted_newlines_and_thousands_separators() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "schools.csv", "Логин ОО;Наименование ОО;Муниципалитет;Численность обучающихся\ns1;\"Школа\nс переносом\";Район;1 234\ns2;Школа 2;Район;\u{a0}987\n".as_bytes());
+    let (v, code) = check_json(&["--schools", reg.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    let r = input(&v, "schools");
+    assert_eq!(r["rows_read"], 2);
+    assert_eq!(r["rows_used"], 2);
+    assert!(r["problems"].as_array().unwrap().is_empty(), "{r}");
+}
+
+#[test]
+fn missing_required_column_is_fatal_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "schools.csv", "Логин ОО;Наименование ОО\ns1;Школа\n".as_bytes());
+    shnor()
+        .args(["check", "--schools"])
+        .arg(&reg)
+        .assert()
+        .code(65)
+        .stdout(predicate::str::contains("schools.csv"))
+        .stdout(predicate::str::contains("municipality"));
+}
+
+#[test]
+fn duplicate_school_id_is_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "schools.csv", "Логин ОО;Наименование ОО;Муниципалитет\ns1;Школа 1;Р\ns1;Школа 1 дубль;Р\n".as_bytes());
+    shnor()
+        .args(["check", "--schools"])
+        .arg(&reg)
+        .assert()
+        .code(65)
+        .stdout(predicate::str::contains("строка 3"))
+        .stdout(predicate::str::contains("повторяется"));
+}
+
+#[test]
+fn bad_rows_are_excluded_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "schools.csv", REGISTER.as_bytes());
+    let students = "year;school_id;procedure;grade;subject;score;mark\n\
+        2025;s1;ВПР;4;РУ;10;2\n2025;s1;ВПР;4;РУ;15;3\n2025;s1;ВПР;4;РУ;20;7\n2025;s1;ВПР;4;РУ;20;1\n\
+        2025;s9;ВПР;4;РУ;12;3\n;s1;ВПР;4;РУ;12;3\n2025;;ВПР;4;РУ;12;3\n2025;s2;ВПР;4;РУ;abc;3\n2025;s2;ВПР;4;РУ;5\n\
+        2025;s2;ВПР;4;РУ;11;4\n2025;s3;НИКО;4;РУ;11;4\n";
+    let res = write(dir.path(), "vpr.csv", students.as_bytes());
+    let per_school = "Год;Логин ОО;Процедура;Класс;Предмет;Участники;«2»;«3»;«4»;«5»\n\
+        2025;s1;ОГЭ;9;Математика;10;-1;5;5;1\n2025;s2;ОГЭ;9;Математика;10;5;5;5;5\n2025;s3;ОГЭ;9;Математика;10;1;4;4;1\n2025;s3;ОГЭ;9;Физика;10;1;4;4;1\n";
+    let oge = write(dir.path(), "oge.csv", per_school.as_bytes());
+    let (v, code) = check_json(&["--schools", reg.to_str().unwrap(), "--results", res.to_str().unwrap(), "--results", oge.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    assert_adds_up(&v);
+    let files = v["inputs"].as_array().unwrap();
+    let vpr = files.iter().find(|i| i["path"].as_str().unwrap().ends_with("vpr.csv")).unwrap();
+    assert_eq!(vpr["rows_read"], 11);
+    assert_eq!(excluded(vpr, "bad_mark"), 2);
+    assert_eq!(excluded(vpr, "unknown_school"), 1);
+    assert_eq!(excluded(vpr, "bad_year"), 1);
+    assert_eq!(excluded(vpr, "blank_id"), 1);
+    assert_eq!(excluded(vpr, "bad_score"), 1);
+    assert_eq!(excluded(vpr, "ragged_row"), 1);
+    assert_eq!(excluded(vpr, "bad_procedure"), 1);
+    assert_eq!(vpr["rows_used"], 3);
+    // Every excluded row is listed with its row number and column.
+    let p = vpr["problems"].as_array().unwrap().iter().find(|p| p["code"] == "bad_mark").unwrap();
+    assert_eq!(p["row"], 4);
+    assert_eq!(p["column"], "mark");
+    assert_eq!(p["value"], "7");
+    let oge = files.iter().find(|i| i["path"].as_str().unwrap().ends_with("oge.csv")).unwrap();
+    assert_eq!(excluded(oge, "bad_count"), 1);
+    assert_eq!(excluded(oge, "marks_exceed_participants"), 1);
+    assert_eq!(excluded(oge, "procedure_not_in_method"), 1);
+    assert_eq!(oge["rows_used"], 1);
+}
+
+#[test]
+fn results_without_anything_usable_are_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "schools.csv", REGISTER.as_bytes());
+    let res = write(dir.path(), "vpr.csv", "year;school_id;procedure;grade;subject;mark\n2025;s1;ВПР;4;РУ;3\n2025;s1;ВПР;4;РУ;4\n".as_bytes());
+    shnor()
+        .args(["check", "--schools"])
+        .arg(&reg)
+        .arg("--results")
+        .arg(&res)
+        .assert()
+        .code(65)
+        .stdout(predicate::str::contains("нет пригодных результатов"));
+}
+
+#[test]
+fn unusable_files_are_fatal_without_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "schools.csv", REGISTER.as_bytes());
+    let empty = write(dir.path(), "empty.csv", b"");
+    let binary = write(dir.path(), "binary.csv", &[0u8, 159, 146, 150, 0, 1, 2, 3, 255, 254, 0, 0, 7]);
+    // A truncated XLSX: the first bytes of a real one.
+    let full = std::fs::read(samples().join("schools.xlsx")).unwrap();
+    let truncated = write(dir.path(), "truncated.xlsx", &full[..full.len() / 3]);
+    let missing = dir.path().join("nope.csv");
+    for bad in [&empty, &binary, &truncated, &missing, &dir.path().to_path_buf()] {
+        let out = shnor()
+            .args(["check", "--schools"])
+            .arg(&reg)
+            .arg("--questionnaire")
+            .arg(bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(65), "{}: {}", bad.display(), String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stdout.contains(bad.to_str().unwrap()), "{stdout}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn xlsx_with_title_rows_and_merged_headers() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "schools.csv", REGISTER.as_bytes());
+    let path = dir.path().join("oge.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("ОГЭ 2025").unwrap();
+    let f = Format::new();
+    ws.merge_range(0, 0, 0, 9, "Результаты ОГЭ по математике, 2025 год", &f).unwrap();
+    // Two-level header: «Логин ОО» etc. merged over two rows; «Количество отметок» over four columns.
+    for (c, h) in ["Год", "Логин ОО", "Экзамен", "Предмет", "Количество участников"].iter().enumerate() {
+        ws.merge_range(2, c as u16, 3, c as u16, h, &f).unwrap();
+    }
+    ws.merge_range(2, 5, 2, 8, "Количество отметок", &f).unwrap();
+    for (i, h) in ["«2»", "«3»", "«4»", "«5»"].iter().enumerate() {
+        ws.write_string(3, 5 + i as u16, *h).unwrap();
+    }
+    ws.write_string(3, 9, "Средний балл").unwrap();
+    let rows = [("s1", 12.0, 3.0, 4.0, 4.0, 1.0), ("s2", 8.0, 0.0, 3.0, 3.0, 2.0)];
+    for (i, (id, n, m2, m3, m4, m5)) in rows.iter().enumerate() {
+        let r = 4 + i as u32;
+        ws.write_number(r, 0, 2025.0).unwrap();
+        ws.write_string(r, 1, *id).unwrap();
+        ws.write_string(r, 2, "ОГЭ").unwrap();
+        ws.write_string(r, 3, "Математика").unwrap();
+        ws.write_number(r, 4, *n).unwrap();
+        for (k, v) in [m2, m3, m4, m5].iter().enumerate() {
+            ws.write_number(r, 5 + k as u16, **v).unwrap();
+        }
+        ws.write_string(r, 9, "х").unwrap();
+    }
+    wb.save(&path).unwrap();
+    let (v, code) = check_json(&["--schools", reg.to_str().unwrap(), "--results", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    let r = input(&v, "results");
+    assert_eq!(r["header_row"], 4);
+    assert_eq!(r["sheet"], "ОГЭ 2025");
+    assert_eq!(r["rows_read"], 2);
+    assert_eq!(r["rows_used"], 2);
+    let mapped: Vec<String> = r["mapped"].as_array().unwrap().iter().map(|m| m["canonical"].as_str().unwrap().to_string()).collect();
+    for c in ["year", "school_id", "procedure", "subject", "participants", "mark2", "mark5", "mean_score"] {
+        assert!(mapped.iter().any(|m| m == c), "{c} not mapped: {mapped:?}");
+    }
+}
+
+#[test]
+fn header_with_latin_lookalikes_and_config_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    // «Логин OO» with Latin O, «МУНИЦИПАЛИТЕТ» upper case, and «Код школы X» via [aliases].
+    let reg = write(dir.path(), "schools.csv", "Логин OO;наименование  оо;МУНИЦИПАЛИТЕТ\ns1;Школа;Р\n".as_bytes());
+    let (v, code) = check_json(&["--schools", reg.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    let cfg = write(dir.path(), "c.toml", "[aliases]\nname = [\"Школа полностью\"]\n\n[[input]]\nkind = \"schools\"\npath = \"s2.csv\"\n[input.columns]\n\"Идентификатор\" = \"school_id\"\n".as_bytes());
+    write(dir.path(), "s2.csv", "Идентификатор,Школа полностью,МО\ns1,Школа,Р\n".as_bytes());
+    let (v, code) = check_json(&[cfg.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(input(&v, "schools")["rows_used"], 1);
+}
+
+#[test]
+fn two_columns_for_one_name_are_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "schools.csv", "Логин ОО;Код ОО;Наименование ОО;Муниципалитет\ns1;1;Школа;Р\n".as_bytes());
+    shnor()
+        .args(["check", "--schools"])
+        .arg(&reg)
+        .assert()
+        .code(65)
+        .stdout(predicate::str::contains("Логин ОО").and(predicate::str::contains("Код ОО")));
+}
+
+#[test]
+fn questionnaire_answers_mapped_and_unrecognised_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "schools.csv", REGISTER.as_bytes());
+    let q = "Год;Логин ОО;Многодетная семья;Неполная семья\n2025;s1;да;нет\n2025;s1;Нет;1\n2025;s1;может быть;0\n2024;s1;да;да\n2025;s7;да;да\n";
+    let qp = write(dir.path(), "q.csv", q.as_bytes());
+    let (v, code) = check_json(&["--schools", reg.to_str().unwrap(), "--questionnaire", qp.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    assert_adds_up(&v);
+    let i = input(&v, "questionnaire");
+    assert_eq!(i["rows_used"], 3);
+    assert_eq!(excluded(i, "old_questionnaire_year"), 1);
+    assert_eq!(excluded(i, "unknown_school"), 1);
+    let p = i["problems"].as_array().unwrap().iter().find(|p| p["code"] == "unrecognised_answer").unwrap();
+    assert_eq!(p["row"], 4);
+    assert_eq!(p["value"], "может быть");
+}
+
+#[test]
+fn schema_and_init() {
+    shnor()
+        .arg("schema")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("school_id"))
+        .stdout(predicate::str::contains("Логин ОО"))
+        .stdout(predicate::str::contains("below_min"));
+    let dir = tempfile::tempdir().unwrap();
+    shnor().arg("init").arg(dir.path()).assert().success();
+    let template = std::fs::read_to_string(dir.path().join("shnor.toml")).unwrap();
+    assert!(template.contains("min_participants = 5"));
+    assert!(template.contains("# Минимальное число участников"));
+    let header = std::fs::read_to_string(dir.path().join("templates/schools.csv")).unwrap();
+    assert!(header.starts_with("\u{feff}Логин ОО;Наименование ОО;Муниципалитет"), "{header}");
+    // The template is itself a valid configuration, and init refuses to overwrite.
+    shnor().arg("init").arg(dir.path()).assert().code(2);
+    let reg = write(dir.path(), "schools.csv", REGISTER.as_bytes());
+    shnor()
+        .arg("check")
+        .arg(dir.path().join("shnor.toml"))
+        .arg("--schools")
+        .arg(&reg)
+        .assert()
+        .success();
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    shnor().args(["check", "--set", "method.nope=1", "--schools", "x.csv"]).assert().code(2).stderr(predicate::str::contains("method.nope"));
+    shnor().arg("check").current_dir(tempfile::tempdir().unwrap().path()).assert().code(2);
+    shnor().arg("frobnicate").assert().code(2);
+}
