@@ -106,7 +106,7 @@ fn sample_region_accounting_adds_up() {
 #[test]
 fn each_cyrillic_encoding_and_delimiter() {
     let dir = tempfile::tempdir().unwrap();
-    let text = "Год;Логин ОО;Процедура;Класс;Предмет;Кол-во участников;«2»;«3»;«4»;«5»;Средний балл\n2025;s1;ВПР;4;Русский язык;20;2;8;6;4;14,5\n2025;s2;ВПР;4;Русский язык;10;1;4;3;2;15,25\n";
+    let text = "Год;Логин ОО;Процедура;Класс;Предмет;Кол-во участников;2;3;4;5;Средний балл\n2025;s1;ВПР;4;Русский язык;20;2;8;6;4;14,5\n2025;s2;ВПР;4;Русский язык;10;1;4;3;2;15,25\n";
     let reg = write(dir.path(), "schools.csv", REGISTER.as_bytes());
     for enc in [encoding_rs::WINDOWS_1251, encoding_rs::KOI8_R, encoding_rs::IBM866, encoding_rs::UTF_8] {
         for delim in [";", ",", "\t"] {
@@ -272,7 +272,9 @@ fn xlsx_with_title_rows_and_merged_headers() {
         ws.write_string(r, 1, *id).unwrap();
         ws.write_string(r, 2, "ОГЭ").unwrap();
         ws.write_string(r, 3, "Математика").unwrap();
-        ws.write_number(r, 4, *n).unwrap();
+        // Participants as a formula with its cached value, as exported workbooks have them.
+        let formula = rust_xlsxwriter::Formula::new(format!("=SUM(F{0}:I{0})", r + 1)).set_result(n.to_string());
+        ws.write_formula(r, 4, formula).unwrap();
         for (k, v) in [m2, m3, m4, m5].iter().enumerate() {
             ws.write_number(r, 5 + k as u16, **v).unwrap();
         }
@@ -369,4 +371,30 @@ fn usage_errors_exit_2() {
     shnor().args(["check", "--set", "method.nope=1", "--schools", "x.csv"]).assert().code(2).stderr(predicate::str::contains("method.nope"));
     shnor().arg("check").current_dir(tempfile::tempdir().unwrap().path()).assert().code(2);
     shnor().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn sample_region_accounting_snapshot() {
+    let cfg = samples().join("region.toml");
+    let (v, code) = check_json(&[cfg.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let mut lines = Vec::new();
+    for i in v["inputs"].as_array().unwrap() {
+        let name = Path::new(i["path"].as_str().unwrap()).file_name().unwrap().to_string_lossy().to_string();
+        lines.push(format!(
+            "{name}: {} {} read={} used={} excluded={}",
+            i["format"].as_str().unwrap(),
+            i["layout"].as_str().unwrap_or("-"),
+            i["rows_read"],
+            i["rows_used"],
+            i["rows_excluded"]
+        ));
+        for e in i["excluded"].as_array().unwrap() {
+            lines.push(format!("  {} = {}", e["reason"].as_str().unwrap(), e["count"]));
+        }
+    }
+    for n in v["notes"].as_array().unwrap() {
+        lines.push(format!("note {}: {}", n["code"].as_str().unwrap(), n["message"].as_str().unwrap()));
+    }
+    insta::assert_snapshot!(lines.join("\n"));
 }

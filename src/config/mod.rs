@@ -233,6 +233,16 @@ impl Config {
 
     /// Defaults, then the configuration file, then `--set`, then inputs named on the command line.
     pub fn load(args: &InputArgs) -> Result<Config> {
+        let nothing_named = args.config.is_none()
+            && args.schools.is_none()
+            && args.results.is_empty()
+            && args.questionnaire.is_empty()
+            && args.context.is_empty();
+        if nothing_named && Path::new("shnor.toml").is_file() {
+            let mut with_config = args.clone();
+            with_config.config = Some(PathBuf::from("shnor.toml"));
+            return Config::load(&with_config);
+        }
         let mut value = defaults_value()?;
         let mut base_dir = PathBuf::from(".");
         if let Some(path) = &args.config {
@@ -270,6 +280,9 @@ impl Config {
             }
         }
         config.add_cli_inputs(args);
+        if nothing_named {
+            config.input = discover_inputs(Path::new("."));
+        }
         config.validate()?;
         Ok(config)
     }
@@ -366,6 +379,42 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Inputs found in a directory by their names (used when nothing is named): `schools.*` or
+/// `реестр*`; `results*`, `vpr*`, `впр*`, `oge*`, `огэ*`, `ege*`, `егэ*`, `gia*`, `гиа*`;
+/// `questionnaire*`, `anketa*`, `анкет*`; `context*`, `контекст*`.
+pub fn discover_inputs(dir: &Path) -> Vec<InputSpec> {
+    const KINDS: &[(InputKind, &[&str])] = &[
+        (InputKind::Schools, &["schools", "реестр"]),
+        (InputKind::Results, &["results", "vpr", "впр", "oge", "огэ", "ege", "егэ", "gia", "гиа"]),
+        (InputKind::Questionnaire, &["questionnaire", "anketa", "анкет"]),
+        (InputKind::Context, &["context", "контекст"]),
+    ];
+    const EXTENSIONS: &[&str] = &["csv", "txt", "xlsx", "xls", "ods", "parquet"];
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    names.sort();
+    let mut found = Vec::new();
+    for path in names {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+        if !EXTENSIONS.contains(&ext.as_str()) {
+            continue;
+        }
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_lowercase();
+        if let Some((kind, _)) = KINDS.iter().find(|(_, prefixes)| prefixes.iter().any(|p| stem.starts_with(p))) {
+            if *kind == InputKind::Schools && found.iter().any(|s: &InputSpec| s.kind == InputKind::Schools) {
+                continue;
+            }
+            found.push(InputSpec::new(*kind, path));
+        }
+    }
+    found
 }
 
 fn defaults_value() -> Result<toml::Value> {
@@ -471,11 +520,6 @@ pub fn apply_set(root: &mut toml::Value, assignment: &str) -> Result<()> {
     Ok(())
 }
 
-/// The path as the user should read it in messages.
-pub fn display_path(p: &Path) -> String {
-    p.display().to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,6 +586,28 @@ mod tests {
     fn out_of_range_share_is_refused() {
         let err = Config::load(&args_with_sets(&["criteria.bottom.share=15"])).unwrap_err();
         assert!(err.to_string().contains("criteria.bottom.share"), "{err}");
+    }
+
+    #[test]
+    fn inputs_discovered_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["schools.xlsx", "vpr_2025.csv", "ГИА_2025.csv", "anketa.xlsx", "notes.txt", "context.csv"] {
+            std::fs::write(dir.path().join(f), "x").unwrap();
+        }
+        let found: Vec<(InputKind, String)> = discover_inputs(dir.path())
+            .into_iter()
+            .map(|s| (s.kind, s.path.file_name().unwrap().to_string_lossy().to_string()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (InputKind::Questionnaire, "anketa.xlsx".to_string()),
+                (InputKind::Context, "context.csv".to_string()),
+                (InputKind::Schools, "schools.xlsx".to_string()),
+                (InputKind::Results, "vpr_2025.csv".to_string()),
+                (InputKind::Results, "ГИА_2025.csv".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -4,11 +4,13 @@ use std::collections::BTreeMap;
 
 /// Latin letters that look like Cyrillic ones, mapped to the Cyrillic letter. Applied to
 /// aliases and headers alike, so «Логин OO» typed with Latin O matches «Логин ОО».
-fn fold_lookalike(c: char) -> char {
+pub fn fold_lookalike(c: char) -> char {
     match c {
         'A' => 'А', 'B' => 'В', 'C' => 'С', 'E' => 'Е', 'H' => 'Н', 'K' => 'К', 'M' => 'М',
         'O' => 'О', 'P' => 'Р', 'T' => 'Т', 'X' => 'Х', 'Y' => 'У',
         'a' => 'а', 'c' => 'с', 'e' => 'е', 'o' => 'о', 'p' => 'р', 'x' => 'х', 'y' => 'у',
+        // Lower-case partners of the upper-case look-alikes, so that case never matters.
+        'b' => 'в', 'h' => 'н', 'k' => 'к', 'm' => 'м', 't' => 'т',
         'Ё' => 'Е', 'ё' => 'е',
         other => other,
     }
@@ -125,6 +127,16 @@ mod tests {
         assert_eq!(m.canonical_of("ЛОГИН"), Some("name"));
         assert_eq!(m.canonical_of("наименование оо"), Some("name"));
         assert_eq!(m.canonical_of("что-то"), None);
+    }
+
+    proptest::proptest! {
+        /// Matching ignores case, runs of spaces, quotes and ё/е.
+        #[test]
+        fn header_key_is_insensitive(s in "[а-яёА-ЯЁa-zA-Z0-9 «»\"]{0,20}") {
+            let variant = s.to_uppercase().replace('Ё', "Е").replace(' ', "  ").replace('«', "\"");
+            proptest::prop_assert_eq!(header_key(&s), header_key(&variant));
+            proptest::prop_assert_eq!(header_key(&header_key(&s)), header_key(&s));
+        }
     }
 
     #[test]

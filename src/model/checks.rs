@@ -98,7 +98,9 @@ pub fn account_rows(report: &mut InputReport, checked: DataFrame, max_problems: 
         let (Some(code), Some(n)) = (code, n) else { continue };
         if let (Some(reason), _) = split_code(code) {
             report.exclude(reason, n);
-            total_bad += n;
+            if !reason.by_design() {
+                total_bad += n;
+            }
         }
     }
     if total_bad > 0 {
@@ -114,6 +116,9 @@ pub fn account_rows(report: &mut InputReport, checked: DataFrame, max_problems: 
         for (i, (row, code)) in rows.iter().zip(reasons.iter()).enumerate() {
             let Some(code) = code else { continue };
             let (Some(reason), column) = split_code(code) else { continue };
+            if reason.by_design() {
+                continue;
+            }
             let value = sample
                 .column(column)
                 .ok()

@@ -148,6 +148,30 @@ mod tests {
         assert_eq!(v, vec![Some(true), Some(false), Some(false), Some(false)]);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// A number written the Russian way (space-grouped thousands, decimal comma) parses back.
+        #[test]
+        fn russian_numbers_parse_back(int_part in 0u64..10_000_000, frac in 0u32..100, nbsp in proptest::bool::ANY) {
+            let digits = int_part.to_string();
+            let mut grouped = String::new();
+            for (i, ch) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    grouped.push(if nbsp { '\u{a0}' } else { ' ' });
+                }
+                grouped.push(ch);
+            }
+            let text = format!("{grouped},{frac:02}");
+            let want = int_part as f64 + f64::from(frac) / 100.0;
+            let df = frame(&[Some(text.as_str())]);
+            let staged = with_numbers(df.clone().lazy(), &["v"]).collect().unwrap();
+            let got = staged.column("__num_v").unwrap().f64().unwrap().get(0).unwrap();
+            proptest::prop_assert!((got - want).abs() < 1e-6, "{} -> {}", text, got);
+            let direct = floats(df, number("v"))[0].unwrap();
+            proptest::prop_assert!((direct - want).abs() < 1e-6);
+        }
+    }
+
     #[test]
     fn years() {
         let df = frame(&[Some("2025"), Some("2024/2025"), Some("2024-2025 уч. г."), Some("1899"), Some("год"), Some("2025 г.")]);

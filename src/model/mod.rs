@@ -306,3 +306,6 @@ fn no_usable_results() -> Problem {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,6 @@
 //! Accounting of every input: rows read, used and excluded by reason, and every problem with
 //! file, sheet, row and column.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::config::InputKind;
@@ -82,6 +80,15 @@ impl Reason {
             Reason::YearOutsideWindow => "year_outside_window",
             Reason::OldQuestionnaireYear => "old_questionnaire_year",
         }
+    }
+
+    /// Rows set aside by the method's own settings, not by a defect of the data: counted, but
+    /// not listed row by row.
+    pub fn by_design(self) -> bool {
+        matches!(
+            self,
+            Reason::ProcedureNotInMethod | Reason::YearOutsideWindow | Reason::OldQuestionnaireYear
+        )
     }
 
     pub fn from_code(code: &str) -> Option<Reason> {
@@ -298,12 +305,9 @@ impl InputReport {
         self.exclude(reason, count);
     }
 
-    pub fn accounting_adds_up(&self) -> bool {
-        self.fatal || self.rows_read == self.rows_used + self.rows_excluded
-    }
-
     /// Excluded counts keyed by reason code.
-    pub fn excluded_map(&self) -> BTreeMap<String, u64> {
+    #[cfg(test)]
+    pub fn excluded_map(&self) -> std::collections::BTreeMap<String, u64> {
         self.excluded.iter().map(|e| (e.reason.clone(), e.count)).collect()
     }
 }

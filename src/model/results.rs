@@ -13,13 +13,6 @@ use crate::ingest::{MappedColumn, RawFrame};
 /// Key of an aggregate row.
 pub const KEY: &[&str] = &["year", "school_id", "procedure", "grade", "subject"];
 
-/// Columns of the per-file aggregate, in order.
-pub const AGG_COLUMNS: &[&str] = &[
-    "year", "school_id", "procedure", "grade", "subject", "participants", "failed", "mark2",
-    "mark3", "mark4", "mark5", "score_sum", "score_n", "j_higher", "j_same", "j_lower", "j_n",
-    "src_rows", "file",
-];
-
 const STUDENT_COLS: &[&str] = &["year", "school_id", "procedure", "grade", "subject", "score", "mark", "journal_mark"];
 const SCHOOL_COLS: &[&str] = &[
     "year", "school_id", "procedure", "grade", "subject", "participants", "mark2", "mark3", "mark4",

@@ -10,7 +10,6 @@ pub enum ColType {
     Int,
     Number,
     Year,
-    YesNo,
 }
 
 impl ColType {
@@ -20,7 +19,6 @@ impl ColType {
             ColType::Int => tr!("целое", "integer"),
             ColType::Number => tr!("число", "number"),
             ColType::Year => tr!("год", "year"),
-            ColType::YesNo => tr!("да/нет", "yes/no"),
         }
     }
 }

@@ -1,45 +1,50 @@
 //! Names of procedures and subjects as regions write them, normalised (§4.6).
 
+use crate::ingest::headers::fold_lookalike;
+
 /// Canonical procedure names.
 pub const VPR: &str = "ВПР";
 pub const OGE: &str = "ОГЭ";
 pub const EGE: &str = "ЕГЭ";
 
+/// Matching key: look-alike Latin letters folded to Cyrillic, `ё` → `е`, lower case,
+/// punctuation as spaces, runs of spaces collapsed.
 fn key(s: &str) -> String {
     let folded: String = s
         .chars()
         .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'ё' => 'е',
-            'a' => 'а', 'c' => 'с', 'e' => 'е', 'o' => 'о', 'p' => 'р', 'x' => 'х', 'y' => 'у', 'k' => 'к', 'm' => 'м', 't' => 'т', 'b' => 'в', 'h' => 'н',
-            c if c.is_alphanumeric() => c,
-            _ => ' ',
-        })
+        .map(fold_lookalike)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// ВПР / ОГЭ / ЕГЭ from the ways exports write them; `None` when unknown.
+const PROCEDURES: &[(&str, &[&str])] = &[
+    (VPR, &["ВПР", "vpr"]),
+    (OGE, &["ОГЭ", "ГИА-9", "ГИА 9", "oge"]),
+    (EGE, &["ЕГЭ", "ГИА-11", "ГИА 11", "ege"]),
+];
+
+fn compact(s: &str) -> String {
+    key(s).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// ВПР / ОГЭ / ЕГЭ from the ways exports write them («впр», «ГИА-9», «ЕГЭ (основной период)»);
+/// `None` when unknown.
 pub fn normalize_procedure(raw: &str) -> Option<&'static str> {
-    let k = key(raw);
-    let compact: String = k.chars().filter(|c| !c.is_whitespace()).collect();
-    match compact.as_str() {
-        "впр" | "врр" | "vpr" => Some(VPR),
-        "огэ" | "гиа9" | "огэгиа9" | "оgе" | "ое" => Some(OGE),
-        "егэ" | "гиа11" | "егэгиа11" => Some(EGE),
-        _ => {
-            // Latin spellings after folding: "oge" → "огe" etc. handled by the key; fall back to prefixes.
-            if compact.starts_with("впр") {
-                Some(VPR)
-            } else if compact.starts_with("огэ") || compact.starts_with("гиа9") {
-                Some(OGE)
-            } else if compact.starts_with("егэ") || compact.starts_with("гиа11") {
-                Some(EGE)
-            } else {
-                None
-            }
-        }
+    let k = compact(raw);
+    if k.is_empty() {
+        return None;
     }
+    PROCEDURES
+        .iter()
+        .find(|(_, aliases)| aliases.iter().any(|a| compact(a) == k))
+        .or_else(|| {
+            PROCEDURES
+                .iter()
+                .find(|(_, aliases)| aliases.iter().any(|a| k.starts_with(&compact(a))))
+        })
+        .map(|(canon, _)| *canon)
 }
 
 /// (canonical subject, aliases as keys).
@@ -112,7 +117,10 @@ mod tests {
 
     #[test]
     fn procedures() {
-        for (raw, want) in [("ВПР", VPR), ("впр", VPR), (" ОГЭ ", OGE), ("ГИА-9", OGE), ("ЕГЭ", EGE), ("гиа-11", EGE), ("EГЭ", EGE)] {
+        for (raw, want) in [
+            ("ВПР", VPR), ("впр", VPR), ("VPR", VPR), (" ОГЭ ", OGE), ("ГИА-9", OGE), ("ЕГЭ", EGE),
+            ("гиа-11", EGE), ("EГЭ", EGE), ("ЕГЭ (основной период)", EGE), ("ГИА-11", EGE),
+        ] {
             assert_eq!(normalize_procedure(raw), Some(want), "{raw}");
         }
         assert_eq!(normalize_procedure("НИКО"), None);

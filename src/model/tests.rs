@@ -1,0 +1,135 @@
+//! Canonical tables built from small hand-made inputs, checked against hand-computed values.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::load;
+use crate::cli::InputArgs;
+use crate::config::Config;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn row(df: &DataFrame, school: &str, procedure: &str, subject: &str) -> DataFrame {
+    df.clone()
+        .lazy()
+        .filter(col("school_id").eq(lit(school)).and(col("procedure").eq(lit(procedure))).and(col("subject").eq(lit(subject))))
+        .collect()
+        .unwrap()
+}
+
+fn i64_of(df: &DataFrame, c: &str) -> Option<i64> {
+    df.column(c).unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().get(0)
+}
+
+fn f64_of(df: &DataFrame, c: &str) -> Option<f64> {
+    df.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().get(0)
+}
+
+#[test]
+fn per_student_aggregation_matches_hand_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let schools = write(dir.path(), "s.csv", "school_id;name;municipality\ns1;Школа 1;А\ns2;Школа 2;Б\n");
+    let students = "year;school_id;procedure;grade;subject;score;mark;journal_mark\n\
+        2025;s1;ВПР;4;Русский язык;5;2;3\n\
+        2025;s1;ВПР;4;РУ;6;2;2\n\
+        2025;s1;ВПР;4;русский яз.;10;3;3\n\
+        2025;s1;ВПР;4;РУ;15;4;5\n\
+        2025;s1;ВПР;4;РУ;20;5;5\n\
+        2025;s1;ЕГЭ;;Русский язык;20;;\n\
+        2025;s1;ЕГЭ;;Русский язык;30;;\n\
+        2025;s1;ЕГЭ;;Русский язык;50;;\n\
+        2025;s1;ЕГЭ;11;Математика базовая;;2;\n\
+        2025;s1;ЕГЭ;11;Математика базовая;;3;\n\
+        2025;s1;ЕГЭ;11;Математика базовая;;4;\n\
+        2024;s2;ВПР;4;МА;7;3;4\n\
+        2024;s2;ВПР;4;МА;8;3;3\n\
+        2023;s2;ВПР;4;МА;8;3;3\n";
+    let res = write(dir.path(), "r.csv", students);
+    let shares = write(dir.path(), "p.csv", "Год;Логин ОО;Процедура;Класс;Предмет;Участники;«2», %;Средний балл\n2025;s2;ОГЭ;9;Математика;20;25;12,5\n");
+    let args = InputArgs {
+        schools: Some(schools),
+        results: vec![res, shares],
+        ..InputArgs::default()
+    };
+    let config = Config::load(&args).unwrap();
+    let ds = load(&config, 10).unwrap();
+    assert!(!ds.fatal(), "{:?}", ds.reports.iter().map(|r| &r.problems).collect::<Vec<_>>());
+    let t = ds.results.unwrap();
+
+    let vpr = row(&t, "s1", "ВПР", "Русский язык");
+    assert_eq!(vpr.height(), 1, "subject aliases merge into one procedure");
+    assert_eq!(i64_of(&vpr, "participants"), Some(5));
+    assert_eq!(i64_of(&vpr, "failed"), Some(2));
+    assert_eq!(i64_of(&vpr, "mark2"), Some(2));
+    assert_eq!(i64_of(&vpr, "mark3"), Some(1));
+    assert_eq!(i64_of(&vpr, "mark4"), Some(1));
+    assert_eq!(i64_of(&vpr, "mark5"), Some(1));
+    assert_eq!(f64_of(&vpr, "mean_score"), Some(11.2));
+    assert_eq!(f64_of(&vpr, "fail_share"), Some(0.4));
+    assert_eq!(f64_of(&vpr, "quality_share"), Some(0.4));
+    assert_eq!(i64_of(&vpr, "j_higher"), Some(2));
+    assert_eq!(i64_of(&vpr, "j_same"), Some(3));
+    assert_eq!(i64_of(&vpr, "j_lower"), Some(0));
+
+    // ЕГЭ without marks: failed = score below the subject minimum (24); grade defaults to 11.
+    let ege = row(&t, "s1", "ЕГЭ", "Русский язык");
+    assert_eq!(i64_of(&ege, "grade"), Some(11));
+    assert_eq!(i64_of(&ege, "participants"), Some(3));
+    assert_eq!(i64_of(&ege, "failed"), Some(1));
+    assert_eq!(i64_of(&ege, "mark2"), None);
+    let mean = f64_of(&ege, "mean_score").unwrap();
+    assert!((mean - 100.0 / 3.0).abs() < 1e-9);
+    // Base mathematics: failed = mark 2.
+    let base = row(&t, "s1", "ЕГЭ", "Математика базовая");
+    assert_eq!(i64_of(&base, "failed"), Some(1));
+    assert_eq!(f64_of(&base, "mean_score"), None);
+
+    let vpr2 = row(&t, "s2", "ВПР", "Математика");
+    assert_eq!(vpr2.height(), 1);
+    assert_eq!(i64_of(&vpr2, "year"), Some(2024));
+    assert_eq!(i64_of(&vpr2, "participants"), Some(2), "the 2023 row is outside the window");
+    assert_eq!(i64_of(&vpr2, "j_higher"), Some(1));
+
+    // Percentages per school: 25 % of 20 participants = 5 failed.
+    let oge = row(&t, "s2", "ОГЭ", "Математика");
+    assert_eq!(i64_of(&oge, "failed"), Some(5));
+    assert_eq!(f64_of(&oge, "mean_score"), Some(12.5));
+
+    let r = &ds.reports[1];
+    assert_eq!(r.rows_read, 14);
+    assert_eq!(r.rows_used, 13);
+    assert_eq!(r.excluded_map().get("year_outside_window"), Some(&1));
+    assert_eq!(ds.latest_year, Some(2025));
+    assert_eq!(ds.first_year, Some(2024));
+}
+
+#[test]
+fn questionnaire_shares_per_indicator() {
+    let dir = tempfile::tempdir().unwrap();
+    let schools = write(dir.path(), "s.csv", "school_id;name;municipality\ns1;Школа 1;А\n");
+    let q = write(
+        dir.path(),
+        "q.csv",
+        "Логин ОО;Многодетная семья;Больше 100 книг\ns1;да;нет\ns1;нет;\ns1;Да;+\ns1;1;нет\n",
+    );
+    let args = InputArgs {
+        schools: Some(schools),
+        questionnaire: vec![q],
+        ..InputArgs::default()
+    };
+    let ds = load(&Config::load(&args).unwrap(), 10).unwrap();
+    let t = ds.questionnaire.unwrap();
+    let get = |ind: &str| {
+        let r = t.clone().lazy().filter(col("indicator").eq(lit(ind))).collect().unwrap();
+        (i64_of(&r, "respondents"), f64_of(&r, "share"), i64_of(&r, "families"))
+    };
+    assert_eq!(get("large_family"), (Some(4), Some(0.75), Some(4)));
+    let (n, share, _) = get("books_100");
+    assert_eq!(n, Some(3));
+    assert!((share.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+}
