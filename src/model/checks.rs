@@ -168,6 +168,31 @@ pub fn warn_cells(report: &mut InputReport, df: &DataFrame, bad: Expr, column: &
     Ok(n)
 }
 
+/// Records a fatal problem for every required canonical column the file lacks.
+pub fn require_columns(report: &mut InputReport, df: &DataFrame, required: &[&str]) {
+    for req in required {
+        if df.column(req).is_err() {
+            report.fatal(
+                "missing_column",
+                Some(req),
+                tr!(
+                    "нет обязательного столбца «{req}» (синонимы: shnor schema)",
+                    "required column '{req}' is missing (aliases: shnor schema)"
+                ),
+            );
+        }
+    }
+}
+
+/// Columns of the frame that are not among `known` (nor the row number).
+pub fn extra_columns(df: &DataFrame, known: &[&str]) -> Vec<String> {
+    df.get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .filter(|n| !known.contains(&n.as_str()) && n != ROW_COL)
+        .collect()
+}
+
 /// Adds null text columns for canonical columns the file does not have.
 pub fn ensure_columns(df: DataFrame, names: &[&str]) -> PolarsResult<DataFrame> {
     let missing: Vec<Expr> = names

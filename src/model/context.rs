@@ -2,27 +2,17 @@
 
 use polars::prelude::*;
 
-use super::checks::{account_rows, check, join_register, reason_expr, warn_cells};
+use super::checks::{account_rows, check, extra_columns, join_register, reason_expr, require_columns, warn_cells};
 use super::clean::{not_a_number, number, text};
 use super::report::{InputReport, Reason};
 use crate::ingest::{RawFrame, ROW_COL};
 
 pub fn build(raw: RawFrame, register_ids: Option<&Series>, report: &mut InputReport, max_problems: usize) -> PolarsResult<Option<DataFrame>> {
-    if raw.df.column("school_id").is_err() {
-        report.fatal(
-            "missing_column",
-            Some("school_id"),
-            tr!("нет обязательного столбца «school_id» (синонимы: shnor schema)", "required column 'school_id' is missing (aliases: shnor schema)"),
-        );
+    require_columns(report, &raw.df, &["school_id"]);
+    if report.fatal {
         return Ok(None);
     }
-    let extras: Vec<String> = raw
-        .df
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .filter(|n| n != "school_id" && n != ROW_COL)
-        .collect();
+    let extras = extra_columns(&raw.df, &["school_id"]);
     let lf = raw.df.lazy().with_column(text("school_id").alias("school_id"));
     let lf = join_register(lf, register_ids).with_column(
         col(ROW_COL).cum_count(false).over([col("school_id")])?.alias("__dup"),

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::checks::{account_rows, check, ensure_columns, join_register, reason_expr, warn_cells};
+use super::checks::{account_rows, check, ensure_columns, join_register, reason_expr, require_columns, warn_cells};
 use super::clean::{not_a_number, number, text, year, yes_no};
 use super::report::{InputReport, Reason};
 use crate::config::{Config, InputSpec, Layout};
@@ -39,13 +39,7 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
         .map(|(n, _)| n.clone())
         .filter(|n| raw.df.column(&format!("{IND_PREFIX}{n}")).is_ok())
         .collect();
-    if raw.df.column("school_id").is_err() {
-        report.fatal(
-            "missing_column",
-            Some("school_id"),
-            tr!("нет обязательного столбца «school_id» (синонимы: shnor schema)", "required column 'school_id' is missing (aliases: shnor schema)"),
-        );
-    }
+    require_columns(report, &raw.df, &["school_id"]);
     if indicators.is_empty() {
         report.fatal(
             "no_indicators",

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use super::checks::{account_rows, check, ensure_columns, reason_expr, warn_cells};
+use super::checks::{account_rows, check, ensure_columns, extra_columns, reason_expr, require_columns, warn_cells};
 use super::clean::{not_a_number, number, text};
 use super::report::{InputReport, Reason, Severity};
 use crate::ingest::{RawFrame, ROW_COL};
@@ -13,28 +13,11 @@ const BASE: &[&str] = &["school_id", "name", "municipality", "school_type", "loc
 /// students, then every numeric extra column (usable as a context indicator by name).
 /// Returns None when a fatal problem was recorded.
 pub fn build(raw: RawFrame, report: &mut InputReport, max_problems: usize) -> PolarsResult<Option<DataFrame>> {
-    for req in ["school_id", "name", "municipality"] {
-        if raw.df.column(req).is_err() {
-            report.fatal(
-                "missing_column",
-                Some(req),
-                tr!(
-                    "нет обязательного столбца «{req}» (синонимы: shnor schema)",
-                    "required column '{req}' is missing (aliases: shnor schema)"
-                ),
-            );
-        }
-    }
+    require_columns(report, &raw.df, &["school_id", "name", "municipality"]);
     if report.fatal {
         return Ok(None);
     }
-    let extras: Vec<String> = raw
-        .df
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .filter(|n| !BASE.contains(&n.as_str()) && n != ROW_COL)
-        .collect();
+    let extras = extra_columns(&raw.df, BASE);
     let df = ensure_columns(raw.df, BASE)?;
     let checked = df
         .lazy()

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::checks::{account_rows, check, ensure_columns, join_register, reason_expr, Check};
+use super::checks::{account_rows, check, ensure_columns, join_register, reason_expr, require_columns, Check};
 use super::clean::{is_whole, number, text, with_numbers, year, PLACEHOLDERS};
 use super::report::{InputReport, Reason};
 use super::subjects::{in_method, normalize_procedure, normalize_subject, ProcedureFilter, EGE, OGE, VPR};
@@ -59,18 +59,7 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
     if layout == Layout::School {
         required.push("participants");
     }
-    for req in required {
-        if raw.df.column(req).is_err() {
-            report.fatal(
-                "missing_column",
-                Some(req),
-                tr!(
-                    "нет обязательного столбца «{req}» (синонимы: shnor schema)",
-                    "required column '{req}' is missing (aliases: shnor schema)"
-                ),
-            );
-        }
-    }
+    require_columns(report, &raw.df, &required);
     if layout == Layout::Student && raw.df.column("mark").is_err() && raw.df.column("score").is_err() {
         report.fatal(
             "missing_column",
