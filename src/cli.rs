@@ -29,6 +29,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Основная работа: чтение, проверка, индексы, выявление ШНОР и ШНСУ, списки и отчёт
+    Run(RunArgs),
     /// Проверить входные файлы: формат, кодировка, столбцы, строки, проблемы
     Check(CheckArgs),
     /// Показать канонические таблицы, их столбцы, типы и синонимы
@@ -72,6 +74,15 @@ pub struct CheckArgs {
     /// Сколько примеров проблем показывать на каждую причину
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub max_problems: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Каталог результатов (по умолчанию output.dir из конфигурации, «shnor-out»)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

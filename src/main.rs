@@ -6,6 +6,8 @@ mod cli;
 mod commands;
 mod config;
 mod error;
+mod identify;
+mod indices;
 mod ingest;
 mod model;
 mod output;

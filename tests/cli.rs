@@ -398,3 +398,166 @@ fn sample_region_accounting_snapshot() {
     }
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// A hand-built region of 12 schools whose flags, categories and ranks are worked out by hand.
+///
+/// Results per school (10 participants in each procedure, no mean scores, so each procedure's
+/// term is its fail-share percentile). Fails out of 10, ВПР 4 Русский язык / ВПР 4 Математика:
+///
+/// | school | 2024 | 2025 |
+/// |---|---|---|
+/// | s01 | 5 / 5 | 6 / 6 |
+/// | s02 | 3 / 0 | 3 / 3 |
+/// | s03 | 2 / 2 | 2 / 2 |
+/// | s04 | 0 / 0 | 3 / 3 |
+/// | s05 | 1 / 1 | 1 / 1 |
+/// | s06–s12 | 0 / 0 | 0 / 0 |
+///
+/// Percentiles (n = 12, average ranks for ties): 2024 yearly ИНР s01 100, s03 86.4, s05 77.3,
+/// s02 63.6, others 34.1 → worst ⌈0.1·12⌉ = 2: s01, s03. 2025: s01 100, s02 = s04 = 86.4 (tie
+/// at rank 2, both in), s03 72.7 → worst: s01, s02, s04. BOTTOM (every year): s01 only.
+/// R30: s01 (0.6 and 0.6, repeated from 0.5); s02 (exactly 0.30 twice, P1 repeated from 0.30);
+/// s04 has two procedures over 30 % in 2025 but none in 2024 → no R30.
+/// Social passport: every indicator moves with one score k (s02 = 1, s06 = 2, s07 = 3, …,
+/// s01 = 12), so the ИСБШ order is k. ШНСУ = worst 2: s02, s06. Worst 25 % ИСБШ (3): s02, s06,
+/// s07; best 25 % ИНР: the seven tied at 30.7 (s06–s12). Resilient: s06, s07.
+/// Categories: s02 ШНОР+ШНСУ (rank 1), s01 ШНОР (rank 2), s06 ШНСУ (resilient flag), s07
+/// resilient, the rest none.
+fn hand_region(dir: &Path) -> PathBuf {
+    let mut reg = String::from("school_id;name;municipality;school_type\n");
+    for i in 1..=12 {
+        reg.push_str(&format!("s{i:02};Школа {i};{};СОШ\n", if i <= 6 { "Район А" } else { "Район Б" }));
+    }
+    let fails: [(u32, u32, u32, u32); 12] = [
+        (5, 5, 6, 6),
+        (3, 0, 3, 3),
+        (2, 2, 2, 2),
+        (0, 0, 3, 3),
+        (1, 1, 1, 1),
+        (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0),
+    ];
+    let mut res = String::from("year;school_id;procedure;grade;subject;participants;mark2\n");
+    for (i, (a, b, c, d)) in fails.iter().enumerate() {
+        let id = format!("s{:02}", i + 1);
+        for (year, subj, f) in [(2024, "Русский язык", a), (2024, "Математика", b), (2025, "Русский язык", c), (2025, "Математика", d)] {
+            res.push_str(&format!("{year};{id};ВПР;4;{subj};10;{f}\n"));
+        }
+    }
+    let k = [12, 1, 5, 6, 7, 2, 3, 4, 8, 9, 10, 11];
+    let mut q = String::from("school_id;respondents;higher_ed;books_100;low_income;unemployed;on_register\n");
+    for (i, k) in k.iter().enumerate() {
+        let k = f64::from(*k);
+        q.push_str(&format!(
+            "s{:02};50;{:.2};{:.2};{:.2};{:.2};{:.2}\n",
+            i + 1,
+            0.05 * k,
+            0.04 * k,
+            0.6 - 0.04 * k,
+            0.3 - 0.02 * k,
+            0.13 - 0.01 * k
+        ));
+    }
+    write(dir, "schools.csv", reg.as_bytes());
+    write(dir, "results.csv", res.as_bytes());
+    write(dir, "passport.csv", q.as_bytes());
+    let cfg = "[[input]]\nkind = \"schools\"\npath = \"schools.csv\"\n\n[[input]]\nkind = \"results\"\npath = \"results.csv\"\n\n[[input]]\nkind = \"questionnaire\"\npath = \"passport.csv\"\n";
+    write(dir, "region.toml", cfg.as_bytes())
+}
+
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut r = csv::ReaderBuilder::new().delimiter(b';').has_headers(false).from_reader(text.as_bytes());
+    r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
+}
+
+#[test]
+fn hand_built_region_flags_categories_and_ranks() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = hand_region(dir.path());
+    let out = dir.path().join("out");
+    shnor().args(["--lang", "en", "run"]).arg(&cfg).arg("--out").arg(&out).assert().success();
+    let rows = read_csv(&out.join("schools.csv"));
+    let header = rows[0].join(",");
+    assert_eq!(
+        header,
+        "school_id,name,municipality,school_type,locality,inr_2024,inr_2025,inr,isbsh,flag_r30,flag_bottom,shnor,shnsu,resilient,category,rank,n_procedures,isbsh_indicators,response_rate,reasons"
+    );
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let get = |id: &str, name: &str| rows.iter().find(|r| r[0] == id).unwrap()[col(name)].clone();
+    let expect = [
+        ("s01", "1", "1", "1", "0", "0", "shnor", "2"),
+        ("s02", "1", "0", "1", "1", "0", "shnor_shnsu", "1"),
+        ("s03", "0", "0", "0", "0", "0", "none", ""),
+        ("s04", "0", "0", "0", "0", "0", "none", ""),
+        ("s05", "0", "0", "0", "0", "0", "none", ""),
+        ("s06", "0", "0", "0", "1", "1", "shnsu", ""),
+        ("s07", "0", "0", "0", "0", "1", "resilient", ""),
+        ("s08", "0", "0", "0", "0", "0", "none", ""),
+        ("s12", "0", "0", "0", "0", "0", "none", ""),
+    ];
+    for (id, r30, bottom, shnor, shnsu, resilient, category, rank) in expect {
+        assert_eq!(get(id, "flag_r30"), r30, "{id} r30");
+        assert_eq!(get(id, "flag_bottom"), bottom, "{id} bottom");
+        assert_eq!(get(id, "shnor"), shnor, "{id} shnor");
+        assert_eq!(get(id, "shnsu"), shnsu, "{id} shnsu");
+        assert_eq!(get(id, "resilient"), resilient, "{id} resilient");
+        assert_eq!(get(id, "category"), category, "{id} category");
+        assert_eq!(get(id, "rank"), rank, "{id} rank");
+    }
+    // Hand-computed indices (decimal comma by default).
+    let inr = |id: &str| get(id, "inr").replace(',', ".").parse::<f64>().unwrap();
+    assert!((inr("s01") - 100.0).abs() < 1e-9);
+    assert!((inr("s02") - 75.0).abs() < 1e-9);
+    assert!((inr("s12") - 675.0 / 22.0).abs() < 1e-9);
+    // The list order: s02 first, then s01; the rest follow.
+    assert_eq!(rows[1][0], "s02");
+    assert_eq!(rows[2][0], "s01");
+    let reasons = get("s02", "reasons");
+    assert!(reasons.contains("R30") && reasons.contains("30 %"), "{reasons}");
+}
+
+#[test]
+fn run_outputs_are_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = samples().join("region.toml");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        shnor().arg("run").arg(&cfg).arg("--out").arg(out).arg("-q").assert().success();
+    }
+    for f in ["schools.csv", "summary.json", "shnor.xlsx"] {
+        let same = std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap();
+        assert!(same, "{f} differs between runs");
+    }
+    let m: Value = serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["inputs"].as_array().unwrap().len(), 6);
+    assert_eq!(m["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    for f in ["aggregates/results.parquet", "aggregates/register.parquet", "aggregates/questionnaire.parquet"] {
+        assert!(a.join(f).is_file(), "{f}");
+    }
+}
+
+#[test]
+fn sample_region_list_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    shnor().arg("run").arg(samples().join("region.toml")).arg("--out").arg(&out).arg("-q").assert().success();
+    let s: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let mut lines = vec![format!("counts: {}", s["counts"])];
+    for e in s["shnor_list"].as_array().unwrap() {
+        lines.push(format!(
+            "{} {} {} inr={:.6} r30={} bottom={}",
+            e["rank"], e["school_id"].as_str().unwrap(), e["category"].as_str().unwrap(), e["inr"].as_f64().unwrap(), e["flag_r30"], e["flag_bottom"]
+        ));
+    }
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+#[test]
+fn run_without_results_is_a_data_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "schools.csv", REGISTER.as_bytes());
+    let out = dir.path().join("out");
+    shnor().args(["run", "--schools"]).arg(&reg).arg("--out").arg(&out).assert().code(65);
+    assert!(!out.exists(), "no outputs on failure");
+}

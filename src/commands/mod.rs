@@ -2,6 +2,7 @@
 
 mod check;
 mod init;
+mod run;
 mod schema;
 
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ use crate::cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Run(args) => run::run(&args, cli.quiet),
         Command::Check(args) => check::run(&args, cli.quiet),
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args, cli.quiet),

@@ -312,6 +312,16 @@ impl Config {
         self.input.extend(named);
     }
 
+    /// The methodology parameters (everything but inputs and output settings) as JSON.
+    pub fn parameters_json(&self) -> Result<serde_json::Value> {
+        let mut v = serde_json::to_value(self)?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("input");
+            o.remove("output");
+        }
+        Ok(v)
+    }
+
     /// Range checks that serde cannot express.
     pub fn validate(&self) -> Result<()> {
         let shares = [

@@ -282,7 +282,7 @@ fn student_level(lf: LazyFrame, ctx: &Context, report: &mut InputReport) -> Pola
     }
     exprs.push(col("participants").cast(DataType::Int64).alias("src_rows"));
     exprs.push(lit(ctx.file_index).cast(DataType::UInt32).alias("file"));
-    Ok(Some(agg.select(exprs).collect()?))
+    Ok(Some(agg.select(exprs).sort(KEY.to_vec(), SortMultipleOptions::default()).collect()?))
 }
 
 /// Is a per-school count column given as shares, and with which divisor (1 or 100)?
@@ -400,6 +400,7 @@ fn school_level(lf: LazyFrame, mapped: &[MappedColumn], ctx: &Context, report: &
             lit(1i64).cast(DataType::Int64).alias("src_rows"),
             lit(ctx.file_index).cast(DataType::UInt32).alias("file"),
         ])
+        .sort(KEY.to_vec(), SortMultipleOptions::default())
         .collect()?;
     Ok(Some(out))
 }
@@ -425,7 +426,9 @@ pub fn combine(parts: Vec<DataFrame>, config: &Config) -> PolarsResult<Option<Co
     if lfs.is_empty() {
         return Ok(None);
     }
-    let all = concat(lfs, UnionArgs::default())?.collect()?;
+    let all = concat(lfs, UnionArgs::default())?
+        .sort(["year", "school_id", "procedure", "grade", "subject", "file"], SortMultipleOptions::default())
+        .collect()?;
     let latest = all.column("year")?.i32()?.max();
     let Some(latest) = latest else { return Ok(None) };
     let window_start = latest - config.method.years_window as i32 + 1;

@@ -1,10 +1,83 @@
-//! Writing outputs. Every file is written atomically: a temporary file in the same directory,
-//! then a rename, so a failed run never leaves a half-written file that looks complete.
+//! Writing outputs: one file per format behind one trait. Every file is written atomically (a
+//! temporary file in the same directory, then a rename), so a failed run never leaves a
+//! half-written file that looks complete. Only school-level aggregates are ever written.
+
+mod aggregates;
+mod csv;
+mod json;
+mod manifest;
+pub mod rows;
+mod xlsx;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use crate::config::Config;
+use crate::identify::Identification;
+use crate::model::Dataset;
+use rows::SchoolRow;
+
+pub use aggregates::Aggregates as AggregatesExport;
+pub use csv::SchoolsCsv;
+pub use json::Summary;
+pub use manifest::{InputFile, Manifest};
+pub use xlsx::Workbook;
+
+/// Everything a writer may use.
+pub struct RunOutput<'a> {
+    pub config: &'a Config,
+    pub dataset: &'a Dataset,
+    pub ident: &'a Identification,
+    pub rows: Vec<SchoolRow>,
+    pub inputs: Vec<InputFile>,
+    pub started: String,
+}
+
+/// One output format: the files it produces, rendered to bytes (then written atomically).
+pub trait Export {
+    fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>>;
+}
+
+/// Renders every export first, then writes them: a failure while rendering writes nothing.
+pub fn write_all(dir: &Path, run: &RunOutput, exports: &[&dyn Export]) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for e in exports {
+        files.extend(e.files(run)?);
+    }
+    let mut written = Vec::new();
+    for (rel, bytes) in files {
+        let path = dir.join(&rel);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Text that would start a formula in a spreadsheet (`=`, `+`, `-`, `@`, tab, CR) gets a
+/// leading apostrophe, so that it is shown as text and never evaluated.
+pub fn defuse(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+/// A number written unrounded (shortest exact form), with the given decimal separator.
+pub fn number(v: Option<f64>, decimal: char) -> String {
+    match v {
+        Some(x) if x.is_finite() => {
+            let s = format!("{x}");
+            if decimal == '.' {
+                s
+            } else {
+                s.replace('.', &decimal.to_string())
+            }
+        }
+        _ => String::new(),
+    }
+}
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -13,6 +86,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| tr!("не удалось создать временный файл в {}", "cannot create a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes)
         .with_context(|| tr!("не удалось записать {}", "cannot write {}", path.display()))?;
+    // Temporary files are private; outputs are ordinary files (rw-r--r--).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| tr!("не удалось записать {}", "cannot write {}", path.display()))?;
@@ -22,6 +101,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("+7"), "'+7");
+        assert_eq!(defuse("@cmd"), "'@cmd");
+        assert_eq!(defuse("Школа № 1"), "Школа № 1");
+        assert_eq!(number(Some(0.5), ','), "0,5");
+        assert_eq!(number(None, ','), "");
+    }
 
     #[test]
     fn writes_and_replaces() {

@@ -1,0 +1,122 @@
+//! `shnor run`: ingest → validate → indices → identification → outputs.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+
+use crate::cli::RunArgs;
+use crate::config::Config;
+use crate::error::{EXIT_DATA, EXIT_OK};
+use crate::identify::{self, category_label, Aggregates};
+use crate::model::{self, report::Severity};
+use crate::output::{self, rows, InputFile, RunOutput};
+
+pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
+    let started = jiff::Timestamp::now().to_string();
+    let config = Config::load(&args.inputs)?;
+    let ds = model::load(&config, 10)?;
+    let missing_core = ds.register.is_none() || ds.results.is_none();
+    if ds.fatal() || missing_core {
+        for r in &ds.reports {
+            for p in r.problems.iter().filter(|p| p.severity == Severity::Fatal) {
+                eprintln!("[{}] {}", p.severity.label(), p.render());
+            }
+        }
+        for n in ds.notes.iter().filter(|p| p.severity == Severity::Fatal) {
+            eprintln!("[{}] {}", n.severity.label(), n.render());
+        }
+        if missing_core && !ds.fatal() {
+            eprintln!(
+                "{}",
+                tr!(
+                    "для расчёта нужны реестр ОО и результаты (--schools и --results или [[input]] в конфигурации)",
+                    "the computation needs a school register and results (--schools and --results, or [[input]] in the configuration)"
+                )
+            );
+        }
+        eprintln!(
+            "{}",
+            tr!(
+                "Расчёт не выполнен, результаты не записаны. Подробности: shnor check.",
+                "Nothing computed, no outputs written. Details: shnor check."
+            )
+        );
+        return Ok(ExitCode::from(EXIT_DATA));
+    }
+    let Some(agg) = Aggregates::from_dataset(&ds) else {
+        return Ok(ExitCode::from(EXIT_DATA));
+    };
+    let ident = identify::identify(&agg, &config)?;
+    let rows = rows::school_rows(&ident)?;
+    let inputs = ds
+        .reports
+        .iter()
+        .map(|r| InputFile::of(&format!("{:?}", r.kind).to_lowercase(), Path::new(&r.path)))
+        .collect::<Result<Vec<_>>>()?;
+    let out_dir = args.out.clone().unwrap_or_else(|| config.output.dir.clone());
+    let run = RunOutput {
+        config: &config,
+        dataset: &ds,
+        ident: &ident,
+        rows,
+        inputs,
+        started,
+    };
+    let exports: [&dyn output::Export; 5] = [
+        &output::SchoolsCsv,
+        &output::Workbook,
+        &output::Summary,
+        &output::AggregatesExport,
+        &output::Manifest,
+    ];
+    let written = output::write_all(&out_dir, &run, &exports)?;
+    if !quiet {
+        print_summary(&run, &out_dir, written.len());
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+fn print_summary(run: &RunOutput, out_dir: &Path, files: usize) {
+    let c = rows::region_counts(&run.rows);
+    let years: Vec<String> = run.ident.years.iter().map(|y| y.to_string()).collect();
+    println!(
+        "{}",
+        tr!(
+            "{}: школ {}, последний год {}, окно ИНР {}",
+            "{}: {} schools, latest year {}, ИНР window {}",
+            run.config.region.name,
+            c.schools,
+            run.ident.latest_year,
+            years.join("–")
+        )
+    );
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(vec![tr!("Категория", "Category"), tr!("Школ", "Schools"), tr!("Доля", "Share")]);
+    for (code, n) in [
+        ("shnor_shnsu", c.shnor_shnsu),
+        ("shnor", c.shnor),
+        ("shnsu", c.shnsu),
+        ("resilient", c.resilient),
+        ("none", c.none),
+    ] {
+        let share = if c.schools > 0 { n as f64 * 100.0 / c.schools as f64 } else { 0.0 };
+        t.add_row(vec![category_label(code), n.to_string(), crate::identify::num1(Some(share)) + " %"]);
+    }
+    println!("{t}");
+    let excluded: u64 = run.dataset.reports.iter().map(|r| r.rows_excluded).sum();
+    let read: u64 = run.dataset.reports.iter().map(|r| r.rows_read).sum();
+    println!(
+        "{}",
+        tr!(
+            "В списке ШНОР: {}; ШНСУ: {}. Строк прочитано {read}, исключено {excluded} (подробности: shnor check).",
+            "On the ШНОР list: {}; ШНСУ: {}. Rows read {read}, excluded {excluded} (details: shnor check).",
+            c.on_shnor_list(),
+            c.in_shnsu()
+        )
+    );
+    println!("{}", tr!("Результаты ({files} файлов): {}", "Outputs ({files} files): {}", out_dir.display()));
+}

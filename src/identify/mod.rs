@@ -1,0 +1,264 @@
+//! Identification (§4.2–§4.4): criteria R30 and BOTTOM for ШНОР, ШНСУ, resilience, the category
+//! of each school, the ranked list and the reasons an official can paste into an order.
+
+mod reasons;
+
+pub use reasons::num1;
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use crate::config::{Combine, Config};
+use crate::indices::{decimal_fraction, in_worst, inr, isbsh, round9};
+use crate::model::Dataset;
+
+pub fn category_label(code: &str) -> String {
+    match code {
+        "shnor_shnsu" => tr!("ШНОР+ШНСУ", "ШНОР+ШНСУ"),
+        "shnor" => tr!("ШНОР", "ШНОР"),
+        "shnsu" => tr!("ШНСУ", "ШНСУ"),
+        "resilient" => tr!("резильентная", "resilient"),
+        _ => tr!("—", "none"),
+    }
+}
+
+pub struct Identification {
+    /// One row per register school: school_id, name, municipality, school_type, locality,
+    /// students, inr_<year>…, inr, isbsh, flag_r30, flag_bottom, shnor, shnsu, resilient,
+    /// category, rank, n_procedures, isbsh_indicators, response_rate, reasons.
+    pub schools: DataFrame,
+    pub years: Vec<i32>,
+    pub latest_year: i32,
+    /// Indicators left out of ИСБШ (standard deviation 0).
+    pub isbsh_left_out: Vec<String>,
+}
+
+/// The school-level inputs of identification: everything `whatif` needs, without raw rows.
+pub struct Aggregates<'a> {
+    pub register: &'a DataFrame,
+    pub results: &'a DataFrame,
+    pub questionnaire: Option<&'a DataFrame>,
+    pub latest_year: i32,
+}
+
+impl<'a> Aggregates<'a> {
+    pub fn from_dataset(ds: &'a Dataset) -> Option<Self> {
+        Some(Aggregates {
+            register: ds.register.as_ref()?,
+            results: ds.results.as_ref()?,
+            questionnaire: ds.questionnaire.as_ref(),
+            latest_year: ds.latest_year?,
+        })
+    }
+}
+
+fn flag_col(e: Expr) -> Expr {
+    e.fill_null(lit(false))
+}
+
+pub fn identify(agg: &Aggregates, config: &Config) -> Result<Identification> {
+    let inr = inr::compute(agg.results, agg.register, config, agg.latest_year)?;
+    let years = inr.years.clone();
+    let y = agg.latest_year;
+
+    // BOTTOM: worst X % of the yearly ИНР in every year of the window.
+    let bottom = inr
+        .yearly
+        .clone()
+        .lazy()
+        .with_column(in_worst(col("inr_year"), true, config.criteria.bottom.share, &[col("year")])?.alias("__worst"))
+        .group_by([col("school_id")])
+        .agg([
+            col("__worst").cast(DataType::Int64).sum().alias("__worst_years"),
+            len().cast(DataType::Int64).alias("__years"),
+        ])
+        .select([
+            col("school_id"),
+            col("__worst_years")
+                .eq(lit(years.len() as i64))
+                .and(col("__years").eq(lit(years.len() as i64)))
+                .alias("flag_bottom"),
+        ]);
+
+    // R30: in Y at least `min_procedures` procedures with fail share ≥ threshold, and at least one
+    // such procedure repeated in Y−1 (exact integer comparison failed·d ≥ p·participants).
+    let hits = r30_hits(agg.results, config, y)?;
+    let in_y = hits.clone().lazy().filter(col("year").eq(lit(y)));
+    let in_prev = hits.clone().lazy().filter(col("year").eq(lit(y - 1)));
+    let keys: Vec<Expr> = ["school_id", "procedure", "grade", "subject"].iter().map(|k| col(*k)).collect();
+    let repeated = in_y
+        .clone()
+        .join(in_prev.select(keys.clone()), keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+        .group_by([col("school_id")])
+        .agg([len().cast(DataType::Int64).alias("__repeated")]);
+    let r30 = in_y
+        .group_by([col("school_id")])
+        .agg([len().cast(DataType::Int64).alias("__hits")])
+        .join(repeated, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left))
+        .select([
+            col("school_id"),
+            col("__hits")
+                .gt_eq(lit(i64::from(config.criteria.r30.min_procedures)))
+                .and(col("__repeated").fill_null(lit(0i64)).gt(lit(0i64)))
+                .alias("flag_r30"),
+        ]);
+
+    // Per-year ИНР as columns inr_<year>.
+    let mut lf = agg.register.clone().lazy().select([
+        col("school_id"),
+        col("name"),
+        col("municipality"),
+        col("school_type"),
+        col("locality"),
+        col("students"),
+    ]);
+    let by_key = |lf: LazyFrame, other: LazyFrame| lf.join(other, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left));
+    for yr in &years {
+        let one = inr
+            .yearly
+            .clone()
+            .lazy()
+            .filter(col("year").eq(lit(*yr)))
+            .select([col("school_id"), col("inr_year").alias(format!("inr_{yr}"))]);
+        lf = by_key(lf, one);
+    }
+    let n_proc = inr
+        .yearly
+        .clone()
+        .lazy()
+        .filter(col("year").eq(lit(y)))
+        .select([col("school_id"), col("n_procedures")]);
+    lf = by_key(lf, inr.window.clone().lazy().select([col("school_id"), col("inr")]));
+    lf = by_key(lf, n_proc);
+    let (isbsh_df, left_out) = match agg.questionnaire {
+        Some(q) => {
+            let r = isbsh::compute(q, config)?;
+            (r.schools, r.left_out)
+        }
+        None => (
+            DataFrame::new_infer_height(vec![
+                Column::new("school_id".into(), Vec::<String>::new()),
+                Column::new("isbsh".into(), Vec::<f64>::new()),
+                Column::new("isbsh_indicators".into(), Vec::<i64>::new()),
+                Column::new("families".into(), Vec::<i64>::new()),
+            ])?,
+            Vec::new(),
+        ),
+    };
+    lf = by_key(lf, isbsh_df.lazy());
+    lf = by_key(lf, bottom);
+    lf = by_key(lf, r30);
+
+    let c = &config.criteria;
+    let mut enabled: Vec<Expr> = Vec::new();
+    if c.r30.enabled {
+        enabled.push(flag_col(col("flag_r30")));
+    }
+    if c.bottom.enabled {
+        enabled.push(flag_col(col("flag_bottom")));
+    }
+    let shnor = match (enabled.split_first(), c.combine) {
+        (None, _) => lit(false),
+        (Some((first, rest)), Combine::Any) => rest.iter().fold(first.clone(), |a, b| a.or(b.clone())),
+        (Some((first, rest)), Combine::All) => rest.iter().fold(first.clone(), |a, b| a.and(b.clone())),
+    };
+    let shnsu = in_worst(col("isbsh"), false, config.isbsh.shnsu_share, &[])?;
+    let resilient = in_worst(col("isbsh"), false, config.resilience.isbsh_worst_share, &[])?
+        .and(in_worst(col("inr"), false, config.resilience.inr_best_share, &[])?);
+    let category = when(col("shnor").and(col("shnsu")))
+        .then(lit("shnor_shnsu"))
+        .when(col("shnor"))
+        .then(lit("shnor"))
+        .when(col("shnsu"))
+        .then(lit("shnsu"))
+        .when(col("resilient"))
+        .then(lit("resilient"))
+        .otherwise(lit("none"));
+    let students = col("students").cast(DataType::Float64);
+    let schools = lf
+        .with_columns([
+            flag_col(col("flag_r30")).alias("flag_r30"),
+            flag_col(col("flag_bottom")).alias("flag_bottom"),
+        ])
+        .with_columns([shnor.alias("shnor"), shnsu.alias("shnsu"), resilient.alias("resilient")])
+        .with_columns([
+            category.alias("category"),
+            when(students.clone().gt(lit(0.0)))
+                .then(col("families").cast(DataType::Float64) / students)
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("response_rate"),
+            // List order: ШНОР+ШНСУ first, then ШНОР; worst ИНР first; ties by school_id.
+            when(col("shnor").and(col("shnsu"))).then(lit(0i32)).when(col("shnor")).then(lit(1i32)).otherwise(lit(2i32)).alias("__group"),
+            round9(col("inr")).alias("__inr9"),
+        ])
+        .sort_by_exprs(
+            [col("__group"), col("__inr9"), col("school_id")],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([false, true, false])
+                .with_nulls_last(true),
+        )
+        .with_column(
+            when(col("shnor"))
+                .then(col("shnor").cast(DataType::Int64).cum_sum(false))
+                .otherwise(lit(NULL).cast(DataType::Int64))
+                .alias("rank"),
+        )
+        .drop(cols(["__group", "__inr9", "families"]))
+        .collect()?;
+
+    let flagged: Vec<String> = schools
+        .clone()
+        .lazy()
+        .filter(col("shnor"))
+        .select([col("school_id")])
+        .collect()?
+        .column("school_id")?
+        .str()?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    let texts: BTreeMap<String, String> = reasons::build(&flagged, &schools, &hits, &inr, config, y)?;
+    let ids: Vec<String> = texts.keys().cloned().collect();
+    let vals: Vec<String> = texts.values().cloned().collect();
+    let reason_df = DataFrame::new_infer_height(vec![
+        Column::new("school_id".into(), ids),
+        Column::new("reasons".into(), vals),
+    ])?;
+    let schools = schools
+        .lazy()
+        .join(reason_df.lazy(), [col("school_id")], [col("school_id")], JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) })
+        .collect()?;
+    Ok(Identification {
+        schools,
+        years,
+        latest_year: y,
+        isbsh_left_out: left_out,
+    })
+}
+
+/// Procedures with fail share ≥ the R30 threshold in Y and Y−1 (usable ones only), with the
+/// region's fail share of the same procedure and year.
+fn r30_hits(results: &DataFrame, config: &Config, y: i32) -> PolarsResult<DataFrame> {
+    let (p, d) = decimal_fraction(config.criteria.r30.threshold);
+    let min_p = i64::from(config.method.min_participants);
+    let group = [col("year"), col("procedure"), col("grade"), col("subject")];
+    results
+        .clone()
+        .lazy()
+        .filter(col("year").gt_eq(lit(y - 1)).and(col("participants").gt_eq(lit(min_p))))
+        .with_column(
+            (col("failed").sum().over(group.clone())?.cast(DataType::Float64)
+                / col("participants").sum().over(group)?.cast(DataType::Float64))
+            .alias("region_fail_share"),
+        )
+        .filter((col("failed").cast(DataType::Int64) * lit(d)).gt_eq(lit(p) * col("participants").cast(DataType::Int64)))
+        .select([
+            col("school_id"), col("year"), col("procedure"), col("grade"), col("subject"),
+            col("fail_share"), col("region_fail_share"),
+        ])
+        .sort(["school_id", "year", "procedure", "grade", "subject"], SortMultipleOptions::default())
+        .collect()
+}

@@ -1,0 +1,102 @@
+//! ИНР — the low-results index (§4.1, §4.6): percentiles of badness of the fail share and the
+//! mean score per year × procedure (within peer groups), combined with weights, weighted by
+//! participants over a school's procedures, then averaged over the window's years.
+
+use polars::prelude::*;
+
+use super::badness_percentile;
+use crate::config::Config;
+
+pub const PROC_KEY: &[&str] = &["procedure", "grade", "subject"];
+
+pub struct Inr {
+    /// year, school_id, procedure, grade, subject, participants, failed, fail_share,
+    /// mean_score, pct_fail, pct_mean, term, region_fail_share — usable procedures only.
+    pub per_procedure: DataFrame,
+    /// school_id, year, inr_year, n_procedures.
+    pub yearly: DataFrame,
+    /// school_id, inr, inr_years.
+    pub window: DataFrame,
+    /// The window's years, ascending.
+    pub years: Vec<i32>,
+}
+
+/// Window years for the latest year Y.
+pub fn window_years(config: &Config, latest_year: i32) -> Vec<i32> {
+    let w = config.method.years_window as i32;
+    (latest_year - w + 1..=latest_year).collect()
+}
+
+pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, latest_year: i32) -> PolarsResult<Inr> {
+    let years = window_years(config, latest_year);
+    let first = years.first().copied().unwrap_or(latest_year);
+    let min_p = i64::from(config.method.min_participants);
+    let mut lf = results
+        .clone()
+        .lazy()
+        .filter(col("year").gt_eq(lit(first)).and(col("participants").gt_eq(lit(min_p))));
+    let peer: Vec<String> = config.method.peer_groups.clone();
+    if !peer.is_empty() {
+        let mut cols_: Vec<Expr> = vec![col("school_id")];
+        cols_.extend(peer.iter().map(|p| col(p.as_str()).fill_null(lit("—")).alias(format!("__peer_{p}"))));
+        lf = lf.join(
+            register.clone().lazy().select(cols_),
+            [col("school_id")],
+            [col("school_id")],
+            JoinArgs::new(JoinType::Left),
+        );
+    }
+    let mut group: Vec<Expr> = vec![col("year")];
+    group.extend(PROC_KEY.iter().map(|k| col(*k)));
+    let region_group = group.clone();
+    group.extend(peer.iter().map(|p| col(format!("__peer_{p}"))));
+    let (wf, wm) = (config.method.inr.w_fail, config.method.inr.w_mean);
+    let per_procedure = lf
+        .with_columns([
+            badness_percentile(col("fail_share"), true, &group)?.alias("pct_fail"),
+            badness_percentile(col("mean_score"), false, &group)?.alias("pct_mean"),
+            (col("failed").sum().over(region_group.clone())?.cast(DataType::Float64)
+                / col("participants").sum().over(region_group)?.cast(DataType::Float64))
+            .alias("region_fail_share"),
+        ])
+        .with_column(
+            when(col("pct_mean").is_null())
+                .then(col("pct_fail"))
+                .otherwise((lit(wf) * col("pct_fail") + lit(wm) * col("pct_mean")) / lit(wf + wm))
+                .alias("term"),
+        )
+        .select([
+            col("year"), col("school_id"), col("procedure"), col("grade"), col("subject"),
+            col("participants"), col("failed"), col("fail_share"), col("mean_score"),
+            col("pct_fail"), col("pct_mean"), col("term"), col("region_fail_share"),
+        ])
+        .sort(["school_id", "year", "procedure", "grade", "subject"], SortMultipleOptions::default())
+        .collect()?;
+    let p = col("participants").cast(DataType::Float64);
+    let yearly = per_procedure
+        .clone()
+        .lazy()
+        .group_by([col("school_id"), col("year")])
+        .agg([
+            ((col("term") * p.clone()).sum() / p.sum()).alias("inr_year"),
+            len().cast(DataType::Int64).alias("n_procedures"),
+        ])
+        .sort(["school_id", "year"], SortMultipleOptions::default())
+        .collect()?;
+    let window = yearly
+        .clone()
+        .lazy()
+        .group_by([col("school_id")])
+        .agg([
+            col("inr_year").mean().alias("inr"),
+            len().cast(DataType::Int64).alias("inr_years"),
+        ])
+        .sort(["school_id"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(Inr {
+        per_procedure,
+        yearly,
+        window,
+        years,
+    })
+}

@@ -1,0 +1,96 @@
+//! ИСБШ — the social well-being index (§4.3, §4.6): per indicator the share of families,
+//! standardised over the region's schools, oriented so that higher is better, combined with
+//! weights, then scaled to mean 100 and standard deviation 15.
+
+use polars::prelude::*;
+
+use crate::config::{Config, Direction};
+
+pub struct Isbsh {
+    /// school_id, isbsh, isbsh_indicators, families.
+    pub schools: DataFrame,
+    /// Indicators left out because their standard deviation is 0 (or fewer than 2 schools).
+    pub left_out: Vec<String>,
+}
+
+pub fn compute(questionnaire: &DataFrame, config: &Config) -> PolarsResult<Isbsh> {
+    let mut names: Vec<String> = Vec::new();
+    let mut dirs: Vec<f64> = Vec::new();
+    let mut weights: Vec<f64> = Vec::new();
+    for (name, ind) in &config.isbsh.indicators {
+        if ind.weight > 0.0 {
+            names.push(name.clone());
+            dirs.push(if ind.direction == Direction::Plus { 1.0 } else { -1.0 });
+            weights.push(ind.weight);
+        }
+    }
+    let spec = DataFrame::new_infer_height(vec![
+        Column::new("indicator".into(), names),
+        Column::new("__dir".into(), dirs),
+        Column::new("__w".into(), weights),
+    ])?;
+    let min_r = i64::from(config.isbsh.min_respondents);
+    let usable = questionnaire
+        .clone()
+        .lazy()
+        .filter(
+            col("share")
+                .is_not_null()
+                .and(col("respondents").is_null().or(col("respondents").gt_eq(lit(min_r)))),
+        )
+        .join(spec.lazy(), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner))
+        // A fixed row order before every floating-point reduction: the same inputs must give
+        // the same bits, whatever order a join or a parallel group-by produced.
+        .sort(["indicator", "school_id"], SortMultipleOptions::default())
+        .with_columns([
+            col("share").mean().over([col("indicator")])?.alias("__mean"),
+            col("share").std(1).over([col("indicator")])?.alias("__sd"),
+        ])
+        .collect()?;
+    let left = usable
+        .clone()
+        .lazy()
+        .filter(col("__sd").is_null().or(col("__sd").eq(lit(0.0))))
+        .select([col("indicator")])
+        .unique(None, UniqueKeepStrategy::First)
+        .sort(["indicator"], SortMultipleOptions::default())
+        .collect()?;
+    let left_out: Vec<String> = left
+        .column("indicator")?
+        .str()?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    let min_ind = i64::from(config.isbsh.min_indicators);
+    let per_school = usable
+        .lazy()
+        .filter(col("__sd").is_not_null().and(col("__sd").gt(lit(0.0))))
+        .with_column(((col("share") - col("__mean")) / col("__sd") * col("__dir")).alias("__z"))
+        .group_by([col("school_id")])
+        .agg([
+            ((col("__z") * col("__w")).sum() / col("__w").sum()).alias("__s"),
+            len().cast(DataType::Int64).alias("isbsh_indicators"),
+            col("families").max().alias("families"),
+        ])
+        .sort(["school_id"], SortMultipleOptions::default());
+    let eligible = col("isbsh_indicators").gt_eq(lit(min_ind));
+    let s_e = when(eligible.clone()).then(col("__s")).otherwise(lit(NULL).cast(DataType::Float64));
+    let schools = per_school
+        .with_columns([
+            s_e.clone().mean().alias("__sm"),
+            s_e.clone().std(1).alias("__ssd"),
+        ])
+        .with_column(
+            when(eligible.not())
+                .then(lit(NULL).cast(DataType::Float64))
+                .when(col("__ssd").is_null().or(col("__ssd").eq(lit(0.0))))
+                .then(lit(100.0))
+                .otherwise(lit(100.0) + lit(15.0) * (col("__s") - col("__sm")) / col("__ssd"))
+                .alias("isbsh"),
+        )
+        .select([col("school_id"), col("isbsh"), col("isbsh_indicators"), col("families")])
+        .sort(["school_id"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(Isbsh { schools, left_out })
+}

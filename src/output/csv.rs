@@ -1,0 +1,102 @@
+//! `schools.csv`: every register school with its indices and flags. UTF-8 with BOM, `;` and a
+//! decimal comma by default, so that Russian Excel opens it; all three are configurable.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Result};
+
+use super::{defuse, number, Export, RunOutput};
+use crate::identify::category_label;
+
+pub struct SchoolsCsv;
+
+/// Column headers: exact English names with `--lang en`, Russian otherwise.
+pub fn headers(years: &[i32]) -> Vec<String> {
+    let en = crate::i18n::is_en();
+    let mut h: Vec<String> = if en {
+        ["school_id", "name", "municipality", "school_type", "locality"].iter().map(|s| s.to_string()).collect()
+    } else {
+        ["Логин ОО", "Наименование ОО", "Муниципалитет", "Тип ОО", "Местность"].iter().map(|s| s.to_string()).collect()
+    };
+    for y in years {
+        h.push(if en { format!("inr_{y}") } else { format!("ИНР {y}") });
+    }
+    let rest: [(&str, &str); 13] = [
+        ("inr", "ИНР"),
+        ("isbsh", "ИСБШ"),
+        ("flag_r30", "Критерий R30"),
+        ("flag_bottom", "Критерий BOTTOM"),
+        ("shnor", "ШНОР"),
+        ("shnsu", "ШНСУ"),
+        ("resilient", "Резильентная"),
+        ("category", "Категория"),
+        ("rank", "Место в списке ШНОР"),
+        ("n_procedures", "Процедур в последнем году"),
+        ("isbsh_indicators", "Показателей ИСБШ"),
+        ("response_rate", "Охват анкетированием"),
+        ("reasons", "Основания"),
+    ];
+    for (e, r) in rest.iter() {
+        h.push(if en { e.to_string() } else { r.to_string() });
+    }
+    h
+}
+
+fn flag(b: bool) -> String {
+    if b { "1" } else { "0" }.to_string()
+}
+
+impl Export for SchoolsCsv {
+    fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        let out = &run.config.output;
+        let delim = out.csv_delimiter.bytes().next().unwrap_or(b';');
+        let decimal = out.csv_decimal.chars().next().unwrap_or(',');
+        let mut w = ::csv::WriterBuilder::new()
+            .delimiter(delim)
+            .terminator(::csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        w.write_record(headers(&run.ident.years))?;
+        let en = crate::i18n::is_en();
+        for r in &run.rows {
+            let mut rec: Vec<String> = vec![
+                defuse(&r.school_id),
+                defuse(&r.name),
+                defuse(&r.municipality),
+                defuse(&r.school_type),
+                defuse(&r.locality),
+            ];
+            rec.extend(r.inr_years.iter().map(|v| number(*v, decimal)));
+            rec.push(number(r.inr, decimal));
+            rec.push(number(r.isbsh, decimal));
+            rec.push(flag(r.flag_r30));
+            rec.push(flag(r.flag_bottom));
+            rec.push(flag(r.shnor));
+            rec.push(flag(r.shnsu));
+            rec.push(flag(r.resilient));
+            rec.push(if en { r.category.clone() } else { category_label(&r.category) });
+            rec.push(r.rank.map(|x| x.to_string()).unwrap_or_default());
+            rec.push(r.n_procedures.map(|x| x.to_string()).unwrap_or_default());
+            rec.push(r.isbsh_indicators.map(|x| x.to_string()).unwrap_or_default());
+            rec.push(number(r.response_rate, decimal));
+            rec.push(defuse(&r.reasons));
+            w.write_record(&rec)?;
+        }
+        let text = String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?;
+        let bytes = match out.csv_encoding.to_lowercase().as_str() {
+            "utf-8-bom" | "utf8-bom" | "utf-8 bom" => {
+                let mut b = vec![0xEF, 0xBB, 0xBF];
+                b.extend_from_slice(text.as_bytes());
+                b
+            }
+            "utf-8" | "utf8" => text.into_bytes(),
+            other => {
+                let enc = crate::ingest::text::encoding_by_name(other)
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| crate::error::usage(tr!("output.csv_encoding: неизвестная кодировка «{other}»", "output.csv_encoding: unknown encoding '{other}'")))?;
+                enc.encode(&text).0.into_owned()
+            }
+        };
+        Ok(vec![(PathBuf::from("schools.csv"), bytes)])
+    }
+}

@@ -1,0 +1,108 @@
+//! `summary.json`: machine-readable counts, lists and parameters for scripts (stable English
+//! keys, no timestamps: the same inputs give the same bytes).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::rows::{counts_by_municipality, region_counts, Counts};
+use super::{Export, RunOutput};
+
+pub struct Summary;
+
+#[derive(Serialize)]
+struct ListEntry<'a> {
+    rank: Option<i64>,
+    school_id: &'a str,
+    name: &'a str,
+    municipality: &'a str,
+    category: &'a str,
+    inr: Option<f64>,
+    isbsh: Option<f64>,
+    flag_r30: bool,
+    flag_bottom: bool,
+    reasons: &'a str,
+}
+
+#[derive(Serialize)]
+struct MunicipalityCounts<'a> {
+    municipality: &'a str,
+    #[serde(flatten)]
+    counts: &'a Counts,
+}
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    region: &'a str,
+    latest_year: i32,
+    window_years: &'a [i32],
+    schools: u64,
+    counts: &'a Counts,
+    on_shnor_list: u64,
+    in_shnsu: u64,
+    municipalities: Vec<MunicipalityCounts<'a>>,
+    shnor_list: Vec<ListEntry<'a>>,
+    shnsu_list: Vec<ListEntry<'a>>,
+    resilient: Vec<&'a str>,
+    isbsh_left_out: &'a [String],
+    rows_excluded_by_reason: BTreeMap<String, u64>,
+    parameters: serde_json::Value,
+}
+
+impl Export for Summary {
+    fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        let counts = region_counts(&run.rows);
+        let by_mun = counts_by_municipality(&run.rows);
+        let mut shnor: Vec<ListEntry> = run.rows.iter().filter(|r| r.shnor).map(list_entry).collect();
+        shnor.sort_by_key(|e| e.rank);
+        let mut shnsu: Vec<&super::rows::SchoolRow> = run.rows.iter().filter(|r| r.shnsu).collect();
+        shnsu.sort_by(|a, b| {
+            a.isbsh
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.isbsh.unwrap_or(f64::INFINITY))
+                .then_with(|| a.school_id.cmp(&b.school_id))
+        });
+        let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
+        for r in &run.dataset.reports {
+            for e in &r.excluded {
+                *excluded.entry(e.reason.clone()).or_default() += e.count;
+            }
+        }
+        let summary = SummaryJson {
+            region: &run.config.region.name,
+            latest_year: run.ident.latest_year,
+            window_years: &run.ident.years,
+            schools: counts.schools,
+            counts: &counts,
+            on_shnor_list: counts.on_shnor_list(),
+            in_shnsu: counts.in_shnsu(),
+            municipalities: by_mun.iter().map(|(m, c)| MunicipalityCounts { municipality: m, counts: c }).collect(),
+            shnor_list: shnor,
+            shnsu_list: shnsu.into_iter().map(list_entry).collect(),
+            resilient: run.rows.iter().filter(|r| r.resilient).map(|r| r.school_id.as_str()).collect(),
+            isbsh_left_out: &run.ident.isbsh_left_out,
+            rows_excluded_by_reason: excluded,
+            parameters: run.config.parameters_json()?,
+        };
+        let mut bytes = serde_json::to_vec_pretty(&summary)?;
+        bytes.push(b'\n');
+        Ok(vec![(PathBuf::from("summary.json"), bytes)])
+    }
+}
+
+fn list_entry(r: &super::rows::SchoolRow) -> ListEntry<'_> {
+    ListEntry {
+        rank: r.rank,
+        school_id: &r.school_id,
+        name: &r.name,
+        municipality: &r.municipality,
+        category: &r.category,
+        inr: r.inr,
+        isbsh: r.isbsh,
+        flag_r30: r.flag_r30,
+        flag_bottom: r.flag_bottom,
+        reasons: &r.reasons,
+    }
+}

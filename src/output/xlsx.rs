@@ -1,0 +1,240 @@
+//! `shnor.xlsx`: the ranked ШНОР list with reasons, ШНСУ, all schools, municipalities and the
+//! parameters used. Frozen header, autofilter, column widths, number formats, category colours.
+//! Text is always written as text (never a formula); document dates are fixed, so the same
+//! inputs give the same bytes.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Result};
+use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook as XWorkbook, Worksheet};
+
+use super::rows::{counts_by_municipality, region_counts, SchoolRow};
+use super::{Export, RunOutput};
+use crate::identify::category_label;
+
+pub struct Workbook;
+
+fn x(e: rust_xlsxwriter::XlsxError) -> anyhow::Error {
+    anyhow!("XLSX: {e}")
+}
+
+fn category_format(code: &str) -> Format {
+    let color = match code {
+        "shnor_shnsu" => Color::RGB(0xF4B6B6),
+        "shnor" => Color::RGB(0xF9D7A8),
+        "shnsu" => Color::RGB(0xFFF2A8),
+        "resilient" => Color::RGB(0xC6E8C6),
+        _ => Color::White,
+    };
+    Format::new().set_background_color(color)
+}
+
+struct Sheet<'a> {
+    ws: &'a mut Worksheet,
+    row: u32,
+}
+
+impl Sheet<'_> {
+    fn header(&mut self, cells: &[String], widths: &[f64]) -> Result<()> {
+        let bold = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top);
+        for (c, h) in cells.iter().enumerate() {
+            self.ws.write_string_with_format(0, c as u16, h, &bold).map_err(x)?;
+            if let Some(w) = widths.get(c) {
+                self.ws.set_column_width(c as u16, *w).map_err(x)?;
+            }
+        }
+        self.ws.set_freeze_panes(1, 0).map_err(x)?;
+        self.row = 1;
+        Ok(())
+    }
+
+    fn text(&mut self, col: u16, v: &str) -> Result<()> {
+        if !v.is_empty() {
+            self.ws.write_string(self.row, col, v).map_err(x)?;
+        }
+        Ok(())
+    }
+
+    fn text_fmt(&mut self, col: u16, v: &str, f: &Format) -> Result<()> {
+        self.ws.write_string_with_format(self.row, col, v, f).map_err(x)?;
+        Ok(())
+    }
+
+    fn num(&mut self, col: u16, v: Option<f64>, f: &Format) -> Result<()> {
+        if let Some(v) = v.filter(|v| v.is_finite()) {
+            self.ws.write_number_with_format(self.row, col, v, f).map_err(x)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, cols: u16) -> Result<()> {
+        let last = self.row.saturating_sub(1).max(1);
+        self.ws.autofilter(0, 0, last, cols.saturating_sub(1)).map_err(x)?;
+        Ok(())
+    }
+}
+
+fn yes(b: bool) -> String {
+    if b { tr!("да", "yes") } else { String::new() }
+}
+
+fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Result<()> {
+    let one = Format::new().set_num_format("0.0");
+    let mut s = Sheet { ws, row: 0 };
+    let mut head = vec![
+        tr!("Место", "Rank"),
+        tr!("Логин ОО", "school_id"),
+        tr!("Наименование ОО", "name"),
+        tr!("Муниципалитет", "municipality"),
+        tr!("Категория", "category"),
+        tr!("ИНР", "ИНР"),
+        tr!("ИСБШ", "ИСБШ"),
+    ];
+    let mut widths = vec![7.0, 14.0, 44.0, 34.0, 14.0, 9.0, 9.0];
+    if with_reasons {
+        head.push(tr!("Основания", "Reasons"));
+        widths.push(100.0);
+    }
+    s.header(&head, &widths)?;
+    for (i, r) in rows.iter().enumerate() {
+        s.num(0, Some(r.rank.map(|v| v as f64).unwrap_or((i + 1) as f64)), &Format::new())?;
+        s.text(1, &r.school_id)?;
+        s.text(2, &r.name)?;
+        s.text(3, &r.municipality)?;
+        s.text_fmt(4, &category_label(&r.category), &category_format(&r.category))?;
+        s.num(5, r.inr, &one)?;
+        s.num(6, r.isbsh, &one)?;
+        if with_reasons {
+            s.text(7, &r.reasons)?;
+        }
+        s.row += 1;
+    }
+    s.finish(head.len() as u16)
+}
+
+impl Export for Workbook {
+    fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        let mut wb = XWorkbook::new();
+        let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(x)?;
+        wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("shnor"));
+        let one = Format::new().set_num_format("0.0");
+        let pct = Format::new().set_num_format("0%");
+
+        let shnor: Vec<&SchoolRow> = run.rows.iter().filter(|r| r.shnor).collect();
+        let ws = wb.add_worksheet();
+        ws.set_name(tr!("Список ШНОР", "ШНОР list")).map_err(x)?;
+        list_sheet(ws, &shnor, true)?;
+
+        let mut shnsu: Vec<&SchoolRow> = run.rows.iter().filter(|r| r.shnsu).collect();
+        shnsu.sort_by(|a, b| {
+            a.isbsh
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.isbsh.unwrap_or(f64::INFINITY))
+                .then_with(|| a.school_id.cmp(&b.school_id))
+        });
+        let ws = wb.add_worksheet();
+        ws.set_name(tr!("ШНСУ", "ШНСУ")).map_err(x)?;
+        list_sheet(ws, &shnsu, false)?;
+
+        // All schools.
+        let ws = wb.add_worksheet();
+        ws.set_name(tr!("Все школы", "All schools")).map_err(x)?;
+        let head = super::csv::headers(&run.ident.years);
+        let mut widths = vec![14.0, 44.0, 34.0, 10.0, 10.0];
+        widths.extend(std::iter::repeat_n(9.0, run.ident.years.len() + 2));
+        widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 9.0, 10.0, 10.0, 10.0, 80.0]);
+        let mut s = Sheet { ws, row: 0 };
+        s.header(&head, &widths)?;
+        for r in &run.rows {
+            let mut c: u16 = 0;
+            for t in [&r.school_id, &r.name, &r.municipality, &r.school_type, &r.locality] {
+                s.text(c, t)?;
+                c += 1;
+            }
+            for v in r.inr_years.iter().chain([r.inr, r.isbsh].iter()) {
+                s.num(c, *v, &one)?;
+                c += 1;
+            }
+            for b in [r.flag_r30, r.flag_bottom, r.shnor, r.shnsu, r.resilient] {
+                s.text(c, &yes(b))?;
+                c += 1;
+            }
+            s.text_fmt(c, &category_label(&r.category), &category_format(&r.category))?;
+            s.num(c + 1, r.rank.map(|v| v as f64), &Format::new())?;
+            s.num(c + 2, r.n_procedures.map(|v| v as f64), &Format::new())?;
+            s.num(c + 3, r.isbsh_indicators.map(|v| v as f64), &Format::new())?;
+            s.num(c + 4, r.response_rate, &pct)?;
+            s.text(c + 5, &r.reasons)?;
+            s.row += 1;
+        }
+        s.finish(head.len() as u16)?;
+
+        // Municipalities.
+        let ws = wb.add_worksheet();
+        ws.set_name(tr!("Муниципалитеты", "Municipalities")).map_err(x)?;
+        let head = vec![
+            tr!("Муниципалитет", "Municipality"),
+            tr!("Школ", "Schools"),
+            tr!("ШНОР+ШНСУ", "ШНОР+ШНСУ"),
+            tr!("ШНОР", "ШНОР"),
+            tr!("ШНСУ", "ШНСУ"),
+            tr!("Резильентные", "Resilient"),
+            tr!("Доля в списке ШНОР", "Share on the ШНОР list"),
+            tr!("Доля ШНСУ", "Share ШНСУ"),
+        ];
+        let mut s = Sheet { ws, row: 0 };
+        s.header(&head, &[34.0, 8.0, 12.0, 8.0, 8.0, 13.0, 12.0, 10.0])?;
+        let by = counts_by_municipality(&run.rows);
+        let total = region_counts(&run.rows);
+        let rows: Vec<(String, &super::rows::Counts)> = by
+            .iter()
+            .map(|(m, c)| (m.clone(), c))
+            .chain(std::iter::once((tr!("Всего по региону", "Region total"), &total)))
+            .collect();
+        for (m, c) in rows {
+            s.text(0, &m)?;
+            for (i, v) in [c.schools, c.shnor_shnsu, c.shnor, c.shnsu, c.resilient].iter().enumerate() {
+                s.num(1 + i as u16, Some(*v as f64), &Format::new())?;
+            }
+            let share = |n: u64| if c.schools > 0 { Some(n as f64 / c.schools as f64) } else { None };
+            s.num(6, share(c.on_shnor_list()), &pct)?;
+            s.num(7, share(c.in_shnsu()), &pct)?;
+            s.row += 1;
+        }
+        s.finish(head.len() as u16)?;
+
+        // Parameters.
+        let ws = wb.add_worksheet();
+        ws.set_name(tr!("Параметры", "Parameters")).map_err(x)?;
+        let mut s = Sheet { ws, row: 0 };
+        s.header(&[tr!("Параметр", "Parameter"), tr!("Значение", "Value")], &[40.0, 60.0])?;
+        let params = run.config.parameters_json()?;
+        let mut flat: Vec<(String, String)> = Vec::new();
+        flatten("", &params, &mut flat);
+        for (k, v) in flat {
+            s.text(0, &k)?;
+            s.text(1, &v)?;
+            s.row += 1;
+        }
+        s.finish(2)?;
+        let bytes = wb.save_to_buffer().map_err(x)?;
+        Ok(vec![(PathBuf::from("shnor.xlsx"), bytes)])
+    }
+}
+
+/// `a.b.c = value` lines of a JSON tree, in key order.
+pub fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            for k in keys {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                if let Some(child) = m.get(k) {
+                    flatten(&key, child, out);
+                }
+            }
+        }
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
