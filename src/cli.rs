@@ -83,6 +83,9 @@ pub struct RunArgs {
     /// Каталог результатов (по умолчанию output.dir из конфигурации, «shnor-out»)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Прошлогодний список: каталог результатов прошлого расчёта или файл со столбцом «Логин ОО»
+    #[arg(long, value_name = "FILE_OR_DIR")]
+    pub previous: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

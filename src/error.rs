@@ -16,16 +16,24 @@ pub enum ShnorError {
     /// Wrong arguments or configuration: exit 2.
     #[error("{0}")]
     Usage(String),
+    /// Input data that cannot be used: exit 65.
+    #[error("{0}")]
+    Data(String),
 }
 
 /// Maps any error to the documented exit code.
 pub fn exit_code_of(err: &anyhow::Error) -> ExitCode {
     match err.downcast_ref::<ShnorError>() {
         Some(ShnorError::Usage(_)) => ExitCode::from(EXIT_USAGE),
+        Some(ShnorError::Data(_)) => ExitCode::from(EXIT_DATA),
         None => ExitCode::from(EXIT_RUNTIME),
     }
 }
 
 pub fn usage(msg: String) -> anyhow::Error {
     ShnorError::Usage(msg).into()
+}
+
+pub fn data(msg: String) -> anyhow::Error {
+    ShnorError::Data(msg).into()
 }

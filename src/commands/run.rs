@@ -48,7 +48,8 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     let Some(agg) = Aggregates::from_dataset(&ds) else {
         return Ok(ExitCode::from(EXIT_DATA));
     };
-    let ident = identify::identify(&agg, &config)?;
+    let previous = args.previous.as_deref().map(identify::dynamics::read_previous).transpose()?;
+    let ident = identify::identify(&agg, &config, previous.as_ref())?;
     let rows = rows::school_rows(&ident)?;
     let inputs = ds
         .reports

@@ -1,6 +1,7 @@
 //! Identification (§4.2–§4.4): criteria R30 and BOTTOM for ШНОР, ШНСУ, resilience, the category
 //! of each school, the ranked list and the reasons an official can paste into an order.
 
+pub mod dynamics;
 mod reasons;
 
 pub use reasons::num1;
@@ -24,6 +25,15 @@ pub fn category_label(code: &str) -> String {
     }
 }
 
+pub fn dynamics_label(code: &str) -> String {
+    match code {
+        "entered" => tr!("вошла в список", "entered"),
+        "stayed" => tr!("осталась в списке", "stayed"),
+        "left" => tr!("вышла из списка", "left"),
+        _ => String::new(),
+    }
+}
+
 pub struct Identification {
     /// One row per register school: school_id, name, municipality, school_type, locality,
     /// students, inr_<year>…, inr, isbsh, flag_r30, flag_bottom, shnor, shnsu, resilient,
@@ -33,6 +43,10 @@ pub struct Identification {
     pub latest_year: i32,
     /// Indicators left out of ИСБШ (standard deviation 0).
     pub isbsh_left_out: Vec<String>,
+    /// Where last year's list came from, when given.
+    pub previous: Option<String>,
+    /// Schools on last year's list that are no longer in the register.
+    pub left_register: Vec<String>,
 }
 
 /// The school-level inputs of identification: everything `whatif` needs, without raw rows.
@@ -58,7 +72,7 @@ fn flag_col(e: Expr) -> Expr {
     e.fill_null(lit(false))
 }
 
-pub fn identify(agg: &Aggregates, config: &Config) -> Result<Identification> {
+pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::Previous>) -> Result<Identification> {
     let inr = inr::compute(agg.results, agg.register, config, agg.latest_year)?;
     let years = inr.years.clone();
     let y = agg.latest_year;
@@ -231,11 +245,17 @@ pub fn identify(agg: &Aggregates, config: &Config) -> Result<Identification> {
         .lazy()
         .join(reason_df.lazy(), [col("school_id")], [col("school_id")], JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) })
         .collect()?;
+    let (schools, left_register) = match previous {
+        Some(p) => dynamics::apply(schools, p)?,
+        None => (dynamics::empty(schools)?, Vec::new()),
+    };
     Ok(Identification {
         schools,
         years,
         latest_year: y,
         isbsh_left_out: left_out,
+        previous: previous.map(|p| p.source.clone()),
+        left_register,
     })
 }
 

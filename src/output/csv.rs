@@ -21,7 +21,7 @@ pub fn headers(years: &[i32]) -> Vec<String> {
     for y in years {
         h.push(if en { format!("inr_{y}") } else { format!("ИНР {y}") });
     }
-    let rest: [(&str, &str); 13] = [
+    let rest: [(&str, &str); 16] = [
         ("inr", "ИНР"),
         ("isbsh", "ИСБШ"),
         ("flag_r30", "Критерий R30"),
@@ -35,6 +35,9 @@ pub fn headers(years: &[i32]) -> Vec<String> {
         ("isbsh_indicators", "Показателей ИСБШ"),
         ("response_rate", "Охват анкетированием"),
         ("reasons", "Основания"),
+        ("dynamics", "Динамика"),
+        ("inr_previous", "ИНР прошлого года"),
+        ("isbsh_previous", "ИСБШ прошлого года"),
     ];
     for (e, r) in rest.iter() {
         h.push(if en { e.to_string() } else { r.to_string() });
@@ -79,6 +82,9 @@ impl Export for SchoolsCsv {
             rec.push(r.isbsh_indicators.map(|x| x.to_string()).unwrap_or_default());
             rec.push(number(r.response_rate, decimal));
             rec.push(defuse(&r.reasons));
+            rec.push(if en { r.dynamics.clone() } else { crate::identify::dynamics_label(&r.dynamics) });
+            rec.push(number(r.inr_prev, decimal));
+            rec.push(number(r.isbsh_prev, decimal));
             w.write_record(&rec)?;
         }
         let text = String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?;

@@ -34,6 +34,15 @@ struct MunicipalityCounts<'a> {
 }
 
 #[derive(Serialize)]
+struct Dynamics<'a> {
+    previous: &'a str,
+    entered: Vec<&'a str>,
+    stayed: Vec<&'a str>,
+    left: Vec<&'a str>,
+    left_register: &'a [String],
+}
+
+#[derive(Serialize)]
 struct SummaryJson<'a> {
     region: &'a str,
     latest_year: i32,
@@ -48,6 +57,7 @@ struct SummaryJson<'a> {
     resilient: Vec<&'a str>,
     isbsh_left_out: &'a [String],
     rows_excluded_by_reason: BTreeMap<String, u64>,
+    dynamics: Option<Dynamics<'a>>,
     parameters: serde_json::Value,
 }
 
@@ -84,6 +94,20 @@ impl Export for Summary {
             resilient: run.rows.iter().filter(|r| r.resilient).map(|r| r.school_id.as_str()).collect(),
             isbsh_left_out: &run.ident.isbsh_left_out,
             rows_excluded_by_reason: excluded,
+            dynamics: run.ident.previous.as_deref().map(|p| {
+                let ids = |code: &str| -> Vec<&str> {
+                    let mut v: Vec<&str> = run.rows.iter().filter(|r| r.dynamics == code).map(|r| r.school_id.as_str()).collect();
+                    v.sort();
+                    v
+                };
+                Dynamics {
+                    previous: p,
+                    entered: ids("entered"),
+                    stayed: ids("stayed"),
+                    left: ids("left"),
+                    left_register: &run.ident.left_register,
+                }
+            }),
             parameters: run.config.parameters_json()?,
         };
         let mut bytes = serde_json::to_vec_pretty(&summary)?;

@@ -25,6 +25,9 @@ pub struct SchoolRow {
     pub isbsh_indicators: Option<i64>,
     pub response_rate: Option<f64>,
     pub reasons: String,
+    pub inr_prev: Option<f64>,
+    pub isbsh_prev: Option<f64>,
+    pub dynamics: String,
 }
 
 fn strs(df: &DataFrame, c: &str) -> PolarsResult<Vec<String>> {
@@ -69,6 +72,9 @@ pub fn school_rows(ident: &Identification) -> PolarsResult<Vec<SchoolRow>> {
     let n_ind = ints(df, "isbsh_indicators")?;
     let rr = floats(df, "response_rate")?;
     let reasons = strs(df, "reasons")?;
+    let inr_prev = floats(df, "inr_prev")?;
+    let isbsh_prev = floats(df, "isbsh_prev")?;
+    let dynamics = strs(df, "dynamics")?;
     Ok((0..df.height())
         .map(|i| SchoolRow {
             school_id: ids[i].clone(),
@@ -90,6 +96,9 @@ pub fn school_rows(ident: &Identification) -> PolarsResult<Vec<SchoolRow>> {
             isbsh_indicators: n_ind[i],
             response_rate: rr[i],
             reasons: reasons[i].clone(),
+            inr_prev: inr_prev[i],
+            isbsh_prev: isbsh_prev[i],
+            dynamics: dynamics[i].clone(),
         })
         .collect())
 }

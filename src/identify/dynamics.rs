@@ -1,0 +1,149 @@
+//! Dynamics against last year's approved list (§4.5): who entered, stayed on or left the ШНОР
+//! list, and how each school's indices changed.
+
+use std::path::Path;
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use crate::error::usage;
+use crate::ingest::{self, Matcher, ReadOptions};
+
+/// Last year's list: school_id, on_list_prev (bool), inr_prev, isbsh_prev (may be null).
+pub struct Previous {
+    pub table: DataFrame,
+    pub source: String,
+}
+
+fn from_summary(path: &Path) -> Result<Previous> {
+    let text = std::fs::read_to_string(path)?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        usage(tr!("{}: не читается как summary.json: {e}", "{}: not a readable summary.json: {e}", path.display()))
+    })?;
+    let mut ids = Vec::new();
+    let mut on = Vec::new();
+    let mut inr = Vec::new();
+    let mut isbsh = Vec::new();
+    for (list, on_list) in [("shnor_list", true), ("shnsu_list", false)] {
+        for e in v.get(list).and_then(|l| l.as_array()).into_iter().flatten() {
+            let Some(id) = e.get("school_id").and_then(|s| s.as_str()) else { continue };
+            if !on_list && ids.iter().any(|x: &String| x == id) {
+                continue;
+            }
+            ids.push(id.to_string());
+            on.push(on_list);
+            inr.push(e.get("inr").and_then(|x| x.as_f64()));
+            isbsh.push(e.get("isbsh").and_then(|x| x.as_f64()));
+        }
+    }
+    let table = DataFrame::new_infer_height(vec![
+        Column::new("school_id".into(), ids),
+        Column::new("on_list_prev".into(), on),
+        Column::new("inr_prev".into(), inr),
+        Column::new("isbsh_prev".into(), isbsh),
+    ])?;
+    Ok(Previous { table, source: path.display().to_string() })
+}
+
+/// Reads last year's list: an output directory of a previous run (its summary.json), or a
+/// file (CSV/XLSX/…) with a school_id column, every row of which is a school on the list.
+pub fn read_previous(path: &Path) -> Result<Previous> {
+    if path.is_dir() {
+        let summary = path.join("summary.json");
+        if !summary.is_file() {
+            return Err(crate::error::data(tr!(
+                "{}: в каталоге нет summary.json прошлого расчёта",
+                "{}: the directory has no summary.json of a previous run",
+                path.display()
+            )));
+        }
+        return from_summary(&summary);
+    }
+    if path.extension().and_then(|e| e.to_str()) == Some("json") {
+        return from_summary(path);
+    }
+    let matcher = Matcher::new(
+        crate::model::schema::SCHOOLS
+            .columns
+            .first()
+            .into_iter()
+            .flat_map(|c| std::iter::once((c.name, c.name)).chain(c.aliases.iter().map(move |a| (c.name, *a)))),
+    );
+    let opts = ReadOptions {
+        encoding: None,
+        delimiter: None,
+        sheet: None,
+        header_row: None,
+        keep_unknown: false,
+    };
+    let raw = ingest::read_table(path, &matcher, &opts)
+        .map_err(|m| crate::error::data(format!("{}: {m}", path.display())))?;
+    if raw.df.column("school_id").is_err() {
+        return Err(crate::error::data(tr!(
+            "{}: нет столбца school_id (Логин ОО) в прошлогоднем списке",
+            "{}: last year's list has no school_id column",
+            path.display()
+        )));
+    }
+    let table = raw
+        .df
+        .lazy()
+        .select([crate::model::clean::text("school_id").alias("school_id")])
+        .filter(col("school_id").is_not_null())
+        .unique(None, UniqueKeepStrategy::First)
+        .with_columns([
+            lit(true).alias("on_list_prev"),
+            lit(NULL).cast(DataType::Float64).alias("inr_prev"),
+            lit(NULL).cast(DataType::Float64).alias("isbsh_prev"),
+        ])
+        .sort(["school_id"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(Previous { table, source: path.display().to_string() })
+}
+
+/// Adds `dynamics` (entered / stayed / left / empty), `inr_prev`, `isbsh_prev` to the schools
+/// table; returns the ids that left the list but are no longer in the register.
+pub fn apply(schools: DataFrame, prev: &Previous) -> PolarsResult<(DataFrame, Vec<String>)> {
+    let joined = schools
+        .lazy()
+        .join(
+            prev.table.clone().lazy(),
+            [col("school_id")],
+            [col("school_id")],
+            JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) },
+        )
+        .with_column(
+            when(col("shnor").and(col("on_list_prev").fill_null(lit(false))))
+                .then(lit("stayed"))
+                .when(col("shnor"))
+                .then(lit("entered"))
+                .when(col("on_list_prev").fill_null(lit(false)))
+                .then(lit("left"))
+                .otherwise(lit(""))
+                .alias("dynamics"),
+        )
+        .drop(cols(["on_list_prev"]))
+        .collect()?;
+    let gone = prev
+        .table
+        .clone()
+        .lazy()
+        .filter(col("on_list_prev"))
+        .join(joined.clone().lazy().select([col("school_id")]), [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Anti))
+        .sort(["school_id"], SortMultipleOptions::default())
+        .collect()?;
+    let ids = gone.column("school_id")?.str()?.iter().flatten().map(str::to_string).collect();
+    Ok((joined, ids))
+}
+
+/// Without a previous list the columns exist but are empty, so the table keeps one shape.
+pub fn empty(schools: DataFrame) -> PolarsResult<DataFrame> {
+    schools
+        .lazy()
+        .with_columns([
+            lit(NULL).cast(DataType::Float64).alias("inr_prev"),
+            lit(NULL).cast(DataType::Float64).alias("isbsh_prev"),
+            lit("").alias("dynamics"),
+        ])
+        .collect()
+}
