@@ -90,6 +90,22 @@ pub struct Isbsh {
     pub min_indicators: u32,
     pub shnsu_share: f64,
     pub indicators: BTreeMap<String, Indicator>,
+    /// Per-school indicators from the register or context files that enter ИСБШ the same way.
+    #[serde(default)]
+    pub context: BTreeMap<String, ContextIndicator>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ContextIndicator {
+    /// A register column (locality, school_type, students, any numeric column) or a context column.
+    pub column: String,
+    /// For text columns: the indicator is 1 when the value equals this, else 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<String>,
+    pub direction: Direction,
+    #[serde(default = "one")]
+    pub weight: f64,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -222,7 +238,7 @@ impl InputSpec {
 }
 
 /// Tables whose keys are open (the user may add new keys there).
-const OPEN_TABLES: &[&str] = &["method.ege_min", "isbsh.indicators", "aliases"];
+const OPEN_TABLES: &[&str] = &["method.ege_min", "isbsh.indicators", "isbsh.context", "aliases"];
 
 impl Config {
     /// The embedded defaults.

@@ -54,6 +54,7 @@ pub struct Aggregates<'a> {
     pub register: &'a DataFrame,
     pub results: &'a DataFrame,
     pub questionnaire: Option<&'a DataFrame>,
+    pub context: &'a [DataFrame],
     pub latest_year: i32,
 }
 
@@ -63,6 +64,7 @@ impl<'a> Aggregates<'a> {
             register: ds.register.as_ref()?,
             results: ds.results.as_ref()?,
             questionnaire: ds.questionnaire.as_ref(),
+            context: &ds.context,
             latest_year: ds.latest_year?,
         })
     }
@@ -146,7 +148,13 @@ pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::P
         .select([col("school_id"), col("n_procedures")]);
     lf = by_key(lf, inr.window.clone().lazy().select([col("school_id"), col("inr")]));
     lf = by_key(lf, n_proc);
-    let (isbsh_df, left_out) = match agg.questionnaire {
+    let context_rows = isbsh::context_rows(config, agg.register, agg.context)?;
+    let social: Option<DataFrame> = match (agg.questionnaire, context_rows) {
+        (Some(q), Some(c)) => Some(concat([q.clone().lazy(), c.lazy()], UnionArgs::default())?.collect()?),
+        (Some(q), None) => Some(q.clone()),
+        (None, c) => c,
+    };
+    let (isbsh_df, left_out) = match &social {
         Some(q) => {
             let r = isbsh::compute(q, config)?;
             (r.schools, r.left_out)
@@ -282,3 +290,6 @@ fn r30_hits(results: &DataFrame, config: &Config, y: i32) -> PolarsResult<DataFr
         .sort(["school_id", "year", "procedure", "grade", "subject"], SortMultipleOptions::default())
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

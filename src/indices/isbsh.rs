@@ -13,15 +13,69 @@ pub struct Isbsh {
     pub left_out: Vec<String>,
 }
 
+/// Context indicators as rows of the long table (school_id, year, indicator, respondents,
+/// share, families): the value of a register or context column, or 1/0 for `equals`.
+pub fn context_rows(config: &Config, register: &DataFrame, context: &[DataFrame]) -> anyhow::Result<Option<DataFrame>> {
+    let mut parts: Vec<LazyFrame> = Vec::new();
+    for (name, ind) in &config.isbsh.context {
+        if ind.weight <= 0.0 {
+            continue;
+        }
+        let key = crate::ingest::headers::header_key(&ind.column);
+        let source = std::iter::once(register)
+            .chain(context.iter())
+            .find_map(|df| {
+                df.get_column_names()
+                    .iter()
+                    .find(|c| crate::ingest::headers::header_key(c) == key)
+                    .map(|c| (df, c.to_string()))
+            });
+        let Some((df, column)) = source else {
+            return Err(crate::error::usage(tr!(
+                "isbsh.context.{name}: столбец «{}» не найден ни в реестре, ни в файлах показателей",
+                "isbsh.context.{name}: column '{}' is in neither the register nor the context files",
+                ind.column
+            )));
+        };
+        let value = match &ind.equals {
+            Some(eq) => col(column.as_str())
+                .cast(DataType::String)
+                .str()
+                .to_lowercase()
+                .eq(lit(eq.trim().to_lowercase()))
+                .cast(DataType::Float64),
+            None => col(column.as_str()).cast(DataType::Float64),
+        };
+        parts.push(df.clone().lazy().select([
+            col("school_id"),
+            lit(NULL).cast(DataType::Int32).alias("year"),
+            lit(name.as_str()).alias("indicator"),
+            lit(NULL).cast(DataType::Int64).alias("respondents"),
+            value.alias("share"),
+            lit(NULL).cast(DataType::Int64).alias("families"),
+        ]));
+    }
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(concat(parts, UnionArgs::default())?.collect()?))
+}
+
 pub fn compute(questionnaire: &DataFrame, config: &Config) -> PolarsResult<Isbsh> {
     let mut names: Vec<String> = Vec::new();
     let mut dirs: Vec<f64> = Vec::new();
     let mut weights: Vec<f64> = Vec::new();
-    for (name, ind) in &config.isbsh.indicators {
-        if ind.weight > 0.0 {
+    let all = config
+        .isbsh
+        .indicators
+        .iter()
+        .map(|(n, i)| (n, i.direction, i.weight))
+        .chain(config.isbsh.context.iter().map(|(n, i)| (n, i.direction, i.weight)));
+    for (name, direction, weight) in all {
+        if weight > 0.0 {
             names.push(name.clone());
-            dirs.push(if ind.direction == Direction::Plus { 1.0 } else { -1.0 });
-            weights.push(ind.weight);
+            dirs.push(if direction == Direction::Plus { 1.0 } else { -1.0 });
+            weights.push(weight);
         }
     }
     let spec = DataFrame::new_infer_height(vec![

@@ -30,6 +30,9 @@ impl Export for Aggregates {
         if let Some(q) = &ds.questionnaire {
             out.push((PathBuf::from("aggregates/questionnaire.parquet"), parquet(q)?));
         }
+        for (i, c) in ds.context.iter().enumerate() {
+            out.push((PathBuf::from(format!("aggregates/context_{}.parquet", i + 1)), parquet(c)?));
+        }
         let meta = serde_json::json!({ "latest_year": run.ident.latest_year });
         out.push((PathBuf::from("aggregates/meta.json"), serde_json::to_vec_pretty(&meta)?));
         Ok(out)

@@ -1,0 +1,185 @@
+//! §4.6 definitions on small hand-made tables.
+
+use polars::prelude::*;
+
+use super::{identify, Aggregates, Identification};
+use crate::config::Config;
+
+/// (school, year, subject, participants, failed, mean score)
+type Row<'a> = (&'a str, i32, &'a str, i64, i64, Option<f64>);
+
+fn results(rows: &[Row]) -> DataFrame {
+    let n = rows.len();
+    DataFrame::new_infer_height(vec![
+        Column::new("year".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+        Column::new("school_id".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+        Column::new("procedure".into(), vec!["ВПР"; n]),
+        Column::new("grade".into(), vec![4i32; n]),
+        Column::new("subject".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+        Column::new("participants".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+        Column::new("failed".into(), rows.iter().map(|r| r.4).collect::<Vec<_>>()),
+        Column::new("fail_share".into(), rows.iter().map(|r| r.4 as f64 / r.3 as f64).collect::<Vec<_>>()),
+        Column::new("mean_score".into(), rows.iter().map(|r| r.5).collect::<Vec<_>>()),
+    ])
+    .unwrap()
+}
+
+fn register(ids: &[(&str, &str)]) -> DataFrame {
+    DataFrame::new_infer_height(vec![
+        Column::new("school_id".into(), ids.iter().map(|r| r.0).collect::<Vec<_>>()),
+        Column::new("name".into(), ids.iter().map(|r| r.0).collect::<Vec<_>>()),
+        Column::new("municipality".into(), vec!["М"; ids.len()]),
+        Column::new("school_type".into(), ids.iter().map(|r| r.1).collect::<Vec<_>>()),
+        Column::new("locality".into(), vec![None::<&str>; ids.len()]),
+        Column::new("students".into(), vec![None::<i64>; ids.len()]),
+    ])
+    .unwrap()
+}
+
+fn run(reg: &DataFrame, res: &DataFrame, q: Option<&DataFrame>, config: &Config) -> Identification {
+    let latest = res.column("year").unwrap().i32().unwrap().max().unwrap();
+    let agg = Aggregates {
+        register: reg,
+        results: res,
+        questionnaire: q,
+        context: &[],
+        latest_year: latest,
+    };
+    identify(&agg, config, None).unwrap()
+}
+
+fn value(ident: &Identification, id: &str, column: &str) -> Option<f64> {
+    let df = ident.schools.clone().lazy().filter(col("school_id").eq(lit(id))).collect().unwrap();
+    df.column(column).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().get(0)
+}
+
+fn flag(ident: &Identification, id: &str, column: &str) -> bool {
+    let df = ident.schools.clone().lazy().filter(col("school_id").eq(lit(id))).collect().unwrap();
+    df.column(column).unwrap().bool().unwrap().get(0).unwrap_or(false)
+}
+
+#[test]
+fn min_participants_keeps_small_groups_out_of_the_percentiles() {
+    let config = Config::defaults().unwrap();
+    let reg = register(&[("a", "СОШ"), ("b", "СОШ"), ("c", "СОШ")]);
+    // c has 4 participants (< 5): it takes no part, so n = 2 and a, b get 0 and 100.
+    let res = results(&[("a", 2025, "РУ", 10, 1, None), ("b", 2025, "РУ", 10, 5, None), ("c", 2025, "РУ", 4, 4, None)]);
+    let ident = run(&reg, &res, None, &config);
+    assert_eq!(value(&ident, "a", "inr_2025"), Some(0.0));
+    assert_eq!(value(&ident, "b", "inr_2025"), Some(100.0));
+    assert_eq!(value(&ident, "c", "inr_2025"), None);
+    assert_eq!(value(&ident, "c", "inr"), None);
+}
+
+#[test]
+fn weights_and_missing_mean_score() {
+    let config = Config::defaults().unwrap();
+    let reg = register(&[("a", "СОШ"), ("b", "СОШ"), ("c", "СОШ")]);
+    // РУ has means: a is worst on fails (100) and best on means (0): 0.7·100 + 0.3·0 = 70.
+    // МА has no means: its term is the fail percentile alone. a: 20 participants on РУ, 10 on МА.
+    let res = results(&[
+        ("a", 2025, "РУ", 20, 10, Some(30.0)),
+        ("b", 2025, "РУ", 10, 1, Some(20.0)),
+        ("c", 2025, "РУ", 10, 2, Some(10.0)),
+        ("a", 2025, "МА", 10, 0, None),
+        ("b", 2025, "МА", 10, 3, None),
+    ]);
+    let ident = run(&reg, &res, None, &config);
+    // a: РУ term 70 (weight 20), МА term 0 (n = 2, best) (weight 10) → 1400 / 30.
+    let a = value(&ident, "a", "inr_2025").unwrap();
+    assert!((a - 1400.0 / 30.0).abs() < 1e-9, "{a}");
+    // b: РУ fail pct 0, mean pct 50 → 15; МА 100 → (15·10 + 100·10) / 20 = 57.5.
+    let b = value(&ident, "b", "inr_2025").unwrap();
+    assert!((b - 57.5).abs() < 1e-9, "{b}");
+}
+
+#[test]
+fn bottom_needs_every_window_year() {
+    let config = Config::defaults().unwrap();
+    let ids: Vec<String> = (0..10).map(|i| format!("s{i}")).collect();
+    let reg = register(&ids.iter().map(|s| (s.as_str(), "СОШ")).collect::<Vec<_>>());
+    let mut rows: Vec<Row> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        // s9 is the worst school in 2025 and has no 2024 results; s8 is worst in 2024.
+        let fails_2025 = i as i64;
+        rows.push((id.as_str(), 2025, "РУ", 10, fails_2025, None));
+        if i != 9 {
+            let fails_2024 = if i == 8 { 9 } else { i as i64 / 2 };
+            rows.push((id.as_str(), 2024, "РУ", 10, fails_2024, None));
+        }
+    }
+    let res = results(&rows);
+    let ident = run(&reg, &res, None, &config);
+    // ⌈0.1·10⌉ = 1 in 2025 (s9) and ⌈0.1·9⌉ = 1 in 2024 (s8): nobody is worst in both years.
+    assert!(!flag(&ident, "s9", "flag_bottom"), "a missing window year rules BOTTOM out");
+    assert!(!flag(&ident, "s8", "flag_bottom"));
+    // The window ИНР of s9 is its only yearly ИНР.
+    assert_eq!(value(&ident, "s9", "inr"), value(&ident, "s9", "inr_2025"));
+}
+
+#[test]
+fn peer_groups_rank_within_school_type() {
+    let mut config = Config::defaults().unwrap();
+    config.method.peer_groups = vec!["school_type".to_string()];
+    let reg = register(&[("a", "СОШ"), ("b", "СОШ"), ("g", "гимназия"), ("h", "гимназия")]);
+    let res = results(&[
+        ("a", 2025, "РУ", 10, 5, None),
+        ("b", 2025, "РУ", 10, 6, None),
+        ("g", 2025, "РУ", 10, 0, None),
+        ("h", 2025, "РУ", 10, 1, None),
+    ]);
+    let ident = run(&reg, &res, None, &config);
+    // Within the peer group h is the worst gymnasium (100) although it beats both СОШ.
+    assert_eq!(value(&ident, "h", "inr_2025"), Some(100.0));
+    assert_eq!(value(&ident, "a", "inr_2025"), Some(0.0));
+}
+
+#[test]
+fn zero_sd_indicator_is_left_out_and_reported() {
+    let mut config = Config::defaults().unwrap();
+    config.isbsh.min_indicators = 1;
+    let reg = register(&[("a", "СОШ"), ("b", "СОШ"), ("c", "СОШ")]);
+    let res = results(&[("a", 2025, "РУ", 10, 1, None), ("b", 2025, "РУ", 10, 2, None), ("c", 2025, "РУ", 10, 3, None)]);
+    let q = DataFrame::new_infer_height(vec![
+        Column::new("school_id".into(), vec!["a", "b", "c", "a", "b", "c"]),
+        Column::new("year".into(), vec![2025i32; 6]),
+        Column::new("indicator".into(), vec!["books_100", "books_100", "books_100", "low_income", "low_income", "low_income"]),
+        Column::new("respondents".into(), vec![20i64; 6]),
+        Column::new("share".into(), vec![0.5, 0.5, 0.5, 0.1, 0.2, 0.3]),
+        Column::new("families".into(), vec![20i64; 6]),
+    ])
+    .unwrap();
+    let ident = run(&reg, &res, Some(&q), &config);
+    assert_eq!(ident.isbsh_left_out, vec!["books_100".to_string()]);
+    // low_income (direction −): z = 1, 0, −1 → s = 1, 0, −1 → ИСБШ = 115, 100, 85.
+    let a = value(&ident, "a", "isbsh").unwrap();
+    let c = value(&ident, "c", "isbsh").unwrap();
+    assert!((a - 115.0).abs() < 1e-9 && (c - 85.0).abs() < 1e-9, "{a} {c}");
+    assert_eq!(value(&ident, "a", "isbsh_indicators"), Some(1.0));
+}
+
+#[test]
+fn combine_all_and_switched_off_criteria() {
+    let reg = register(&[("a", "СОШ"), ("b", "СОШ"), ("c", "СОШ")]);
+    let mut rows: Vec<Row> = Vec::new();
+    for y in [2024, 2025] {
+        rows.push(("a", y, "РУ", 10, 5, None));
+        rows.push(("a", y, "МА", 10, 5, None));
+        rows.push(("b", y, "РУ", 10, 0, None));
+        rows.push(("c", y, "РУ", 10, 1, None));
+    }
+    let res = results(&rows);
+    let mut config = Config::defaults().unwrap();
+    let ident = run(&reg, &res, None, &config);
+    assert!(flag(&ident, "a", "flag_r30") && flag(&ident, "a", "flag_bottom") && flag(&ident, "a", "shnor"));
+    config.criteria.r30.enabled = false;
+    config.criteria.bottom.enabled = false;
+    let ident = run(&reg, &res, None, &config);
+    assert!(!flag(&ident, "a", "shnor"), "no criterion enabled, nobody is ШНОР");
+    config.criteria.r30.enabled = true;
+    config.criteria.r30.min_procedures = 3;
+    config.criteria.bottom.enabled = true;
+    config.criteria.combine = crate::config::Combine::All;
+    let ident = run(&reg, &res, None, &config);
+    assert!(!flag(&ident, "a", "shnor"), "combine = all needs R30 too, which now needs 3 procedures");
+}
