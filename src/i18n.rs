@@ -3,6 +3,23 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static ENGLISH: AtomicBool = AtomicBool::new(false);
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// `-v`: timings of the phases on stderr.
+pub fn set_verbose(v: bool) {
+    VERBOSE.store(v, Ordering::Relaxed);
+}
+
+pub fn verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
+/// Prints a phase timing on stderr when `-v` is given.
+pub fn trace(what: &str, since: std::time::Instant) {
+    if verbose() {
+        eprintln!("[{:>8.3} s] {what}", since.elapsed().as_secs_f64());
+    }
+}
 
 /// The language of messages, headers and reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]

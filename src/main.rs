@@ -19,6 +19,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     i18n::set_lang(cli.lang);
+    i18n::set_verbose(cli.verbose > 0 && !cli.quiet);
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {

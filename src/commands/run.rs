@@ -49,7 +49,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_DATA));
     };
     let previous = args.previous.as_deref().map(identify::dynamics::read_previous).transpose()?;
+    let t0 = std::time::Instant::now();
     let ident = identify::identify(&agg, &config, previous.as_ref())?;
+    crate::i18n::trace("indices and identification", t0);
     let rows = rows::school_rows(&ident)?;
     let inputs = ds
         .reports
@@ -72,7 +74,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         &output::AggregatesExport,
         &output::Manifest,
     ];
+    let t0 = std::time::Instant::now();
     let written = output::write_all(&out_dir, &run, &exports)?;
+    crate::i18n::trace("outputs", t0);
     if !quiet {
         print_summary(&run, &out_dir, written.len());
     }

@@ -24,21 +24,16 @@ pub fn check(bad: Expr, reason: Reason, column: impl Into<String>) -> Check {
     }
 }
 
-/// The first failing check of each row as "reason|column", or null.
-pub fn reason_expr(checks: Vec<Check>) -> Expr {
-    let mut e = null_str();
-    for c in checks.into_iter().rev() {
-        let code = format!("{}|{}", c.reason.code(), c.column);
-        e = when(c.bad.fill_null(lit(false))).then(lit(code)).otherwise(e);
+/// Evaluates the checks over whole columns (the first failing check of each row gives its
+/// reason, as a small integer code), accounts for the excluded rows and returns the rows that pass.
+pub fn apply_checks(report: &mut InputReport, lf: LazyFrame, checks: Vec<Check>, max_problems: usize) -> PolarsResult<DataFrame> {
+    let table: Vec<(Reason, String)> = checks.iter().map(|c| (c.reason, c.column.clone())).collect();
+    let mut e = lit(NULL).cast(DataType::UInt32);
+    for (i, c) in checks.into_iter().enumerate().rev() {
+        e = when(c.bad.fill_null(lit(false))).then(lit(i as u32)).otherwise(e);
     }
-    e.alias(REASON_COL)
-}
-
-fn split_code(code: &str) -> (Option<Reason>, &str) {
-    match code.split_once('|') {
-        Some((r, c)) => (Reason::from_code(r), c),
-        None => (Reason::from_code(code), ""),
-    }
+    let checked = lf.with_column(e.alias(REASON_COL)).collect()?;
+    account_rows(report, checked, &table, max_problems)
 }
 
 /// Records what the reader itself excluded or flagged (ragged rows, invalid UTF-8, empty rows).
@@ -82,7 +77,7 @@ pub fn account_reader(report: &mut InputReport, raw: &RawFrame, max_problems: us
 
 /// Counts the rows excluded by each reason, lists a sample of them with row, column and value,
 /// and returns the rows that pass. `rows_used` becomes the number of passing rows.
-pub fn account_rows(report: &mut InputReport, checked: DataFrame, max_problems: usize) -> PolarsResult<DataFrame> {
+fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, String)], max_problems: usize) -> PolarsResult<DataFrame> {
     let bad = checked.clone().lazy().filter(col(REASON_COL).is_not_null());
     let counts = bad
         .clone()
@@ -90,14 +85,14 @@ pub fn account_rows(report: &mut InputReport, checked: DataFrame, max_problems: 
         .agg([len().alias("n")])
         .sort([REASON_COL], SortMultipleOptions::default())
         .collect()?;
-    let codes = counts.column(REASON_COL)?.str()?.clone();
+    let codes = counts.column(REASON_COL)?.u32()?.clone();
     let ns = counts.column("n")?.cast(&DataType::UInt64)?;
     let ns = ns.u64()?;
     let mut total_bad = 0u64;
     for (code, n) in codes.iter().zip(ns.iter()) {
         let (Some(code), Some(n)) = (code, n) else { continue };
-        if let (Some(reason), _) = split_code(code) {
-            report.exclude(reason, n);
+        if let Some((reason, _)) = table.get(code as usize) {
+            report.exclude(*reason, n);
             if !reason.by_design() {
                 total_bad += n;
             }
@@ -111,11 +106,10 @@ pub fn account_rows(report: &mut InputReport, checked: DataFrame, max_problems: 
             .collect()?;
         let rows = sample.column(ROW_COL)?.cast(&DataType::UInt64)?;
         let rows = rows.u64()?;
-        let reasons = sample.column(REASON_COL)?.str()?;
+        let reasons = sample.column(REASON_COL)?.u32()?;
         let mut listed = 0u64;
         for (i, (row, code)) in rows.iter().zip(reasons.iter()).enumerate() {
-            let Some(code) = code else { continue };
-            let (Some(reason), column) = split_code(code) else { continue };
+            let Some((reason, column)) = code.and_then(|c| table.get(c as usize)) else { continue };
             if reason.by_design() {
                 continue;
             }
@@ -123,7 +117,7 @@ pub fn account_rows(report: &mut InputReport, checked: DataFrame, max_problems: 
                 .column(column)
                 .ok()
                 .and_then(|c| c.str().ok().and_then(|s| s.get(i).map(str::to_string)));
-            let source = report.source_column(column).or_else(|| (!column.is_empty()).then(|| column.to_string()));
+            let source = report.source_column(column).or_else(|| (!column.is_empty()).then(|| column.clone()));
             report.problem(
                 Severity::Excluded,
                 reason.code(),

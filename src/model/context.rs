@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use super::checks::{account_rows, check, extra_columns, join_register, reason_expr, require_columns, warn_cells};
+use super::checks::{apply_checks, check, extra_columns, join_register, require_columns, warn_cells};
 use super::clean::{not_a_number, number, text};
 use super::report::{InputReport, Reason};
 use crate::ingest::{RawFrame, ROW_COL};
@@ -22,8 +22,7 @@ pub fn build(raw: RawFrame, register_ids: Option<&Series>, report: &mut InputRep
         check(col("__known").is_null(), Reason::UnknownSchool, "school_id"),
         check(col("__dup").gt(lit(1u32)), Reason::DuplicateId, "school_id"),
     ];
-    let checked = lf.with_column(reason_expr(checks)).collect()?;
-    let good = account_rows(report, checked, max_problems)?;
+    let good = apply_checks(report, lf, checks, max_problems)?;
     let mut select = vec![col("school_id")];
     for e in &extras {
         let numeric = good.clone().lazy().select([number(e).count().alias("n")]).collect()?;

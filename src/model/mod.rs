@@ -144,7 +144,11 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
     for spec in order {
         let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
         let file_index = ds.reports.len() as u32;
-        if let Some(raw) = read(spec, config, &mut report, max_problems)? {
+        let t0 = std::time::Instant::now();
+        let raw = read(spec, config, &mut report, max_problems)?;
+        crate::i18n::trace(&format!("read {}", report.path), t0);
+        let t0 = std::time::Instant::now();
+        if let Some(raw) = raw {
             match spec.kind {
                 InputKind::Schools => {
                     if let Some(reg) = register::build(raw, &mut report, max_problems)? {
@@ -177,6 +181,7 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
                 }
             }
         }
+        crate::i18n::trace(&format!("validated {}", report.path), t0);
         ds.reports.push(report);
     }
 

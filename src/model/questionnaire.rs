@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::checks::{account_rows, check, ensure_columns, join_register, reason_expr, require_columns, warn_cells};
+use super::checks::{apply_checks, check, ensure_columns, join_register, require_columns, warn_cells};
 use super::clean::{not_a_number, number, text, year, yes_no};
 use super::report::{InputReport, Reason};
 use crate::config::{Config, InputSpec, Layout};
@@ -99,8 +99,7 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
         ));
     }
     checks.push(check(col("__known").is_null(), Reason::UnknownSchool, "school_id"));
-    let checked = lf.with_column(reason_expr(checks)).collect()?;
-    let good = account_rows(report, checked, max_problems)?;
+    let good = apply_checks(report, lf, checks, max_problems)?;
 
     // The questionnaire year is the latest year present; earlier rows are set aside.
     let latest = good.column("__year")?.i32()?.max();

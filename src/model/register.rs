@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use super::checks::{account_rows, check, ensure_columns, extra_columns, reason_expr, require_columns, warn_cells};
+use super::checks::{apply_checks, check, ensure_columns, extra_columns, require_columns, warn_cells};
 use super::clean::{not_a_number, number, text};
 use super::report::{InputReport, Reason, Severity};
 use crate::ingest::{RawFrame, ROW_COL};
@@ -19,12 +19,12 @@ pub fn build(raw: RawFrame, report: &mut InputReport, max_problems: usize) -> Po
     }
     let extras = extra_columns(&raw.df, BASE);
     let df = ensure_columns(raw.df, BASE)?;
-    let checked = df
-        .lazy()
-        .with_columns([text("school_id").alias("school_id")])
-        .with_column(reason_expr(vec![check(col("school_id").is_null(), Reason::BlankId, "school_id")]))
-        .collect()?;
-    let good = account_rows(report, checked, max_problems)?;
+    let good = apply_checks(
+        report,
+        df.lazy().with_columns([text("school_id").alias("school_id")]),
+        vec![check(col("school_id").is_null(), Reason::BlankId, "school_id")],
+        max_problems,
+    )?;
 
     // Duplicate ids are fatal: the register defines the schools.
     let dups = good

@@ -91,10 +91,6 @@ impl Reason {
         )
     }
 
-    pub fn from_code(code: &str) -> Option<Reason> {
-        ALL_REASONS.iter().copied().find(|r| r.code() == code)
-    }
-
     pub fn label(self) -> String {
         match self {
             Reason::RaggedRow => tr!("неверное число полей в строке", "wrong number of fields in the row"),
@@ -121,28 +117,6 @@ impl Reason {
     }
 }
 
-pub const ALL_REASONS: &[Reason] = &[
-    Reason::RaggedRow,
-    Reason::BlankId,
-    Reason::BadYear,
-    Reason::BadProcedure,
-    Reason::MissingSubject,
-    Reason::BadGrade,
-    Reason::BadMark,
-    Reason::BadJournalMark,
-    Reason::BadScore,
-    Reason::NoEgeMinimum,
-    Reason::BadCount,
-    Reason::ShareOutOfRange,
-    Reason::MarksExceedParticipants,
-    Reason::NoFailInfo,
-    Reason::BadMean,
-    Reason::DuplicateId,
-    Reason::UnknownSchool,
-    Reason::ProcedureNotInMethod,
-    Reason::YearOutsideWindow,
-    Reason::OldQuestionnaireYear,
-];
 
 /// One problem, located as precisely as the source allows.
 #[derive(Debug, Clone, Serialize)]

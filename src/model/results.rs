@@ -3,8 +3,10 @@
 
 use polars::prelude::*;
 
-use super::checks::{account_rows, check, ensure_columns, join_register, reason_expr, require_columns, Check};
-use super::clean::{is_whole, number, text, with_numbers, year, PLACEHOLDERS};
+use super::checks::{apply_checks, check, ensure_columns, join_register, require_columns, Check};
+use std::collections::BTreeSet;
+
+use super::clean::{is_whole, number, plain_columns, text, with_numbers, year_of, PLACEHOLDERS};
 use super::report::{InputReport, Reason};
 use super::subjects::{in_method, normalize_procedure, normalize_subject, ProcedureFilter, EGE, OGE, VPR};
 use crate::config::{Config, InputSpec, Layout, ValuesMode};
@@ -79,12 +81,16 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
     if let Some(y) = ctx.spec.year {
         df = df.lazy().with_column(lit(y.to_string()).alias("year")).collect()?;
     }
+    let plain = plain_columns(
+        &df,
+        &["year", "score", "mark", "journal_mark", "participants", "mark2", "mark3", "mark4", "mark5", "below_min", "mean_score"],
+    )?;
     let lf = with_procedure_keys(df, ctx)?;
     let lf = join_register(lf, ctx.register_ids);
     if layout == Layout::School {
-        school_level(lf, &mapped, ctx, report)
+        school_level(lf, &mapped, &plain, ctx, report)
     } else {
-        student_level(lf, ctx, report)
+        student_level(lf, &plain, ctx, report)
     }
 }
 
@@ -193,18 +199,17 @@ fn bad_mark(c: &str) -> Expr {
     )
 }
 
-fn parsed_common() -> Vec<Expr> {
+fn parsed_common(plain: &BTreeSet<String>) -> Vec<Expr> {
     vec![
         text("school_id").alias("school_id"),
-        year("year").alias("__year"),
+        year_of("year", plain.contains("year")).alias("__year"),
         grade_expr().alias("__grade"),
     ]
 }
 
-fn student_level(lf: LazyFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
-    let lf = lf
-        .with_columns(parsed_common());
-    let lf = with_numbers(lf, &["score", "mark", "journal_mark"])
+fn student_level(lf: LazyFrame, plain: &BTreeSet<String>, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+    let lf = lf.with_columns(parsed_common(plain));
+    let lf = with_numbers(lf, &["score", "mark", "journal_mark"], plain)
         .with_columns([
             col("__num_score").alias("__score"),
             col("__num_mark").alias("__mark"),
@@ -226,8 +231,7 @@ fn student_level(lf: LazyFrame, ctx: &Context, report: &mut InputReport) -> Pola
         check(mark_absent.and(is_ege).and(col("__min").is_null()), Reason::NoEgeMinimum, "subject"),
     ]);
     checks.extend(tail_checks());
-    let checked = lf.with_column(reason_expr(checks)).collect()?;
-    let good = account_rows(report, checked, ctx.max_problems)?;
+    let good = apply_checks(report, lf, checks, ctx.max_problems)?;
 
     let mark = col("__mark");
     let jm = col("__jm");
@@ -301,11 +305,12 @@ fn share_scale(df: &LazyFrame, c: &str, mapped: &[MappedColumn], mode: ValuesMod
     }
 }
 
-fn school_level(lf: LazyFrame, mapped: &[MappedColumn], ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+fn school_level(lf: LazyFrame, mapped: &[MappedColumn], plain: &BTreeSet<String>, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
     let count_cols = ["mark2", "mark3", "mark4", "mark5", "below_min"];
     let lf = with_numbers(
-        lf.with_columns(parsed_common()),
+        lf.with_columns(parsed_common(plain)),
         &["participants", "mark2", "mark3", "mark4", "mark5", "below_min", "mean_score"],
+        plain,
     )
     .with_column(col("__num_participants").alias("__participants"));
     let mut scales: Vec<(&str, Option<f64>)> = Vec::new();
@@ -369,12 +374,12 @@ fn school_level(lf: LazyFrame, mapped: &[MappedColumn], ctx: &Context, report: &
         .otherwise(col("__mark2").fill_null(col("__below_min")));
     checks.push(check(failed.clone().is_null(), Reason::NoFailInfo, "mark2"));
     checks.extend(tail_checks());
-    let checked = lf
-        .with_columns(count_exprs)
-        .with_column(failed.alias("__failed"))
-        .with_column(reason_expr(checks))
-        .collect()?;
-    let good = account_rows(report, checked, ctx.max_problems)?;
+    let good = apply_checks(
+        report,
+        lf.with_columns(count_exprs).with_column(failed.alias("__failed")),
+        checks,
+        ctx.max_problems,
+    )?;
     let mean = num("mean_score");
     let null_i = || lit(NULL).cast(DataType::Int64);
     let out = good
