@@ -2,7 +2,10 @@
 //! ОГЭ/ЕГЭ per school, family questionnaires and context indicators, in the mixed formats real
 //! regions send (XLSX with a title row, Windows-1251 `;` CSV with decimal commas, UTF-8 CSV).
 //!
-//! Usage: shnor-gen [--out DIR] [--schools N] [--municipalities M] [--seed S] [--year Y]
+//! Usage: shnor-gen [--out DIR] [--schools N] [--municipalities M] [--seed S] [--year Y] [--csv-only]
+//!
+//! `--csv-only` writes every per-student and per-family file as UTF-8 CSV (for benchmarks; the
+//! sample region keeps its mixed formats) and a matching `region.toml`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,6 +21,7 @@ struct Args {
     municipalities: usize,
     seed: u64,
     year: i32,
+    csv_only: bool,
 }
 
 fn parse_args() -> Result<Args> {
@@ -27,9 +31,14 @@ fn parse_args() -> Result<Args> {
         municipalities: 20,
         seed: 2025,
         year: 2025,
+        csv_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
+        if k == "--csv-only" {
+            a.csv_only = true;
+            continue;
+        }
         let v = it.next().with_context(|| format!("{k} needs a value"))?;
         match k.as_str() {
             "--out" => a.out = PathBuf::from(v),
@@ -434,7 +443,38 @@ fn answer_probability(key: &str, s: &School) -> f64 {
     }
 }
 
-fn write_questionnaire(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], year: i32) -> Result<()> {
+fn write_questionnaire(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], year: i32, csv: bool) -> Result<()> {
+    if csv {
+        let mut s = String::from("Год,Логин ОО");
+        for (_, q) in QUESTIONS {
+            s.push(',');
+            s.push_str(q);
+        }
+        s.push('\n');
+        for sc in schools {
+            let families = (f64::from(sc.students) * rng.gen_range(0.2..0.45)).round() as u32;
+            for _ in 0..families {
+                let _ = write!(s, "{year},{}", sc.id);
+                for (key, _) in QUESTIONS {
+                    let r = rng.gen::<f64>();
+                    let text = if r < 0.03 {
+                        ""
+                    } else if r < 0.032 {
+                        "не знаю"
+                    } else if rng.gen::<f64>() < answer_probability(key, sc) {
+                        "да"
+                    } else {
+                        "нет"
+                    };
+                    s.push(',');
+                    s.push_str(text);
+                }
+                s.push('\n');
+            }
+        }
+        std::fs::write(path, s)?;
+        return Ok(());
+    }
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("Анкеты").map_err(xlsx_err)?;
@@ -490,11 +530,25 @@ fn main() -> Result<()> {
     let prev = a.year - 1;
     write_register(&a.out.join("schools.xlsx"), &schools, &muns, a.year)?;
     let rows_prev = vpr_rows(&mut rng, &schools, prev, false);
-    write_vpr_xlsx(&a.out.join(format!("vpr_{prev}.xlsx")), &rows_prev, prev)?;
+    if a.csv_only {
+        write_vpr_csv(&a.out.join(format!("vpr_{prev}.csv")), &rows_prev, prev)?;
+    } else {
+        write_vpr_xlsx(&a.out.join(format!("vpr_{prev}.xlsx")), &rows_prev, prev)?;
+    }
     let rows_cur = vpr_rows(&mut rng, &schools, a.year, true);
     write_vpr_csv(&a.out.join(format!("vpr_{}.csv", a.year)), &rows_cur, a.year)?;
     write_gia(&mut rng, &a.out.join(format!("gia_{prev}_{}.csv", a.year)), &schools, &[prev, a.year])?;
-    write_questionnaire(&mut rng, &a.out.join(format!("anketa_{}.xlsx", a.year)), &schools, a.year)?;
+    let anketa = format!("anketa_{}.{}", a.year, if a.csv_only { "csv" } else { "xlsx" });
+    write_questionnaire(&mut rng, &a.out.join(&anketa), &schools, a.year, a.csv_only)?;
+    if a.csv_only {
+        let cfg = format!(
+            "[region]\nname = \"Синтетический регион ({} школ)\"\n\n[[input]]\nkind = \"schools\"\npath = \"schools.xlsx\"\n\n[[input]]\nkind = \"results\"\npath = \"vpr_{prev}.csv\"\n\n[[input]]\nkind = \"results\"\npath = \"vpr_{}.csv\"\n\n[[input]]\nkind = \"results\"\npath = \"gia_{prev}_{}.csv\"\n\n[[input]]\nkind = \"questionnaire\"\npath = \"{anketa}\"\n\n[[input]]\nkind = \"context\"\npath = \"context.csv\"\n",
+            schools.len(),
+            a.year,
+            a.year
+        );
+        std::fs::write(a.out.join("region.toml"), cfg)?;
+    }
     write_context(&mut rng, &a.out.join("context.csv"), &schools)?;
     eprintln!(
         "{} schools, {} municipalities, ВПР rows: {} + {} → {}",
