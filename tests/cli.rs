@@ -426,7 +426,9 @@ fn sample_region_accounting_snapshot() {
 fn hand_region(dir: &Path) -> PathBuf {
     let mut reg = String::from("school_id;name;municipality;school_type\n");
     for i in 1..=12 {
-        reg.push_str(&format!("s{i:02};Школа {i};{};СОШ\n", if i <= 6 { "Район А" } else { "Район Б" }));
+        // s12 carries a hostile name: it must never become a formula in CSV or XLSX.
+        let name = if i == 12 { "=1+2 <b>&\"".to_string() } else { format!("Школа {i}") };
+        reg.push_str(&format!("s{i:02};\"{}\";{};СОШ\n", name.replace('"', "\"\""), if i <= 6 { "Район А" } else { "Район Б" }));
     }
     let fails: [(u32, u32, u32, u32); 12] = [
         (5, 5, 6, 6),
@@ -513,6 +515,7 @@ fn hand_built_region_flags_categories_and_ranks() {
     // The list order: s02 first, then s01; the rest follow.
     assert_eq!(rows[1][0], "s02");
     assert_eq!(rows[2][0], "s01");
+    assert_eq!(get("s12", "name"), "'=1+2 <b>&\"");
     let reasons = get("s02", "reasons");
     assert!(reasons.contains("R30") && reasons.contains("30 %"), "{reasons}");
 }

@@ -37,7 +37,7 @@ pub fn dynamics_label(code: &str) -> String {
 pub struct Identification {
     /// One row per register school: school_id, name, municipality, school_type, locality,
     /// students, inr_<year>…, inr, isbsh, flag_r30, flag_bottom, shnor, shnsu, resilient,
-    /// category, rank, n_procedures, isbsh_indicators, response_rate, reasons.
+    /// category, rank, n_procedures, n_unreliable, isbsh_indicators, response_rate, reasons.
     pub schools: DataFrame,
     pub years: Vec<i32>,
     pub latest_year: i32,
@@ -145,7 +145,7 @@ pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::P
         .clone()
         .lazy()
         .filter(col("year").eq(lit(y)))
-        .select([col("school_id"), col("n_procedures")]);
+        .select([col("school_id"), col("n_procedures"), col("n_unreliable")]);
     lf = by_key(lf, inr.window.clone().lazy().select([col("school_id"), col("inr")]));
     lf = by_key(lf, n_proc);
     let context_rows = isbsh::context_rows(config, agg.register, agg.context)?;

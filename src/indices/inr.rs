@@ -13,7 +13,8 @@ pub struct Inr {
     /// year, school_id, procedure, grade, subject, participants, failed, fail_share,
     /// mean_score, pct_fail, pct_mean, term, region_fail_share — usable procedures only.
     pub per_procedure: DataFrame,
-    /// school_id, year, inr_year, n_procedures.
+    /// school_id, year, inr_year, n_procedures, n_unreliable (procedures with fewer than
+    /// `method.unreliable_below` participants: their statistics are unreliable).
     pub yearly: DataFrame,
     /// school_id, inr, inr_years.
     pub window: DataFrame,
@@ -80,6 +81,11 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
         .agg([
             ((col("term") * p.clone()).sum() / p.sum()).alias("inr_year"),
             len().cast(DataType::Int64).alias("n_procedures"),
+            col("participants")
+                .lt(lit(i64::from(config.method.unreliable_below)))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("n_unreliable"),
         ])
         .sort(["school_id", "year"], SortMultipleOptions::default())
         .collect()?;

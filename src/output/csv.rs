@@ -21,7 +21,7 @@ pub fn headers(years: &[i32]) -> Vec<String> {
     for y in years {
         h.push(if en { format!("inr_{y}") } else { format!("ИНР {y}") });
     }
-    let rest: [(&str, &str); 16] = [
+    let rest: [(&str, &str); 17] = [
         ("inr", "ИНР"),
         ("isbsh", "ИСБШ"),
         ("flag_r30", "Критерий R30"),
@@ -32,6 +32,7 @@ pub fn headers(years: &[i32]) -> Vec<String> {
         ("category", "Категория"),
         ("rank", "Место в списке ШНОР"),
         ("n_procedures", "Процедур в последнем году"),
+        ("n_unreliable", "Из них ненадёжных (участников меньше 10)"),
         ("isbsh_indicators", "Показателей ИСБШ"),
         ("response_rate", "Охват анкетированием"),
         ("reasons", "Основания"),
@@ -79,6 +80,7 @@ impl Export for SchoolsCsv {
             rec.push(if en { r.category.clone() } else { category_label(&r.category) });
             rec.push(r.rank.map(|x| x.to_string()).unwrap_or_default());
             rec.push(r.n_procedures.map(|x| x.to_string()).unwrap_or_default());
+            rec.push(r.n_unreliable.map(|x| x.to_string()).unwrap_or_default());
             rec.push(r.isbsh_indicators.map(|x| x.to_string()).unwrap_or_default());
             rec.push(number(r.response_rate, decimal));
             rec.push(defuse(&r.reasons));

@@ -22,6 +22,7 @@ pub struct SchoolRow {
     pub category: String,
     pub rank: Option<i64>,
     pub n_procedures: Option<i64>,
+    pub n_unreliable: Option<i64>,
     pub isbsh_indicators: Option<i64>,
     pub response_rate: Option<f64>,
     pub reasons: String,
@@ -69,6 +70,7 @@ pub fn school_rows(ident: &Identification) -> PolarsResult<Vec<SchoolRow>> {
     let category = strs(df, "category")?;
     let rank = ints(df, "rank")?;
     let n_proc = ints(df, "n_procedures")?;
+    let n_unrel = ints(df, "n_unreliable")?;
     let n_ind = ints(df, "isbsh_indicators")?;
     let rr = floats(df, "response_rate")?;
     let reasons = strs(df, "reasons")?;
@@ -93,6 +95,7 @@ pub fn school_rows(ident: &Identification) -> PolarsResult<Vec<SchoolRow>> {
             category: category[i].clone(),
             rank: rank[i],
             n_procedures: n_proc[i],
+            n_unreliable: n_unrel[i],
             isbsh_indicators: n_ind[i],
             response_rate: rr[i],
             reasons: reasons[i].clone(),

@@ -142,7 +142,7 @@ impl Export for Workbook {
         let head = super::csv::headers(&run.ident.years);
         let mut widths = vec![14.0, 44.0, 34.0, 10.0, 10.0];
         widths.extend(std::iter::repeat_n(9.0, run.ident.years.len() + 2));
-        widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 9.0, 10.0, 10.0, 10.0, 80.0, 16.0, 10.0, 10.0]);
+        widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 9.0, 10.0, 12.0, 10.0, 10.0, 80.0, 16.0, 10.0, 10.0]);
         let mut s = Sheet { ws, row: 0 };
         s.header(&head, &widths)?;
         for r in &run.rows {
@@ -162,12 +162,13 @@ impl Export for Workbook {
             s.text_fmt(c, &category_label(&r.category), &category_format(&r.category))?;
             s.num(c + 1, r.rank.map(|v| v as f64), &Format::new())?;
             s.num(c + 2, r.n_procedures.map(|v| v as f64), &Format::new())?;
-            s.num(c + 3, r.isbsh_indicators.map(|v| v as f64), &Format::new())?;
-            s.num(c + 4, r.response_rate, &pct)?;
-            s.text(c + 5, &r.reasons)?;
-            s.text(c + 6, &crate::identify::dynamics_label(&r.dynamics))?;
-            s.num(c + 7, r.inr_prev, &one)?;
-            s.num(c + 8, r.isbsh_prev, &one)?;
+            s.num(c + 3, r.n_unreliable.map(|v| v as f64), &Format::new())?;
+            s.num(c + 4, r.isbsh_indicators.map(|v| v as f64), &Format::new())?;
+            s.num(c + 5, r.response_rate, &pct)?;
+            s.text(c + 6, &r.reasons)?;
+            s.text(c + 7, &crate::identify::dynamics_label(&r.dynamics))?;
+            s.num(c + 8, r.inr_prev, &one)?;
+            s.num(c + 9, r.isbsh_prev, &one)?;
             s.row += 1;
         }
         s.finish(head.len() as u16)?;
