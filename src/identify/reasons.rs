@@ -7,22 +7,7 @@ use polars::prelude::*;
 
 use crate::config::Config;
 use crate::indices::inr::Inr;
-
-fn strs(df: &DataFrame, c: &str) -> PolarsResult<Vec<String>> {
-    Ok(df.column(c)?.str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
-}
-
-fn ints(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<i64>>> {
-    Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.iter().collect())
-}
-
-fn floats(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.iter().collect())
-}
-
-fn bools(df: &DataFrame, c: &str) -> PolarsResult<Vec<bool>> {
-    Ok(df.column(c)?.bool()?.iter().map(|v| v.unwrap_or(false)).collect())
-}
+use crate::model::columns::{bools, floats, ints, strs};
 
 /// «ВПР 4 Русский язык»; ОГЭ and ЕГЭ without the grade.
 pub fn procedure_label(procedure: &str, grade: Option<i64>, subject: &str) -> String {

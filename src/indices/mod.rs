@@ -41,24 +41,24 @@ pub fn ceil_share_expr(x: f64, n: Expr) -> Expr {
     ((n.cast(DataType::Float64) * lit(p as f64) + lit((d - 1) as f64)) / lit(d as f64)).floor()
 }
 
+/// Rank of the rounded value (ties by `method`) and the number of schools that have it, both
+/// within `group` when one is given.
+fn ranked(v: &Expr, method: RankMethod, descending: bool, group: &[Expr]) -> PolarsResult<(Expr, Expr)> {
+    let rank = v.clone().rank(RankOptions { method, descending }, None);
+    let n = v.clone().count();
+    if group.is_empty() {
+        Ok((rank, n))
+    } else {
+        Ok((rank.over(group)?, n.over(group)?))
+    }
+}
+
 /// Membership in the worst X % (§4.6): rank by badness with 1 = worst, ties sharing the smallest
 /// rank; in the worst X % when rank ≤ ⌈X·n⌉, n = schools that have the value. `higher_is_worse`
 /// gives the direction. Null values are never in.
 pub fn in_worst(value: Expr, higher_is_worse: bool, x: f64, group: &[Expr]) -> PolarsResult<Expr> {
     let v = round9(value);
-    let rank = v.clone().rank(
-        RankOptions {
-            method: RankMethod::Min,
-            descending: higher_is_worse,
-        },
-        None,
-    );
-    let n = v.clone().count();
-    let (rank, n) = if group.is_empty() {
-        (rank, n)
-    } else {
-        (rank.over(group)?, n.over(group)?)
-    };
+    let (rank, n) = ranked(&v, RankMethod::Min, higher_is_worse, group)?;
     Ok(v.is_not_null()
         .and(rank.cast(DataType::Float64).lt_eq(ceil_share_expr(x, n)))
         .fill_null(lit(false)))
@@ -68,19 +68,7 @@ pub fn in_worst(value: Expr, higher_is_worse: bool, x: f64, group: &[Expr]) -> P
 /// 100 is the worst.
 pub fn badness_percentile(value: Expr, higher_is_worse: bool, group: &[Expr]) -> PolarsResult<Expr> {
     let v = round9(value);
-    let rank = v.clone().rank(
-        RankOptions {
-            method: RankMethod::Average,
-            descending: !higher_is_worse,
-        },
-        None,
-    );
-    let n = v.clone().count();
-    let (rank, n) = if group.is_empty() {
-        (rank, n)
-    } else {
-        (rank.over(group)?, n.over(group)?)
-    };
+    let (rank, n) = ranked(&v, RankMethod::Average, !higher_is_worse, group)?;
     let n = n.cast(DataType::Float64);
     Ok(when(v.is_null())
         .then(lit(NULL).cast(DataType::Float64))

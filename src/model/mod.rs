@@ -1,6 +1,7 @@
 //! Canonical tables and their schema; building them from raw frames with full row accounting.
 
 pub mod checks;
+pub mod columns;
 pub mod clean;
 pub mod context;
 pub mod questionnaire;

@@ -3,6 +3,7 @@
 use polars::prelude::*;
 
 use crate::identify::Identification;
+use crate::model::columns::{bools, floats, ints, strs};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SchoolRow {
@@ -29,22 +30,6 @@ pub struct SchoolRow {
     pub inr_prev: Option<f64>,
     pub isbsh_prev: Option<f64>,
     pub dynamics: String,
-}
-
-fn strs(df: &DataFrame, c: &str) -> PolarsResult<Vec<String>> {
-    Ok(df.column(c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
-}
-
-fn ints(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<i64>>> {
-    Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.iter().collect())
-}
-
-fn floats(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.iter().collect())
-}
-
-fn bools(df: &DataFrame, c: &str) -> PolarsResult<Vec<bool>> {
-    Ok(df.column(c)?.bool()?.iter().map(|v| v.unwrap_or(false)).collect())
 }
 
 /// Rows in list order (ШНОР+ШНСУ, ШНОР by ИНР, then the rest by ИНР and id).
