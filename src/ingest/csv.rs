@@ -71,7 +71,36 @@ pub fn delimiter_by_name(s: &str) -> Result<Option<u8>, String> {
     }
 }
 
-pub(super) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Grid, String> {
+/// A decoded text table: either a grid of cells, or (for large regular files) the text itself
+/// for polars' multi-threaded reader.
+pub(super) enum Text {
+    Grid(Grid),
+    Regular { text: String, delim: u8, info: SourceInfo },
+}
+
+/// Large files with no quotes at all are handed to polars whole (see `ingest::regular_frame`).
+const FAST_PATH_BYTES: usize = 256 * 1024;
+
+pub(super) fn read_text(bytes: &[u8], opts: &ReadOptions) -> Result<Text, String> {
+    if bytes.len() >= FAST_PATH_BYTES {
+        check_not_binary(bytes)?;
+        let decoded = text::decode(bytes, opts.encoding);
+        if !decoded.lossy && !decoded.text.contains('"') {
+            let delim = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&decoded.text));
+            let info = SourceInfo {
+                format: "CSV".to_string(),
+                encoding: Some(decoded.encoding.to_string()),
+                delimiter: Some(delimiter_label(delim)),
+                sheet: None,
+                header_row: None,
+            };
+            return Ok(Text::Regular { text: decoded.text, delim, info });
+        }
+    }
+    read(bytes, opts).map(Text::Grid)
+}
+
+fn check_not_binary(bytes: &[u8]) -> Result<(), String> {
     let probe = bytes.get(..bytes.len().min(8192)).unwrap_or_default();
     let is_utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
     if !is_utf16 && probe.contains(&0u8) {
@@ -80,6 +109,11 @@ pub(super) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Grid, String> {
             "the file is not a CSV, XLSX, XLS, ODS or Parquet table (binary data)"
         ));
     }
+    Ok(())
+}
+
+pub(super) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Grid, String> {
+    check_not_binary(bytes)?;
     let decoded = text::decode(bytes, opts.encoding);
     let delim = match opts.delimiter {
         Some(d) => d,
@@ -93,12 +127,22 @@ pub(super) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Grid, String> {
     let mut rows = Vec::new();
     let mut numbers = Vec::new();
     let mut record = ::csv::StringRecord::new();
+    // Line numbers from byte offsets: 1 + newlines before the record's first byte (right for
+    // CRLF and for quoted fields that span lines).
+    let text_bytes = decoded.text.as_bytes();
+    let (mut seen_byte, mut seen_line) = (0usize, 1u64);
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let mut start = record.position().map(|p| p.byte() as usize).unwrap_or(seen_byte).max(seen_byte);
+                // After a CR the reader may place the next record on the LF that follows it.
+                while matches!(text_bytes.get(start), Some(b'\r' | b'\n')) {
+                    start += 1;
+                }
+                seen_line += text_bytes.get(seen_byte..start).unwrap_or_default().iter().filter(|b| **b == b'\n').count() as u64;
+                seen_byte = start;
                 rows.push(record.iter().map(clean_cell).collect());
-                numbers.push(line);
+                numbers.push(seen_line);
             }
             Ok(false) => break,
             Err(e) => {

@@ -123,7 +123,15 @@ pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<
     let grid = match sniff(&bytes) {
         Format::Zip | Format::Ole => excel::read(bytes, opts.sheet)?,
         Format::Parquet => return parquet::read(&bytes, matcher, opts),
-        Format::Text => csv::read(&bytes, opts)?,
+        Format::Text => match csv::read_text(&bytes, opts)? {
+            csv::Text::Grid(g) => g,
+            csv::Text::Regular { text, delim, info } => {
+                if let Some(frame) = regular_frame(&text, delim, info, matcher, opts)? {
+                    return Ok(frame);
+                }
+                csv::read(text.as_bytes(), &ReadOptions { encoding: Some(encoding_rs::UTF_8), delimiter: Some(delim), ..*opts })?
+            }
+        },
     };
     build_frame(grid, matcher, opts)
 }
@@ -210,6 +218,85 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
     })
 }
 
+/// The fast path for large, regular, unquoted text tables: every line after the header has the
+/// header's number of fields and none is blank. Then polars parses the text on all cores and the
+/// result is the same as the cell-by-cell path (cells trimmed, empty → missing, row numbers as
+/// the lines of the file). Returns None when the file is not regular (the caller falls back).
+fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher, opts: &ReadOptions) -> Result<Option<RawFrame>, String> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = body.split('\n');
+    let mut head: Vec<Vec<Option<String>>> = Vec::new();
+    let mut offsets: Vec<usize> = Vec::new();
+    let mut pos = 0usize;
+    for line in lines.by_ref().take(30) {
+        offsets.push(pos);
+        pos += line.len() + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        head.push(line.split(delim as char).map(clean_cell).collect());
+    }
+    let header_idx = match opts.header_row {
+        Some(n) => n.checked_sub(1).filter(|i| *i < head.len()),
+        None => headers::detect_header_row(&head, matcher),
+    };
+    let Some(header_idx) = header_idx else { return Ok(None) };
+    let Some(header) = head.get(header_idx).cloned() else { return Ok(None) };
+    let want = header.len().saturating_sub(1);
+    // Every data line: same number of delimiters, not blank (a final empty line is allowed).
+    let start = offsets.get(header_idx).copied().unwrap_or(0);
+    let data = body.get(start..).unwrap_or_default();
+    let mut trailing_blank = false;
+    for line in data.split('\n').skip(1) {
+        if trailing_blank {
+            return Ok(None);
+        }
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            trailing_blank = true;
+            continue;
+        }
+        if line.bytes().filter(|b| *b == delim).count() != want {
+            return Ok(None);
+        }
+    }
+    let names: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| h.clone().unwrap_or_else(|| tr!("столбец {}", "column {}", i + 1)))
+        .collect();
+    let plan = plan_columns(&names, &header, matcher, opts.keep_unknown)?;
+    let parsed = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .map_parse_options(|p| p.with_separator(delim).with_quote_char(None))
+        .into_reader_with_file_handle(std::io::Cursor::new(data.as_bytes()))
+        .finish()
+        .map_err(|e| tr!("ошибка разбора CSV: {e}", "CSV parse error: {e}"))?;
+    let src: Vec<String> = parsed.get_column_names().iter().map(|s| s.to_string()).collect();
+    let first_row = header_idx as u64 + 2;
+    let mut exprs: Vec<Expr> = Vec::with_capacity(plan.len() + 1);
+    for (i, m) in &plan {
+        let Some(name) = src.get(*i) else { return Ok(None) };
+        let v = col(name.as_str()).cast(DataType::String).str().strip_chars(lit(NULL));
+        exprs.push(when(v.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(v).alias(m.canonical.as_str()));
+    }
+    exprs.push((col("__idx").cast(DataType::UInt64) + lit(first_row)).alias(ROW_COL));
+    let parsed = parsed.with_row_index("__idx".into(), None).map_err(|e| e.to_string())?;
+    let df = parsed.lazy().select(exprs).collect().map_err(|e| e.to_string())?;
+    info.header_row = Some(header_idx as u64 + 1);
+    let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
+    let unknown = names.iter().filter(|h| !mapped.iter().any(|m| &m.source == *h)).cloned().collect();
+    Ok(Some(RawFrame {
+        rows_read: df.height() as u64,
+        df,
+        info,
+        mapped,
+        unknown,
+        ragged: Vec::new(),
+        bad_utf8_rows: Vec::new(),
+        empty_rows: 0,
+    }))
+}
+
 /// Which source columns to keep and under which names. Two columns that map to the same
 /// canonical name are a fatal problem.
 fn plan_columns(
@@ -249,6 +336,38 @@ fn plan_columns(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn opts() -> ReadOptions<'static> {
+        ReadOptions {
+            encoding: None,
+            delimiter: None,
+            sheet: None,
+            header_row: None,
+            keep_unknown: false,
+        }
+    }
+
+    /// The fast path for large regular files gives exactly what the cell-by-cell path gives.
+    #[test]
+    fn fast_path_matches_cell_by_cell_path() {
+        let matcher = Matcher::new([("school_id", "Логин ОО"), ("mark", "Отметка"), ("year", "Год")]);
+        let mut text = String::from("Выгрузка ВПР\nГод;Логин ОО;Отметка;Комментарий\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("2025; s{:05} ;{};{}\r\n", i % 300, 2 + i % 4, if i % 7 == 0 { "" } else { "ок" }));
+        }
+        assert!(text.len() > 256 * 1024);
+        let fast = regular_frame(&text, b';', SourceInfo::default(), &matcher, &opts()).unwrap().unwrap();
+        let grid = csv::read(text.as_bytes(), &opts()).unwrap();
+        let slow = build_frame(grid, &matcher, &opts()).unwrap();
+        assert_eq!(fast.rows_read, 20_000);
+        assert_eq!(fast.rows_read, slow.rows_read);
+        assert_eq!(fast.info.header_row, slow.info.header_row);
+        assert_eq!(fast.unknown, slow.unknown);
+        assert!(fast.df.equals_missing(&slow.df), "{:?}\n{:?}", fast.df.head(Some(3)), slow.df.head(Some(3)));
+        // A ragged line sends the file to the cell-by-cell path, which reports it.
+        let ragged = format!("{text}2025;s1;3\n");
+        assert!(regular_frame(&ragged, b';', SourceInfo::default(), &matcher, &opts()).unwrap().is_none());
+    }
 
     #[test]
     fn sniffs_by_content() {
