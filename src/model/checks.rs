@@ -203,21 +203,12 @@ pub fn ensure_columns(df: DataFrame, names: &[&str]) -> PolarsResult<DataFrame> 
 /// Marks rows whose school is in the register (`__known` = true) or not (null).
 pub fn join_register(lf: LazyFrame, register_ids: Option<&Series>) -> LazyFrame {
     match register_ids {
-        Some(ids) => {
-            let known = DataFrame::new_infer_height(vec![
-                Column::new("school_id".into(), ids.clone()),
-                Column::new("__known".into(), vec![true; ids.len()]),
-            ]);
-            match known {
-                Ok(k) => lf.join(
-                    k.lazy(),
-                    [col("school_id")],
-                    [col("school_id")],
-                    JoinArgs::new(JoinType::Left),
-                ),
-                Err(_) => lf.with_column(lit(true).alias("__known")),
-            }
-        }
+        Some(ids) => lf.with_column(
+            when(col("school_id").is_in(lit(ids.clone()).implode(false), false))
+                .then(lit(true))
+                .otherwise(lit(NULL).cast(DataType::Boolean))
+                .alias("__known"),
+        ),
         None => lf.with_column(lit(true).alias("__known")),
     }
 }

@@ -232,7 +232,6 @@ fn student_level(lf: LazyFrame, plain: &BTreeSet<String>, ctx: &Context, report:
     ]);
     checks.extend(tail_checks());
     let good = apply_checks(report, lf, checks, ctx.max_problems)?;
-
     let mark = col("__mark");
     let jm = col("__jm");
     let failed_row = when(mark.clone().is_not_null())
