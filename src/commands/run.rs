@@ -51,7 +51,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     let previous = args.previous.as_deref().map(identify::dynamics::read_previous).transpose()?;
     let t0 = std::time::Instant::now();
     let ident = identify::identify(&agg, &config, previous.as_ref())?;
-    crate::i18n::trace("indices and identification", t0);
+    crate::i18n::trace(&tr!("индексы и выявление", "indices and identification"), t0);
     let rows = rows::school_rows(&ident)?;
     let inputs = ds
         .reports
@@ -76,7 +76,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     ];
     let t0 = std::time::Instant::now();
     let written = output::write_all(&out_dir, &run, &exports)?;
-    crate::i18n::trace("outputs", t0);
+    crate::i18n::trace(&tr!("запись результатов", "outputs"), t0);
     if !quiet {
         print_summary(&run, &out_dir, written.len());
     }

@@ -147,7 +147,7 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
         let file_index = ds.reports.len() as u32;
         let t0 = std::time::Instant::now();
         let raw = read(spec, config, &mut report, max_problems)?;
-        crate::i18n::trace(&format!("read {}", report.path), t0);
+        crate::i18n::trace(&tr!("чтение {}", "read {}", report.path), t0);
         let t0 = std::time::Instant::now();
         if let Some(raw) = raw {
             match spec.kind {
@@ -182,7 +182,7 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
                 }
             }
         }
-        crate::i18n::trace(&format!("validated {}", report.path), t0);
+        crate::i18n::trace(&tr!("проверка и агрегирование {}", "validated {}", report.path), t0);
         ds.reports.push(report);
     }
 
