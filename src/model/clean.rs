@@ -140,13 +140,19 @@ pub fn year_of(c: &str, plain: bool) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Int32))
 }
 
+#[cfg(test)]
 pub fn year(c: &str) -> Expr {
     year_of(c, false)
 }
 
 /// Yes/no answer → 1.0 / 0.0 / null (blank or not recognised).
+#[cfg(test)]
 pub fn yes_no(c: &str, extra_yes: &[String], extra_no: &[String]) -> Expr {
-    let norm = col(c).str().to_lowercase().str().replace_all(lit("ё"), lit("е"), true);
+    yes_no_of(col(c).str().to_lowercase(), extra_yes, extra_no)
+}
+
+/// Yes/no of an already lower-cased column (so that the lower-casing is done once).
+pub fn yes_no_of(norm: Expr, extra_yes: &[String], extra_no: &[String]) -> Expr {
     let yes: Vec<String> = YES.iter().map(|s| s.to_string()).chain(extra_yes.iter().map(|s| s.trim().to_lowercase())).collect();
     let no: Vec<String> = NO.iter().map(|s| s.to_string()).chain(extra_no.iter().map(|s| s.trim().to_lowercase())).collect();
     when(norm.clone().is_in(lit(Series::new(PlSmallStr::EMPTY, yes)).implode(false), false))

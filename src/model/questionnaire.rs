@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use super::checks::{apply_checks, check, ensure_columns, join_register, require_columns, warn_cells};
-use super::clean::{not_a_number, number, text, year, yes_no};
+use super::clean::{not_a_number, number, plain_columns, text, year_of, yes_no_of};
 use super::report::{InputReport, Reason};
 use crate::config::{Config, InputSpec, Layout};
 use crate::ingest::RawFrame;
@@ -69,9 +69,10 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
         df = df.lazy().with_column(lit(y.to_string()).alias("year")).collect()?;
     }
     let ind_cols: Vec<String> = indicators.iter().map(|n| format!("{IND_PREFIX}{n}")).collect();
+    let plain_year = plain_columns(&df, &["year"])?.contains("year");
     let lf = df
         .lazy()
-        .with_columns([text("school_id").alias("school_id"), year("year").alias("__year")]);
+        .with_columns([text("school_id").alias("school_id"), year_of("year", plain_year).alias("__year")]);
     let lf = join_register(lf, register_ids);
     let mut checks = vec![
         check(col("school_id").is_null(), Reason::BlankId, "school_id"),
@@ -131,29 +132,34 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
             ]).filter(col("share").is_not_null()));
         }
     } else {
+        // Lower-case once, map once, then warn about and aggregate the mapped answers.
+        let lowered: Vec<Expr> = ind_cols.iter().map(|c| col(c.as_str()).str().to_lowercase().alias(format!("__lc:{c}"))).collect();
         let mut answers: Vec<Expr> = Vec::new();
         for (name, c) in indicators.iter().zip(ind_cols.iter()) {
             let ind = config.isbsh.indicators.get(name);
             let (yes, no) = ind.map(|i| (i.yes.clone(), i.no.clone())).unwrap_or_default();
-            let parsed = yes_no(c, &yes, &no);
+            answers.push(yes_no_of(col(format!("__lc:{c}")), &yes, &no).alias(format!("__ans:{c}")));
+        }
+        let answered = good.lazy().with_columns(lowered).with_columns(answers).collect()?;
+        for c in &ind_cols {
             warn_cells(
                 report,
-                &good,
-                col(c).is_not_null().and(parsed.clone().is_null()),
+                &answered,
+                col(c.as_str()).is_not_null().and(col(format!("__ans:{c}")).is_null()),
                 c,
                 "unrecognised_answer",
                 tr!("ответ не распознан как да/нет — считается пустым", "answer not recognised as yes/no — read as blank"),
                 max_problems,
             )?;
-            answers.push(parsed.alias(c.as_str()));
         }
-        let answered = good.lazy().with_columns(answers);
         let mut aggs: Vec<Expr> = vec![len().cast(DataType::Int64).alias("families")];
         for c in &ind_cols {
-            aggs.push(col(c.as_str()).count().cast(DataType::Int64).alias(format!("n:{c}")));
-            aggs.push(col(c.as_str()).sum().alias(format!("y:{c}")));
+            let a = col(format!("__ans:{c}"));
+            aggs.push(a.clone().count().cast(DataType::Int64).alias(format!("n:{c}")));
+            aggs.push(a.sum().alias(format!("y:{c}")));
         }
         let per = answered
+            .lazy()
             .group_by([col("school_id"), col("__year").alias("year")])
             .agg(aggs)
             .collect()?;

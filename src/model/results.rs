@@ -83,7 +83,7 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
     }
     let plain = plain_columns(
         &df,
-        &["year", "score", "mark", "journal_mark", "participants", "mark2", "mark3", "mark4", "mark5", "below_min", "mean_score"],
+        &["year", "grade", "score", "mark", "journal_mark", "participants", "mark2", "mark3", "mark4", "mark5", "below_min", "mean_score"],
     )?;
     let lf = with_procedure_keys(df, ctx)?;
     let lf = join_register(lf, ctx.register_ids);
@@ -143,13 +143,19 @@ fn with_procedure_keys(df: DataFrame, ctx: &Context) -> PolarsResult<LazyFrame> 
     ))
 }
 
-/// Grade: given, or 9 for ОГЭ and 11 for ЕГЭ when absent.
-fn grade_expr() -> Expr {
-    when(text("grade").is_null().and(col("__proc").eq(lit(OGE))))
+/// Grade: given, or 9 for ОГЭ and 11 for ЕГЭ when absent. A column of plain numbers is cast
+/// directly.
+fn grade_expr(plain: bool) -> Expr {
+    let (absent, value) = if plain {
+        (col("grade").is_null(), col("grade").cast(DataType::Float64))
+    } else {
+        (text("grade").is_null(), number("grade"))
+    };
+    when(absent.clone().and(col("__proc").eq(lit(OGE))))
         .then(lit(9.0))
-        .when(text("grade").is_null().and(col("__proc").eq(lit(EGE))))
+        .when(absent.and(col("__proc").eq(lit(EGE))))
         .then(lit(11.0))
-        .otherwise(number("grade"))
+        .otherwise(value)
 }
 
 fn common_checks() -> Vec<Check> {
@@ -203,7 +209,7 @@ fn parsed_common(plain: &BTreeSet<String>) -> Vec<Expr> {
     vec![
         text("school_id").alias("school_id"),
         year_of("year", plain.contains("year")).alias("__year"),
-        grade_expr().alias("__grade"),
+        grade_expr(plain.contains("grade")).alias("__grade"),
     ]
 }
 
