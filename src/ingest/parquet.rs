@@ -41,3 +41,37 @@ pub(super) fn read(bytes: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Resul
     };
     super::build_frame(grid, matcher, &opts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{read_table, ReadOptions};
+
+    #[test]
+    fn parquet_register_reads_with_aliases_and_types_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("schools.bin");
+        let mut df = DataFrame::new_infer_height(vec![
+            Column::new("Логин ОО".into(), vec!["007", "008"]),
+            Column::new("Наименование ОО".into(), vec!["  Школа 7 ", "Школа 8"]),
+            Column::new("Численность обучающихся".into(), vec![Some(120i64), None]),
+        ])
+        .unwrap();
+        let mut f = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(&mut f).finish(&mut df).unwrap();
+        let m = Matcher::new([("school_id", "Логин ОО"), ("name", "Наименование ОО"), ("students", "Численность обучающихся")]);
+        let opts = ReadOptions { encoding: None, delimiter: None, sheet: None, header_row: None, keep_unknown: false };
+        // Recognised by content although the extension says nothing.
+        let raw = read_table(&path, &m, &opts).unwrap();
+        assert_eq!(raw.info.format, "Parquet");
+        assert_eq!(raw.rows_read, 2);
+        let ids: Vec<Option<&str>> = raw.df.column("school_id").unwrap().str().unwrap().iter().collect();
+        assert_eq!(ids, vec![Some("007"), Some("008")]);
+        let names: Vec<Option<&str>> = raw.df.column("name").unwrap().str().unwrap().iter().collect();
+        assert_eq!(names, vec![Some("Школа 7"), Some("Школа 8")]);
+        let students: Vec<Option<&str>> = raw.df.column("students").unwrap().str().unwrap().iter().collect();
+        assert_eq!(students, vec![Some("120"), None]);
+        let rows: Vec<Option<u64>> = raw.df.column(crate::ingest::ROW_COL).unwrap().u64().unwrap().iter().collect();
+        assert_eq!(rows, vec![Some(2), Some(3)]);
+    }
+}
