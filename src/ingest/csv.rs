@@ -190,15 +190,7 @@ mod tests {
         assert_eq!(sniff_delimiter(t), b',');
     }
 
-    fn opts() -> ReadOptions<'static> {
-        ReadOptions {
-            encoding: None,
-            delimiter: None,
-            sheet: None,
-            header_row: None,
-            keep_unknown: true,
-        }
-    }
+    use crate::ingest::tests::opts;
 
     proptest::proptest! {
         /// Any grid written as CSV (quotes, delimiters and newlines inside cells, any of the

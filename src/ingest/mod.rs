@@ -158,11 +158,7 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
     let header: Vec<Option<String>> = rows.get(header_idx).cloned().unwrap_or_default();
     info.header_row = numbers.get(header_idx).copied();
     let width = header.len();
-    let header_names: Vec<String> = header
-        .iter()
-        .enumerate()
-        .map(|(i, h)| h.clone().unwrap_or_else(|| tr!("столбец {}", "column {}", i + 1)))
-        .collect();
+    let header_names = names_of(&header);
     let plan = plan_columns(&header_names, &header, matcher, opts.keep_unknown)?;
 
     let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); plan.len()];
@@ -274,11 +270,7 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
             needs_trim = true;
         }
     }
-    let names: Vec<String> = header
-        .iter()
-        .enumerate()
-        .map(|(i, h)| h.clone().unwrap_or_else(|| tr!("столбец {}", "column {}", i + 1)))
-        .collect();
+    let names = names_of(&header);
     let plan = plan_columns(&names, &header, matcher, opts.keep_unknown)?;
     let parsed = CsvReadOptions::default()
         .with_has_header(true)
@@ -318,6 +310,15 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
     }))
 }
 
+/// Header cells as names; an empty header cell is «столбец N».
+fn names_of(header: &[Option<String>]) -> Vec<String> {
+    header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| h.clone().unwrap_or_else(|| tr!("столбец {}", "column {}", i + 1)))
+        .collect()
+}
+
 /// Which source columns to keep and under which names. Two columns that map to the same
 /// canonical name are a fatal problem.
 fn plan_columns(
@@ -355,10 +356,11 @@ fn plan_columns(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn opts() -> ReadOptions<'static> {
+    /// Default read options for tests (unknown columns listed, not kept).
+    pub(crate) fn opts() -> ReadOptions<'static> {
         ReadOptions {
             encoding: None,
             delimiter: None,
