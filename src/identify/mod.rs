@@ -277,11 +277,7 @@ fn r30_hits(results: &DataFrame, config: &Config, y: i32) -> PolarsResult<DataFr
         .clone()
         .lazy()
         .filter(col("year").gt_eq(lit(y - 1)).and(col("participants").gt_eq(lit(min_p))))
-        .with_column(
-            (col("failed").sum().over(group.clone())?.cast(DataType::Float64)
-                / col("participants").sum().over(group)?.cast(DataType::Float64))
-            .alias("region_fail_share"),
-        )
+        .with_column(inr::region_fail_share(&group)?)
         .filter((col("failed").cast(DataType::Int64) * lit(d)).gt_eq(lit(p) * col("participants").cast(DataType::Int64)))
         .select([
             col("school_id"), col("year"), col("procedure"), col("grade"), col("subject"),

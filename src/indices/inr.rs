@@ -28,6 +28,14 @@ pub fn window_years(config: &Config, latest_year: i32) -> Vec<i32> {
     (latest_year - w + 1..=latest_year).collect()
 }
 
+/// The region's fail share of a procedure in a year: all «2» / all participants of the rows in
+/// `group` (used for ИНР reasons and for R30 alike).
+pub fn region_fail_share(group: &[Expr]) -> PolarsResult<Expr> {
+    Ok((col("failed").sum().over(group)?.cast(DataType::Float64)
+        / col("participants").sum().over(group)?.cast(DataType::Float64))
+    .alias("region_fail_share"))
+}
+
 pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, latest_year: i32) -> PolarsResult<Inr> {
     let years = window_years(config, latest_year);
     let first = years.first().copied().unwrap_or(latest_year);
@@ -56,9 +64,7 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
         .with_columns([
             badness_percentile(col("fail_share"), true, &group)?.alias("pct_fail"),
             badness_percentile(col("mean_score"), false, &group)?.alias("pct_mean"),
-            (col("failed").sum().over(region_group.clone())?.cast(DataType::Float64)
-                / col("participants").sum().over(region_group)?.cast(DataType::Float64))
-            .alias("region_fail_share"),
+            region_fail_share(&region_group)?,
         ])
         .with_column(
             when(col("pct_mean").is_null())

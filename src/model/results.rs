@@ -294,20 +294,34 @@ fn student_level(lf: LazyFrame, plain: &BTreeSet<String>, ctx: &Context, report:
     Ok(Some(agg.select(exprs).sort(KEY.to_vec(), SortMultipleOptions::default()).collect()?))
 }
 
-/// Is a per-school count column given as shares, and with which divisor (1 or 100)?
-fn share_scale(df: &LazyFrame, c: &str, mapped: &[MappedColumn], mode: ValuesMode) -> PolarsResult<Option<f64>> {
-    let header_share = mapped.iter().any(|m| m.canonical == c && m.share);
-    match mode {
-        ValuesMode::Counts => Ok(None),
-        ValuesMode::Percent => Ok(Some(100.0)),
-        ValuesMode::Shares => Ok(Some(1.0)),
-        ValuesMode::Auto if !header_share => Ok(None),
-        ValuesMode::Auto => {
-            let max = df.clone().select([number(c).max().alias("m")]).collect()?;
-            let m = max.column("m")?.f64()?.get(0).unwrap_or(0.0);
-            Ok(Some(if m > 1.0 { 100.0 } else { 1.0 }))
-        }
-    }
+/// For each per-school count column: given as shares, and with which divisor (1 or 100)? In
+/// auto mode a «%»/«доля» header means shares, percentages when any value is above 1; the
+/// maxima of all such columns come from one pass over the parsed numbers.
+fn share_scales<'c>(lf: &LazyFrame, cols: &[&'c str], mapped: &[MappedColumn], mode: ValuesMode) -> PolarsResult<Vec<(&'c str, Option<f64>)>> {
+    let header_share = |c: &str| mapped.iter().any(|m| m.canonical == c && m.share);
+    let probed: Vec<&str> = cols.iter().copied().filter(|c| mode == ValuesMode::Auto && header_share(c)).collect();
+    let maxima = if probed.is_empty() {
+        None
+    } else {
+        Some(lf.clone().select(probed.iter().map(|c| num(c).max().alias(*c)).collect::<Vec<_>>()).collect()?)
+    };
+    cols.iter()
+        .map(|c| {
+            let scale = match mode {
+                ValuesMode::Counts => None,
+                ValuesMode::Percent => Some(100.0),
+                ValuesMode::Shares => Some(1.0),
+                ValuesMode::Auto => match &maxima {
+                    Some(m) if probed.contains(c) => {
+                        let max = m.column(c)?.f64()?.get(0).unwrap_or(0.0);
+                        Some(if max > 1.0 { 100.0 } else { 1.0 })
+                    }
+                    _ => None,
+                },
+            };
+            Ok((*c, scale))
+        })
+        .collect()
 }
 
 fn school_level(lf: LazyFrame, mapped: &[MappedColumn], plain: &BTreeSet<String>, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
@@ -318,10 +332,7 @@ fn school_level(lf: LazyFrame, mapped: &[MappedColumn], plain: &BTreeSet<String>
         plain,
     )
     .with_column(col("__num_participants").alias("__participants"));
-    let mut scales: Vec<(&str, Option<f64>)> = Vec::new();
-    for c in count_cols {
-        scales.push((c, share_scale(&lf, c, mapped, ctx.spec.values)?));
-    }
+    let scales = share_scales(&lf, &count_cols, mapped, ctx.spec.values)?;
     let p = col("__participants");
     let mut checks = common_checks();
     checks.push(check(

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::rows::{counts_by_municipality, region_counts, Counts};
+use super::rows::{counts_by_municipality, region_counts, shnsu_list, Counts};
 use super::{Export, RunOutput};
 
 pub struct Summary;
@@ -67,13 +67,7 @@ impl Export for Summary {
         let by_mun = counts_by_municipality(&run.rows);
         let mut shnor: Vec<ListEntry> = run.rows.iter().filter(|r| r.shnor).map(list_entry).collect();
         shnor.sort_by_key(|e| e.rank);
-        let mut shnsu: Vec<&super::rows::SchoolRow> = run.rows.iter().filter(|r| r.shnsu).collect();
-        shnsu.sort_by(|a, b| {
-            a.isbsh
-                .unwrap_or(f64::INFINITY)
-                .total_cmp(&b.isbsh.unwrap_or(f64::INFINITY))
-                .then_with(|| a.school_id.cmp(&b.school_id))
-        });
+        let shnsu = shnsu_list(&run.rows);
         let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
         for r in &run.dataset.reports {
             for e in &r.excluded {

@@ -124,6 +124,18 @@ impl Counts {
     }
 }
 
+/// The ШНСУ list: lowest ИСБШ first, ties by school_id.
+pub fn shnsu_list(rows: &[SchoolRow]) -> Vec<&SchoolRow> {
+    let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.shnsu).collect();
+    v.sort_by(|a, b| {
+        a.isbsh
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&b.isbsh.unwrap_or(f64::INFINITY))
+            .then_with(|| a.school_id.cmp(&b.school_id))
+    });
+    v
+}
+
 pub fn counts_by_municipality(rows: &[SchoolRow]) -> std::collections::BTreeMap<String, Counts> {
     let mut m: std::collections::BTreeMap<String, Counts> = std::collections::BTreeMap::new();
     for r in rows {

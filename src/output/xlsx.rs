@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Result};
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook as XWorkbook, Worksheet};
 
-use super::rows::{counts_by_municipality, region_counts, SchoolRow};
+use super::rows::{counts_by_municipality, region_counts, shnsu_list, SchoolRow};
 use super::{Export, RunOutput};
 use crate::identify::category_label;
 
@@ -125,13 +125,7 @@ impl Export for Workbook {
         ws.set_name(tr!("Список ШНОР", "ШНОР list")).map_err(x)?;
         list_sheet(ws, &shnor, true)?;
 
-        let mut shnsu: Vec<&SchoolRow> = run.rows.iter().filter(|r| r.shnsu).collect();
-        shnsu.sort_by(|a, b| {
-            a.isbsh
-                .unwrap_or(f64::INFINITY)
-                .total_cmp(&b.isbsh.unwrap_or(f64::INFINITY))
-                .then_with(|| a.school_id.cmp(&b.school_id))
-        });
+        let shnsu = shnsu_list(&run.rows);
         let ws = wb.add_worksheet();
         ws.set_name(tr!("ШНСУ", "ШНСУ")).map_err(x)?;
         list_sheet(ws, &shnsu, false)?;
