@@ -37,6 +37,8 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Записать шаблон конфигурации с комментариями и шаблоны входных таблиц
     Init(InitArgs),
+    /// Пересобрать аналитический отчёт (report.html, report.md) по каталогу результатов прошлого расчёта, не читая исходные файлы
+    Report(ReportArgs),
 }
 
 /// Inputs named in a configuration file or directly on the command line.
@@ -84,6 +86,19 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Прошлогодний список: каталог результатов прошлого расчёта или файл со столбцом «Логин ОО»
+    #[arg(long, value_name = "FILE_OR_DIR")]
+    pub previous: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Каталог результатов shnor run (manifest.json и aggregates/)
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// Куда записать отчёт (по умолчанию — в тот же каталог)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Прошлогодний список для раздела динамики (по умолчанию — тот, что был указан при расчёте)
     #[arg(long, value_name = "FILE_OR_DIR")]
     pub previous: Option<PathBuf>,
 }

@@ -2,6 +2,7 @@
 
 mod check;
 mod init;
+mod report;
 mod run;
 mod schema;
 
@@ -17,5 +18,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(&args, cli.quiet),
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args, cli.quiet),
+        Command::Report(args) => report::run(&args, cli.quiet),
     }
 }

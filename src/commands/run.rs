@@ -67,10 +67,11 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         inputs,
         started,
     };
-    let exports: [&dyn output::Export; 5] = [
+    let exports: [&dyn output::Export; 6] = [
         &output::SchoolsCsv,
         &output::Workbook,
         &output::Summary,
+        &output::Report,
         &output::AggregatesExport,
         &output::Manifest,
     ];

@@ -2,9 +2,10 @@
 //! of each school, the ranked list and the reasons an official can paste into an order.
 
 pub mod dynamics;
+pub mod overview;
 mod reasons;
 
-pub use reasons::num1;
+pub use reasons::{num1, procedure_label};
 
 use std::collections::BTreeMap;
 

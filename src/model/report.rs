@@ -82,6 +82,18 @@ impl Reason {
         }
     }
 
+    pub const ALL: [Reason; 20] = [
+        Reason::RaggedRow, Reason::BlankId, Reason::BadYear, Reason::BadProcedure, Reason::MissingSubject,
+        Reason::BadGrade, Reason::BadMark, Reason::BadJournalMark, Reason::BadScore, Reason::NoEgeMinimum,
+        Reason::BadCount, Reason::ShareOutOfRange, Reason::MarksExceedParticipants, Reason::NoFailInfo,
+        Reason::BadMean, Reason::DuplicateId, Reason::UnknownSchool, Reason::ProcedureNotInMethod,
+        Reason::YearOutsideWindow, Reason::OldQuestionnaireYear,
+    ];
+
+    pub fn from_code(code: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     /// Rows set aside by the method's own settings, not by a defect of the data: counted, but
     /// not listed row by row.
     pub fn by_design(self) -> bool {

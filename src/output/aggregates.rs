@@ -1,12 +1,16 @@
 //! The computed school-level tables (Parquet) from which every index can be recomputed without
 //! the raw inputs: the register, results per school × year × procedure, questionnaire shares.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use polars::prelude::*;
 
 use super::{Export, RunOutput};
+use crate::config::{Config, InputKind};
+use crate::error::usage;
+use crate::model::report::{ExclusionCount, InputReport};
+use crate::model::Dataset;
 
 pub struct Aggregates;
 
@@ -37,4 +41,97 @@ impl Export for Aggregates {
         out.push((PathBuf::from("aggregates/meta.json"), serde_json::to_vec_pretty(&meta)?));
         Ok(out)
     }
+}
+
+/// A previous run read back from its output directory: the effective configuration and row
+/// accounting from manifest.json, the school-level tables from aggregates/ (never raw inputs).
+pub struct StoredRun {
+    pub config: Config,
+    pub dataset: Dataset,
+    /// The previous list that run compared against, when it had one.
+    pub previous: Option<PathBuf>,
+}
+
+fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let f = std::fs::File::open(path).with_context(|| tr!("не удалось открыть {}", "cannot open {}", path.display()))?;
+    anyhow::Context::with_context(ParquetReader::new(f).finish(), || tr!("{}: не читается как Parquet", "{}: not readable as Parquet", path.display()))
+}
+
+fn stored_input(v: &serde_json::Value) -> Option<InputReport> {
+    let kind: InputKind = serde_json::from_value(v.get("kind")?.clone()).ok()?;
+    let mut r = InputReport::new(kind, v.get("path")?.as_str()?.to_string());
+    r.source.format = v.get("format").and_then(|x| x.as_str()).unwrap_or_default().to_string();
+    let n = |k: &str| v.get(k).and_then(|x| x.as_u64()).unwrap_or(0);
+    r.rows_read = n("rows_read");
+    r.rows_used = n("rows_used");
+    r.rows_excluded = n("rows_excluded");
+    r.excluded = v
+        .get("excluded")
+        .and_then(|x| x.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            Some(ExclusionCount {
+                reason: e.get("reason")?.as_str()?.to_string(),
+                label: e.get("label").and_then(|x| x.as_str()).unwrap_or_default().to_string(),
+                count: e.get("count")?.as_u64()?,
+            })
+        })
+        .collect();
+    Some(r)
+}
+
+/// Reads an output directory of `shnor run`.
+pub fn load(dir: &Path) -> Result<StoredRun> {
+    let manifest_path = dir.join("manifest.json");
+    let agg = dir.join("aggregates");
+    if !manifest_path.is_file() || !agg.join("results.parquet").is_file() || !agg.join("register.parquet").is_file() {
+        return Err(usage(tr!(
+            "{}: это не каталог результатов shnor run (нужны manifest.json и aggregates/)",
+            "{}: not an output directory of shnor run (manifest.json and aggregates/ are needed)",
+            dir.display()
+        )));
+    }
+    let text = std::fs::read_to_string(&manifest_path).with_context(|| tr!("не удалось прочитать {}", "cannot read {}", manifest_path.display()))?;
+    let manifest: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| usage(tr!("{}: не читается как JSON: {e}", "{}: not readable JSON: {e}", manifest_path.display())))?;
+    let config: Config = manifest
+        .get("configuration")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| usage(tr!("{}: конфигурация не читается: {e}", "{}: the configuration cannot be read: {e}", manifest_path.display())))?
+        .ok_or_else(|| usage(tr!("{}: нет конфигурации", "{}: no configuration", manifest_path.display())))?;
+    config.validate()?;
+    let latest_year = manifest.get("latest_year").and_then(|x| x.as_i64()).and_then(|x| i32::try_from(x).ok());
+    let reports = manifest
+        .get("inputs")
+        .and_then(|x| x.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(stored_input)
+        .collect();
+    let optional = |name: &str| -> Result<Option<DataFrame>> {
+        let p = agg.join(name);
+        if p.is_file() { read_parquet(&p).map(Some) } else { Ok(None) }
+    };
+    let mut context = Vec::new();
+    for i in 1.. {
+        match optional(&format!("context_{i}.parquet"))? {
+            Some(df) => context.push(df),
+            None => break,
+        }
+    }
+    let dataset = Dataset {
+        register: optional("register.parquet")?,
+        results: optional("results.parquet")?,
+        questionnaire: optional("questionnaire.parquet")?,
+        context,
+        reports,
+        notes: Vec::new(),
+        latest_year,
+        first_year: None,
+    };
+    let previous = manifest.get("previous").and_then(|x| x.as_str()).map(PathBuf::from);
+    Ok(StoredRun { config, dataset, previous })
 }

@@ -63,6 +63,9 @@ struct ManifestJson<'a> {
     finished: String,
     latest_year: i32,
     window_years: &'a [i32],
+    /// Last year's list the dynamics compare against, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous: Option<&'a str>,
     configuration: serde_json::Value,
     inputs: Vec<InputEntry<'a>>,
 }
@@ -89,6 +92,7 @@ impl Export for Manifest {
             finished: jiff::Timestamp::now().to_string(),
             latest_year: run.ident.latest_year,
             window_years: &run.ident.years,
+            previous: run.ident.previous.as_deref(),
             configuration: serde_json::to_value(run.config)?,
             inputs,
         };

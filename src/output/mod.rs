@@ -3,9 +3,11 @@
 //! half-written file that looks complete. Only school-level aggregates are ever written.
 
 mod aggregates;
+mod charts;
 mod csv;
 mod json;
 mod manifest;
+pub mod report;
 pub mod rows;
 mod xlsx;
 
@@ -19,7 +21,8 @@ use crate::identify::Identification;
 use crate::model::Dataset;
 use rows::SchoolRow;
 
-pub use aggregates::Aggregates as AggregatesExport;
+pub use aggregates::{load as load_stored, Aggregates as AggregatesExport};
+pub use report::Report;
 pub use csv::SchoolsCsv;
 pub use json::Summary;
 pub use manifest::{InputFile, Manifest};

@@ -1,0 +1,63 @@
+//! `shnor report --from OUT`: the analytical report of an earlier run, rebuilt from its stored
+//! aggregates and manifest (the same identification code as `run`; raw inputs are not read).
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::ReportArgs;
+use crate::error::{EXIT_DATA, EXIT_OK};
+use crate::identify::{self, Aggregates};
+use crate::output::{self, rows, RunOutput};
+
+pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
+    let stored = output::load_stored(&args.from)?;
+    let Some(agg) = Aggregates::from_dataset(&stored.dataset) else {
+        eprintln!(
+            "{}",
+            tr!(
+                "{}: в сохранённых таблицах нет реестра, результатов или последнего года",
+                "{}: the stored tables lack the register, the results or the latest year",
+                args.from.display()
+            )
+        );
+        return Ok(ExitCode::from(EXIT_DATA));
+    };
+    let previous_path = args.previous.clone().or_else(|| stored.previous.clone());
+    let previous = match previous_path {
+        Some(p) => match identify::dynamics::read_previous(&p) {
+            Ok(prev) => Some(prev),
+            // The run's own previous list may have moved since; say so and go on without it.
+            Err(e) if args.previous.is_none() => {
+                eprintln!(
+                    "{}",
+                    tr!(
+                        "прошлогодний список расчёта ({}) недоступен, раздел динамики не строится: {e:#}",
+                        "the run's previous list ({}) is not available, no dynamics section: {e:#}",
+                        p.display()
+                    )
+                );
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let ident = identify::identify(&agg, &stored.config, previous.as_ref())?;
+    let run = RunOutput {
+        config: &stored.config,
+        dataset: &stored.dataset,
+        ident: &ident,
+        rows: rows::school_rows(&ident)?,
+        inputs: Vec::new(),
+        started: String::new(),
+    };
+    let out_dir = args.out.clone().unwrap_or_else(|| args.from.clone());
+    let written = output::write_all(&out_dir, &run, &[&output::Report])?;
+    if !quiet {
+        for p in written.iter().filter(|p| p.extension().is_some_and(|e| e != "svg")) {
+            println!("{}", p.display());
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}

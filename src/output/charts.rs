@@ -1,0 +1,296 @@
+//! Charts of the analytical report as SVG (plotters' SVG backend; the browser draws the text,
+//! so Cyrillic labels need no fonts). Every function returns one complete `<svg>` element.
+
+use anyhow::{anyhow, Result};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Category colours, the same as in the workbook.
+pub fn category_colour(code: &str) -> RGBColor {
+    match code {
+        "shnor_shnsu" => RGBColor(0xC0, 0x39, 0x2B),
+        "shnor" => RGBColor(0xE6, 0x7E, 0x22),
+        "shnsu" => RGBColor(0x29, 0x80, 0xB9),
+        "resilient" => RGBColor(0x27, 0xAE, 0x60),
+        _ => RGBColor(0xA6, 0xAC, 0xAF),
+    }
+}
+
+const FONT: &str = "sans-serif";
+const CUT: RGBColor = RGBColor(0x55, 0x55, 0x55);
+
+fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+    anyhow!("chart: {e:?}")
+}
+
+/// plotters writes a bare `<svg …>`; a `role` and `aria-label` make it accessible.
+fn finish(svg: String, title: &str) -> String {
+    let title = title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{title}\" "), 1)
+}
+
+fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-9 {
+        return (lo - 1.0, hi + 1.0);
+    }
+    let pad = (hi - lo) * 0.04;
+    (lo - pad, hi + pad)
+}
+
+/// A vertical or horizontal cut-off line with its label.
+pub struct CutLine {
+    pub value: f64,
+    pub label: String,
+}
+
+pub struct Point<'a> {
+    pub x: f64,
+    pub y: f64,
+    pub category: &'a str,
+}
+
+/// ИНР (x) against ИСБШ (y) for every school with both, coloured by category, with the
+/// cut-off lines that define the quadrants.
+pub fn scatter(
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    points: &[Point],
+    legend: &[(&str, String)],
+    x_cuts: &[CutLine],
+    y_cuts: &[CutLine],
+) -> Result<String> {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (900, 600)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let (x0, x1) = span(points.iter().map(|p| p.x).chain(x_cuts.iter().map(|c| c.value)));
+        let (y0, y1) = span(points.iter().map(|p| p.y).chain(y_cuts.iter().map(|c| c.value)));
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 20))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(err)?;
+        // Draw the plain schools first so that the flagged ones stay visible on top.
+        for (code, label) in legend.iter().rev() {
+            let colour = category_colour(code);
+            let pts: Vec<(f64, f64)> = points.iter().filter(|p| p.category == *code).map(|p| (p.x, p.y)).collect();
+            if pts.is_empty() {
+                continue;
+            }
+            chart
+                .draw_series(pts.into_iter().map(|(x, y)| Circle::new((x, y), 3, colour.mix(0.85).filled())))
+                .map_err(err)?
+                .label(label.as_str())
+                .legend(move |(x, y)| Circle::new((x + 6, y), 4, colour.filled()));
+        }
+        for c in x_cuts {
+            chart
+                .draw_series(LineSeries::new(vec![(c.value, y0), (c.value, y1)], CUT.stroke_width(1)))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(EmptyElement::at((c.value, y1)) + Text::new(c.label.clone(), (4, 2), (FONT, 12).into_font().color(&CUT))))
+                .map_err(err)?;
+        }
+        for c in y_cuts {
+            chart
+                .draw_series(LineSeries::new(vec![(x0, c.value), (x1, c.value)], CUT.stroke_width(1)))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(EmptyElement::at((x0, c.value)) + Text::new(c.label.clone(), (4, -15), (FONT, 12).into_font().color(&CUT))))
+                .map_err(err)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(finish(buf, title))
+}
+
+/// A histogram of `values` in `bins` equal bins, with cut-off lines.
+pub fn histogram(title: &str, x_desc: &str, y_desc: &str, values: &[f64], bins: usize, colour: RGBColor, cuts: &[CutLine]) -> Result<String> {
+    let (lo, hi) = span(values.iter().copied().chain(cuts.iter().map(|c| c.value)));
+    let bins = bins.max(1);
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0u64; bins];
+    for v in values.iter().filter(|v| v.is_finite()) {
+        let i = (((v - lo) / width).floor().max(0.0) as usize).min(bins - 1);
+        if let Some(c) = counts.get_mut(i) {
+            *c += 1;
+        }
+    }
+    let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.1;
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (900, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 20))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(lo..hi, 0.0..top)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| {
+                let a = lo + width * i as f64;
+                Rectangle::new([(a, 0.0), (a + width, *c as f64)], colour.mix(0.8).filled())
+            }))
+            .map_err(err)?;
+        for c in cuts {
+            chart
+                .draw_series(LineSeries::new(vec![(c.value, 0.0), (c.value, top)], CUT.stroke_width(2)))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(EmptyElement::at((c.value, top)) + Text::new(c.label.clone(), (4, 2), (FONT, 12).into_font().color(&CUT))))
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(finish(buf, title))
+}
+
+/// Horizontal bars: one row per label (first row on top), one or more series side by side
+/// (`stacked = false`) or stacked (`stacked = true`). `series` are (legend, colour, one value
+/// per row). Row labels are drawn right-aligned left of the plot.
+pub fn bars(title: &str, x_desc: &str, labels: &[String], series: &[(String, RGBColor, Vec<f64>)], stacked: bool, percent: bool) -> Result<String> {
+    let n = labels.len().max(1);
+    let value = |s: &(String, RGBColor, Vec<f64>), i: usize| s.2.get(i).copied().filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0);
+    let max = if stacked {
+        (0..n).map(|i| series.iter().map(|s| value(s, i)).sum::<f64>()).fold(0.0, f64::max)
+    } else {
+        series.iter().flat_map(|s| (0..n).map(move |i| value(s, i))).fold(0.0, f64::max)
+    };
+    // Head room on the right for the legend.
+    let max = if max <= 0.0 { 1.0 } else { max * if series.len() > 1 { 1.3 } else { 1.08 } };
+    let row = if stacked || series.len() < 2 { 22 } else { 12 * series.len() as u32 + 8 };
+    let height = 130 + row * n as u32;
+    let names: Vec<String> = labels
+        .iter()
+        .map(|l| if l.chars().count() > 45 { l.chars().take(44).collect::<String>() + "…" } else { l.clone() })
+        .collect();
+    let label_width = names.iter().map(|l| l.chars().count()).max().unwrap_or(4) as u32 * 7 + 16;
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (900, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 20))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(label_width)
+            .build_cartesian_2d(0.0..max, 0.0..n as f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .y_labels(0)
+            .x_desc(x_desc)
+            .x_label_formatter(&|v| if percent { format!("{:.0} %", v * 100.0) } else { format!("{v:.0}") })
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(err)?;
+        let k = series.len().max(1) as f64;
+        for (si, s) in series.iter().enumerate() {
+            let colour = s.1;
+            let rects: Vec<Rectangle<(f64, f64)>> = (0..n)
+                .filter(|i| value(s, *i) > 0.0)
+                .map(|i| {
+                    let start = if stacked { series.iter().take(si).map(|t| value(t, i)).sum() } else { 0.0 };
+                    let top = (n - i) as f64;
+                    let (a, b) = if stacked || k < 2.0 { (0.15, 0.85) } else { (0.1 + 0.8 * si as f64 / k, 0.1 + 0.8 * (si as f64 + 1.0) / k) };
+                    Rectangle::new([(start, top - a), (start + value(s, i), top - b)], colour.filled())
+                })
+                .collect();
+            chart
+                .draw_series(rects)
+                .map_err(err)?
+                .label(s.0.as_str())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled()));
+        }
+        let style = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+        for (i, name) in names.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(0.0, (n - i) as f64 - 0.5));
+            root.draw(&Text::new(name.clone(), (px - 6, py), style.clone())).map_err(err)?;
+        }
+        if series.len() > 1 {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font((FONT, 13))
+                .draw()
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(finish(buf, title))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_are_complete_svg_with_escaped_text() {
+        let pts = [Point { x: 10.0, y: 90.0, category: "shnor" }, Point { x: 80.0, y: 110.0, category: "none" }];
+        let legend = [("shnor", "ШНОР".to_string()), ("none", "<прочие> & \"другие\"".to_string())];
+        let cut = [CutLine { value: 50.0, label: "порог".into() }];
+        let s = scatter("ИНР & ИСБШ", "ИНР", "ИСБШ", &pts, &legend, &cut, &cut).unwrap();
+        assert!(s.starts_with("<svg "));
+        assert!(s.trim_end().ends_with("</svg>"));
+        assert!(s.contains("&lt;прочие&gt; &amp;"));
+        assert!(s.contains("aria-label=\"ИНР &amp; ИСБШ\""));
+        roxmltree::Document::parse(&s).unwrap();
+        let h = histogram("h", "x", "y", &[1.0, 2.0, 2.5, 9.0], 4, RGBColor(0, 0, 0), &[]).unwrap();
+        // The background and two non-empty bins (three values in the first, one in the last).
+        assert_eq!(h.matches("<rect").count(), 3);
+        roxmltree::Document::parse(&h).unwrap();
+        let labels = vec!["Район <А>".to_string(), "Б".to_string()];
+        let b = bars("b", "x", &labels, &[("s".into(), RGBColor(1, 2, 3), vec![3.0, 0.0]), ("t".into(), RGBColor(4, 5, 6), vec![1.0, 2.0])], true, false).unwrap();
+        assert!(b.contains("Район &lt;А&gt;"));
+        roxmltree::Document::parse(&b).unwrap();
+        // Nothing at all still draws an empty, valid chart.
+        let e = bars("e", "x", &[], &[], false, true).unwrap();
+        roxmltree::Document::parse(&e).unwrap();
+    }
+}

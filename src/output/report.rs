@@ -1,0 +1,907 @@
+//! The analytical report (аналитический отчёт): one model built from a run, rendered by two
+//! templates — a self-contained HTML page with inline SVG charts and its Markdown twin with
+//! the charts as SVG files beside it. Every text comes from here in the user's language; the
+//! templates only lay it out. Only school-level figures appear.
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, Result};
+use minijinja::{AutoEscape, Environment};
+use serde::Serialize;
+
+use super::charts::{self, category_colour, CutLine, Point};
+use super::rows::{counts_by_municipality, region_counts, shnsu_list, Counts, SchoolRow};
+use super::RunOutput;
+use crate::config::{Combine, Direction};
+use crate::identify::{category_label, num1, overview, procedure_label};
+use crate::indices::decimal_fraction;
+
+const HTML_TEMPLATE: &str = include_str!("templates/report.html.j2");
+const MD_TEMPLATE: &str = include_str!("templates/report.md.j2");
+
+/// Schools listed by name in the data-quality section (the rest are counted; schools.csv has all).
+const LIST_LIMIT: usize = 100;
+
+#[derive(Serialize)]
+pub struct Chart {
+    pub id: &'static str,
+    pub title: String,
+    pub caption: String,
+    /// A standalone SVG document (for report.md's charts/ files).
+    pub svg: String,
+}
+
+impl Chart {
+    /// Inline SVG in HTML needs no namespace declaration: the page then holds no URL at all.
+    fn inline(&self) -> String {
+        self.svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+    }
+}
+
+#[derive(Serialize)]
+struct InlineChart {
+    id: &'static str,
+    title: String,
+    caption: String,
+    svg: String,
+}
+
+#[derive(Serialize)]
+struct CategoryLine {
+    code: &'static str,
+    label: String,
+    count: u64,
+    share: String,
+}
+
+#[derive(Serialize)]
+struct ListLine {
+    no: usize,
+    rank: String,
+    school_id: String,
+    name: String,
+    municipality: String,
+    category: String,
+    category_code: String,
+    inr: String,
+    isbsh: String,
+    reasons: Vec<String>,
+    change: String,
+}
+
+#[derive(Serialize)]
+struct MunicipalityLine {
+    name: String,
+    schools: u64,
+    both: u64,
+    shnor: u64,
+    shnsu: u64,
+    resilient: u64,
+    share_list: String,
+    share_shnsu: String,
+}
+
+#[derive(Serialize)]
+struct Param {
+    key: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct InputLine {
+    path: String,
+    kind: String,
+    format: String,
+    read: u64,
+    used: u64,
+    excluded: u64,
+}
+
+#[derive(Serialize)]
+struct ReasonLine {
+    label: String,
+    count: u64,
+    by_design: bool,
+}
+
+#[derive(Serialize)]
+struct GapLine {
+    school_id: String,
+    name: String,
+    municipality: String,
+    why: String,
+}
+
+#[derive(Serialize)]
+struct CountLine {
+    label: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Quality {
+    inputs: Vec<InputLine>,
+    reasons: Vec<ReasonLine>,
+    rows_read: u64,
+    rows_used: u64,
+    rows_excluded: u64,
+    gaps_by_why: Vec<CountLine>,
+    gaps: Vec<GapLine>,
+    gaps_total: usize,
+    gaps_more: usize,
+    left_out: Vec<String>,
+    response: Vec<Param>,
+    low_response: Vec<GapLine>,
+}
+
+#[derive(Serialize)]
+struct DynamicsPart {
+    source: String,
+    headline: Vec<String>,
+    entered: Vec<ListLine>,
+    left: Vec<ListLine>,
+    stayed: usize,
+    left_register: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Model {
+    lang: &'static str,
+    t: BTreeMap<&'static str, String>,
+    title: String,
+    subtitle: String,
+    summary: Vec<String>,
+    categories: Vec<CategoryLine>,
+    method: Vec<String>,
+    parameters: Vec<Param>,
+    shnor_list: Vec<ListLine>,
+    shnsu_list: Vec<ListLine>,
+    resilient: Vec<ListLine>,
+    municipalities: Vec<MunicipalityLine>,
+    region_line: MunicipalityLine,
+    charts: Vec<InlineChart>,
+    chart_notes: Vec<String>,
+    quality: Quality,
+    dynamics: Option<DynamicsPart>,
+    css: &'static str,
+}
+
+fn share_of(n: u64, of: u64) -> String {
+    if of == 0 {
+        return "—".to_string();
+    }
+    format!("{} %", num1(Some(n as f64 * 100.0 / of as f64)))
+}
+
+/// Russian plural of «школа» after a number (nominative): 1 школа, 2 школы, 5 школ, 21 школа.
+fn schools_word(n: u64) -> String {
+    if crate::i18n::is_en() {
+        return if n == 1 { "school".into() } else { "schools".into() };
+    }
+    let (d, h) = (n % 10, n % 100);
+    if d == 1 && h != 11 {
+        "школа".into()
+    } else if (2..=4).contains(&d) && !(12..=14).contains(&h) {
+        "школы".into()
+    } else {
+        "школ".into()
+    }
+}
+
+/// The same after «для» (genitive): для 1 школы, для 2 школ, для 21 школы.
+fn schools_word_gen(n: u64) -> String {
+    if crate::i18n::is_en() {
+        return schools_word(n);
+    }
+    if n % 10 == 1 && n % 100 != 11 { "школы".into() } else { "школ".into() }
+}
+
+fn pct1(v: Option<f64>) -> String {
+    match v {
+        Some(x) => format!("{} %", num1(Some(x * 100.0))),
+        None => "—".to_string(),
+    }
+}
+
+/// A number with up to three decimals and no trailing zeros: 0.7 → «0,7», 10 → «10».
+fn short(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if crate::i18n::is_en() { s.to_string() } else { s.replace('.', ",") }
+}
+
+/// A share parameter as a percentage: 0.1 → «10 %», 0.125 → «12,5 %».
+fn pct_param(x: f64) -> String {
+    format!("{} %", short(x * 100.0))
+}
+
+fn labels() -> BTreeMap<&'static str, String> {
+    let mut t = BTreeMap::new();
+    let mut put = |k: &'static str, v: String| {
+        t.insert(k, v);
+    };
+    put("summary", tr!("1. Сводка", "1. Summary"));
+    put("method", tr!("2. Методика и параметры", "2. Method and parameters"));
+    put("lists", tr!("3. Списки", "3. Lists"));
+    put("shnor_list", tr!("3.1. Ранжированный список ШНОР", "3.1. Ranked ШНОР list"));
+    put("shnsu_list", tr!("3.2. Список ШНСУ", "3.2. ШНСУ list"));
+    put("resilient", tr!("3.3. Резильентные школы", "3.3. Resilient schools"));
+    put("municipalities", tr!("4. По муниципалитетам", "4. By municipality"));
+    put("charts", tr!("5. Графики", "5. Charts"));
+    put("quality", tr!("6. Качество данных", "6. Data quality"));
+    put("dynamics", tr!("7. Динамика относительно прошлого года", "7. Changes against last year"));
+    put("category", tr!("Категория", "Category"));
+    put("schools", tr!("Школ", "Schools"));
+    put("share", tr!("Доля", "Share"));
+    put("key", tr!("Параметр", "Parameter"));
+    put("value", tr!("Значение", "Value"));
+    put("rank", tr!("Место", "Rank"));
+    put("no", tr!("№", "No."));
+    put("school_id", tr!("Код ОО", "School id"));
+    put("name", tr!("Наименование", "Name"));
+    put("municipality", tr!("Муниципалитет", "Municipality"));
+    put("inr", tr!("ИНР", "ИНР"));
+    put("isbsh", tr!("ИСБШ", "ИСБШ"));
+    put("reasons", tr!("Основания", "Reasons"));
+    put("change", tr!("Изменение", "Change"));
+    put("both", tr!("ШНОР+ШНСУ", "ШНОР+ШНСУ"));
+    put("shnor", tr!("ШНОР", "ШНОР"));
+    put("shnsu", tr!("ШНСУ", "ШНСУ"));
+    put("resilient_col", tr!("Резильентные", "Resilient"));
+    put("share_list", tr!("Доля в списке ШНОР", "Share on the ШНОР list"));
+    put("share_shnsu", tr!("Доля ШНСУ", "Share ШНСУ"));
+    put("region_total", tr!("Регион", "Region"));
+    put("empty", tr!("Нет школ.", "No schools."));
+    put("file", tr!("Файл", "File"));
+    put("kind", tr!("Содержание", "Contents"));
+    put("format", tr!("Формат", "Format"));
+    put("read", tr!("Прочитано строк", "Rows read"));
+    put("used", tr!("Использовано", "Used"));
+    put("excluded", tr!("Исключено", "Excluded"));
+    put("inputs", tr!("6.1. Входные файлы и учёт строк", "6.1. Input files and row accounting"));
+    put("by_reason", tr!("6.2. Исключённые строки по причинам", "6.2. Excluded rows by reason"));
+    put("reason", tr!("Причина", "Reason"));
+    put("rows", tr!("Строк", "Rows"));
+    put("by_design_note", tr!("по настройкам методики, не ошибка данных", "by the method's settings, not a data error"));
+    put("gaps", tr!("6.3. Школы с недостаточными данными", "6.3. Schools with insufficient data"));
+    put("why", tr!("Причина", "Why"));
+    put("left_out", tr!("Показатели ИСБШ, исключённые из расчёта (одинаковое значение у всех школ)", "ИСБШ indicators left out (the same value at every school)"));
+    put("response", tr!("6.4. Охват анкетированием", "6.4. Questionnaire response rates"));
+    put("low_response", tr!("Школы с наименьшим охватом", "Schools with the lowest response rates"));
+    put("entered", tr!("Вошли в список ШНОР", "Entered the ШНОР list"));
+    put("left", tr!("Вышли из списка ШНОР", "Left the ШНОР list"));
+    put("left_register", tr!("Были в прошлогоднем списке, но отсутствуют в реестре", "On last year's list but no longer in the register"));
+    put("none", tr!("нет", "none"));
+    put("more", tr!("и ещё", "and more:"));
+    put("more_note", tr!("полный перечень — в schools.csv и shnor.xlsx", "the full list is in schools.csv and shnor.xlsx"));
+    put("chart", tr!("Рисунок", "Figure"));
+    t
+}
+
+/// The method in plain words, with the parameters actually used.
+fn method_text(run: &RunOutput) -> Vec<String> {
+    let c = run.config;
+    let m = &c.method;
+    let years: Vec<String> = run.ident.years.iter().map(|y| y.to_string()).collect();
+    let mut v = Vec::new();
+    v.push(tr!(
+        "Индекс низких результатов (ИНР) рассчитан по процедурам {} за {} (окно {} г.). По каждой процедуре (процедура × класс × предмет × год) школа получает процентиль «плохости» среди школ региона{}: по доле «2» (или не преодолевших минимальный порог) с весом {} и по среднему баллу с весом {}. ИНР года — среднее по процедурам, взвешенное числом участников; ИНР окна — среднее по годам. Процедуры с числом участников меньше {} не учитываются. Чем выше ИНР, тем ниже результаты (0–100).",
+        "The low-results index (ИНР) uses {} over {} (a window of {} years). For each procedure (procedure × grade × subject × year) a school gets its badness percentile among the region's schools{}: by the share of «2» (or below the minimum score) with weight {} and by the mean score with weight {}. The yearly ИНР is the participant-weighted mean over procedures; the window ИНР is the mean over years. Procedures with fewer than {} participants are left out. A higher ИНР means lower results (0–100).",
+        m.procedures.iter().map(|p| p.replace(':', " ")).collect::<Vec<_>>().join(", "),
+        years.join(", "),
+        m.years_window,
+        if m.peer_groups.is_empty() { String::new() } else { tr!(" той же группы ({})", " of the same group ({})", m.peer_groups.join(", ")) },
+        short(m.inr.w_fail),
+        short(m.inr.w_mean),
+        m.min_participants
+    ));
+    let cr = &c.criteria;
+    let mut crit = Vec::new();
+    if cr.r30.enabled {
+        crit.push(tr!(
+            "R30 — в {} г. не менее {} процедур с долей «2» не ниже {}, и хотя бы одна такая же процедура с долей не ниже {} в предыдущем году",
+            "R30 — in {} at least {} procedures with a «2» share of {} or more, and at least one of them at {} or more in the previous year too",
+            run.ident.latest_year,
+            cr.r30.min_procedures,
+            pct_param(cr.r30.threshold),
+            pct_param(cr.r30.threshold)
+        ));
+    }
+    if cr.bottom.enabled {
+        crit.push(tr!(
+            "BOTTOM — школа среди {} школ с наибольшим ИНР в каждом году окна",
+            "BOTTOM — the school is among the {} of schools with the highest ИНР in every year of the window",
+            pct_param(cr.bottom.share)
+        ));
+    }
+    let join = match cr.combine {
+        Combine::Any => tr!("выполнен хотя бы один критерий", "at least one criterion holds"),
+        Combine::All => tr!("выполнены все включённые критерии", "every enabled criterion holds"),
+    };
+    if crit.is_empty() {
+        v.push(tr!("Все критерии ШНОР отключены: список ШНОР пуст.", "Every ШНОР criterion is switched off: the ШНОР list is empty."));
+    } else {
+        v.push(tr!(
+            "Школа относится к ШНОР, если {join}: {}.",
+            "A school is ШНОР when {join}: {}.",
+            crit.join("; ")
+        ));
+    }
+    let ind: Vec<String> = c
+        .isbsh
+        .indicators
+        .iter()
+        .map(|(n, i)| (n, i.direction, i.weight))
+        .chain(c.isbsh.context.iter().map(|(n, i)| (n, i.direction, i.weight)))
+        .filter(|(_, _, w)| *w > 0.0)
+        .map(|(n, d, w)| {
+            let sign = if d == Direction::Plus { "+" } else { "−" };
+            if (w - 1.0).abs() < 1e-12 { format!("{n} ({sign})") } else { format!("{n} ({sign}, {})", short(w)) }
+        })
+        .collect();
+    v.push(tr!(
+        "Индекс социального благополучия (ИСБШ) рассчитан по анкетам семей: по каждому показателю доля семей в школе переводится в z-оценку (знак «−» — показатель неблагополучия), z-оценки усредняются с весами и шкалируются к среднему 100 и стандартному отклонению 15. Показатель учитывается, если ответили не менее {} семей; ИСБШ рассчитывается, если пригодных показателей не меньше {}. Показатели: {}.",
+        "The social well-being index (ИСБШ) uses the family questionnaires: each indicator's share of families at a school becomes a z-score (sign «−» — an adversity indicator), the z-scores are averaged with weights and scaled to mean 100 and standard deviation 15. An indicator counts when at least {} families answered; ИСБШ is computed when at least {} indicators are usable. Indicators: {}.",
+        c.isbsh.min_respondents,
+        c.isbsh.min_indicators,
+        ind.join(", ")
+    ));
+    v.push(tr!(
+        "ШНСУ — {} школ с наименьшим ИСБШ. Резильентная школа — среди {} школ с наименьшим ИСБШ и среди {} школ с наименьшим ИНР (лучшие результаты), не попавшая в ШНОР и ШНСУ. Школы с равными значениями (до 9 знаков) на границе ⌈X·n⌉ попадают в группу все вместе.",
+        "ШНСУ — the {} of schools with the lowest ИСБШ. A resilient school is among the {} with the lowest ИСБШ and among the {} with the lowest ИНР (best results), and is neither ШНОР nor ШНСУ. Schools with equal values (to 9 decimals) at the ⌈X·n⌉ boundary are all in the group.",
+        pct_param(c.isbsh.shnsu_share),
+        pct_param(c.resilience.isbsh_worst_share),
+        pct_param(c.resilience.inr_best_share)
+    ));
+    v.push(tr!(
+        "Список ШНОР упорядочен так: сначала ШНОР+ШНСУ, затем ШНОР; внутри — по убыванию ИНР окна, при равенстве — по коду ОО. Все параметры можно изменить в конфигурации или ключом --set (например, --set criteria.bottom.share=0.15).",
+        "The ШНОР list is ordered ШНОР+ШНСУ first, then ШНОР; within each, by window ИНР from the highest, ties by school id. Every parameter can be changed in the configuration or with --set (for example --set criteria.bottom.share=0.15)."
+    ));
+    v
+}
+
+/// Parameters as flat `key = value` lines, in the keys of the configuration.
+fn flat_params(prefix: &str, v: &serde_json::Value, out: &mut Vec<Param>) {
+    match v {
+        serde_json::Value::Object(o) => {
+            for (k, x) in o {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flat_params(&key, x, out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect();
+            out.push(Param { key: prefix.to_string(), value: items.join(", ") });
+        }
+        serde_json::Value::String(s) => out.push(Param { key: prefix.to_string(), value: s.clone() }),
+        other => out.push(Param { key: prefix.to_string(), value: other.to_string() }),
+    }
+}
+
+fn list_line(no: usize, r: &SchoolRow) -> ListLine {
+    let change = match (r.inr, r.inr_prev) {
+        (Some(a), Some(b)) => {
+            let d = a - b;
+            let s = num1(Some(d.abs()));
+            if d >= 0.0 { tr!("ИНР +{s}", "ИНР +{s}") } else { tr!("ИНР −{s}", "ИНР −{s}") }
+        }
+        _ => String::new(),
+    };
+    ListLine {
+        no,
+        rank: r.rank.map(|x| x.to_string()).unwrap_or_default(),
+        school_id: r.school_id.clone(),
+        name: r.name.clone(),
+        municipality: r.municipality.clone(),
+        category: category_label(&r.category),
+        category_code: r.category.clone(),
+        inr: num1(r.inr),
+        isbsh: num1(r.isbsh),
+        reasons: split_reasons(&r.reasons),
+        change,
+    }
+}
+
+/// The reasons string holds one sentence per criterion («R30: …. BOTTOM: …»): one item each.
+fn split_reasons(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(i) = ["R30:", "BOTTOM:"].iter().filter_map(|m| rest.get(1..).and_then(|r| r.find(&format!(". {m}"))).map(|i| i + 1)).min() {
+        let (head, tail) = rest.split_at(i);
+        out.push(head.to_string());
+        rest = tail.trim_start_matches(". ");
+    }
+    if !rest.is_empty() {
+        out.push(rest.to_string());
+    }
+    out
+}
+
+fn municipality_line(name: String, c: &Counts) -> MunicipalityLine {
+    MunicipalityLine {
+        name,
+        schools: c.schools,
+        both: c.shnor_shnsu,
+        shnor: c.shnor,
+        shnsu: c.shnsu,
+        resilient: c.resilient,
+        share_list: share_of(c.on_shnor_list(), c.schools),
+        share_shnsu: share_of(c.in_shnsu(), c.schools),
+    }
+}
+
+/// The value at the boundary of the worst (or best) X %: the ⌈X·n⌉-th value in `sorted`
+/// (already ordered from the worst end).
+fn boundary(sorted: &[f64], x: f64) -> Option<f64> {
+    let n = sorted.len() as i128;
+    let (p, d) = decimal_fraction(x);
+    let k = (i128::from(p) * n + i128::from(d) - 1) / i128::from(d.max(1));
+    if k < 1 {
+        return None;
+    }
+    sorted.get(usize::try_from(k - 1).ok()?).copied()
+}
+
+fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result<(Vec<Chart>, Vec<String>)> {
+    let c = run.config;
+    let rows = &run.rows;
+    let mut inr: Vec<f64> = rows.iter().filter_map(|r| r.inr).collect();
+    let mut isbsh: Vec<f64> = rows.iter().filter_map(|r| r.isbsh).collect();
+    inr.sort_by(|a, b| b.total_cmp(a)); // worst (highest) first
+    isbsh.sort_by(|a, b| a.total_cmp(b)); // worst (lowest) first
+    let inr_best: Vec<f64> = inr.iter().rev().copied().collect();
+    let mut notes = Vec::new();
+    let shnsu_cut = boundary(&isbsh, c.isbsh.shnsu_share).map(|v| CutLine {
+        value: v,
+        label: tr!("ШНСУ: ИСБШ ≤ {}", "ШНСУ: ИСБШ ≤ {}", num1(Some(v))),
+    });
+    let res_isbsh = boundary(&isbsh, c.resilience.isbsh_worst_share).map(|v| CutLine {
+        value: v,
+        label: tr!("нижние {}: ИСБШ ≤ {}", "lowest {}: ИСБШ ≤ {}", pct_param(c.resilience.isbsh_worst_share), num1(Some(v))),
+    });
+    let res_inr = boundary(&inr_best, c.resilience.inr_best_share).map(|v| CutLine {
+        value: v,
+        label: tr!("лучшие {}: ИНР ≤ {}", "best {}: ИНР ≤ {}", pct_param(c.resilience.inr_best_share), num1(Some(v))),
+    });
+    let bottom_inr = boundary(&inr, c.criteria.bottom.share).map(|v| CutLine {
+        value: v,
+        label: tr!("худшие {} по ИНР окна: ≥ {}", "worst {} by window ИНР: ≥ {}", pct_param(c.criteria.bottom.share), num1(Some(v))),
+    });
+    let codes = ["shnor_shnsu", "shnor", "shnsu", "resilient", "none"];
+    let legend: Vec<(&str, String)> = codes.iter().map(|c| (*c, category_label(c))).collect();
+    let points: Vec<Point> = rows
+        .iter()
+        .filter_map(|r| Some(Point { x: r.inr?, y: r.isbsh?, category: &r.category }))
+        .collect();
+    let x_cuts: Vec<CutLine> = [res_inr, bottom_inr].into_iter().flatten().collect();
+    let y_cuts: Vec<CutLine> = [shnsu_cut, res_isbsh].into_iter().flatten().collect();
+    let mut charts = Vec::new();
+    let title = tr!("ИНР и ИСБШ школ", "ИНР and ИСБШ of the schools");
+    charts.push(Chart {
+        id: "inr_isbsh",
+        svg: charts::scatter(&title, &tr!("ИНР окна (выше — хуже результаты)", "window ИНР (higher — lower results)"), &tr!("ИСБШ (ниже — хуже условия)", "ИСБШ (lower — worse conditions)"), &points, &legend, &x_cuts, &y_cuts)?,
+        title,
+        caption: tr!(
+            "Каждая точка — школа, у которой есть оба индекса ({} из {}). Линии — границы категорий: ШНСУ и нижняя часть по ИСБШ (горизонтальные), лучшие по ИНР и худшие по ИНР окна (вертикальные; критерий BOTTOM применяется к ИНР каждого года, линия — ориентир).",
+            "Each point is a school with both indices ({} of {}). Lines are the category boundaries: ШНСУ and the lowest part by ИСБШ (horizontal), the best by ИНР and the worst by window ИНР (vertical; BOTTOM applies to each year's ИНР, the line is a guide).",
+            points.len(),
+            rows.len()
+        ),
+    });
+    let title = tr!("Распределение ИНР", "Distribution of ИНР");
+    let cuts: Vec<CutLine> = x_cuts.into_iter().collect();
+    charts.push(Chart {
+        id: "inr_hist",
+        svg: charts::histogram(&title, &tr!("ИНР окна", "window ИНР"), &tr!("школ", "schools"), &inr, 20, category_colour("shnor"), &cuts)?,
+        title,
+        caption: tr!("ИНР рассчитан для {} {}.", "ИНР is computed for {} {}.", inr.len(), schools_word_gen(inr.len() as u64)),
+    });
+    let title = tr!("Распределение ИСБШ", "Distribution of ИСБШ");
+    charts.push(Chart {
+        id: "isbsh_hist",
+        svg: charts::histogram(&title, "ИСБШ", &tr!("школ", "schools"), &isbsh, 20, category_colour("shnsu"), &y_cuts)?,
+        title,
+        caption: tr!("ИСБШ рассчитан для {} {}.", "ИСБШ is computed for {} {}.", isbsh.len(), schools_word_gen(isbsh.len() as u64)),
+    });
+    // Schools per category by municipality: the municipalities with most flagged schools.
+    let by_mun = counts_by_municipality(rows);
+    let mut muns: Vec<(&String, &Counts)> = by_mun.iter().collect();
+    muns.sort_by(|a, b| (b.1.on_shnor_list() + b.1.in_shnsu()).cmp(&(a.1.on_shnor_list() + a.1.in_shnsu())).then_with(|| a.0.cmp(b.0)));
+    const MAX_MUN: usize = 40;
+    if muns.len() > MAX_MUN {
+        notes.push(tr!(
+            "На рисунке по муниципалитетам — {MAX_MUN} муниципалитетов с наибольшим числом ШНОР и ШНСУ из {}; все — в таблице раздела 4.",
+            "The municipality figure shows the {MAX_MUN} municipalities with the most ШНОР and ШНСУ of {}; all are in the table of section 4.",
+            muns.len()
+        ));
+        muns.truncate(MAX_MUN);
+    }
+    let labels: Vec<String> = muns.iter().map(|(m, _)| (*m).clone()).collect();
+    let series: Vec<(String, plotters::style::RGBColor, Vec<f64>)> = codes
+        .iter()
+        .map(|code| {
+            let v = muns
+                .iter()
+                .map(|(_, c)| match *code {
+                    "shnor_shnsu" => c.shnor_shnsu,
+                    "shnor" => c.shnor,
+                    "shnsu" => c.shnsu,
+                    "resilient" => c.resilient,
+                    _ => c.none,
+                } as f64)
+                .collect();
+            (category_label(code), category_colour(code), v)
+        })
+        .collect();
+    let title = tr!("Школы по категориям в муниципалитетах", "Schools per category by municipality");
+    charts.push(Chart {
+        id: "municipalities",
+        svg: charts::bars(&title, &tr!("школ", "schools"), &labels, &series, true, false)?,
+        title,
+        caption: tr!("Число школ каждой категории; муниципалитеты упорядочены по числу ШНОР и ШНСУ.", "Schools of each category; municipalities ordered by the number of ШНОР and ШНСУ."),
+    });
+    let labels: Vec<String> = shares.iter().map(|p| procedure_label(&p.procedure, p.grade, &p.subject)).collect();
+    let series = vec![
+        (tr!("регион", "region"), category_colour("none"), shares.iter().map(|p| p.region.unwrap_or(0.0)).collect()),
+        (tr!("школы списка ШНОР", "schools on the ШНОР list"), category_colour("shnor_shnsu"), shares.iter().map(|p| p.flagged.unwrap_or(0.0)).collect()),
+    ];
+    let title = tr!("Доля «2» по процедурам, {} г.", "Share of «2» by procedure, {}", run.ident.latest_year);
+    charts.push(Chart {
+        id: "procedures",
+        svg: charts::bars(&title, &tr!("доля «2» (не преодолели порог)", "share of «2» (below the minimum)"), &labels, &series, false, true)?,
+        title,
+        caption: tr!(
+            "Доля «2» (для ЕГЭ — не преодолевших минимальный порог) по всем участникам региона и по участникам из школ списка ШНОР; учтены процедуры с числом участников не меньше {}.",
+            "Share of «2» (for ЕГЭ, below the minimum score) over all the region's participants and over those of schools on the ШНОР list; procedures with at least {} participants.",
+            c.method.min_participants
+        ),
+    });
+    Ok((charts, notes))
+}
+
+fn quality(run: &RunOutput) -> Result<Quality> {
+    let c = run.config;
+    let mut inputs = Vec::new();
+    let mut reasons: BTreeMap<String, (u64, bool)> = BTreeMap::new();
+    let (mut read, mut used, mut excluded) = (0, 0, 0);
+    for r in &run.dataset.reports {
+        inputs.push(InputLine {
+            path: r.path.clone(),
+            kind: r.kind.label(),
+            format: r.source.format.clone(),
+            read: r.rows_read,
+            used: r.rows_used,
+            excluded: r.rows_excluded,
+        });
+        read += r.rows_read;
+        used += r.rows_used;
+        excluded += r.rows_excluded;
+        for e in &r.excluded {
+            let by_design = crate::model::report::Reason::from_code(&e.reason).is_some_and(|x| x.by_design());
+            let label = crate::model::report::Reason::from_code(&e.reason).map(|x| x.label()).unwrap_or_else(|| e.label.clone());
+            let entry = reasons.entry(label).or_insert((0, by_design));
+            entry.0 += e.count;
+        }
+    }
+    let mut reasons: Vec<ReasonLine> = reasons.into_iter().map(|(label, (count, by_design))| ReasonLine { label, count, by_design }).collect();
+    reasons.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+
+    let first = run.ident.years.first().copied().unwrap_or(run.ident.latest_year);
+    let with_rows = match &run.dataset.results {
+        Some(r) => overview::schools_with_rows(r, first)?,
+        None => Default::default(),
+    };
+    let years = |r: &SchoolRow| -> Vec<String> {
+        run.ident.years.iter().zip(&r.inr_years).filter(|(_, v)| v.is_none()).map(|(y, _)| y.to_string()).collect()
+    };
+    let mut gaps = Vec::new();
+    let mut by_why: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &run.rows {
+        let mut why = Vec::new();
+        let mut kinds = Vec::new();
+        if r.inr.is_none() {
+            if with_rows.contains(&r.school_id) {
+                why.push(tr!("нет ИНР: во всех процедурах меньше {} участников", "no ИНР: fewer than {} participants in every procedure", c.method.min_participants));
+                kinds.push(tr!("нет ИНР: мало участников", "no ИНР: too few participants"));
+            } else {
+                why.push(tr!("нет ИНР: нет результатов за {}", "no ИНР: no results in {}", first_last(&run.ident.years)));
+                kinds.push(tr!("нет ИНР: нет результатов", "no ИНР: no results"));
+            }
+        } else {
+            let missing = years(r);
+            if !missing.is_empty() {
+                why.push(tr!("ИНР без {} г.: BOTTOM не применяется", "ИНР without {}: BOTTOM does not apply", missing.join(", ")));
+                kinds.push(tr!("ИНР не за все годы окна", "ИНР not for every window year"));
+            }
+        }
+        if r.isbsh.is_none() {
+            match r.isbsh_indicators {
+                Some(k) => {
+                    why.push(tr!("нет ИСБШ: пригодных показателей {k} из нужных {}", "no ИСБШ: {k} usable indicators of {} needed", c.isbsh.min_indicators));
+                    kinds.push(tr!("нет ИСБШ: мало пригодных показателей", "no ИСБШ: too few usable indicators"));
+                }
+                None => {
+                    why.push(tr!("нет ИСБШ: нет анкет с достаточным числом ответивших", "no ИСБШ: no questionnaires with enough respondents"));
+                    kinds.push(tr!("нет ИСБШ: нет пригодных анкет", "no ИСБШ: no usable questionnaires"));
+                }
+            }
+        }
+        if why.is_empty() {
+            continue;
+        }
+        for k in kinds {
+            *by_why.entry(k).or_default() += 1;
+        }
+        gaps.push(GapLine { school_id: r.school_id.clone(), name: r.name.clone(), municipality: r.municipality.clone(), why: why.join("; ") });
+    }
+    gaps.sort_by(|a, b| a.school_id.cmp(&b.school_id));
+    let gaps_total = gaps.len();
+    let gaps_more = gaps_total.saturating_sub(LIST_LIMIT);
+    gaps.truncate(LIST_LIMIT);
+
+    let mut rates: Vec<(f64, &SchoolRow)> = run.rows.iter().filter_map(|r| Some((r.response_rate?, r))).filter(|(v, _)| v.is_finite()).collect();
+    rates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.school_id.cmp(&b.1.school_id)));
+    let mut response = Vec::new();
+    let with_q = run.rows.iter().filter(|r| r.isbsh_indicators.is_some()).count();
+    response.push(Param { key: tr!("школ с пригодными анкетами", "schools with usable questionnaires"), value: format!("{with_q} / {}", run.rows.len()) });
+    if !rates.is_empty() {
+        let q = |p: f64| -> f64 {
+            let i = ((rates.len() - 1) as f64 * p).round() as usize;
+            rates.get(i).map(|x| x.0).unwrap_or(0.0)
+        };
+        response.push(Param { key: tr!("охват (ответившие семьи / обучающиеся), медиана", "response rate (families / students), median"), value: pct1(Some(q(0.5))) });
+        response.push(Param { key: tr!("охват, минимум — максимум", "response rate, min — max"), value: format!("{} — {}", pct1(Some(q(0.0))), pct1(Some(q(1.0)))) });
+        let low = rates.iter().filter(|(v, _)| *v < 0.3).count();
+        response.push(Param { key: tr!("школ с охватом меньше 30 %", "schools with a response rate below 30 %"), value: low.to_string() });
+    }
+    let low_response = rates
+        .iter()
+        .take(10)
+        .map(|(v, r)| GapLine { school_id: r.school_id.clone(), name: r.name.clone(), municipality: r.municipality.clone(), why: pct1(Some(*v)) })
+        .collect();
+    Ok(Quality {
+        inputs,
+        reasons,
+        rows_read: read,
+        rows_used: used,
+        rows_excluded: excluded,
+        gaps_by_why: by_why.into_iter().map(|(label, count)| CountLine { label, count }).collect(),
+        gaps,
+        gaps_total,
+        gaps_more,
+        left_out: run.ident.isbsh_left_out.clone(),
+        response,
+        low_response,
+    })
+}
+
+fn first_last(years: &[i32]) -> String {
+    match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+        (Some(a), _) => a.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
+    let rows = &run.rows;
+    let counts = region_counts(rows);
+    let n = counts.schools;
+    let codes = ["shnor_shnsu", "shnor", "shnsu", "resilient", "none"];
+    let categories = codes
+        .iter()
+        .map(|code| {
+            let k = match *code {
+                "shnor_shnsu" => counts.shnor_shnsu,
+                "shnor" => counts.shnor,
+                "shnsu" => counts.shnsu,
+                "resilient" => counts.resilient,
+                _ => counts.none,
+            };
+            CategoryLine { code, label: category_label(code), count: k, share: share_of(k, n) }
+        })
+        .collect();
+    let y = run.ident.latest_year;
+    let munis = counts_by_municipality(rows);
+    let mut summary = vec![
+        tr!(
+            "В реестре {n} {}, муниципалитетов: {}. Последний год данных — {y}, окно ИНР — {}.",
+            "The register holds {n} {} in {} municipalities. The latest year of data is {y}; the ИНР window is {}.",
+            schools_word(n),
+            munis.len(),
+            first_last(&run.ident.years)
+        ),
+        tr!(
+            "В списке ШНОР: {} {} ({} от всех), из них одновременно ШНСУ: {}. ШНСУ: {} {} ({}). Резильентных школ: {}.",
+            "On the ШНОР list: {} {} ({} of all), of them also ШНСУ: {}. ШНСУ: {} {} ({}). Resilient schools: {}.",
+            counts.on_shnor_list(),
+            schools_word(counts.on_shnor_list()),
+            share_of(counts.on_shnor_list(), n),
+            counts.shnor_shnsu,
+            counts.in_shnsu(),
+            schools_word(counts.in_shnsu()),
+            share_of(counts.in_shnsu(), n),
+            counts.resilient
+        ),
+    ];
+    let mut shnor: Vec<&SchoolRow> = rows.iter().filter(|r| r.shnor).collect();
+    shnor.sort_by_key(|r| r.rank);
+    let shnor_list = shnor.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
+    let shnsu_list_ = shnsu_list(rows).into_iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
+    let mut res: Vec<&SchoolRow> = rows.iter().filter(|r| r.category == "resilient").collect();
+    res.sort_by(|a, b| a.municipality.cmp(&b.municipality).then_with(|| a.school_id.cmp(&b.school_id)));
+    let resilient = res.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
+    let municipalities = munis.iter().map(|(m, c)| municipality_line(m.clone(), c)).collect();
+    let shares = match &run.dataset.results {
+        Some(r) => overview::procedure_shares(r, &run.ident.schools, run.config, y)?,
+        None => Vec::new(),
+    };
+    let (charts, chart_notes) = build_charts(run, &shares)?;
+    let mut parameters = Vec::new();
+    flat_params("", &run.config.parameters_json()?, &mut parameters);
+    // Column aliases and answer spellings are input mapping, not method: the workbook's
+    // parameter sheet and manifest.json keep them.
+    parameters.retain(|p| {
+        !p.value.is_empty() && !p.key.starts_with("aliases") && ![".columns", ".yes", ".no"].iter().any(|s| p.key.ends_with(s))
+    });
+    let dynamics = run.ident.previous.as_ref().map(|source| {
+        let by = |code: &str| -> Vec<&SchoolRow> {
+            let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.dynamics == code).collect();
+            v.sort_by(|a, b| a.school_id.cmp(&b.school_id));
+            v
+        };
+        let (entered, stayed, left) = (by("entered"), by("stayed"), by("left"));
+        let before = stayed.len() + left.len() + run.ident.left_register.len();
+        let headline = vec![tr!(
+            "В прошлогоднем списке ШНОР: {before} {}, в этом: {}. Вошли: {}, остались: {}, вышли: {} (из них нет в реестре: {}).",
+            "Last year's ШНОР list: {before} {}, this year's: {}. Entered: {}, stayed: {}, left: {} (of them no longer in the register: {}).",
+            schools_word(before as u64),
+            counts.on_shnor_list(),
+            entered.len(),
+            stayed.len(),
+            left.len() + run.ident.left_register.len(),
+            run.ident.left_register.len()
+        )];
+        DynamicsPart {
+            source: source.clone(),
+            headline,
+            entered: entered.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect(),
+            left: left.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect(),
+            stayed: stayed.len(),
+            left_register: run.ident.left_register.clone(),
+        }
+    });
+    if let Some(d) = &dynamics {
+        summary.extend(d.headline.iter().cloned());
+    }
+    Ok((Model {
+        lang: if crate::i18n::is_en() { "en" } else { "ru" },
+        t: labels(),
+        title: tr!(
+            "Аналитический отчёт по итогам идентификации школ с низкими образовательными результатами (ШНОР) и школ, функционирующих в неблагоприятных социальных условиях (ШНСУ)",
+            "Analytical report on the identification of schools with low educational results (ШНОР) and schools in adverse social conditions (ШНСУ)"
+        ),
+        subtitle: format!("{} — {y}", run.config.region.name),
+        summary,
+        categories,
+        method: method_text(run),
+        parameters,
+        shnor_list,
+        shnsu_list: shnsu_list_,
+        resilient,
+        municipalities,
+        region_line: municipality_line(tr!("Всего по региону", "Region total"), &counts),
+        charts: charts.iter().map(|c| InlineChart { id: c.id, title: c.title.clone(), caption: c.caption.clone(), svg: c.inline() }).collect(),
+        chart_notes,
+        quality: quality(run)?,
+        dynamics,
+        css: CSS,
+    }, charts))
+}
+
+/// Markdown-safe text for tables and paragraphs: HTML-significant characters become entities,
+/// Markdown punctuation is backslash-escaped, line breaks become spaces.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '{' | '}' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn env() -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
+    env.add_filter("md", |s: String| md_escape(&s));
+    env.add_template("report.html", HTML_TEMPLATE).map_err(|e| anyhow!("report template: {e}"))?;
+    env.add_template("report.md", MD_TEMPLATE).map_err(|e| anyhow!("report template: {e}"))?;
+    Ok(env)
+}
+
+/// The analytical report: report.html (self-contained), report.md and charts/*.svg for it.
+pub struct Report;
+
+impl super::Export for Report {
+    fn files(&self, run: &RunOutput) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
+        render(run)
+    }
+}
+
+fn render(run: &RunOutput) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
+    let (model, charts) = model(run)?;
+    let env = env()?;
+    let html = env
+        .get_template("report.html")
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&model))))
+        .map_err(|e| anyhow!("report.html: {e}"))?;
+    let md = env
+        .get_template("report.md")
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&model))))
+        .map_err(|e| anyhow!("report.md: {e}"))?;
+    let mut files = vec![
+        (std::path::PathBuf::from("report.html"), html.into_bytes()),
+        (std::path::PathBuf::from("report.md"), (md.trim_end().to_string() + "\n").into_bytes()),
+    ];
+    for c in charts {
+        files.push((std::path::PathBuf::from(format!("charts/{}.svg", c.id)), c.svg.into_bytes()));
+    }
+    Ok(files)
+}
+
+const CSS: &str = include_str!("templates/report.css");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escaping() {
+        assert_eq!(md_escape("Школа <b>&\"1\"</b>"), "Школа &lt;b&gt;&amp;\"1\"&lt;/b&gt;");
+        assert_eq!(md_escape("a|b *c* [x](y)"), "a\\|b \\*c\\* \\[x\\](y)");
+        assert_eq!(md_escape("=1+1\nB"), "=1+1 B");
+    }
+
+    #[test]
+    fn reasons_split_by_criterion() {
+        let s = "R30: в 2025 г. доля «2»: ВПР 4 Математика — 50 %; повторно: ОГЭ (40 % → 50 %). BOTTOM: ИНР (2024 — 91,0); наибольшая";
+        assert_eq!(
+            split_reasons(s),
+            vec!["R30: в 2025 г. доля «2»: ВПР 4 Математика — 50 %; повторно: ОГЭ (40 % → 50 %)", "BOTTOM: ИНР (2024 — 91,0); наибольшая"]
+        );
+        assert_eq!(split_reasons("BOTTOM: x"), vec!["BOTTOM: x"]);
+        assert!(split_reasons("").is_empty());
+    }
+
+    #[test]
+    fn russian_plurals() {
+        let words: Vec<String> = [1, 2, 5, 11, 12, 21, 22, 25, 51, 111, 300].iter().map(|n| schools_word(*n)).collect();
+        assert_eq!(words, ["школа", "школы", "школ", "школ", "школ", "школа", "школы", "школ", "школа", "школ", "школ"]);
+        assert_eq!(schools_word_gen(21), "школы");
+        assert_eq!(schools_word_gen(250), "школ");
+    }
+
+    #[test]
+    fn boundaries_are_exact() {
+        let v = [9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0, 0.0];
+        assert_eq!(boundary(&v, 0.1), Some(9.0));
+        assert_eq!(boundary(&v, 0.3), Some(7.0));
+        assert_eq!(boundary(&v, 0.25), Some(7.0)); // ⌈2.5⌉ = 3
+        assert_eq!(boundary(&v, 0.0), None);
+        assert_eq!(boundary(&[], 0.1), None);
+        assert_eq!(pct_param(0.1), "10 %");
+        assert_eq!(pct_param(0.3), "30 %");
+        assert_eq!(pct_param(0.125), "12,5 %");
+        assert_eq!(short(10.0), "10");
+        assert_eq!(short(0.7), "0,7");
+    }
+}
