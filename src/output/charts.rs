@@ -45,6 +45,12 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// Cut-off label text, right-aligned when the line is in the right half of the plot.
+fn side_style(right: bool) -> TextStyle<'static> {
+    let style = TextStyle::from((FONT, 12).into_font()).color(&CUT);
+    if right { style.pos(Pos::new(HPos::Right, VPos::Top)) } else { style }
+}
+
 /// A vertical or horizontal cut-off line with its label.
 pub struct CutLine {
     pub value: f64,
@@ -74,6 +80,8 @@ pub fn scatter(
         root.fill(&WHITE).map_err(err)?;
         let (x0, x1) = span(points.iter().map(|p| p.x).chain(x_cuts.iter().map(|c| c.value)));
         let (y0, y1) = span(points.iter().map(|p| p.y).chain(y_cuts.iter().map(|c| c.value)));
+        // An empty band on top holds the legend, so that it never hides a school.
+        let y1 = y1 + (y1 - y0) * 0.22;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, (FONT, 20))
             .margin(12)
@@ -109,7 +117,7 @@ pub fn scatter(
                 .draw_series(LineSeries::new(vec![(c.value, y0), (c.value, y1)], CUT.stroke_width(1)))
                 .map_err(err)?;
             chart
-                .draw_series(std::iter::once(EmptyElement::at((c.value, y1)) + Text::new(c.label.clone(), (4, 2), (FONT, 12).into_font().color(&CUT))))
+                .draw_series(std::iter::once(EmptyElement::at((c.value, y0)) + Text::new(c.label.clone(), (if c.value > (x0 + x1) / 2.0 { -4 } else { 4 }, -16), side_style(c.value > (x0 + x1) / 2.0))))
                 .map_err(err)?;
         }
         for c in y_cuts {
@@ -122,7 +130,7 @@ pub fn scatter(
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
+            .position(SeriesLabelPosition::UpperMiddle)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .label_font((FONT, 13))
@@ -179,7 +187,7 @@ pub fn histogram(title: &str, x_desc: &str, y_desc: &str, values: &[f64], bins: 
                 .draw_series(LineSeries::new(vec![(c.value, 0.0), (c.value, top)], CUT.stroke_width(2)))
                 .map_err(err)?;
             chart
-                .draw_series(std::iter::once(EmptyElement::at((c.value, top)) + Text::new(c.label.clone(), (4, 2), (FONT, 12).into_font().color(&CUT))))
+                .draw_series(std::iter::once(EmptyElement::at((c.value, top)) + Text::new(c.label.clone(), (if c.value > (lo + hi) / 2.0 { -4 } else { 4 }, 2), side_style(c.value > (lo + hi) / 2.0))))
                 .map_err(err)?;
         }
         root.present().map_err(err)?;
@@ -199,7 +207,7 @@ pub fn bars(title: &str, x_desc: &str, labels: &[String], series: &[(String, RGB
         series.iter().flat_map(|s| (0..n).map(move |i| value(s, i))).fold(0.0, f64::max)
     };
     // Head room on the right for the legend.
-    let max = if max <= 0.0 { 1.0 } else { max * if series.len() > 1 { 1.3 } else { 1.08 } };
+    let max = if max <= 0.0 { 1.0 } else { max * if series.len() > 1 { 1.5 } else { 1.08 } };
     let row = if stacked || series.len() < 2 { 22 } else { 12 * series.len() as u32 + 8 };
     let height = 130 + row * n as u32;
     let names: Vec<String> = labels

@@ -468,7 +468,8 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
         label: tr!("худшие {} по ИНР окна: ≥ {}", "worst {} by window ИНР: ≥ {}", pct_param(c.criteria.bottom.share), num1(Some(v))),
     });
     let codes = ["shnor_shnsu", "shnor", "shnsu", "resilient", "none"];
-    let legend: Vec<(&str, String)> = codes.iter().map(|c| (*c, category_label(c))).collect();
+    let legend_label = |code: &str| if code == "none" { tr!("прочие школы", "other schools") } else { category_label(code) };
+    let legend: Vec<(&str, String)> = codes.iter().map(|c| (*c, legend_label(c))).collect();
     let points: Vec<Point> = rows
         .iter()
         .filter_map(|r| Some(Point { x: r.inr?, y: r.isbsh?, category: &r.category }))
@@ -530,7 +531,7 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
                     _ => c.none,
                 } as f64)
                 .collect();
-            (category_label(code), category_colour(code), v)
+            (legend_label(code), category_colour(code), v)
         })
         .collect();
     let title = tr!("Школы по категориям в муниципалитетах", "Schools per category by municipality");
