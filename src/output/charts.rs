@@ -45,6 +45,18 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// The series legend: a framed box on a translucent white background.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, pos: SeriesLabelPosition) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(pos)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FONT, 13))
+        .draw()
+        .map_err(err)
+}
+
 /// Cut-off label text, right-aligned when the line is in the right half of the plot.
 fn side_style(right: bool) -> TextStyle<'static> {
     let style = TextStyle::from((FONT, 12).into_font()).color(&CUT);
@@ -128,14 +140,7 @@ pub fn scatter(
                 .draw_series(std::iter::once(EmptyElement::at((x0, c.value)) + Text::new(c.label.clone(), (4, -15), (FONT, 12).into_font().color(&CUT))))
                 .map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperMiddle)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(err)?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperMiddle)?;
         root.present().map_err(err)?;
     }
     Ok(finish(buf, title))
@@ -260,14 +265,7 @@ pub fn bars(title: &str, x_desc: &str, labels: &[String], series: &[(String, RGB
             root.draw(&Text::new(name.clone(), (px - 6, py), style.clone())).map_err(err)?;
         }
         if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font((FONT, 13))
-                .draw()
-                .map_err(err)?;
+            draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         }
         root.present().map_err(err)?;
     }
