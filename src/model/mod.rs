@@ -142,47 +142,63 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
     let mut parts: Vec<DataFrame> = Vec::new();
     let mut q_tables: Vec<DataFrame> = Vec::new();
     let has_results = order.iter().any(|s| s.kind == InputKind::Results);
-    for spec in order {
+    // The register first: every other file is checked against its school ids.
+    let (registers, others): (Vec<&InputSpec>, Vec<&InputSpec>) = order.into_iter().partition(|s| s.kind == InputKind::Schools);
+    for spec in registers {
         let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
-        let file_index = ds.reports.len() as u32;
         let t0 = std::time::Instant::now();
         let raw = read(spec, config, &mut report, max_problems)?;
         crate::i18n::trace(&tr!("чтение {}", "read {}", report.path), t0);
         let t0 = std::time::Instant::now();
         if let Some(raw) = raw {
-            match spec.kind {
-                InputKind::Schools => {
-                    if let Some(reg) = register::build(raw, &mut report, max_problems)? {
-                        register_ids = Some(reg.column("school_id")?.as_materialized_series().clone());
-                        ds.register = Some(reg);
-                    }
-                }
+            if let Some(reg) = register::build(raw, &mut report, max_problems)? {
+                register_ids = Some(reg.column("school_id")?.as_materialized_series().clone());
+                ds.register = Some(reg);
+            }
+        }
+        crate::i18n::trace(&tr!("проверка и агрегирование {}", "validated {}", report.path), t0);
+        ds.reports.push(report);
+    }
+    // The other files are independent of each other: two at a time (reading and row checks are
+    // partly single-threaded), results kept in the configured order.
+    let first_index = ds.reports.len() as u32;
+    let job = |i: usize, spec: &&InputSpec| -> Result<(InputReport, Loaded)> {
+        let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
+        let t0 = std::time::Instant::now();
+        let raw = read(spec, config, &mut report, max_problems)?;
+        crate::i18n::trace(&tr!("чтение {}", "read {}", report.path), t0);
+        let t0 = std::time::Instant::now();
+        let loaded = match raw {
+            None => Loaded::Nothing,
+            Some(raw) => match spec.kind {
+                InputKind::Schools => Loaded::Nothing,
                 InputKind::Results => {
                     let ctx = results::Context {
                         config,
                         spec,
                         register_ids: register_ids.as_ref(),
                         filters: &filters,
-                        file_index,
+                        file_index: first_index + i as u32,
                         max_problems,
                     };
-                    if let Some(agg) = results::build(raw, &ctx, &mut report)? {
-                        parts.push(agg);
-                    }
+                    results::build(raw, &ctx, &mut report)?.map_or(Loaded::Nothing, Loaded::Results)
                 }
-                InputKind::Questionnaire => {
-                    if let Some(b) = questionnaire::build(raw, config, spec, register_ids.as_ref(), &mut report, max_problems)? {
-                        q_tables.push(b.table);
-                    }
-                }
-                InputKind::Context => {
-                    if let Some(c) = context::build(raw, register_ids.as_ref(), &mut report, max_problems)? {
-                        ds.context.push(c);
-                    }
-                }
-            }
-        }
+                InputKind::Questionnaire => questionnaire::build(raw, config, spec, register_ids.as_ref(), &mut report, max_problems)?
+                    .map_or(Loaded::Nothing, |b| Loaded::Questionnaire(b.table)),
+                InputKind::Context => context::build(raw, register_ids.as_ref(), &mut report, max_problems)?
+                    .map_or(Loaded::Nothing, Loaded::Context),
+            },
+        };
         crate::i18n::trace(&tr!("проверка и агрегирование {}", "validated {}", report.path), t0);
+        Ok((report, loaded))
+    };
+    for (report, loaded) in in_parallel(&others, 2, job)? {
+        match loaded {
+            Loaded::Results(df) => parts.push(df),
+            Loaded::Questionnaire(df) => q_tables.push(df),
+            Loaded::Context(df) => ds.context.push(df),
+            Loaded::Nothing => {}
+        }
         ds.reports.push(report);
     }
 
@@ -220,6 +236,45 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
         ds.questionnaire = Some(t);
     }
     Ok(ds)
+}
+
+/// What one input file contributed.
+enum Loaded {
+    Results(DataFrame),
+    Questionnaire(DataFrame),
+    Context(DataFrame),
+    Nothing,
+}
+
+/// Runs `job` over `items` on up to `workers` threads; results in the order of `items`. The
+/// first error (in item order) is returned.
+fn in_parallel<T: Sync, R: Send>(items: &[T], workers: usize, job: impl Fn(usize, &T) -> Result<R> + Sync) -> Result<Vec<R>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<R>>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let workers = workers.clamp(1, items.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let r = job(i, item);
+                if let Some(slot) = slots.get(i) {
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|s| {
+            s.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(anyhow::anyhow!("a worker thread stopped without a result")))
+        })
+        .collect()
 }
 
 fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, config: &Config) -> Result<()> {
