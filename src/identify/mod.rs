@@ -75,53 +75,27 @@ fn flag_col(e: Expr) -> Expr {
     e.fill_null(lit(false))
 }
 
-pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::Previous>) -> Result<Identification> {
+/// What the indices depend on: the method and the ИСБШ settings, not the cut-offs of the
+/// criteria. Two configurations with the same key share the same ИНР and ИСБШ.
+fn index_key(config: &Config) -> String {
+    let mut isbsh = config.isbsh.clone();
+    isbsh.shnsu_share = 0.0;
+    serde_json::json!([config.method, isbsh]).to_string()
+}
+
+/// ИНР (per procedure, per year, window) and ИСБШ joined to the register: everything that does
+/// not depend on the criteria's cut-offs.
+struct Indices {
+    inr: inr::Inr,
+    /// Register columns, inr_<year>…, inr, n_procedures, n_unreliable, isbsh, isbsh_indicators,
+    /// families.
+    base: DataFrame,
+    left_out: Vec<String>,
+}
+
+fn compute_indices(agg: &Aggregates, config: &Config) -> Result<Indices> {
     let inr = inr::compute(agg.results, agg.register, config, agg.latest_year)?;
-    let years = inr.years.clone();
     let y = agg.latest_year;
-
-    // BOTTOM: worst X % of the yearly ИНР in every year of the window.
-    let bottom = inr
-        .yearly
-        .clone()
-        .lazy()
-        .with_column(in_worst(col("inr_year"), true, config.criteria.bottom.share, &[col("year")])?.alias("__worst"))
-        .group_by([col("school_id")])
-        .agg([
-            col("__worst").cast(DataType::Int64).sum().alias("__worst_years"),
-            len().cast(DataType::Int64).alias("__years"),
-        ])
-        .select([
-            col("school_id"),
-            col("__worst_years")
-                .eq(lit(years.len() as i64))
-                .and(col("__years").eq(lit(years.len() as i64)))
-                .alias("flag_bottom"),
-        ]);
-
-    // R30: in Y at least `min_procedures` procedures with fail share ≥ threshold, and at least one
-    // such procedure repeated in Y−1 (exact integer comparison failed·d ≥ p·participants).
-    let hits = r30_hits(agg.results, config, y)?;
-    let in_y = hits.clone().lazy().filter(col("year").eq(lit(y)));
-    let in_prev = hits.clone().lazy().filter(col("year").eq(lit(y - 1)));
-    let keys: Vec<Expr> = ["school_id", "procedure", "grade", "subject"].iter().map(|k| col(*k)).collect();
-    let repeated = in_y
-        .clone()
-        .join(in_prev.select(keys.clone()), keys.clone(), keys, JoinArgs::new(JoinType::Inner))
-        .group_by([col("school_id")])
-        .agg([len().cast(DataType::Int64).alias("__repeated")]);
-    let r30 = in_y
-        .group_by([col("school_id")])
-        .agg([len().cast(DataType::Int64).alias("__hits")])
-        .join(repeated, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left))
-        .select([
-            col("school_id"),
-            col("__hits")
-                .gt_eq(lit(i64::from(config.criteria.r30.min_procedures)))
-                .and(col("__repeated").fill_null(lit(0i64)).gt(lit(0i64)))
-                .alias("flag_r30"),
-        ]);
-
     // Per-year ИНР as columns inr_<year>.
     let mut lf = agg.register.clone().lazy().select([
         col("school_id"),
@@ -132,7 +106,7 @@ pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::P
         col("students"),
     ]);
     let by_key = |lf: LazyFrame, other: LazyFrame| lf.join(other, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left));
-    for yr in &years {
+    for yr in &inr.years {
         let one = inr
             .yearly
             .clone()
@@ -170,7 +144,102 @@ pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::P
             Vec::new(),
         ),
     };
-    lf = by_key(lf, isbsh_df.lazy());
+    let base = by_key(lf, isbsh_df.lazy()).collect()?;
+    Ok(Indices { inr, base, left_out })
+}
+
+/// Identification over one set of aggregates under one or many configurations (`run`, `report`,
+/// `whatif`, `sweep`): the indices and the R30 hits are computed once for every configuration
+/// that shares what they depend on, the criteria and categories for each configuration.
+pub struct Session<'a> {
+    agg: &'a Aggregates<'a>,
+    indices: Option<(String, Indices)>,
+    hits: Option<((u64, u32), DataFrame)>,
+}
+
+impl<'a> Session<'a> {
+    pub fn new(agg: &'a Aggregates<'a>) -> Self {
+        Session { agg, indices: None, hits: None }
+    }
+
+    /// The identification under `config`; `with_reasons = false` leaves the reasons empty (for
+    /// grids of settings, where only the flags are needed).
+    pub fn identify(&mut self, config: &Config, previous: Option<&dynamics::Previous>, with_reasons: bool) -> Result<Identification> {
+        let agg = self.agg;
+        let key = index_key(config);
+        if self.indices.as_ref().map(|(k, _)| k != &key).unwrap_or(true) {
+            self.indices = Some((key, compute_indices(agg, config)?));
+        }
+        let hits_key = (config.criteria.r30.threshold.to_bits(), config.method.min_participants);
+        if self.hits.as_ref().map(|(k, _)| *k != hits_key).unwrap_or(true) {
+            self.hits = Some((hits_key, r30_hits(agg.results, config, agg.latest_year)?));
+        }
+        let (Some((_, ix)), Some((_, hits))) = (&self.indices, &self.hits) else {
+            return Err(anyhow::anyhow!("indices not computed"));
+        };
+        classify(agg, ix, hits, config, previous, with_reasons)
+    }
+}
+
+pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::Previous>) -> Result<Identification> {
+    Session::new(agg).identify(config, previous, true)
+}
+
+/// Criteria, categories, the ranked list, reasons and dynamics over computed indices.
+fn classify(
+    agg: &Aggregates,
+    ix: &Indices,
+    hits: &DataFrame,
+    config: &Config,
+    previous: Option<&dynamics::Previous>,
+    with_reasons: bool,
+) -> Result<Identification> {
+    let inr = &ix.inr;
+    let years = inr.years.clone();
+    let y = agg.latest_year;
+    // BOTTOM: worst X % of the yearly ИНР in every year of the window.
+    let bottom = inr
+        .yearly
+        .clone()
+        .lazy()
+        .with_column(in_worst(col("inr_year"), true, config.criteria.bottom.share, &[col("year")])?.alias("__worst"))
+        .group_by([col("school_id")])
+        .agg([
+            col("__worst").cast(DataType::Int64).sum().alias("__worst_years"),
+            len().cast(DataType::Int64).alias("__years"),
+        ])
+        .select([
+            col("school_id"),
+            col("__worst_years")
+                .eq(lit(years.len() as i64))
+                .and(col("__years").eq(lit(years.len() as i64)))
+                .alias("flag_bottom"),
+        ]);
+
+    // R30: in Y at least `min_procedures` procedures with fail share ≥ threshold, and at least one
+    // such procedure repeated in Y−1 (exact integer comparison failed·d ≥ p·participants).
+    let in_y = hits.clone().lazy().filter(col("year").eq(lit(y)));
+    let in_prev = hits.clone().lazy().filter(col("year").eq(lit(y - 1)));
+    let keys: Vec<Expr> = ["school_id", "procedure", "grade", "subject"].iter().map(|k| col(*k)).collect();
+    let repeated = in_y
+        .clone()
+        .join(in_prev.select(keys.clone()), keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+        .group_by([col("school_id")])
+        .agg([len().cast(DataType::Int64).alias("__repeated")]);
+    let r30 = in_y
+        .group_by([col("school_id")])
+        .agg([len().cast(DataType::Int64).alias("__hits")])
+        .join(repeated, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left))
+        .select([
+            col("school_id"),
+            col("__hits")
+                .gt_eq(lit(i64::from(config.criteria.r30.min_procedures)))
+                .and(col("__repeated").fill_null(lit(0i64)).gt(lit(0i64)))
+                .alias("flag_r30"),
+        ]);
+
+    let by_key = |lf: LazyFrame, other: LazyFrame| lf.join(other, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left));
+    let mut lf = ix.base.clone().lazy();
     lf = by_key(lf, bottom);
     lf = by_key(lf, r30);
 
@@ -243,7 +312,11 @@ pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::P
         .flatten()
         .map(str::to_string)
         .collect();
-    let texts: BTreeMap<String, String> = reasons::build(&flagged, &schools, &hits, &inr, config, y)?;
+    let texts: BTreeMap<String, String> = if with_reasons {
+        reasons::build(&flagged, &schools, hits, inr, config, y)?
+    } else {
+        BTreeMap::new()
+    };
     let ids: Vec<String> = texts.keys().cloned().collect();
     let vals: Vec<String> = texts.values().cloned().collect();
     let reason_df = DataFrame::new_infer_height(vec![
@@ -262,7 +335,7 @@ pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::P
         schools,
         years,
         latest_year: y,
-        isbsh_left_out: left_out,
+        isbsh_left_out: ix.left_out.clone(),
         previous: previous.map(|p| p.source.clone()),
         left_register,
     })
