@@ -39,6 +39,10 @@ pub enum Command {
     Init(InitArgs),
     /// Пересобрать аналитический отчёт (report.html, report.md) по каталогу результатов прошлого расчёта, не читая исходные файлы
     Report(ReportArgs),
+    /// Что если: пересчитать выявление с другими параметрами по каталогу результатов (исходные файлы не читаются) и показать, кто входит в списки и выходит из них
+    Whatif(WhatifArgs),
+    /// Перебор значений одного или двух параметров: размеры списков и устойчивость статуса каждой школы
+    Sweep(SweepArgs),
 }
 
 /// Inputs named in a configuration file or directly on the command line.
@@ -101,6 +105,34 @@ pub struct ReportArgs {
     /// Прошлогодний список для раздела динамики (по умолчанию — тот, что был указан при расчёте)
     #[arg(long, value_name = "FILE_OR_DIR")]
     pub previous: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct WhatifArgs {
+    /// Каталог результатов shnor run (manifest.json и aggregates/)
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// Изменить параметр методики (можно несколько раз), например criteria.bottom.share=0.15
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Вторая конфигурация: её параметры методики накладываются на параметры расчёта
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Записать whatif.md и whatif.xlsx (sweep.md, sweep.xlsx, charts/) в каталог
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Формат вывода на экран
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub base: WhatifArgs,
+    /// Перебираемый параметр: ключ=ОТ:ДО:ШАГ или ключ=знач1,знач2,… (один или два раза — сетка)
+    #[arg(long = "param", value_name = "KEY=FROM:TO:STEP", required = true)]
+    pub param: Vec<String>,
 }
 
 #[derive(Args, Debug)]

@@ -5,6 +5,8 @@ mod init;
 mod report;
 mod run;
 mod schema;
+mod sweep;
+mod whatif;
 
 use std::process::ExitCode;
 
@@ -19,5 +21,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args, cli.quiet),
         Command::Report(args) => report::run(&args, cli.quiet),
+        Command::Whatif(args) => whatif::run(&args, cli.quiet),
+        Command::Sweep(args) => sweep::run(&args, cli.quiet),
     }
 }

@@ -303,6 +303,48 @@ impl Config {
         Ok(config)
     }
 
+    /// This configuration with the methodology parameters of another configuration file laid
+    /// over it, then `--set` assignments (for `whatif` and `sweep`: the inputs stay those of
+    /// the stored run).
+    pub fn with_changes(&self, other: Option<&Path>, sets: &[String]) -> Result<Config> {
+        let mut value = toml::Value::try_from(self).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        if let Some(path) = other {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                usage(tr!("не удалось прочитать конфигурацию {}: {e}", "cannot read configuration {}: {e}", path.display()))
+            })?;
+            let mut user: toml::Value = toml::from_str(&text)
+                .map_err(|e| usage(tr!("ошибка в конфигурации {}: {e}", "error in configuration {}: {e}", path.display())))?;
+            if let Some(t) = user.as_table_mut() {
+                t.remove("input");
+                t.remove("output");
+            }
+            merge(&mut value, user);
+        }
+        for assignment in sets {
+            apply_set(&mut value, assignment)?;
+        }
+        let source = other.map(|p| p.display().to_string()).unwrap_or_else(|| "--set".to_string());
+        let config = deserialize(value, &source)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The methodology keys whose values differ between two configurations, as
+    /// (key, value here, value there), in key order.
+    pub fn changed_keys(&self, other: &Config) -> Result<Vec<(String, String, String)>> {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        flatten("", &self.parameters_json()?, &mut a);
+        flatten("", &other.parameters_json()?, &mut b);
+        let a: BTreeMap<String, String> = a.into_iter().collect();
+        let b: BTreeMap<String, String> = b.into_iter().collect();
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        Ok(keys
+            .into_iter()
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| (k.clone(), a.get(k).cloned().unwrap_or_default(), b.get(k).cloned().unwrap_or_default()))
+            .collect())
+    }
+
     fn add_cli_inputs(&mut self, args: &InputArgs) {
         let mut named: Vec<InputSpec> = Vec::new();
         if let Some(p) = &args.schools {
@@ -457,6 +499,24 @@ fn deserialize(value: toml::Value, source: &str) -> Result<Config> {
             "error in configuration ({source}), key {path}: {inner}"
         ))
     })
+}
+
+/// A JSON tree as flat `a.b.c = value` pairs (arrays as one value).
+pub fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(o) => {
+            for (k, x) in o {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&key, x, out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect();
+            out.push((prefix.to_string(), items.join(", ")));
+        }
+        serde_json::Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
 }
 
 /// Deep merge: tables merge key by key, any other value replaces.

@@ -154,7 +154,7 @@ fn compute_indices(agg: &Aggregates, config: &Config) -> Result<Indices> {
 pub struct Session<'a> {
     agg: &'a Aggregates<'a>,
     indices: Option<(String, Indices)>,
-    hits: Option<((u64, u32), DataFrame)>,
+    hits: Option<((u64, u32, u32), DataFrame)>,
 }
 
 impl<'a> Session<'a> {
@@ -170,7 +170,7 @@ impl<'a> Session<'a> {
         if self.indices.as_ref().map(|(k, _)| k != &key).unwrap_or(true) {
             self.indices = Some((key, compute_indices(agg, config)?));
         }
-        let hits_key = (config.criteria.r30.threshold.to_bits(), config.method.min_participants);
+        let hits_key = (config.criteria.r30.threshold.to_bits(), config.method.min_participants, config.method.years_window);
         if self.hits.as_ref().map(|(k, _)| *k != hits_key).unwrap_or(true) {
             self.hits = Some((hits_key, r30_hits(agg.results, config, agg.latest_year)?));
         }
@@ -346,11 +346,13 @@ fn classify(
 fn r30_hits(results: &DataFrame, config: &Config, y: i32) -> PolarsResult<DataFrame> {
     let (p, d) = decimal_fraction(config.criteria.r30.threshold);
     let min_p = i64::from(config.method.min_participants);
+    let first = inr::window_years(config, y).first().copied().unwrap_or(y);
     let group = [col("year"), col("procedure"), col("grade"), col("subject")];
     results
         .clone()
         .lazy()
-        .filter(col("year").gt_eq(lit(y - 1)).and(col("participants").gt_eq(lit(min_p))))
+        // Y−1 only when it is inside the window (as in `run`, where rows outside it are set aside).
+        .filter(col("year").gt_eq(lit((y - 1).max(first))).and(col("participants").gt_eq(lit(min_p))))
         .with_column(inr::region_fail_share(&group)?)
         .filter((col("failed").cast(DataType::Int64) * lit(d)).gt_eq(lit(p) * col("participants").cast(DataType::Int64)))
         .select([

@@ -81,7 +81,7 @@ fn stored_input(v: &serde_json::Value) -> Option<InputReport> {
     Some(r)
 }
 
-/// Reads an output directory of `shnor run`.
+/// Reads an output directory of `shnor run` (for `report`, `whatif`, `sweep`).
 pub fn load(dir: &Path) -> Result<StoredRun> {
     let manifest_path = dir.join("manifest.json");
     let agg = dir.join("aggregates");
@@ -134,4 +134,52 @@ pub fn load(dir: &Path) -> Result<StoredRun> {
     };
     let previous = manifest.get("previous").and_then(|x| x.as_str()).map(PathBuf::from);
     Ok(StoredRun { config, dataset, previous })
+}
+
+impl StoredRun {
+    /// Refuses changes that the stored school-level tables cannot answer: what decides how raw
+    /// rows were read and aggregated, and window years that were never stored.
+    pub fn check_changes(&self, changed: &[(String, String, String)], new: &Config) -> Result<()> {
+        let raw: Vec<&str> = changed
+            .iter()
+            .map(|(k, _, _)| k.as_str())
+            .filter(|k| {
+                k.starts_with("method.procedures")
+                    || k.starts_with("method.ege_min")
+                    || k.starts_with("aliases")
+                    || (k.starts_with("isbsh.indicators.") && [".columns", ".yes", ".no"].iter().any(|s| k.ends_with(s)))
+            })
+            .collect();
+        if !raw.is_empty() {
+            return Err(usage(tr!(
+                "параметры {} определяют чтение и агрегирование исходных файлов, по сохранённым таблицам их не пересчитать: выполните shnor run с ними",
+                "parameters {} decide how the raw files are read and aggregated and cannot be recomputed from the stored tables: run shnor run with them",
+                raw.join(", ")
+            )));
+        }
+        let (Some(results), Some(latest)) = (&self.dataset.results, self.dataset.latest_year) else { return Ok(()) };
+        let years = results
+            .clone()
+            .lazy()
+            .select([col("year").unique().sort(SortOptions::default())])
+            .collect()?;
+        let stored: Vec<i32> = crate::model::columns::ints(&years, "year")?
+            .into_iter()
+            .flatten()
+            .filter_map(|y| i32::try_from(y).ok())
+            .collect();
+        let first = stored.first().copied().unwrap_or(latest);
+        let wanted = crate::indices::inr::window_years(new, latest);
+        if wanted.first().is_some_and(|y| *y < first) {
+            let have: Vec<String> = stored.iter().map(|y| y.to_string()).collect();
+            return Err(usage(tr!(
+                "method.years_window = {}: нужны данные с {} г., а в сохранённых таблицах есть только {} — выполните shnor run с этим окном",
+                "method.years_window = {}: data from {} is needed, the stored tables hold only {} — run shnor run with this window",
+                new.method.years_window,
+                wanted.first().copied().unwrap_or(latest),
+                have.join(", ")
+            )));
+        }
+        Ok(())
+    }
 }

@@ -272,6 +272,55 @@ pub fn bars(title: &str, x_desc: &str, labels: &[String], series: &[(String, RGB
     Ok(finish(buf, title))
 }
 
+/// Lines over the settings of a grid: x = the settings in order (labelled with their values),
+/// one line per series.
+pub fn lines(title: &str, x_desc: &str, y_desc: &str, x_labels: &[String], series: &[(String, RGBColor, Vec<f64>)]) -> Result<String> {
+    let n = x_labels.len().max(1);
+    // Head room on top for the legend.
+    let top = series.iter().flat_map(|s| s.2.iter().copied()).filter(|v| v.is_finite()).fold(0.0, f64::max).max(1.0) * 1.45;
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (900, 450)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 20))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..top)
+            .map_err(err)?;
+        let labels = x_labels.to_vec();
+        let fmt = move |v: &f64| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 { labels.get(i as usize).cloned().unwrap_or_default() } else { String::new() }
+        };
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_labels(n.min(25) + 1)
+            .x_label_formatter(&fmt)
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(err)?;
+        for (label, colour, values) in series {
+            let colour = *colour;
+            let pts: Vec<(f64, f64)> = values.iter().enumerate().map(|(i, v)| (i as f64, *v)).collect();
+            chart
+                .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(2)))
+                .map_err(err)?
+                .label(label.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
+            chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, colour.filled()))).map_err(err)?;
+        }
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        root.present().map_err(err)?;
+    }
+    Ok(finish(buf, title))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +344,9 @@ mod tests {
         let b = bars("b", "x", &labels, &[("s".into(), RGBColor(1, 2, 3), vec![3.0, 0.0]), ("t".into(), RGBColor(4, 5, 6), vec![1.0, 2.0])], true, false).unwrap();
         assert!(b.contains("Район &lt;А&gt;"));
         roxmltree::Document::parse(&b).unwrap();
+        let l = lines("l", "x", "y", &["0.1".into(), "0.15".into()], &[("s".into(), RGBColor(1, 2, 3), vec![5.0, 7.0])]).unwrap();
+        assert!(l.contains("<polyline"));
+        roxmltree::Document::parse(&l).unwrap();
         // Nothing at all still draws an empty, valid chart.
         let e = bars("e", "x", &[], &[], false, true).unwrap();
         roxmltree::Document::parse(&e).unwrap();

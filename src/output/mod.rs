@@ -3,12 +3,14 @@
 //! half-written file that looks complete. Only school-level aggregates are ever written.
 
 mod aggregates;
-mod charts;
+pub mod charts;
 mod csv;
 mod json;
 mod manifest;
 pub mod report;
 pub mod rows;
+pub mod sweep;
+pub mod whatif;
 mod xlsx;
 
 use std::io::Write;

@@ -360,24 +360,6 @@ fn method_text(run: &RunOutput) -> Vec<String> {
     v
 }
 
-/// Parameters as flat `key = value` lines, in the keys of the configuration.
-fn flat_params(prefix: &str, v: &serde_json::Value, out: &mut Vec<Param>) {
-    match v {
-        serde_json::Value::Object(o) => {
-            for (k, x) in o {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                flat_params(&key, x, out);
-            }
-        }
-        serde_json::Value::Array(a) => {
-            let items: Vec<String> = a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect();
-            out.push(Param { key: prefix.to_string(), value: items.join(", ") });
-        }
-        serde_json::Value::String(s) => out.push(Param { key: prefix.to_string(), value: s.clone() }),
-        other => out.push(Param { key: prefix.to_string(), value: other.to_string() }),
-    }
-}
-
 fn list_line(no: usize, r: &SchoolRow) -> ListLine {
     let change = match (r.inr, r.inr_prev) {
         (Some(a), Some(b)) => {
@@ -738,8 +720,9 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
         None => Vec::new(),
     };
     let (charts, chart_notes) = build_charts(run, &shares)?;
-    let mut parameters = Vec::new();
-    flat_params("", &run.config.parameters_json()?, &mut parameters);
+    let mut flat = Vec::new();
+    crate::config::flatten("", &run.config.parameters_json()?, &mut flat);
+    let mut parameters: Vec<Param> = flat.into_iter().map(|(key, value)| Param { key, value }).collect();
     // Column aliases and answer spellings are input mapping, not method: the workbook's
     // parameter sheet and manifest.json keep them.
     parameters.retain(|p| {

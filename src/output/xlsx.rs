@@ -14,11 +14,11 @@ use crate::identify::category_label;
 
 pub struct Workbook;
 
-fn x(e: rust_xlsxwriter::XlsxError) -> anyhow::Error {
+pub(super) fn x(e: rust_xlsxwriter::XlsxError) -> anyhow::Error {
     anyhow!("XLSX: {e}")
 }
 
-fn category_format(code: &str) -> Format {
+pub(super) fn category_format(code: &str) -> Format {
     let color = match code {
         "shnor_shnsu" => Color::RGB(0xF4B6B6),
         "shnor" => Color::RGB(0xF9D7A8),
@@ -29,13 +29,13 @@ fn category_format(code: &str) -> Format {
     Format::new().set_background_color(color)
 }
 
-struct Sheet<'a> {
-    ws: &'a mut Worksheet,
-    row: u32,
+pub(super) struct Sheet<'a> {
+    pub ws: &'a mut Worksheet,
+    pub row: u32,
 }
 
 impl Sheet<'_> {
-    fn header(&mut self, cells: &[String], widths: &[f64]) -> Result<()> {
+    pub fn header(&mut self, cells: &[String], widths: &[f64]) -> Result<()> {
         let bold = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top);
         for (c, h) in cells.iter().enumerate() {
             self.ws.write_string_with_format(0, c as u16, h, &bold).map_err(x)?;
@@ -48,33 +48,41 @@ impl Sheet<'_> {
         Ok(())
     }
 
-    fn text(&mut self, col: u16, v: &str) -> Result<()> {
+    pub fn text(&mut self, col: u16, v: &str) -> Result<()> {
         if !v.is_empty() {
             self.ws.write_string(self.row, col, v).map_err(x)?;
         }
         Ok(())
     }
 
-    fn text_fmt(&mut self, col: u16, v: &str, f: &Format) -> Result<()> {
+    pub fn text_fmt(&mut self, col: u16, v: &str, f: &Format) -> Result<()> {
         self.ws.write_string_with_format(self.row, col, v, f).map_err(x)?;
         Ok(())
     }
 
-    fn num(&mut self, col: u16, v: Option<f64>, f: &Format) -> Result<()> {
+    pub fn num(&mut self, col: u16, v: Option<f64>, f: &Format) -> Result<()> {
         if let Some(v) = v.filter(|v| v.is_finite()) {
             self.ws.write_number_with_format(self.row, col, v, f).map_err(x)?;
         }
         Ok(())
     }
 
-    fn finish(&mut self, cols: u16) -> Result<()> {
+    pub fn finish(&mut self, cols: u16) -> Result<()> {
         let last = self.row.saturating_sub(1).max(1);
         self.ws.autofilter(0, 0, last, cols.saturating_sub(1)).map_err(x)?;
         Ok(())
     }
 }
 
-fn yes(b: bool) -> String {
+/// A workbook with fixed document properties, so that the same content gives the same bytes.
+pub(super) fn new_workbook() -> Result<XWorkbook> {
+    let mut wb = XWorkbook::new();
+    let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(x)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("shnor"));
+    Ok(wb)
+}
+
+pub(super) fn yes(b: bool) -> String {
     if b { tr!("да", "yes") } else { String::new() }
 }
 
@@ -114,9 +122,7 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Re
 
 impl Export for Workbook {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-        let mut wb = XWorkbook::new();
-        let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(x)?;
-        wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("shnor"));
+        let mut wb = new_workbook()?;
         let one = Format::new().set_num_format("0.0");
         let pct = Format::new().set_num_format("0%");
 
@@ -208,7 +214,7 @@ impl Export for Workbook {
         s.header(&[tr!("Параметр", "Parameter"), tr!("Значение", "Value")], &[40.0, 60.0])?;
         let params = run.config.parameters_json()?;
         let mut flat: Vec<(String, String)> = Vec::new();
-        flatten("", &params, &mut flat);
+        crate::config::flatten("", &params, &mut flat);
         for (k, v) in flat {
             s.text(0, &k)?;
             s.text(1, &v)?;
@@ -217,22 +223,5 @@ impl Export for Workbook {
         s.finish(2)?;
         let bytes = wb.save_to_buffer().map_err(x)?;
         Ok(vec![(PathBuf::from("shnor.xlsx"), bytes)])
-    }
-}
-
-/// `a.b.c = value` lines of a JSON tree, in key order.
-pub fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
-    match v {
-        serde_json::Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            for k in keys {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                if let Some(child) = m.get(k) {
-                    flatten(&key, child, out);
-                }
-            }
-        }
-        other => out.push((prefix.to_string(), other.to_string())),
     }
 }

@@ -1,0 +1,86 @@
+//! `shnor sweep --from OUT --param key=FROM:TO:STEP [--param …]`: identification over a grid of
+//! settings from the stored aggregates of a run (the indices are computed once for all settings
+//! that share them).
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::whatif::{no_aggregates, table};
+use crate::cli::{OutputFormat, SweepArgs};
+use crate::error::{usage, EXIT_OK};
+use crate::identify::{Aggregates, Session};
+use crate::model::columns::{bools, strs};
+use crate::output::sweep::{self, Collector, Outcome};
+use crate::output::{self};
+
+const PRINT_LIMIT: usize = 30;
+
+pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
+    let base = &args.base;
+    if args.param.len() > 2 {
+        return Err(usage(tr!("--param: не больше двух параметров", "--param: at most two parameters")));
+    }
+    let axes = args.param.iter().map(|p| sweep::parse_axis(p)).collect::<Result<Vec<_>>>()?;
+    let settings = sweep::grid(&axes)?;
+    let stored = output::load_stored(&base.from)?;
+    let Some(agg) = Aggregates::from_dataset(&stored.dataset) else {
+        return Ok(no_aggregates(&base.from));
+    };
+    let reg = agg.register;
+    let (ids, names, muns) = (strs(reg, "school_id")?, strs(reg, "name")?, strs(reg, "municipality")?);
+    let names: BTreeMap<String, (String, String)> =
+        ids.into_iter().zip(names.into_iter().zip(muns)).collect();
+    let mut collector = Collector::new(names);
+    let mut session = Session::new(&agg);
+    let t0 = std::time::Instant::now();
+    for values in settings {
+        let mut sets = base.set.clone();
+        sets.extend(axes.iter().zip(&values).map(|(a, v)| format!("{}={v}", a.key)));
+        let config = stored.config.with_changes(base.config.as_deref(), &sets)?;
+        stored.check_changes(&stored.config.changed_keys(&config)?, &config)?;
+        let ident = session.identify(&config, None, false)?;
+        let df = &ident.schools;
+        let outcome = Outcome {
+            ids: strs(df, "school_id")?,
+            shnor: bools(df, "shnor")?,
+            shnsu: bools(df, "shnsu")?,
+            category: strs(df, "category")?,
+        };
+        collector.add(values, &outcome);
+    }
+    crate::i18n::trace(&tr!("выявление по всем вариантам", "identification over the grid"), t0);
+    let s = collector.finish(&stored.config.region.name, axes.iter().map(|a| a.key.clone()).collect());
+    match base.format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+        OutputFormat::Text if !quiet => {
+            println!("{}", table(sweep::setting_headers(&s), sweep::setting_rows(&s)));
+            println!("{}", sweep::summary_line(&s));
+            if !s.flipping.is_empty() {
+                let rows = sweep::school_rows(&s.flipping[..s.flipping.len().min(PRINT_LIMIT)], s.settings.len());
+                println!("{}", table(sweep::school_headers(), rows));
+                if s.flipping.len() > PRINT_LIMIT {
+                    println!(
+                        "{}",
+                        tr!(
+                            "… и ещё {} (все — в --out DIR или --format json)",
+                            "… and {} more (all of them with --out DIR or --format json)",
+                            s.flipping.len() - PRINT_LIMIT
+                        )
+                    );
+                }
+            }
+        }
+        OutputFormat::Text => {}
+    }
+    if let Some(dir) = &base.out {
+        for (rel, bytes) in sweep::files(&s)? {
+            output::write_atomic(&dir.join(rel), &bytes)?;
+        }
+        if !quiet && base.format == OutputFormat::Text {
+            println!("{}", tr!("Записано: {}", "Written: {}", dir.display()));
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
