@@ -43,7 +43,11 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         },
         None => None,
     };
-    let ident = identify::identify(&agg, &stored.config, previous.as_ref())?;
+    let mut session = identify::Session::new(&agg);
+    if let Some(t) = stored.indices.clone() {
+        session.seed(t);
+    }
+    let ident = session.identify(&stored.config, previous.as_ref(), true)?;
     let run = RunOutput {
         config: &stored.config,
         dataset: &stored.dataset,
@@ -51,6 +55,7 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         rows: rows::school_rows(&ident)?,
         inputs: Vec::new(),
         started: String::new(),
+        tables: None,
     };
     let out_dir = args.out.clone().unwrap_or_else(|| args.from.clone());
     let written = output::write_all(&out_dir, &run, &[&output::Report])?;

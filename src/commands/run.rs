@@ -50,7 +50,8 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     };
     let previous = args.previous.as_deref().map(identify::dynamics::read_previous).transpose()?;
     let t0 = std::time::Instant::now();
-    let ident = identify::identify(&agg, &config, previous.as_ref())?;
+    let mut session = identify::Session::new(&agg);
+    let ident = session.identify(&config, previous.as_ref(), true)?;
     crate::i18n::trace(&tr!("индексы и выявление", "indices and identification"), t0);
     let rows = rows::school_rows(&ident)?;
     let inputs = ds
@@ -66,6 +67,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         rows,
         inputs,
         started,
+        tables: session.tables(),
     };
     let exports: [&dyn output::Export; 6] = [
         &output::SchoolsCsv,

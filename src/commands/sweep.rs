@@ -34,6 +34,9 @@ pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
         ids.into_iter().zip(names.into_iter().zip(muns)).collect();
     let mut collector = Collector::new(names);
     let mut session = Session::new(&agg);
+    if let Some(t) = stored.indices.clone() {
+        session.seed(t);
+    }
     let t0 = std::time::Instant::now();
     for values in settings {
         let mut sets = base.set.clone();

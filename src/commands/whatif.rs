@@ -46,8 +46,14 @@ pub fn run(args: &WhatifArgs, quiet: bool) -> Result<ExitCode> {
     stored.check_changes(&changed, &new)?;
     let t0 = std::time::Instant::now();
     let mut session = Session::new(&agg);
-    let before = rows::school_rows(&session.identify(&stored.config, None, false)?)?;
-    let after = rows::school_rows(&session.identify(&new, None, false)?)?;
+    if let Some(t) = stored.indices.clone() {
+        session.seed(t);
+    }
+    let before = session.identify(&stored.config, None, false)?;
+    let after = session.identify(&new, None, false)?;
+    let t1 = std::time::Instant::now();
+    let (before, after) = (rows::school_rows(&before)?, rows::school_rows(&after)?);
+    crate::i18n::trace(&tr!("строки школ", "school rows"), t1);
     crate::i18n::trace(&tr!("выявление до и после", "identification before and after"), t0);
     let changes = changed.into_iter().map(|(key, before, after)| ParamChange { key, before, after }).collect();
     let w = whatif::compare(&stored.config.region.name, changes, &before, &after);

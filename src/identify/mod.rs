@@ -148,18 +148,61 @@ fn compute_indices(agg: &Aggregates, config: &Config) -> Result<Indices> {
     Ok(Indices { inr, base, left_out })
 }
 
+/// The computed index tables of one configuration: stored beside the aggregates, so that
+/// `whatif`, `sweep` and `report` need not recompute what the run already computed.
+#[derive(Clone)]
+pub struct IndexTables {
+    /// What the tables depend on (they are used only for a configuration with the same keys).
+    pub key: String,
+    pub hits_key: String,
+    pub per_procedure: DataFrame,
+    pub yearly: DataFrame,
+    pub window: DataFrame,
+    pub base: DataFrame,
+    pub hits: DataFrame,
+    pub years: Vec<i32>,
+    pub left_out: Vec<String>,
+}
+
+fn hits_key(config: &Config) -> String {
+    format!("{}|{}|{}", config.criteria.r30.threshold, config.method.min_participants, config.method.years_window)
+}
+
 /// Identification over one set of aggregates under one or many configurations (`run`, `report`,
 /// `whatif`, `sweep`): the indices and the R30 hits are computed once for every configuration
 /// that shares what they depend on, the criteria and categories for each configuration.
 pub struct Session<'a> {
     agg: &'a Aggregates<'a>,
     indices: Option<(String, Indices)>,
-    hits: Option<((u64, u32, u32), DataFrame)>,
+    hits: Option<(String, DataFrame)>,
 }
 
 impl<'a> Session<'a> {
     pub fn new(agg: &'a Aggregates<'a>) -> Self {
         Session { agg, indices: None, hits: None }
+    }
+
+    /// Starts from stored index tables (used only while the configuration matches them).
+    pub fn seed(&mut self, t: IndexTables) {
+        let inr = inr::Inr { per_procedure: t.per_procedure, yearly: t.yearly, window: t.window, years: t.years };
+        self.indices = Some((t.key, Indices { inr, base: t.base, left_out: t.left_out }));
+        self.hits = Some((t.hits_key, t.hits));
+    }
+
+    /// The index tables of the last configuration identified.
+    pub fn tables(&self) -> Option<IndexTables> {
+        let ((key, ix), (hits_key, hits)) = (self.indices.as_ref()?, self.hits.as_ref()?);
+        Some(IndexTables {
+            key: key.clone(),
+            hits_key: hits_key.clone(),
+            per_procedure: ix.inr.per_procedure.clone(),
+            yearly: ix.inr.yearly.clone(),
+            window: ix.inr.window.clone(),
+            base: ix.base.clone(),
+            hits: hits.clone(),
+            years: ix.inr.years.clone(),
+            left_out: ix.left_out.clone(),
+        })
     }
 
     /// The identification under `config`; `with_reasons = false` leaves the reasons empty (for
@@ -168,19 +211,27 @@ impl<'a> Session<'a> {
         let agg = self.agg;
         let key = index_key(config);
         if self.indices.as_ref().map(|(k, _)| k != &key).unwrap_or(true) {
+            let t0 = std::time::Instant::now();
             self.indices = Some((key, compute_indices(agg, config)?));
+            crate::i18n::trace(&tr!("ИНР и ИСБШ", "ИНР and ИСБШ"), t0);
         }
-        let hits_key = (config.criteria.r30.threshold.to_bits(), config.method.min_participants, config.method.years_window);
+        let hits_key = hits_key(config);
         if self.hits.as_ref().map(|(k, _)| *k != hits_key).unwrap_or(true) {
+            let t0 = std::time::Instant::now();
             self.hits = Some((hits_key, r30_hits(agg.results, config, agg.latest_year)?));
+            crate::i18n::trace(&tr!("процедуры R30", "R30 procedures"), t0);
         }
         let (Some((_, ix)), Some((_, hits))) = (&self.indices, &self.hits) else {
             return Err(anyhow::anyhow!("indices not computed"));
         };
-        classify(agg, ix, hits, config, previous, with_reasons)
+        let t0 = std::time::Instant::now();
+        let r = classify(agg, ix, hits, config, previous, with_reasons);
+        crate::i18n::trace(&tr!("критерии, категории, список", "criteria, categories, list"), t0);
+        r
     }
 }
 
+#[cfg(test)]
 pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::Previous>) -> Result<Identification> {
     Session::new(agg).identify(config, previous, true)
 }

@@ -119,8 +119,9 @@ pub fn build(flagged: &[String], schools: &DataFrame, hits: &DataFrame, inr: &In
         if f_r30[i] {
             let now = r30_now.get(id.as_str()).cloned().unwrap_or_default();
             let repeated: Vec<String> = r30_keys
-                .iter()
-                .filter(|((sid, _), (a, b))| *sid == id.as_str() && a.is_some() && b.is_some())
+                .range((id.as_str(), String::new())..)
+                .take_while(|((sid, _), _)| *sid == id.as_str())
+                .filter(|(_, (a, b))| a.is_some() && b.is_some())
                 .map(|((_, label), (a, b))| format!("{label} ({} → {})", pct(*a), pct(*b)))
                 .collect();
             parts.push(tr!(

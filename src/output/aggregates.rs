@@ -37,7 +37,24 @@ impl Export for Aggregates {
         for (i, c) in ds.context.iter().enumerate() {
             out.push((PathBuf::from(format!("aggregates/context_{}.parquet", i + 1)), parquet(c)?));
         }
-        let meta = serde_json::json!({ "latest_year": run.ident.latest_year });
+        let mut meta = serde_json::json!({ "latest_year": run.ident.latest_year });
+        if let Some(t) = &run.tables {
+            for (name, df) in [
+                ("per_procedure", &t.per_procedure),
+                ("yearly", &t.yearly),
+                ("window", &t.window),
+                ("base", &t.base),
+                ("r30_hits", &t.hits),
+            ] {
+                out.push((PathBuf::from(format!("aggregates/indices/{name}.parquet")), parquet(df)?));
+            }
+            meta["indices"] = serde_json::json!({
+                "key": t.key,
+                "hits_key": t.hits_key,
+                "years": t.years,
+                "left_out": t.left_out,
+            });
+        }
         out.push((PathBuf::from("aggregates/meta.json"), serde_json::to_vec_pretty(&meta)?));
         Ok(out)
     }
@@ -50,6 +67,10 @@ pub struct StoredRun {
     pub dataset: Dataset,
     /// The previous list that run compared against, when it had one.
     pub previous: Option<PathBuf>,
+    /// The index tables the run computed (absent in output directories of older versions).
+    pub indices: Option<crate::identify::IndexTables>,
+    /// The years the stored results hold, ascending.
+    pub years: Vec<i32>,
 }
 
 fn read_parquet(path: &Path) -> Result<DataFrame> {
@@ -79,6 +100,42 @@ fn stored_input(v: &serde_json::Value) -> Option<InputReport> {
         })
         .collect();
     Some(r)
+}
+
+/// The stored index tables, when meta.json names them and every table is there.
+fn stored_indices(agg: &Path) -> Result<Option<crate::identify::IndexTables>> {
+    let Ok(text) = std::fs::read_to_string(agg.join("meta.json")) else { return Ok(None) };
+    let Ok(meta) = serde_json::from_str::<serde_json::Value>(&text) else { return Ok(None) };
+    let Some(ix) = meta.get("indices") else { return Ok(None) };
+    let strings = |k: &str| -> Vec<String> {
+        ix.get(k).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
+    };
+    let (Some(key), Some(hits_key)) = (ix.get("key").and_then(|v| v.as_str()), ix.get("hits_key").and_then(|v| v.as_str())) else {
+        return Ok(None);
+    };
+    let years: Vec<i32> = ix
+        .get("years")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_i64().and_then(|y| i32::try_from(y).ok()))
+        .collect();
+    let dir = agg.join("indices");
+    let table = |name: &str| read_parquet(&dir.join(format!("{name}.parquet")));
+    if !["per_procedure", "yearly", "window", "base", "r30_hits"].iter().all(|n| dir.join(format!("{n}.parquet")).is_file()) {
+        return Ok(None);
+    }
+    Ok(Some(crate::identify::IndexTables {
+        key: key.to_string(),
+        hits_key: hits_key.to_string(),
+        per_procedure: table("per_procedure")?,
+        yearly: table("yearly")?,
+        window: table("window")?,
+        base: table("base")?,
+        hits: table("r30_hits")?,
+        years,
+        left_out: strings("left_out"),
+    }))
 }
 
 /// Reads an output directory of `shnor run` (for `report`, `whatif`, `sweep`).
@@ -133,7 +190,15 @@ pub fn load(dir: &Path) -> Result<StoredRun> {
         first_year: None,
     };
     let previous = manifest.get("previous").and_then(|x| x.as_str()).map(PathBuf::from);
-    Ok(StoredRun { config, dataset, previous })
+    let indices = stored_indices(&agg)?;
+    let years = match &dataset.results {
+        Some(results) => {
+            let years = results.clone().lazy().select([col("year").unique().sort(SortOptions::default())]).collect()?;
+            crate::model::columns::ints(&years, "year")?.into_iter().flatten().filter_map(|y| i32::try_from(y).ok()).collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(StoredRun { config, dataset, previous, indices, years })
 }
 
 impl StoredRun {
@@ -157,17 +222,8 @@ impl StoredRun {
                 raw.join(", ")
             )));
         }
-        let (Some(results), Some(latest)) = (&self.dataset.results, self.dataset.latest_year) else { return Ok(()) };
-        let years = results
-            .clone()
-            .lazy()
-            .select([col("year").unique().sort(SortOptions::default())])
-            .collect()?;
-        let stored: Vec<i32> = crate::model::columns::ints(&years, "year")?
-            .into_iter()
-            .flatten()
-            .filter_map(|y| i32::try_from(y).ok())
-            .collect();
+        let Some(latest) = self.dataset.latest_year else { return Ok(()) };
+        let stored = &self.years;
         let first = stored.first().copied().unwrap_or(latest);
         let wanted = crate::indices::inr::window_years(new, latest);
         if wanted.first().is_some_and(|y| *y < first) {

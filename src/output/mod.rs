@@ -38,6 +38,8 @@ pub struct RunOutput<'a> {
     pub rows: Vec<SchoolRow>,
     pub inputs: Vec<InputFile>,
     pub started: String,
+    /// The computed index tables, stored for `whatif`, `sweep` and `report`.
+    pub tables: Option<crate::identify::IndexTables>,
 }
 
 /// One output format: the files it produces, rendered to bytes (then written atomically).
