@@ -48,6 +48,14 @@ fn whatif_with_the_run_parameters_reproduces_the_lists() {
     assert_eq!(ids(&list(&w, "shnsu_list")["ids"]), ids(&s["shnsu_list"]));
     assert_eq!(ids(&list(&w, "resilient")["ids"]), ids(&s["resilient"]));
     assert_eq!(list(&w, "shnor_list")["after"], s["on_shnor_list"]);
+    // A change that makes the indices be recomputed from the aggregates (instead of taken from
+    // the stored index tables) but moves no school: the same lists.
+    let w = json_of(&["whatif", "--set", "method.unreliable_below=11"], &out);
+    for l in w["lists"].as_array().unwrap() {
+        assert_eq!(l["entered"], serde_json::json!([]), "{}", l["list"]);
+        assert_eq!(l["left"], serde_json::json!([]), "{}", l["list"]);
+    }
+    assert_eq!(ids(&list(&w, "shnor_list")["ids"]), ids(&s["shnor_list"]));
 }
 
 #[test]
