@@ -218,6 +218,18 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
 /// header's number of fields and none is blank. Then polars parses the text on all cores and the
 /// result is the same as the cell-by-cell path (cells trimmed, empty → missing, row numbers as
 /// the lines of the file). Returns None when the file is not regular (the caller falls back).
+/// Whether any cell of the line has white space at an edge (space, tab or a no-break space),
+/// or the line holds a no-break space anywhere. The text is UTF-8: a no-break space is the pair
+/// C2 A0, while a lone A0 byte is the tail of a letter such as «Р» (D0 A0).
+fn line_needs_trim(line: &str, delim: u8) -> bool {
+    let b = line.as_bytes();
+    let space = |j: usize| matches!(b.get(j), Some(b' ' | b'\t'));
+    if line.contains('\u{a0}') || space(0) || b.len().checked_sub(1).is_some_and(space) {
+        return true;
+    }
+    b.iter().enumerate().any(|(i, c)| *c == delim && (space(i + 1) || i.checked_sub(1).is_some_and(space)))
+}
+
 fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher, opts: &ReadOptions) -> Result<Option<RawFrame>, String> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = body.split('\n');
@@ -243,7 +255,6 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
     let data = body.get(start..).unwrap_or_default();
     let mut trailing_blank = false;
     let mut needs_trim = false;
-    let edge = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | 0xA0));
     for line in data.split('\n').skip(1) {
         if trailing_blank {
             return Ok(None);
@@ -253,20 +264,11 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
             trailing_blank = true;
             continue;
         }
-        let bytes = line.as_bytes();
-        let mut n = 0usize;
-        for (i, b) in bytes.iter().enumerate() {
-            if *b == delim {
-                n += 1;
-                if !needs_trim && (edge(bytes.get(i + 1)) || i.checked_sub(1).is_some_and(|j| edge(bytes.get(j)))) {
-                    needs_trim = true;
-                }
-            }
-        }
+        let n = line.as_bytes().iter().filter(|b| **b == delim).count();
         if n != want {
             return Ok(None);
         }
-        if !needs_trim && (edge(bytes.first()) || edge(bytes.last()) || line.contains('\u{a0}')) {
+        if !needs_trim && line_needs_trim(line, delim) {
             needs_trim = true;
         }
     }
@@ -368,6 +370,19 @@ pub(crate) mod tests {
             header_row: None,
             keep_unknown: false,
         }
+    }
+
+    #[test]
+    fn trimming_is_needed_only_for_white_space_at_cell_edges() {
+        // «ВПР» ends in the byte A0 (Р = D0 A0): not a no-break space.
+        assert!(!line_needs_trim("2024,sch1,ВПР,4,Русский язык,38,5,5", b','));
+        assert!(!line_needs_trim("Р;Р;Р", b';'));
+        assert!(line_needs_trim("2024, sch1", b','));
+        assert!(line_needs_trim("2024 ,sch1", b','));
+        assert!(line_needs_trim(" 2024,sch1", b','));
+        assert!(line_needs_trim("2024,sch1\t", b','));
+        assert!(line_needs_trim("2024;1\u{a0}234", b';'));
+        assert!(line_needs_trim("2024;\u{a0}ВПР", b';'));
     }
 
     /// The fast path for large regular files gives exactly what the cell-by-cell path gives.
