@@ -7,15 +7,13 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::whatif::{no_aggregates, table};
+use super::whatif::{no_aggregates, print_limited, table, write_files};
 use crate::cli::{OutputFormat, SweepArgs};
 use crate::error::{usage, EXIT_OK};
 use crate::identify::{Aggregates, Session};
 use crate::model::columns::{bools, strs};
 use crate::output::sweep::{self, Collector, Outcome};
-use crate::output::{self};
-
-const PRINT_LIMIT: usize = 30;
+use crate::output;
 
 pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
     let base = &args.base;
@@ -61,29 +59,13 @@ pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
             println!("{}", table(sweep::setting_headers(&s), sweep::setting_rows(&s)));
             println!("{}", sweep::summary_line(&s));
             if !s.flipping.is_empty() {
-                let rows = sweep::school_rows(&s.flipping[..s.flipping.len().min(PRINT_LIMIT)], s.settings.len());
-                println!("{}", table(sweep::school_headers(), rows));
-                if s.flipping.len() > PRINT_LIMIT {
-                    println!(
-                        "{}",
-                        tr!(
-                            "… и ещё {} (все — в --out DIR или --format json)",
-                            "… and {} more (all of them with --out DIR or --format json)",
-                            s.flipping.len() - PRINT_LIMIT
-                        )
-                    );
-                }
+                print_limited(sweep::school_headers(), sweep::school_rows(&s.flipping, s.settings.len()));
             }
         }
         OutputFormat::Text => {}
     }
     if let Some(dir) = &base.out {
-        for (rel, bytes) in sweep::files(&s)? {
-            output::write_atomic(&dir.join(rel), &bytes)?;
-        }
-        if !quiet && base.format == OutputFormat::Text {
-            println!("{}", tr!("Записано: {}", "Written: {}", dir.display()));
-        }
+        write_files(dir, sweep::files(&s)?, !quiet && base.format == OutputFormat::Text)?;
     }
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -63,14 +63,32 @@ pub fn run(args: &WhatifArgs, quiet: bool) -> Result<ExitCode> {
         OutputFormat::Text => {}
     }
     if let Some(dir) = &args.out {
-        for (rel, bytes) in whatif::files(&w)? {
-            output::write_atomic(&dir.join(rel), &bytes)?;
-        }
-        if !quiet && args.format == OutputFormat::Text {
-            println!("{}", tr!("Записано: {}", "Written: {}", dir.display()));
-        }
+        write_files(dir, whatif::files(&w)?, !quiet && args.format == OutputFormat::Text)?;
     }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Writes the files of --out (each atomically) and says where.
+pub fn write_files(dir: &std::path::Path, files: Vec<(std::path::PathBuf, Vec<u8>)>, say: bool) -> Result<()> {
+    for (rel, bytes) in files {
+        output::write_atomic(&dir.join(rel), &bytes)?;
+    }
+    if say {
+        println!("{}", tr!("Записано: {}", "Written: {}", dir.display()));
+    }
+    Ok(())
+}
+
+/// Prints a table of at most PRINT_LIMIT rows, then how many more there are.
+pub fn print_limited(head: Vec<String>, rows: Vec<Vec<String>>) {
+    let more = rows.len().saturating_sub(PRINT_LIMIT);
+    println!("{}", table(head, rows.into_iter().take(PRINT_LIMIT).collect()));
+    if more > 0 {
+        println!(
+            "{}",
+            tr!("… и ещё {more} (все — в --out DIR или --format json)", "… and {more} more (all of them with --out DIR or --format json)")
+        );
+    }
 }
 
 fn print_text(w: &whatif::WhatIf) {
@@ -86,18 +104,7 @@ fn print_text(w: &whatif::WhatIf) {
                 continue;
             }
             println!("{}: {} ({})", whatif::list_label(l.list), title, v.len());
-            let rows: Vec<Vec<String>> = v.iter().take(PRINT_LIMIT).map(whatif::move_cells).collect();
-            println!("{}", table(whatif::move_headers(), rows));
-            if v.len() > PRINT_LIMIT {
-                println!(
-                    "{}",
-                    tr!(
-                        "… и ещё {} (все — в --out DIR или --format json)",
-                        "… and {} more (all of them with --out DIR or --format json)",
-                        v.len() - PRINT_LIMIT
-                    )
-                );
-            }
+            print_limited(whatif::move_headers(), v.iter().map(whatif::move_cells).collect());
         }
     }
     let rows = whatif::municipality_rows(w, false);

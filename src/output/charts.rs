@@ -45,6 +45,27 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// Axes with whole-number labels and light grid lines (vertical ones only with `x_mesh`).
+fn draw_mesh<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>,
+    x_desc: &str,
+    y_desc: &str,
+    x_mesh: bool,
+) -> Result<()> {
+    let mut mesh = chart.configure_mesh();
+    if !x_mesh {
+        mesh.disable_x_mesh();
+    }
+    mesh.light_line_style(WHITE)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .label_style((FONT, 13))
+        .draw()
+        .map_err(err)
+}
+
 /// The series legend: a framed box on a translucent white background.
 fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, pos: SeriesLabelPosition) -> Result<()> {
     chart
@@ -101,16 +122,7 @@ pub fn scatter(
             .y_label_area_size(55)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .label_style((FONT, 13))
-            .draw()
-            .map_err(err)?;
+        draw_mesh(&mut chart, x_desc, y_desc, true)?;
         // Draw the plain schools first so that the flagged ones stay visible on top.
         for (code, label) in legend.iter().rev() {
             let colour = category_colour(code);
@@ -170,17 +182,7 @@ pub fn histogram(title: &str, x_desc: &str, y_desc: &str, values: &[f64], bins: 
             .y_label_area_size(55)
             .build_cartesian_2d(lo..hi, 0.0..top)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(WHITE)
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .label_style((FONT, 13))
-            .draw()
-            .map_err(err)?;
+        draw_mesh(&mut chart, x_desc, y_desc, false)?;
         chart
             .draw_series(counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| {
                 let a = lo + width * i as f64;
