@@ -144,3 +144,20 @@ fn unknown_or_unrecomputable_parameters_are_clear_errors() {
     err(&["whatif", "--set", "criteria.bottom.share=1.5"], "criteria.bottom.share");
     err(&["sweep", "--param", "criteria.bottom.share=0.3:0.1:0.05"], "criteria.bottom.share");
 }
+
+#[test]
+fn r30_keeps_the_previous_year_with_a_one_year_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = common::hand_region(dir.path());
+    // run with a one-year window: R30 still compares with Y−1 (s02 is flagged by R30 only).
+    let one = dir.path().join("one");
+    shnor().args(["--lang", "en", "run", "-q", "--set", "method.years_window=1"]).arg(&cfg).arg("--out").arg(&one).assert().success();
+    let rows = common::read_csv(&one.join("schools.csv"));
+    let c = rows[0].iter().position(|h| h == "flag_r30").unwrap();
+    assert_eq!(rows.iter().find(|r| r[0] == "s02").unwrap()[c], "1");
+    // whatif from a two-year run to a one-year window gives the same list as that run.
+    let two = dir.path().join("two");
+    shnor().args(["run", "-q"]).arg(&cfg).arg("--out").arg(&two).assert().success();
+    let w = json_of(&["whatif", "--set", "method.years_window=1"], &two);
+    assert_eq!(ids(&list(&w, "shnor_list")["ids"]), ids(&summary(&one)["shnor_list"]));
+}

@@ -10,46 +10,38 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook};
 
+/// Синтетический регион для shnor: реестр, ВПР по ученикам, ОГЭ/ЕГЭ по школам, анкеты семей и
+/// показатели (детерминированно: одно зерно — одни и те же файлы).
+#[derive(clap::Parser)]
+#[command(name = "shnor-gen", version)]
 struct Args {
+    /// Каталог для файлов
+    #[arg(long, default_value = "data-samples")]
     out: PathBuf,
+    /// Число школ
+    #[arg(long, default_value_t = 300)]
     schools: usize,
+    /// Число муниципалитетов
+    #[arg(long, default_value_t = 20)]
     municipalities: usize,
+    /// Зерно генератора случайных чисел
+    #[arg(long, default_value_t = 2025)]
     seed: u64,
+    /// Последний год данных
+    #[arg(long, default_value_t = 2025)]
     year: i32,
+    /// Все построчные файлы — CSV UTF-8 (для замеров) и region.toml к ним
+    #[arg(long)]
     csv_only: bool,
 }
 
 fn parse_args() -> Result<Args> {
-    let mut a = Args {
-        out: PathBuf::from("data-samples"),
-        schools: 300,
-        municipalities: 20,
-        seed: 2025,
-        year: 2025,
-        csv_only: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        if k == "--csv-only" {
-            a.csv_only = true;
-            continue;
-        }
-        let v = it.next().with_context(|| format!("{k} needs a value"))?;
-        match k.as_str() {
-            "--out" => a.out = PathBuf::from(v),
-            "--schools" => a.schools = v.parse()?,
-            "--municipalities" => a.municipalities = v.parse()?,
-            "--seed" => a.seed = v.parse()?,
-            "--year" => a.year = v.parse()?,
-            other => anyhow::bail!("unknown option {other}"),
-        }
-    }
-    Ok(a)
+    Ok(<Args as clap::Parser>::parse())
 }
 
 fn normal(rng: &mut ChaCha8Rng) -> f64 {

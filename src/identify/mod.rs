@@ -165,7 +165,7 @@ pub struct IndexTables {
 }
 
 fn hits_key(config: &Config) -> String {
-    format!("{}|{}|{}", config.criteria.r30.threshold, config.method.min_participants, config.method.years_window)
+    format!("{}|{}", config.criteria.r30.threshold, config.method.min_participants)
 }
 
 /// Identification over one set of aggregates under one or many configurations (`run`, `report`,
@@ -397,13 +397,12 @@ fn classify(
 fn r30_hits(results: &DataFrame, config: &Config, y: i32) -> PolarsResult<DataFrame> {
     let (p, d) = decimal_fraction(config.criteria.r30.threshold);
     let min_p = i64::from(config.method.min_participants);
-    let first = inr::window_years(config, y).first().copied().unwrap_or(y);
     let group = [col("year"), col("procedure"), col("grade"), col("subject")];
     results
         .clone()
         .lazy()
-        // Y−1 only when it is inside the window (as in `run`, where rows outside it are set aside).
-        .filter(col("year").gt_eq(lit((y - 1).max(first))).and(col("participants").gt_eq(lit(min_p))))
+        // R30 always looks at Y and Y−1, whatever the window (run keeps Y−1 for it).
+        .filter(col("year").gt_eq(lit(y - 1)).and(col("participants").gt_eq(lit(min_p))))
         .with_column(inr::region_fail_share(&group)?)
         .filter((col("failed").cast(DataType::Int64) * lit(d)).gt_eq(lit(p) * col("participants").cast(DataType::Int64)))
         .select([

@@ -226,6 +226,14 @@ impl StoredRun {
         let stored = &self.years;
         let first = stored.first().copied().unwrap_or(latest);
         let wanted = crate::indices::inr::window_years(new, latest);
+        // R30 needs Y−1 whatever the window; run stores it only when R30 was on.
+        if new.criteria.r30.enabled && latest - 1 < first && wanted.first().is_none_or(|y| *y >= first) {
+            return Err(usage(tr!(
+                "criteria.r30.enabled: критерию R30 нужен {} г., а в сохранённых таблицах его нет (расчёт был без R30 и с окном в 1 год) — выполните shnor run с R30",
+                "criteria.r30.enabled: R30 needs {}, which the stored tables lack (the run had R30 off and a one-year window) — run shnor run with R30",
+                latest - 1
+            )));
+        }
         if wanted.first().is_some_and(|y| *y < first) {
             let have: Vec<String> = stored.iter().map(|y| y.to_string()).collect();
             return Err(usage(tr!(
