@@ -39,9 +39,9 @@ pub fn parse_axis(spec: &str) -> Result<Axis> {
     let key = key.trim().to_string();
     let raw = raw.trim();
     let parts: Vec<&str> = raw.split(':').collect();
-    let values = if parts.len() == 3 && !raw.starts_with('[') {
+    let values = if let (false, [from, to, step]) = (raw.starts_with('['), parts.as_slice()) {
         let num = |s: &str| s.trim().replace(',', ".").parse::<f64>().map_err(|_| bad(tr!("«{s}» — не число", "'{s}' is not a number")));
-        let (from, to, step) = (num(parts[0])?, num(parts[1])?, num(parts[2])?);
+        let (from, to, step) = (num(from)?, num(to)?, num(step)?);
         if !(step > 0.0) || !from.is_finite() || !to.is_finite() || to < from {
             return Err(bad(tr!("нужно ОТ ≤ ДО и ШАГ > 0", "FROM ≤ TO and STEP > 0 are needed")));
         }
