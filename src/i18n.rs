@@ -47,3 +47,15 @@ macro_rules! tr {
         if $crate::i18n::is_en() { format!($en, $($arg)*) } else { format!($ru, $($arg)*) }
     };
 }
+
+/// The Russian plural form after a number: 1 файл, 2 файла, 5 файлов, 11 файлов, 21 файл.
+pub fn ru_plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    let (d, h) = (n % 10, n % 100);
+    if d == 1 && h != 11 {
+        one
+    } else if (2..=4).contains(&d) && !(12..=14).contains(&h) {
+        few
+    } else {
+        many
+    }
+}

@@ -126,5 +126,6 @@ fn print_summary(run: &RunOutput, out_dir: &Path, files: usize) {
             c.in_shnsu()
         )
     );
-    println!("{}", tr!("Результаты ({files} файлов): {}", "Outputs ({files} files): {}", out_dir.display()));
+    let word = crate::i18n::ru_plural(files as u64, "файл", "файла", "файлов");
+    println!("{}", tr!("Результаты ({files} {word}): {}", "Outputs ({files} files): {}", out_dir.display()));
 }

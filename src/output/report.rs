@@ -178,14 +178,7 @@ fn schools_word(n: u64) -> String {
     if crate::i18n::is_en() {
         return if n == 1 { "school".into() } else { "schools".into() };
     }
-    let (d, h) = (n % 10, n % 100);
-    if d == 1 && h != 11 {
-        "школа".into()
-    } else if (2..=4).contains(&d) && !(12..=14).contains(&h) {
-        "школы".into()
-    } else {
-        "школ".into()
-    }
+    crate::i18n::ru_plural(n, "школа", "школы", "школ").into()
 }
 
 /// The same after «для» (genitive): для 1 школы, для 2 школ, для 21 школы.
