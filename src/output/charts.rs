@@ -45,6 +45,23 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// A titled chart area with f64 axes and room for the axis labels.
+fn cartesian<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    y_label_area: u32,
+) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>> {
+    ChartBuilder::on(root)
+        .caption(title, (FONT, 20))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(y_label_area)
+        .build_cartesian_2d(x, y)
+        .map_err(err)
+}
+
 /// Axes with whole-number labels and light grid lines (vertical ones only with `x_mesh`).
 fn draw_mesh<'a, DB: DrawingBackend + 'a>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>,
@@ -115,13 +132,7 @@ pub fn scatter(
         let (y0, y1) = span(points.iter().map(|p| p.y).chain(y_cuts.iter().map(|c| c.value)));
         // An empty band on top holds the legend, so that it never hides a school.
         let y1 = y1 + (y1 - y0) * 0.22;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(55)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
+        let mut chart = cartesian(&root, title, x0..x1, y0..y1, 55)?;
         draw_mesh(&mut chart, x_desc, y_desc, true)?;
         // Draw the plain schools first so that the flagged ones stay visible on top.
         for (code, label) in legend.iter().rev() {
@@ -175,13 +186,7 @@ pub fn histogram(title: &str, x_desc: &str, y_desc: &str, values: &[f64], bins: 
     {
         let root = SVGBackend::with_string(&mut buf, (900, 380)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(55)
-            .build_cartesian_2d(lo..hi, 0.0..top)
-            .map_err(err)?;
+        let mut chart = cartesian(&root, title, lo..hi, 0.0..top, 55)?;
         draw_mesh(&mut chart, x_desc, y_desc, false)?;
         chart
             .draw_series(counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| {
@@ -226,13 +231,7 @@ pub fn bars(title: &str, x_desc: &str, labels: &[String], series: &[(String, RGB
     {
         let root = SVGBackend::with_string(&mut buf, (900, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(label_width)
-            .build_cartesian_2d(0.0..max, 0.0..n as f64)
-            .map_err(err)?;
+        let mut chart = cartesian(&root, title, 0.0..max, 0.0..n as f64, label_width)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -284,13 +283,7 @@ pub fn lines(title: &str, x_desc: &str, y_desc: &str, x_labels: &[String], serie
     {
         let root = SVGBackend::with_string(&mut buf, (900, 450)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(55)
-            .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..top)
-            .map_err(err)?;
+        let mut chart = cartesian(&root, title, -0.5..(n as f64 - 0.5), 0.0..top, 55)?;
         let labels = x_labels.to_vec();
         let fmt = move |v: &f64| {
             let i = v.round();
