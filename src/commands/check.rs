@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
+use super::table;
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::config::Config;
 use crate::error::{EXIT_DATA, EXIT_OK};
@@ -77,13 +77,6 @@ pub fn run(args: &CheckArgs, _quiet: bool) -> Result<ExitCode> {
     } else {
         Ok(ExitCode::from(EXIT_OK))
     }
-}
-
-fn table() -> Table {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    t
 }
 
 fn print_text(ds: &Dataset) {

@@ -6,22 +6,14 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::ReportArgs;
-use crate::error::{EXIT_DATA, EXIT_OK};
+use crate::error::EXIT_OK;
 use crate::identify::{self, Aggregates};
 use crate::output::{self, rows, RunOutput};
 
 pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     let stored = output::load_stored(&args.from)?;
     let Some(agg) = Aggregates::from_dataset(&stored.dataset) else {
-        eprintln!(
-            "{}",
-            tr!(
-                "{}: в сохранённых таблицах нет реестра, результатов или последнего года",
-                "{}: the stored tables lack the register, the results or the latest year",
-                args.from.display()
-            )
-        );
-        return Ok(ExitCode::from(EXIT_DATA));
+        return Ok(super::no_aggregates(&args.from));
     };
     let previous_path = args.previous.clone().or_else(|| stored.previous.clone());
     let previous = match previous_path {
@@ -43,10 +35,7 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         },
         None => None,
     };
-    let mut session = identify::Session::new(&agg);
-    if let Some(t) = stored.indices.clone() {
-        session.seed(t);
-    }
+    let mut session = identify::Session::seeded(&agg, stored.indices.clone());
     let ident = session.identify(&stored.config, previous.as_ref(), true)?;
     let run = RunOutput {
         config: &stored.config,

@@ -4,7 +4,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 
 use crate::cli::RunArgs;
 use crate::config::Config;
@@ -100,10 +99,8 @@ fn print_summary(run: &RunOutput, out_dir: &Path, files: usize) {
             years.join("–")
         )
     );
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec![tr!("Категория", "Category"), tr!("Школ", "Schools"), tr!("Доля", "Share")]);
+    let mut t = super::table();
+    t.set_header(vec![tr!("Категория", "Category"), tr!("Школ", "Schools"), tr!("Доля", "Share")]);
     for (code, n) in [
         ("shnor_shnsu", c.shnor_shnsu),
         ("shnor", c.shnor),

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 
 use crate::cli::{OutputFormat, SchemaArgs};
 use crate::model::schema::ALL_TABLES;
@@ -15,11 +14,8 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode> {
     }
     for t in ALL_TABLES {
         println!("\n{} — {}", t.name, t.title());
-        let mut table = Table::new();
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(vec![
+        let mut table = super::table();
+        table.set_header(vec![
                 tr!("Столбец", "Column"),
                 tr!("Тип", "Type"),
                 tr!("Обязательный", "Required"),

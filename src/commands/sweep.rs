@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::whatif::{no_aggregates, print_limited, table, write_files};
+use super::{no_aggregates, print_limited, table_with, write_files};
 use crate::cli::{OutputFormat, SweepArgs};
 use crate::error::{usage, EXIT_OK};
 use crate::identify::{Aggregates, Session};
@@ -31,10 +31,7 @@ pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
     let names: BTreeMap<String, (String, String)> =
         ids.into_iter().zip(names.into_iter().zip(muns)).collect();
     let mut collector = Collector::new(names);
-    let mut session = Session::new(&agg);
-    if let Some(t) = stored.indices.clone() {
-        session.seed(t);
-    }
+    let mut session = Session::seeded(&agg, stored.indices.clone());
     let t0 = std::time::Instant::now();
     for values in settings {
         let mut sets = base.set.clone();
@@ -56,7 +53,7 @@ pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
     match base.format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
         OutputFormat::Text if !quiet => {
-            println!("{}", table(sweep::setting_headers(&s), sweep::setting_rows(&s)));
+            println!("{}", table_with(sweep::setting_headers(&s), sweep::setting_rows(&s)));
             println!("{}", sweep::summary_line(&s));
             if !s.flipping.is_empty() {
                 print_limited(sweep::school_headers(), sweep::school_rows(&s.flipping, s.settings.len()));

@@ -182,8 +182,17 @@ impl<'a> Session<'a> {
         Session { agg, indices: None, hits: None }
     }
 
-    /// Starts from stored index tables (used only while the configuration matches them).
-    pub fn seed(&mut self, t: IndexTables) {
+    /// A session that starts from stored index tables, when there are any (they are used only
+    /// while the configuration matches them).
+    pub fn seeded(agg: &'a Aggregates<'a>, tables: Option<IndexTables>) -> Self {
+        let mut s = Session::new(agg);
+        if let Some(t) = tables {
+            s.seed(t);
+        }
+        s
+    }
+
+    fn seed(&mut self, t: IndexTables) {
         let inr = inr::Inr { per_procedure: t.per_procedure, yearly: t.yearly, window: t.window, years: t.years };
         self.indices = Some((t.key, Indices { inr, base: t.base, left_out: t.left_out }));
         self.hits = Some((t.hits_key, t.hits));

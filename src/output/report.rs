@@ -553,8 +553,9 @@ fn quality(run: &RunOutput) -> Result<Quality> {
         used += r.rows_used;
         excluded += r.rows_excluded;
         for e in &r.excluded {
-            let by_design = crate::model::report::Reason::from_code(&e.reason).is_some_and(|x| x.by_design());
-            let label = crate::model::report::Reason::from_code(&e.reason).map(|x| x.label()).unwrap_or_else(|| e.label.clone());
+            let reason = crate::model::report::Reason::from_code(&e.reason);
+            let by_design = reason.is_some_and(|x| x.by_design());
+            let label = reason.map(|x| x.label()).unwrap_or_else(|| e.label.clone());
             let entry = reasons.entry(label).or_insert((0, by_design));
             entry.0 += e.count;
         }
