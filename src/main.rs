@@ -11,6 +11,7 @@ mod indices;
 mod ingest;
 mod model;
 mod output;
+mod parallel;
 
 use std::process::ExitCode;
 

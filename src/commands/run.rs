@@ -48,16 +48,23 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_DATA));
     };
     let previous = args.previous.as_deref().map(identify::dynamics::read_previous).transpose()?;
-    let t0 = std::time::Instant::now();
+    // The inputs' checksums (for the manifest) are computed while the identification runs.
+    let hashing = || -> Result<Vec<InputFile>> {
+        ds.reports
+            .iter()
+            .map(|r| InputFile::of(&format!("{:?}", r.kind).to_lowercase(), Path::new(&r.path)))
+            .collect()
+    };
     let mut session = identify::Session::new(&agg);
-    let ident = session.identify(&config, previous.as_ref(), true)?;
-    crate::i18n::trace(&tr!("индексы и выявление", "indices and identification"), t0);
+    let (ident, inputs) = std::thread::scope(|scope| -> Result<_> {
+        let hashes = scope.spawn(hashing);
+        let t0 = std::time::Instant::now();
+        let ident = session.identify(&config, previous.as_ref(), true)?;
+        crate::i18n::trace(&tr!("индексы и выявление", "indices and identification"), t0);
+        let inputs = hashes.join().map_err(|_| anyhow::anyhow!("the checksum thread stopped"))??;
+        Ok((ident, inputs))
+    })?;
     let rows = rows::school_rows(&ident)?;
-    let inputs = ds
-        .reports
-        .iter()
-        .map(|r| InputFile::of(&format!("{:?}", r.kind).to_lowercase(), Path::new(&r.path)))
-        .collect::<Result<Vec<_>>>()?;
     let out_dir = args.out.clone().unwrap_or_else(|| config.output.dir.clone());
     let run = RunOutput {
         config: &config,

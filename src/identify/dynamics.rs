@@ -75,6 +75,7 @@ pub fn read_previous(path: &Path) -> Result<Previous> {
         sheet: None,
         header_row: None,
         keep_unknown: false,
+        numeric: &[],
     };
     let raw = ingest::read_table(path, &matcher, &opts)
         .map_err(|m| crate::error::data(format!("{}: {m}", path.display())))?;

@@ -81,23 +81,22 @@ pub(super) enum Text {
 /// Large files with no quotes at all are handed to polars whole (see `ingest::regular_frame`).
 const FAST_PATH_BYTES: usize = 256 * 1024;
 
-pub(super) fn read_text(bytes: &[u8], opts: &ReadOptions) -> Result<Text, String> {
-    if bytes.len() >= FAST_PATH_BYTES {
-        check_not_binary(bytes)?;
-        let decoded = text::decode(bytes, opts.encoding);
-        if !decoded.lossy && !decoded.text.contains('"') {
-            let delim = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&decoded.text));
-            let info = SourceInfo {
-                format: "CSV".to_string(),
-                encoding: Some(decoded.encoding.to_string()),
-                delimiter: Some(delimiter_label(delim)),
-                sheet: None,
-                header_row: None,
-            };
-            return Ok(Text::Regular { text: decoded.text, delim, info });
-        }
+pub(super) fn read_text(bytes: Vec<u8>, opts: &ReadOptions) -> Result<Text, String> {
+    check_not_binary(&bytes)?;
+    let large = bytes.len() >= FAST_PATH_BYTES;
+    let decoded = text::decode_owned(bytes, opts.encoding);
+    if large && !decoded.lossy && !decoded.text.contains('"') {
+        let delim = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&decoded.text));
+        let info = SourceInfo {
+            format: "CSV".to_string(),
+            encoding: Some(decoded.encoding.to_string()),
+            delimiter: Some(delimiter_label(delim)),
+            sheet: None,
+            header_row: None,
+        };
+        return Ok(Text::Regular { text: decoded.text, delim, info });
     }
-    read(bytes, opts).map(Text::Grid)
+    read_decoded(decoded, opts).map(Text::Grid)
 }
 
 fn check_not_binary(bytes: &[u8]) -> Result<(), String> {
@@ -114,22 +113,26 @@ fn check_not_binary(bytes: &[u8]) -> Result<(), String> {
 
 pub(super) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Grid, String> {
     check_not_binary(bytes)?;
-    let decoded = text::decode(bytes, opts.encoding);
+    read_decoded(text::decode(bytes, opts.encoding), opts)
+}
+
+fn read_decoded(decoded: text::Decoded, opts: &ReadOptions) -> Result<Grid, String> {
+    let body = decoded.text.strip_prefix('\u{feff}').unwrap_or(&decoded.text);
     let delim = match opts.delimiter {
         Some(d) => d,
-        None => sniff_delimiter(&decoded.text),
+        None => sniff_delimiter(body),
     };
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delim)
         .has_headers(false)
         .flexible(true)
-        .from_reader(decoded.text.as_bytes());
+        .from_reader(body.as_bytes());
     let mut rows = Vec::new();
     let mut numbers = Vec::new();
     let mut record = ::csv::StringRecord::new();
     // Line numbers from byte offsets: 1 + newlines before the record's first byte (right for
     // CRLF and for quoted fields that span lines).
-    let text_bytes = decoded.text.as_bytes();
+    let text_bytes = body.as_bytes();
     let (mut seen_byte, mut seen_line) = (0usize, 1u64);
     loop {
         match reader.read_record(&mut record) {

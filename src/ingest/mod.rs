@@ -61,6 +61,9 @@ pub struct ReadOptions<'a> {
     pub header_row: Option<usize>,
     /// Keep unmapped columns (named by their header) instead of listing them as unknown.
     pub keep_unknown: bool,
+    /// Canonical columns that may come back as numbers (Float64) instead of text: the fast CSV
+    /// path reads such a column typed when every cell of it is a plain number or blank.
+    pub numeric: &'a [&'a str],
 }
 
 /// Rows of cells as read (trimmed, empty → None) with their row numbers.
@@ -123,7 +126,7 @@ pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<
     let grid = match sniff(&bytes) {
         Format::Zip | Format::Ole => excel::read(bytes, opts.sheet)?,
         Format::Parquet => return parquet::read(&bytes, matcher, opts),
-        Format::Text => match csv::read_text(&bytes, opts)? {
+        Format::Text => match csv::read_text(bytes, opts)? {
             csv::Text::Grid(g) => g,
             csv::Text::Regular { text, delim, info } => {
                 if let Some(frame) = regular_frame(&text, delim, info, matcher, opts)? {
@@ -218,16 +221,65 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
 /// header's number of fields and none is blank. Then polars parses the text on all cores and the
 /// result is the same as the cell-by-cell path (cells trimmed, empty → missing, row numbers as
 /// the lines of the file). Returns None when the file is not regular (the caller falls back).
-/// Whether any cell of the line has white space at an edge (space, tab or a no-break space),
-/// or the line holds a no-break space anywhere. The text is UTF-8: a no-break space is the pair
-/// C2 A0, while a lone A0 byte is the tail of a letter such as «Р» (D0 A0).
-fn line_needs_trim(line: &str, delim: u8) -> bool {
-    let b = line.as_bytes();
-    let space = |j: usize| matches!(b.get(j), Some(b' ' | b'\t'));
-    if line.contains('\u{a0}') || space(0) || b.len().checked_sub(1).is_some_and(space) {
+/// Whether any cell of the text has white space at an edge (space or tab next to a delimiter,
+/// a line end or the text's ends), or the text holds a no-break space anywhere (then cells are
+/// trimmed). The text is UTF-8: a no-break space is the pair C2 A0, while a lone A0 byte is the
+/// tail of a letter such as «Р» (D0 A0).
+fn needs_trim(data: &[u8], delim: u8) -> bool {
+    if memchr::memmem::find(data, "\u{a0}".as_bytes()).is_some() {
         return true;
     }
-    b.iter().enumerate().any(|(i, c)| *c == delim && (space(i + 1) || i.checked_sub(1).is_some_and(space)))
+    let edge = |b: Option<&u8>| matches!(b, None | Some(b'\n' | b'\r')) || b == Some(&delim);
+    memchr::memchr2_iter(b' ', b'\t', data).any(|i| edge(i.checked_sub(1).and_then(|j| data.get(j))) || edge(data.get(i + 1)))
+}
+
+/// Whether every data line (after the header line) has exactly `want` delimiters and none is
+/// blank; a final empty line is allowed. In the same pass, `plain[k]` is cleared when a cell of
+/// field `k` holds anything but digits, `.` and `-` (such a column stays text; a cell such as
+/// «1.2.3» that passes this test fails the typed read, which then falls back to text).
+fn lines_are_regular(data: &[u8], delim: u8, want: usize, plain: &mut [bool]) -> bool {
+    let Some(header_end) = memchr::memchr(b'\n', data) else { return true };
+    let body = data.get(header_end + 1..).unwrap_or_default();
+    let check_cells = plain.iter().any(|p| *p);
+    let mut number_byte = [false; 256];
+    for b in b"0123456789.-\r" {
+        if let Some(slot) = number_byte.get_mut(usize::from(*b)) {
+            *slot = true;
+        }
+    }
+    let (mut line_start, mut delims) = (0usize, 0usize);
+    let mut blank_seen = false;
+    let mut line_end = |pos: usize, delims: usize| -> bool {
+        // Only the last line may be blank (the file's final white space).
+        if blank_seen {
+            return false;
+        }
+        if delims != want || want == 0 {
+            let line = body.get(line_start..pos).unwrap_or_default();
+            if line.iter().all(u8::is_ascii_whitespace) {
+                blank_seen = true;
+            } else if delims != want {
+                return false;
+            }
+        }
+        line_start = pos + 1;
+        true
+    };
+    for (pos, &b) in body.iter().enumerate() {
+        if b == delim {
+            delims += 1;
+        } else if b == b'\n' {
+            if !line_end(pos, delims) {
+                return false;
+            }
+            delims = 0;
+        } else if check_cells && !number_byte[usize::from(b)] {
+            if let Some(p) = plain.get_mut(delims) {
+                *p = false;
+            }
+        }
+    }
+    line_end(body.len(), delims)
 }
 
 fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher, opts: &ReadOptions) -> Result<Option<RawFrame>, String> {
@@ -250,37 +302,45 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
     let Some(header) = head.get(header_idx).cloned() else { return Ok(None) };
     let want = header.len().saturating_sub(1);
     // Every data line: same number of delimiters, not blank (a final empty line is allowed).
-    // Also notes whether any cell has white space at its edges (then cells are trimmed).
     let start = offsets.get(header_idx).copied().unwrap_or(0);
     let data = body.get(start..).unwrap_or_default();
-    let mut trailing_blank = false;
-    let mut needs_trim = false;
-    for line in data.split('\n').skip(1) {
-        if trailing_blank {
-            return Ok(None);
-        }
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
-            trailing_blank = true;
-            continue;
-        }
-        let n = line.as_bytes().iter().filter(|b| **b == delim).count();
-        if n != want {
-            return Ok(None);
-        }
-        if !needs_trim && line_needs_trim(line, delim) {
-            needs_trim = true;
-        }
-    }
     let names = names_of(&header);
     let plan = plan_columns(&names, &header, matcher, opts.keep_unknown)?;
-    let parsed = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .map_parse_options(|p| p.with_separator(delim).with_quote_char(None))
-        .into_reader_with_file_handle(std::io::Cursor::new(data.as_bytes()))
-        .finish()
-        .map_err(|e| tr!("ошибка разбора CSV: {e}", "CSV parse error: {e}"))?;
+    // Columns the caller takes as numbers are read typed when all their cells are plain.
+    let mut plain = vec![false; header.len()];
+    for (i, m) in &plan {
+        if let Some(p) = plain.get_mut(*i) {
+            *p = opts.numeric.contains(&m.canonical.as_str());
+        }
+    }
+    if !lines_are_regular(data.as_bytes(), delim, want, &mut plain) {
+        return Ok(None);
+    }
+    let needs_trim = needs_trim(data.as_bytes(), delim);
+    if needs_trim {
+        plain.iter_mut().for_each(|p| *p = false);
+    }
+
+    let parse = |plain: &[bool]| {
+        let dtypes: Vec<DataType> = plain.iter().map(|p| if *p { DataType::Float64 } else { DataType::String }).collect();
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .with_dtype_overwrite(Some(Arc::new(dtypes)))
+            .map_parse_options(|p| p.with_separator(delim).with_quote_char(None))
+            .into_reader_with_file_handle(std::io::Cursor::new(data.as_bytes()))
+            .finish()
+    };
+    let parsed = match parse(&plain) {
+        Ok(df) => df,
+        // A cell of digits, dots and minuses that is no number («1.2.3»): all columns as text.
+        Err(_) if plain.iter().any(|p| *p) => {
+            plain.iter_mut().for_each(|p| *p = false);
+            parse(&plain).map_err(|e| tr!("ошибка разбора CSV: {e}", "CSV parse error: {e}"))?
+        }
+        Err(e) => return Err(tr!("ошибка разбора CSV: {e}", "CSV parse error: {e}")),
+    };
+
     let src: Vec<String> = parsed.get_column_names().iter().map(|s| s.to_string()).collect();
     let first_row = header_idx as u64 + 2;
     let mut exprs: Vec<Expr> = Vec::with_capacity(plan.len() + 1);
@@ -289,6 +349,8 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
         if needs_trim {
             let v = col(name.as_str()).cast(DataType::String).str().strip_chars(lit(NULL));
             exprs.push(when(v.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(v).alias(m.canonical.as_str()));
+        } else if plain.get(*i).copied().unwrap_or(false) {
+            exprs.push(col(name.as_str()).alias(m.canonical.as_str()));
         } else {
             // Empty fields are already missing (polars reads them as null).
             exprs.push(col(name.as_str()).cast(DataType::String).alias(m.canonical.as_str()));
@@ -297,6 +359,7 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
     exprs.push((col("__idx").cast(DataType::UInt64) + lit(first_row)).alias(ROW_COL));
     let parsed = parsed.with_row_index("__idx".into(), None).map_err(|e| e.to_string())?;
     let df = parsed.lazy().select(exprs).collect().map_err(|e| e.to_string())?;
+
     info.header_row = Some(header_idx as u64 + 1);
     let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
     let unknown = names.iter().filter(|h| !mapped.iter().any(|m| &m.source == *h)).cloned().collect();
@@ -369,20 +432,34 @@ pub(crate) mod tests {
             sheet: None,
             header_row: None,
             keep_unknown: false,
+            numeric: &[],
         }
     }
 
     #[test]
     fn trimming_is_needed_only_for_white_space_at_cell_edges() {
         // «ВПР» ends in the byte A0 (Р = D0 A0): not a no-break space.
-        assert!(!line_needs_trim("2024,sch1,ВПР,4,Русский язык,38,5,5", b','));
-        assert!(!line_needs_trim("Р;Р;Р", b';'));
-        assert!(line_needs_trim("2024, sch1", b','));
-        assert!(line_needs_trim("2024 ,sch1", b','));
-        assert!(line_needs_trim(" 2024,sch1", b','));
-        assert!(line_needs_trim("2024,sch1\t", b','));
-        assert!(line_needs_trim("2024;1\u{a0}234", b';'));
-        assert!(line_needs_trim("2024;\u{a0}ВПР", b';'));
+        assert!(!needs_trim("2024,sch1,ВПР,4,Русский язык,38,5,5".as_bytes(), b','));
+        assert!(!needs_trim("Р;Р;Р".as_bytes(), b';'));
+        assert!(needs_trim("2024, sch1".as_bytes(), b','));
+        assert!(needs_trim("2024 ,sch1".as_bytes(), b','));
+        assert!(needs_trim(" 2024,sch1".as_bytes(), b','));
+        assert!(needs_trim("2024,sch1\t".as_bytes(), b','));
+        assert!(needs_trim("2024;1\u{a0}234".as_bytes(), b';'));
+        assert!(needs_trim("2024;\u{a0}ВПР".as_bytes(), b';'));
+        assert!(needs_trim("a;b\r\n1 ;2\r\n".as_bytes(), b';'));
+        assert!(needs_trim("a;b\n1;2\n 3;4".as_bytes(), b';'));
+        assert!(!needs_trim("a;b c\n1;2 3\n".as_bytes(), b';'));
+    }
+
+    #[test]
+    fn regular_lines() {
+        assert!(lines_are_regular(b"a;b\n1;2\n3;4\n", b';', 1, &mut []));
+        assert!(lines_are_regular(b"a;b\r\n1;2\r\n3;4", b';', 1, &mut []));
+        assert!(!lines_are_regular(b"a;b\n1;2\n3;4;5\n", b';', 1, &mut []));
+        assert!(!lines_are_regular(b"a;b\n1;2\n\n3;4\n", b';', 1, &mut []));
+        assert!(!lines_are_regular(b"a;b\n1;2\n\n\n", b';', 1, &mut []));
+        assert!(!lines_are_regular(b"a;b\n1;2\n  \n", b';', 1, &mut []));
     }
 
     /// The fast path for large regular files gives exactly what the cell-by-cell path gives.

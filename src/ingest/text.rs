@@ -92,6 +92,27 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Decoded {
     }
 }
 
+/// [`decode`] that keeps the bytes (no copy) when they are valid UTF-8, as most files are.
+pub fn decode_owned(bytes: Vec<u8>, forced: Option<&'static Encoding>) -> Decoded {
+    let utf8_bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let utf16_bom = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if utf16_bom || !(forced.is_none() || forced == Some(UTF_8) || utf8_bom) {
+        return decode(&bytes, forced);
+    }
+    match String::from_utf8(bytes) {
+        // A UTF-8 BOM stays at the start of the text (readers skip it): removing it would move
+        // the whole text.
+        Ok(text) => {
+            Decoded {
+                text,
+                encoding: if utf8_bom { "UTF-8 (BOM)" } else { "UTF-8" },
+                lossy: false,
+            }
+        }
+        Err(e) => decode(e.as_bytes(), forced),
+    }
+}
+
 /// A file that is UTF-8 but for a few invalid bytes stays UTF-8.
 fn mostly_utf8(bytes: &[u8]) -> bool {
     let mut valid_multibyte = 0usize;
@@ -111,6 +132,11 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
                 let skip = e.error_len().unwrap_or(bad.len()).max(1);
                 invalid += 1;
                 rest = bad.get(skip..).unwrap_or_default();
+                // Each multi-byte character still to come takes at least two bytes: stop as
+                // soon as the answer cannot change.
+                if invalid * 50 > valid_multibyte + rest.len() / 2 {
+                    return false;
+                }
                 if rest.is_empty() {
                     break;
                 }
@@ -121,9 +147,15 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
 }
 
 /// chardetng restricted to the Cyrillic single-byte encodings Russian exports use.
+/// A window of the text from its first non-ASCII byte is enough (and the whole file would cost
+/// ~0.1 s per MB).
 fn guess_cyrillic(bytes: &[u8]) -> &'static Encoding {
+    const WINDOW: usize = 64 * 1024;
+    let start = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+    let window = bytes.get(start..).unwrap_or_default();
+    let window = window.get(..WINDOW).unwrap_or(window);
     let mut det = chardetng::EncodingDetector::new();
-    det.feed(bytes, true);
+    det.feed(window, true);
     let guess = det.guess(Some(b"ru"), false);
     if guess == IBM866 || guess == KOI8_U || guess == KOI8_R || guess == WINDOWS_1251 {
         guess

@@ -27,13 +27,21 @@ pub fn check(bad: Expr, reason: Reason, column: impl Into<String>) -> Check {
 /// Evaluates the checks over whole columns (the first failing check of each row gives its
 /// reason, as a small integer code), accounts for the excluded rows and returns the rows that pass.
 pub fn apply_checks(report: &mut InputReport, lf: LazyFrame, checks: Vec<Check>, max_problems: usize) -> PolarsResult<DataFrame> {
+    apply_checks_keeping(report, lf, checks, max_problems, None)
+}
+
+/// [`apply_checks`] that returns only the columns `keep` of the passing rows (the others are
+/// never copied).
+pub fn apply_checks_keeping(report: &mut InputReport, lf: LazyFrame, checks: Vec<Check>, max_problems: usize, keep: Option<&[&str]>) -> PolarsResult<DataFrame> {
     let table: Vec<(Reason, String)> = checks.iter().map(|c| (c.reason, c.column.clone())).collect();
     let mut e = lit(NULL).cast(DataType::UInt32);
     for (i, c) in checks.into_iter().enumerate().rev() {
         e = when(c.bad.fill_null(lit(false))).then(lit(i as u32)).otherwise(e);
     }
+
     let checked = lf.with_column(e.alias(REASON_COL)).collect()?;
-    account_rows(report, checked, &table, max_problems)
+
+    account_rows(report, checked, &table, max_problems, keep)
 }
 
 /// Records what the reader itself excluded or flagged (ragged rows, invalid UTF-8, empty rows).
@@ -77,7 +85,7 @@ pub fn account_reader(report: &mut InputReport, raw: &RawFrame, max_problems: us
 
 /// Counts the rows excluded by each reason, lists a sample of them with row, column and value,
 /// and returns the rows that pass. `rows_used` becomes the number of passing rows.
-fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, String)], max_problems: usize) -> PolarsResult<DataFrame> {
+fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, String)], max_problems: usize, keep: Option<&[&str]>) -> PolarsResult<DataFrame> {
     let bad = checked.clone().lazy().filter(col(REASON_COL).is_not_null());
     let counts = bad
         .clone()
@@ -98,6 +106,7 @@ fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, 
             }
         }
     }
+
     if total_bad > 0 {
         let sample = bad
             .with_column(col(ROW_COL).cum_count(false).over([col(REASON_COL)])?.alias("__k"))
@@ -113,10 +122,7 @@ fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, 
             if reason.by_design() {
                 continue;
             }
-            let value = sample
-                .column(column)
-                .ok()
-                .and_then(|c| c.str().ok().and_then(|s| s.get(i).map(str::to_string)));
+            let value = sample.column(column).ok().and_then(|c| cell_text(c, i));
             let source = report.source_column(column).or_else(|| (!column.is_empty()).then(|| column.clone()));
             report.problem(
                 Severity::Excluded,
@@ -130,13 +136,24 @@ fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, 
         }
         report.problems_not_listed += total_bad.saturating_sub(listed);
     }
-    let good = checked
-        .lazy()
-        .filter(col(REASON_COL).is_null())
-        .drop(cols([REASON_COL]))
-        .collect()?;
+
+    let passing = checked.lazy().filter(col(REASON_COL).is_null());
+    let good = match keep {
+        Some(names) => passing.select(names.iter().map(|n| col(*n)).collect::<Vec<_>>()),
+        None => passing.drop(cols([REASON_COL])),
+    }
+    .collect()?;
     report.rows_used = good.height() as u64;
     Ok(good)
+}
+
+/// A cell as the user wrote it: text as is, a number read as such in its shortest form («7»).
+fn cell_text(c: &Column, i: usize) -> Option<String> {
+    match c.dtype() {
+        DataType::String => c.str().ok()?.get(i).map(str::to_string),
+        DataType::Float64 => c.f64().ok()?.get(i).map(|v| format!("{v}")),
+        _ => None,
+    }
 }
 
 /// Cell-level warnings (the row is kept, the cell is read as blank): counts and a sample.

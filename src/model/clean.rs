@@ -32,7 +32,11 @@ pub fn number(c: &str) -> Expr {
     let normalized = when(both)
         .then(s.clone().str().replace_all(lit(","), lit(""), true))
         .otherwise(s.str().replace_all(lit(","), lit("."), true));
-    let v = normalized.cast(DataType::Float64);
+    finite(normalized.cast(DataType::Float64))
+}
+
+/// NaN and infinities are not numbers.
+fn finite(v: Expr) -> Expr {
     when(v.clone().is_nan().or(v.clone().is_infinite()))
         .then(lit(NULL).cast(DataType::Float64))
         .otherwise(v)
@@ -100,21 +104,65 @@ pub fn with_numbers(lf: LazyFrame, names: &[&str], plain: &std::collections::BTr
             [f, s.is_not_null().alias(format!("__has_{c}"))]
         })
         .collect();
-    let finite: Vec<Expr> = names
-        .iter()
-        .map(|c| {
-            let v = col(format!("__f_{c}"));
-            when(v.clone().is_nan().or(v.clone().is_infinite()))
-                .then(lit(NULL).cast(DataType::Float64))
-                .otherwise(v)
-                .alias(format!("__num_{c}"))
-        })
-        .collect();
+    let finite: Vec<Expr> = names.iter().map(|c| finite(col(format!("__f_{c}"))).alias(format!("__num_{c}"))).collect();
     let scratch: Vec<String> = names.iter().flat_map(|c| [format!("__s_{c}"), format!("__f_{c}")]).collect();
     lf.with_columns(stripped)
         .with_columns(parsed)
         .with_columns(finite)
         .drop(cols(scratch))
+}
+
+/// Parses the number columns `names` (and the year column `year`, when given) of a text frame:
+/// adds `__has_<c>` (a value is there), `__num_<c>` (the number, or null) and `__year`. Each
+/// cell is first cast directly; only the rows in which some cell does not cast (placeholders,
+/// spaces, decimal commas, `%`, text, a year such as «2024/2025») go through the full cleaning
+/// of [`with_numbers`] and [`year_of`], so a clean column costs one cast. The result is the same
+/// as cleaning every row; the rows come back in another order (fast rows, then the others).
+pub fn parse_numbers(df: DataFrame, names: &[&str], year: Option<&str>) -> PolarsResult<DataFrame> {
+    const SLOW: &str = "__slow";
+    let fast_num = |c: &str| finite(col(c).cast(DataType::Float64));
+    // Columns the reader already typed need no cleaning.
+    let typed = |c: &str| df.column(c).is_ok_and(|s| s.dtype().is_primitive_numeric());
+    let text_names: Vec<&str> = names.iter().copied().filter(|c| !typed(c)).collect();
+    let year_is_text = year.is_some_and(|y| !typed(y));
+    let mut exprs: Vec<Expr> = Vec::new();
+    let mut slow: Option<Expr> = None;
+    let mut add_slow = |e: Expr| {
+        slow = Some(match slow.take() {
+            Some(acc) => acc.or(e),
+            None => e,
+        })
+    };
+    for c in names {
+        exprs.push(fast_num(c).alias(format!("__num_{c}")));
+        exprs.push(col(*c).is_not_null().alias(format!("__has_{c}")));
+        if text_names.contains(c) {
+            // A value whose plain cast fails (or is not finite: «inf» may be text) is slow.
+            add_slow(col(*c).is_not_null().and(col(format!("__num_{c}")).is_null()));
+        }
+    }
+    if let Some(y) = year {
+        if year_is_text {
+            exprs.push(year_of(y, true).alias("__year"));
+            add_slow(col(y).is_not_null().and(col("__year").is_null()));
+        } else {
+            // A typed year must be whole (as «2025.5» is no year in text either).
+            let v = col(y);
+            exprs.push(year_of_number(when(is_whole(v.clone())).then(v).otherwise(lit(NULL).cast(DataType::Float64))).alias("__year"));
+        }
+    }
+    let Some(slow) = slow else { return df.lazy().with_columns(exprs).collect() };
+    let parsed = df.lazy().with_columns(exprs).with_column(slow.alias(SLOW)).collect()?;
+    let n_slow = parsed.column(SLOW)?.bool()?.sum().unwrap_or(0);
+    if n_slow == 0 {
+        return parsed.drop(SLOW);
+    }
+    let fast_rows = parsed.clone().lazy().filter(col(SLOW).not());
+    let mut slow_rows = with_numbers(parsed.lazy().filter(col(SLOW)), &text_names, &Default::default());
+    if let (Some(y), true) = (year, year_is_text) {
+        slow_rows = slow_rows.with_column(year_of(y, false).alias("__year"));
+    }
+    concat([fast_rows, slow_rows], UnionArgs::default())?.drop(cols([SLOW])).collect()
 }
 
 /// The cell has something (not a placeholder) that did not parse as a number.
@@ -130,11 +178,16 @@ pub fn is_whole(e: Expr) -> Expr {
 /// A year: the last four-digit group («2024/2025» → 2025), valid from 2000 to 2100. With
 /// `plain` (every value is just digits) a direct cast does the same without a regex.
 pub fn year_of(c: &str, plain: bool) -> Expr {
-    let y = if plain {
-        col(c).cast(DataType::Int32)
+    if plain {
+        year_of_number(col(c))
     } else {
-        text(c).str().extract(lit(r"(\d{4})\D*$"), 1).cast(DataType::Int32)
-    };
+        year_of_number(text(c).str().extract(lit(r"(\d{4})\D*$"), 1))
+    }
+}
+
+/// A year from a number (or text of digits): valid from 2000 to 2100.
+fn year_of_number(v: Expr) -> Expr {
+    let y = v.cast(DataType::Int32);
     when(y.clone().gt_eq(lit(2000)).and(y.clone().lt_eq(lit(2100))))
         .then(y)
         .otherwise(lit(NULL).cast(DataType::Int32))
@@ -145,21 +198,53 @@ pub fn year(c: &str) -> Expr {
     year_of(c, false)
 }
 
-/// Yes/no answer → 1.0 / 0.0 / null (blank or not recognised).
-#[cfg(test)]
-pub fn yes_no(c: &str, extra_yes: &[String], extra_no: &[String]) -> Expr {
-    yes_no_of(col(c).str().to_lowercase(), extra_yes, extra_no)
+/// A yes/no answer → 1.0 / 0.0 / None (not recognised), case-insensitive.
+pub fn answer_of(value: &str, extra_yes: &[String], extra_no: &[String]) -> Option<f64> {
+    let v = value.to_lowercase();
+    let listed = |consts: &[&str], extra: &[String]| consts.contains(&v.as_str()) || extra.iter().any(|e| e.trim().to_lowercase() == v);
+    if listed(YES, extra_yes) {
+        Some(1.0)
+    } else if listed(NO, extra_no) {
+        Some(0.0)
+    } else {
+        None
+    }
 }
 
-/// Yes/no of an already lower-cased column (so that the lower-casing is done once).
-pub fn yes_no_of(norm: Expr, extra_yes: &[String], extra_no: &[String]) -> Expr {
-    let yes: Vec<String> = YES.iter().map(|s| s.to_string()).chain(extra_yes.iter().map(|s| s.trim().to_lowercase())).collect();
-    let no: Vec<String> = NO.iter().map(|s| s.to_string()).chain(extra_no.iter().map(|s| s.trim().to_lowercase())).collect();
-    when(norm.clone().is_in(lit(Series::new(PlSmallStr::EMPTY, yes)).implode(false), false))
-        .then(lit(1.0))
-        .when(norm.is_in(lit(Series::new(PlSmallStr::EMPTY, no)).implode(false), false))
-        .then(lit(0.0))
-        .otherwise(lit(NULL).cast(DataType::Float64))
+/// Adds the yes/no answers of text columns as `<prefix><column>` → 1.0 / 0.0 / null (blank or
+/// not recognised). Each column is coded once (a categorical); the answers are recognised once
+/// per distinct value (a questionnaire has a handful) and looked up by code.
+pub fn with_answers(df: DataFrame, columns: &[(&str, Vec<String>, Vec<String>)], prefix: &str) -> PolarsResult<DataFrame> {
+    // Each categories object keeps its mapping only weakly: the mappings are held here.
+    let coded: Vec<(std::sync::Arc<Categories>, std::sync::Arc<CategoricalMapping>)> = columns
+        .iter()
+        .map(|_| {
+            let cats = Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32);
+            let mapping = cats.mapping();
+            (cats, mapping)
+        })
+        .collect();
+    let code_of = |c: &str| format!("__code:{c}");
+    let codes: Vec<Expr> = columns
+        .iter()
+        .zip(coded.iter())
+        .map(|((c, _, _), (cats, _))| col(*c).cast(DataType::from_categories(cats.clone())).to_physical().alias(code_of(c)))
+        .collect();
+    let df = df.lazy().with_columns(codes).collect()?;
+    let mut answers: Vec<Expr> = Vec::new();
+    for ((c, yes, no), (_, mapping)) in columns.iter().zip(coded.iter()) {
+        let n = mapping.num_cats_upper_bound();
+        let by_code: Vec<Option<f64>> = (0..n)
+            .map(|i| {
+                let text = u32::try_from(i).ok().and_then(|i| mapping.cat_to_str(i));
+                text.and_then(|t| answer_of(t, yes, no))
+            })
+            .collect();
+        let lookup = lit(Series::new(PlSmallStr::EMPTY, by_code));
+        answers.push(lookup.gather(col(code_of(c)), false).alias(format!("{prefix}{c}")));
+    }
+    let drop: Vec<String> = columns.iter().map(|(c, _, _)| code_of(c)).collect();
+    df.lazy().with_columns(answers).drop(cols(drop)).collect()
 }
 
 #[cfg(test)]
@@ -230,11 +315,16 @@ mod tests {
 
     #[test]
     fn yes_no_answers() {
-        let df = frame(&[Some("Да"), Some("нет"), Some("1"), Some("0"), Some("TRUE"), Some("+"), Some("−"), Some("Есть"), Some("может быть"), None, Some("-")]);
-        let got = floats(df, yes_no("v", &[], &[]));
+        let df = frame(&[Some("Да"), Some("нет"), Some("1"), Some("0"), Some("TRUE"), Some("+"), Some("−"), Some("Есть"), Some("может быть"), None, Some("-"), Some("Да")]);
+        let out = with_answers(df, &[("v", vec![], vec!["Может Быть".to_string()])], "a:").unwrap();
+        let got: Vec<Option<f64>> = out.column("a:v").unwrap().f64().unwrap().iter().collect();
         assert_eq!(
             got,
-            vec![Some(1.0), Some(0.0), Some(1.0), Some(0.0), Some(1.0), Some(1.0), Some(0.0), Some(1.0), None, None, Some(0.0)]
+            vec![Some(1.0), Some(0.0), Some(1.0), Some(0.0), Some(1.0), Some(1.0), Some(0.0), Some(1.0), Some(0.0), None, Some(0.0), Some(1.0)]
         );
+        // Unrecognised answers are blank.
+        let out = with_answers(frame(&[Some("наверное"), Some("да")]), &[("v", vec![], vec![])], "a:").unwrap();
+        let got: Vec<Option<f64>> = out.column("a:v").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(got, vec![None, Some(1.0)]);
     }
 }

@@ -82,6 +82,7 @@ fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problem
         sheet: spec.sheet.as_deref(),
         header_row: spec.header_row,
         keep_unknown: matches!(spec.kind, InputKind::Schools | InputKind::Context),
+        numeric: if spec.kind == InputKind::Results { results::NUMBERS } else { &[] },
     };
     let matcher = matcher_for(spec.kind, config, spec);
     match ingest::read_table(&spec.path, &matcher, &opts) {
@@ -138,35 +139,32 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
         })
         .collect::<Result<_>>()?;
 
-    let mut register_ids: Option<Series> = None;
     let mut parts: Vec<DataFrame> = Vec::new();
     let mut q_tables: Vec<DataFrame> = Vec::new();
     let has_results = order.iter().any(|s| s.kind == InputKind::Results);
-    // The register first: every other file is checked against its school ids.
-    let (registers, others): (Vec<&InputSpec>, Vec<&InputSpec>) = order.into_iter().partition(|s| s.kind == InputKind::Schools);
-    for spec in registers {
-        let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
-        let t0 = std::time::Instant::now();
-        let raw = read(spec, config, &mut report, max_problems)?;
-        crate::i18n::trace(&tr!("чтение {}", "read {}", report.path), t0);
-        let t0 = std::time::Instant::now();
-        if let Some(raw) = raw {
-            if let Some(reg) = register::build(raw, &mut report, max_problems)? {
-                register_ids = Some(reg.column("school_id")?.as_materialized_series().clone());
-                ds.register = Some(reg);
-            }
-        }
-        crate::i18n::trace(&tr!("проверка и агрегирование {}", "validated {}", report.path), t0);
-        ds.reports.push(report);
+    // Every file is read two at a time (reading is partly single-threaded); every file but the
+    // register is checked against the register's school ids, so its checks wait for them while
+    // the register itself goes first. Results are kept in the configured order.
+    let register_ids: std::sync::OnceLock<Option<Series>> = std::sync::OnceLock::new();
+    let has_register = order.iter().any(|s| s.kind == InputKind::Schools);
+    if !has_register {
+        let _ = register_ids.set(None);
     }
-    // The other files are independent of each other: two at a time (reading and row checks are
-    // partly single-threaded), results kept in the configured order.
-    let first_index = ds.reports.len() as u32;
     let job = |i: usize, spec: &&InputSpec| -> Result<(InputReport, Loaded)> {
         let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
+        if spec.kind == InputKind::Schools {
+            // The ids are published whatever happens, so that no other file waits for ever.
+            let publish = RegisterIds(&register_ids);
+            let loaded = load_register(spec, config, &mut report, max_problems)?;
+            if let Loaded::Register(reg) = &loaded {
+                publish.set(Some(reg.column("school_id")?.as_materialized_series().clone()));
+            }
+            return Ok((report, loaded));
+        }
         let t0 = std::time::Instant::now();
         let raw = read(spec, config, &mut report, max_problems)?;
         crate::i18n::trace(&tr!("чтение {}", "read {}", report.path), t0);
+        let ids = register_ids.wait().as_ref();
         let t0 = std::time::Instant::now();
         let loaded = match raw {
             None => Loaded::Nothing,
@@ -176,24 +174,33 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
                     let ctx = results::Context {
                         config,
                         spec,
-                        register_ids: register_ids.as_ref(),
+                        register_ids: ids,
                         filters: &filters,
-                        file_index: first_index + i as u32,
+                        file_index: i as u32,
                         max_problems,
                     };
                     results::build(raw, &ctx, &mut report)?.map_or(Loaded::Nothing, Loaded::Results)
                 }
-                InputKind::Questionnaire => questionnaire::build(raw, config, spec, register_ids.as_ref(), &mut report, max_problems)?
+                InputKind::Questionnaire => questionnaire::build(raw, config, spec, ids, &mut report, max_problems)?
                     .map_or(Loaded::Nothing, |b| Loaded::Questionnaire(b.table)),
-                InputKind::Context => context::build(raw, register_ids.as_ref(), &mut report, max_problems)?
-                    .map_or(Loaded::Nothing, Loaded::Context),
+                InputKind::Context => context::build(raw, ids, &mut report, max_problems)?.map_or(Loaded::Nothing, Loaded::Context),
             },
         };
         crate::i18n::trace(&tr!("проверка и агрегирование {}", "validated {}", report.path), t0);
         Ok((report, loaded))
     };
-    for (report, loaded) in in_parallel(&others, 2, job)? {
+    // The register first, then the largest files, so that the two workers finish at about the
+    // same time.
+    let mut start: Vec<usize> = (0..order.len()).collect();
+    start.sort_by_key(|&i| {
+        let spec = order.get(i);
+        let first = spec.is_some_and(|s| s.kind == InputKind::Schools);
+        let size = spec.and_then(|s| std::fs::metadata(&s.path).ok()).map_or(0, |m| m.len());
+        (!first, std::cmp::Reverse(size))
+    });
+    for (report, loaded) in crate::parallel::in_parallel(&order, &start, 2, job)? {
         match loaded {
+            Loaded::Register(df) => ds.register = Some(df),
             Loaded::Results(df) => parts.push(df),
             Loaded::Questionnaire(df) => q_tables.push(df),
             Loaded::Context(df) => ds.context.push(df),
@@ -215,6 +222,7 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
     if has_results {
         combine_results(&mut ds, parts, config)?;
     }
+
     if !q_tables.is_empty() {
         let t = concat(q_tables.into_iter().map(|d| d.lazy()).collect::<Vec<_>>(), UnionArgs::default())?
             .sort(["school_id", "indicator"], SortMultipleOptions::default())
@@ -238,43 +246,43 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
     Ok(ds)
 }
 
+/// Reads and checks the register.
+fn load_register(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problems: usize) -> Result<Loaded> {
+    let t0 = std::time::Instant::now();
+    let raw = read(spec, config, report, max_problems)?;
+    crate::i18n::trace(&tr!("чтение {}", "read {}", report.path), t0);
+    let t0 = std::time::Instant::now();
+    let reg = match raw {
+        Some(raw) => register::build(raw, report, max_problems)?,
+        None => None,
+    };
+    crate::i18n::trace(&tr!("проверка и агрегирование {}", "validated {}", report.path), t0);
+    Ok(reg.map_or(Loaded::Nothing, Loaded::Register))
+}
+
+/// The register's school ids for the other files' checks: set once; dropped unset (the
+/// register could not be read, or failed), it publishes "no register".
+struct RegisterIds<'a>(&'a std::sync::OnceLock<Option<Series>>);
+
+impl RegisterIds<'_> {
+    fn set(&self, ids: Option<Series>) {
+        let _ = self.0.set(ids);
+    }
+}
+
+impl Drop for RegisterIds<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.set(None);
+    }
+}
+
 /// What one input file contributed.
 enum Loaded {
+    Register(DataFrame),
     Results(DataFrame),
     Questionnaire(DataFrame),
     Context(DataFrame),
     Nothing,
-}
-
-/// Runs `job` over `items` on up to `workers` threads; results in the order of `items`. The
-/// first error (in item order) is returned.
-fn in_parallel<T: Sync, R: Send>(items: &[T], workers: usize, job: impl Fn(usize, &T) -> Result<R> + Sync) -> Result<Vec<R>> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<Result<R>>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let workers = workers.clamp(1, items.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let r = job(i, item);
-                if let Some(slot) = slots.get(i) {
-                    if let Ok(mut s) = slot.lock() {
-                        *s = Some(r);
-                    }
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|s| {
-            s.into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| Err(anyhow::anyhow!("a worker thread stopped without a result")))
-        })
-        .collect()
 }
 
 fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, config: &Config) -> Result<()> {

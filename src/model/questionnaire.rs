@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use super::checks::{apply_checks, check, ensure_columns, join_register, require_columns, warn_cells};
-use super::clean::{not_a_number, number, plain_columns, text, year_of, yes_no_of};
+use super::clean::{not_a_number, number, plain_columns, text, with_answers, year_of};
 use super::report::{InputReport, Reason};
 use crate::config::{Config, InputSpec, Layout};
 use crate::ingest::RawFrame;
@@ -132,15 +132,17 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
             ]).filter(col("share").is_not_null()));
         }
     } else {
-        // Lower-case once, map once, then warn about and aggregate the mapped answers.
-        let lowered: Vec<Expr> = ind_cols.iter().map(|c| col(c.as_str()).str().to_lowercase().alias(format!("__lc:{c}"))).collect();
-        let mut answers: Vec<Expr> = Vec::new();
-        for (name, c) in indicators.iter().zip(ind_cols.iter()) {
-            let ind = config.isbsh.indicators.get(name);
-            let (yes, no) = ind.map(|i| (i.yes.clone(), i.no.clone())).unwrap_or_default();
-            answers.push(yes_no_of(col(format!("__lc:{c}")), &yes, &no).alias(format!("__ans:{c}")));
-        }
-        let answered = good.lazy().with_columns(lowered).with_columns(answers).collect()?;
+        let specs: Vec<(&str, Vec<String>, Vec<String>)> = indicators
+            .iter()
+            .zip(ind_cols.iter())
+            .map(|(name, c)| {
+                let ind = config.isbsh.indicators.get(name);
+                let (yes, no) = ind.map(|i| (i.yes.clone(), i.no.clone())).unwrap_or_default();
+                (c.as_str(), yes, no)
+            })
+            .collect();
+        let answered = with_answers(good, &specs, "__ans:")?;
+
         for c in &ind_cols {
             warn_cells(
                 report,
@@ -152,6 +154,7 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
                 max_problems,
             )?;
         }
+
         let mut aggs: Vec<Expr> = vec![len().cast(DataType::Int64).alias("families")];
         for c in &ind_cols {
             let a = col(format!("__ans:{c}"));
@@ -179,6 +182,7 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
             ]));
         }
     }
+
     let table = concat(parts, UnionArgs::default())?
         .sort(["school_id", "indicator"], SortMultipleOptions::default())
         .collect()?;

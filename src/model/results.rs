@@ -3,10 +3,8 @@
 
 use polars::prelude::*;
 
-use super::checks::{apply_checks, check, ensure_columns, join_register, require_columns, Check};
-use std::collections::BTreeSet;
-
-use super::clean::{is_whole, number, plain_columns, text, with_numbers, year_of, PLACEHOLDERS};
+use super::checks::{apply_checks, apply_checks_keeping, check, ensure_columns, require_columns, Check};
+use super::clean::{is_whole, parse_numbers, PLACEHOLDERS};
 use super::report::{InputReport, Reason};
 use super::subjects::{in_method, normalize_procedure, normalize_subject, ProcedureFilter, EGE, OGE, VPR};
 use crate::config::{Config, InputSpec, Layout, ValuesMode};
@@ -16,6 +14,15 @@ use crate::ingest::{MappedColumn, RawFrame};
 pub const KEY: &[&str] = &["year", "school_id", "procedure", "grade", "subject"];
 
 const STUDENT_COLS: &[&str] = &["year", "school_id", "procedure", "grade", "subject", "score", "mark", "journal_mark"];
+/// Every number column of results (the reader may hand them over as numbers).
+pub const NUMBERS: &[&str] = &[
+    "year", "grade", "score", "mark", "journal_mark", "participants", "mark2", "mark3", "mark4", "mark5", "below_min", "mean_score",
+];
+
+/// Number columns of each layout (besides the year).
+const STUDENT_NUMBERS: &[&str] = &["grade", "score", "mark", "journal_mark"];
+const SCHOOL_NUMBERS: &[&str] = &["grade", "participants", "mark2", "mark3", "mark4", "mark5", "below_min", "mean_score"];
+
 const SCHOOL_COLS: &[&str] = &[
     "year", "school_id", "procedure", "grade", "subject", "participants", "mark2", "mark3", "mark4",
     "mark5", "mean_score", "below_min",
@@ -81,90 +88,210 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
     if let Some(y) = ctx.spec.year {
         df = df.lazy().with_column(lit(y.to_string()).alias("year")).collect()?;
     }
-    let plain = plain_columns(
-        &df,
-        &["year", "grade", "score", "mark", "journal_mark", "participants", "mark2", "mark3", "mark4", "mark5", "below_min", "mean_score"],
-    )?;
-    let lf = with_procedure_keys(df, ctx)?;
-    let lf = join_register(lf, ctx.register_ids);
+    let numbers: &[&str] = if layout == Layout::School { SCHOOL_NUMBERS } else { STUDENT_NUMBERS };
+    let (df, names) = with_procedure_keys(df, ctx)?;
+    let (df, schools) = with_school_index(df, ctx.register_ids)?;
+    let lf = parse_numbers(df, numbers, Some("year"))?.lazy();
     if layout == Layout::School {
-        school_level(lf, &mapped, &plain, ctx, report)
+        school_level(lf, &names, &mapped, ctx, report)
     } else {
-        student_level(lf, &plain, ctx, report)
+        student_level(lf, &names, &schools, ctx, report)
     }
 }
 
-/// Normalises procedure and subject over the distinct values (few), joined back: adds
-/// `__proc`, `__subj`, `__in_method`, `__min` (the ЕГЭ minimum of the subject).
-fn with_procedure_keys(df: DataFrame, ctx: &Context) -> PolarsResult<LazyFrame> {
-    let lf = df.lazy().with_columns([
-        col("procedure").fill_null(lit("")).alias("__pk"),
-        col("subject").fill_null(lit("")).alias("__sk"),
-    ]);
-    let pairs = lf
+/// Normalises procedure and subject over the distinct values (few) and joins the answers back
+/// by an integer key (each text column is coded once, as a categorical): adds `__pair` (the index of
+/// the normalised procedure × subject in the returned names table), `__no_proc`, `__no_subj`,
+/// `__is_oge`, `__is_ege`, `__in_method` and `__min` (the ЕГЭ minimum of the subject). Rows are
+/// grouped by the small integer `__pair`; the names (`procedure`, `subject`) are joined to the
+/// aggregated rows only.
+fn with_procedure_keys(df: DataFrame, ctx: &Context) -> PolarsResult<(DataFrame, DataFrame)> {
+    let (cats_p, cats_s) = (
+        Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32),
+        Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32),
+    );
+    // The mappings are held from here on (a categories object keeps its mapping only weakly).
+    let (map_p, map_s) = (cats_p.mapping(), cats_s.mapping());
+    let code = |c: &str, cats: &std::sync::Arc<Categories>| {
+        col(c).cast(DataType::from_categories(cats.clone())).to_physical().cast(DataType::UInt64)
+    };
+    let coded = df
         .clone()
-        .select([col("__pk"), col("__sk")])
-        .unique(None, UniqueKeepStrategy::First)
+        .lazy()
+        .select([code("procedure", &cats_p).alias("__pc"), code("subject", &cats_s).alias("__sc")])
         .collect()?;
+    // One integer per procedure × subject: pc × width + sc, a missing value being a code of its
+    // own (width − 1 for the subject, u64::MAX / width − 1 for the procedure).
+    let width = coded.column("__sc")?.u64()?.max().unwrap_or(0) + 2;
+    let no_proc = u64::MAX / width - 1;
+    let key = (col("__pc").fill_null(lit(no_proc)) * lit(width) + col("__sc").fill_null(lit(width - 1))).alias("__key");
+    let keys = coded.lazy().select([key]).collect()?;
+    let distinct = keys.column("__key")?.as_materialized_series().unique()?.sort(SortOptions::default())?;
+    let text_of = |mapping: &CategoricalMapping, code: u64, missing: u64| -> String {
+        if code == missing {
+            return String::new();
+        }
+        u32::try_from(code).ok().and_then(|c| mapping.cat_to_str(c)).unwrap_or_default().to_string()
+    };
+    let (mut pks, mut sks): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for k in distinct.u64()?.iter().flatten() {
+        pks.push(text_of(&map_p, k / width, no_proc));
+        sks.push(text_of(&map_s, k % width, width - 1));
+    }
+    let pairs = DataFrame::new_infer_height(vec![
+        Column::from(distinct.with_name("__key".into())),
+        Column::new("__pk".into(), pks),
+        Column::new("__sk".into(), sks),
+    ])?;
     let pk = pairs.column("__pk")?.str()?.clone();
     let sk = pairs.column("__sk")?.str()?.clone();
-    let mut procs: Vec<Option<&'static str>> = Vec::with_capacity(pairs.height());
-    let mut subjs: Vec<Option<String>> = Vec::with_capacity(pairs.height());
-    let mut inm: Vec<bool> = Vec::with_capacity(pairs.height());
-    let mut mins: Vec<Option<f64>> = Vec::with_capacity(pairs.height());
+    let mut ids: std::collections::BTreeMap<(Option<&'static str>, Option<String>), u32> = Default::default();
+    let (mut pair, mut no_proc, mut no_subj, mut is_oge, mut is_ege, mut inm, mut mins) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::<Option<f64>>::new());
     for (p, s) in pk.iter().zip(sk.iter()) {
         let p = p.unwrap_or("");
         let s = s.unwrap_or("");
         let proc_ = if PLACEHOLDERS.contains(&p) { None } else { normalize_procedure(p) };
         let subj = if s.is_empty() || PLACEHOLDERS.contains(&s) { None } else { Some(normalize_subject(s)) };
-        let in_m = match (proc_, &subj) {
+        inm.push(match (proc_, &subj) {
             (Some(p), Some(s)) => in_method(ctx.filters, p, s),
             _ => true,
-        };
-        let min = subj.as_ref().and_then(|s| ctx.config.method.ege_min.get(s).copied());
-        procs.push(proc_);
-        subjs.push(subj);
-        inm.push(in_m);
-        mins.push(min);
+        });
+        mins.push(subj.as_ref().and_then(|s| ctx.config.method.ege_min.get(s).copied()));
+        no_proc.push(proc_.is_none());
+        no_subj.push(subj.is_none());
+        is_oge.push(proc_ == Some(OGE));
+        is_ege.push(proc_ == Some(EGE));
+        let next = ids.len() as u32;
+        pair.push(*ids.entry((proc_, subj)).or_insert(next));
     }
     let map = DataFrame::new_infer_height(vec![
-        Column::new("__pk".into(), pk.into_series()),
-        Column::new("__sk".into(), sk.into_series()),
-        Column::new("__proc".into(), procs),
-        Column::new("__subj".into(), subjs),
+        pairs.column("__key")?.clone(),
+        Column::new("__pair".into(), pair),
+        Column::new("__no_proc".into(), no_proc),
+        Column::new("__no_subj".into(), no_subj),
+        Column::new("__is_oge".into(), is_oge),
+        Column::new("__is_ege".into(), is_ege),
         Column::new("__in_method".into(), inm),
         Column::new("__min".into(), mins),
     ])?;
-    Ok(lf.join(
-        map.lazy(),
-        [col("__pk"), col("__sk")],
-        [col("__pk"), col("__sk")],
-        JoinArgs::new(JoinType::Left),
-    ))
+    let mut by_id: Vec<(u32, Option<&'static str>, Option<String>)> = ids.into_iter().map(|((p, s), id)| (id, p, s)).collect();
+    by_id.sort_by_key(|(id, _, _)| *id);
+    let names = DataFrame::new_infer_height(vec![
+        Column::new("__pair".into(), by_id.iter().map(|(id, _, _)| *id).collect::<Vec<u32>>()),
+        Column::new("procedure".into(), by_id.iter().map(|(_, p, _)| *p).collect::<Vec<Option<&str>>>()),
+        Column::new("subject".into(), by_id.iter().map(|(_, _, s)| s.as_deref()).collect::<Vec<Option<&str>>>()),
+    ])?;
+    let df = attach_lookup(df, keys, map, &["__key"])?;
+    Ok((df, names))
 }
 
-/// Grade: given, or 9 for ОГЭ and 11 for ЕГЭ when absent. A column of plain numbers is cast
-/// directly.
-fn grade_expr(plain: bool) -> Expr {
-    let (absent, value) = if plain {
-        (col("grade").is_null(), col("grade").cast(DataType::Float64))
-    } else {
-        (text("grade").is_null(), number("grade"))
+/// Finds every row's school in the register by one lookup of the raw id: adds `__sidx` (the
+/// school's index, null when the id is not in the register) and `__blank` (the id is a
+/// placeholder such as «х»). Rows are grouped by the integer index; the returned table
+/// (`__sidx`, `school_id`) names the aggregated rows. Without a register every id of the file
+/// counts as known.
+fn with_school_index(df: DataFrame, register_ids: Option<&Series>) -> PolarsResult<(DataFrame, DataFrame)> {
+    let ids: Series = match register_ids {
+        Some(ids) => ids.clone(),
+        None => df.column("school_id")?.as_materialized_series().drop_nulls().unique_stable()?,
     };
-    when(absent.clone().and(col("__proc").eq(lit(OGE))))
+    let ids = ids.cast(&DataType::String)?.drop_nulls().unique_stable()?.with_name("school_id".into());
+    let n = ids.len() as u32;
+    let placeholders = Series::new("school_id".into(), PLACEHOLDERS);
+    let known = DataFrame::new_infer_height(vec![
+        Column::from(ids.clone()),
+        Column::new("__sidx".into(), (0..n).collect::<Vec<u32>>()),
+        Column::new("__blank".into(), vec![false; n as usize]),
+    ])?;
+    let blank = DataFrame::new_infer_height(vec![
+        Column::from(placeholders.clone()),
+        Column::new("__sidx".into(), vec![None::<u32>; placeholders.len()]),
+        Column::new("__blank".into(), vec![true; placeholders.len()]),
+    ])?;
+    // A placeholder that is also a register id (it should not be) stays an id.
+    let blank = blank.lazy().join(known.clone().lazy(), [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Anti)).collect()?;
+    let map = known.vstack(&blank)?;
+    let names = DataFrame::new_infer_height(vec![Column::new("__sidx".into(), (0..n).collect::<Vec<u32>>()), Column::from(ids)])?;
+    let keys = df.select(["school_id"])?;
+    let df = attach_lookup(df, keys, map, &["school_id"])?;
+    Ok((df, names))
+}
+
+/// Left-joins `keys` (the key columns of `df`'s rows, named `on` as in `map`, whose keys are
+/// unique) to `map` in row order and attaches `map`'s other columns to `df`, cut into `df`'s
+/// chunks: only the keys take part in the join, and row filters over misaligned chunks would
+/// copy every column.
+fn attach_lookup(mut df: DataFrame, keys: DataFrame, map: DataFrame, on: &[&str]) -> PolarsResult<DataFrame> {
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.maintain_order = MaintainOrderJoin::Left;
+    let on_cols: Vec<Expr> = on.iter().map(|c| col(*c)).collect();
+    let mut found = keys
+        .lazy()
+        .join(map.lazy(), on_cols.clone(), on_cols, args)
+        .drop(cols(on.to_vec()))
+        .collect()?;
+    if found.height() != df.height() {
+        return Err(polars_err!(ComputeError: "lookup: {} rows for {}", found.height(), df.height()));
+    }
+    found.rechunk_mut();
+    let lengths: Vec<usize> = match df.columns().first() {
+        Some(c) => c.as_materialized_series().chunk_lengths().collect(),
+        None => vec![df.height()],
+    };
+    let same_chunks = df
+        .columns()
+        .iter()
+        .all(|c| c.as_series().is_none_or(|s| s.chunk_lengths().eq(lengths.iter().copied())));
+    if !same_chunks {
+        df.rechunk_mut_par();
+        return df.hstack(found.columns());
+    }
+    let aligned = found
+        .columns()
+        .iter()
+        .map(|c| {
+            let s = c.as_materialized_series();
+            let mut offset = 0usize;
+            let mut out: Option<Series> = None;
+            for len in &lengths {
+                let part = s.slice(offset as i64, *len);
+                offset += len;
+                match out.as_mut() {
+                    Some(o) => {
+                        o.append_owned(part)?;
+                    }
+                    None => out = Some(part),
+                }
+            }
+            Ok(Column::from(out.unwrap_or_else(|| s.clone())))
+        })
+        .collect::<PolarsResult<Vec<Column>>>()?;
+    df.hstack(&aligned)
+}
+
+/// Attaches the procedure and subject names to aggregated rows (by `__pair`).
+fn with_names(lf: LazyFrame, names: &DataFrame) -> LazyFrame {
+    lf.join(names.clone().lazy(), [col("__pair")], [col("__pair")], JoinArgs::new(JoinType::Left))
+}
+
+/// Grade: given, or 9 for ОГЭ and 11 for ЕГЭ when absent (blank or a placeholder).
+fn grade_expr() -> Expr {
+    let absent = has("grade").not();
+    when(absent.clone().and(col("__is_oge")))
         .then(lit(9.0))
-        .when(absent.and(col("__proc").eq(lit(EGE))))
+        .when(absent.and(col("__is_ege")))
         .then(lit(11.0))
-        .otherwise(value)
+        .otherwise(num("grade"))
 }
 
 fn common_checks() -> Vec<Check> {
     let g = col("__grade");
     vec![
-        check(col("school_id").is_null(), Reason::BlankId, "school_id"),
+        check(col("school_id").is_null().or(col("__blank").fill_null(lit(false))), Reason::BlankId, "school_id"),
         check(col("__year").is_null(), Reason::BadYear, "year"),
-        check(col("__proc").is_null(), Reason::BadProcedure, "procedure"),
-        check(col("__subj").is_null(), Reason::MissingSubject, "subject"),
+        check(col("__no_proc"), Reason::BadProcedure, "procedure"),
+        check(col("__no_subj"), Reason::MissingSubject, "subject"),
         check(
             g.clone().is_null().or(is_whole(g.clone()).not()).or(g.clone().lt(lit(1.0))).or(g.gt(lit(11.0))),
             Reason::BadGrade,
@@ -175,7 +302,7 @@ fn common_checks() -> Vec<Check> {
 
 fn tail_checks() -> Vec<Check> {
     vec![
-        check(col("__known").is_null(), Reason::UnknownSchool, "school_id"),
+        check(col("__sidx").is_null(), Reason::UnknownSchool, "school_id"),
         check(col("__in_method").not(), Reason::ProcedureNotInMethod, "procedure"),
     ]
 }
@@ -205,24 +332,19 @@ fn bad_mark(c: &str) -> Expr {
     )
 }
 
-fn parsed_common(plain: &BTreeSet<String>) -> Vec<Expr> {
-    vec![
-        text("school_id").alias("school_id"),
-        year_of("year", plain.contains("year")).alias("__year"),
-        grade_expr(plain.contains("grade")).alias("__grade"),
-    ]
+fn parsed_common() -> Vec<Expr> {
+    vec![grade_expr().alias("__grade")]
 }
 
-fn student_level(lf: LazyFrame, plain: &BTreeSet<String>, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
-    let lf = lf.with_columns(parsed_common(plain));
-    let lf = with_numbers(lf, &["score", "mark", "journal_mark"], plain)
+fn student_level(lf: LazyFrame, names: &DataFrame, schools: &DataFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+    let lf = lf.with_columns(parsed_common())
         .with_columns([
             col("__num_score").alias("__score"),
             col("__num_mark").alias("__mark"),
             col("__num_journal_mark").alias("__jm"),
         ]);
     let mark_absent = has("mark").not();
-    let is_ege = col("__proc").eq(lit(EGE));
+    let is_ege = col("__is_ege");
     let mut checks = common_checks();
     checks.extend([
         check(bad_mark("mark"), Reason::BadMark, "mark"),
@@ -237,7 +359,8 @@ fn student_level(lf: LazyFrame, plain: &BTreeSet<String>, ctx: &Context, report:
         check(mark_absent.and(is_ege).and(col("__min").is_null()), Reason::NoEgeMinimum, "subject"),
     ]);
     checks.extend(tail_checks());
-    let good = apply_checks(report, lf, checks, ctx.max_problems)?;
+    let keep = ["__year", "__sidx", "__pair", "__grade", "__mark", "__score", "__jm", "__min"];
+    let good = apply_checks_keeping(report, lf, checks, ctx.max_problems, Some(&keep))?;
     let mark = col("__mark");
     let jm = col("__jm");
     let failed_row = when(mark.clone().is_not_null())
@@ -249,10 +372,9 @@ fn student_level(lf: LazyFrame, plain: &BTreeSet<String>, ctx: &Context, report:
         .lazy()
         .group_by([
             col("__year").alias("year"),
-            col("school_id"),
-            col("__proc").alias("procedure"),
+            col("__sidx"),
+            col("__pair"),
             col("__grade").cast(DataType::Int32).alias("grade"),
-            col("__subj").alias("subject"),
         ])
         .agg([
             len().cast(DataType::Int64).alias("participants"),
@@ -291,7 +413,8 @@ fn student_level(lf: LazyFrame, plain: &BTreeSet<String>, ctx: &Context, report:
     }
     exprs.push(col("participants").cast(DataType::Int64).alias("src_rows"));
     exprs.push(lit(ctx.file_index).cast(DataType::UInt32).alias("file"));
-    Ok(Some(agg.select(exprs).sort(KEY.to_vec(), SortMultipleOptions::default()).collect()?))
+    let agg = agg.join(schools.clone().lazy(), [col("__sidx")], [col("__sidx")], JoinArgs::new(JoinType::Left));
+    let r=with_names(agg, names).select(exprs).sort(KEY.to_vec(), SortMultipleOptions::default()).collect()?;Ok(Some(r))
 }
 
 /// For each per-school count column: given as shares, and with which divisor (1 or 100)? In
@@ -324,14 +447,11 @@ fn share_scales<'c>(lf: &LazyFrame, cols: &[&'c str], mapped: &[MappedColumn], m
         .collect()
 }
 
-fn school_level(lf: LazyFrame, mapped: &[MappedColumn], plain: &BTreeSet<String>, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+fn school_level(lf: LazyFrame, names: &DataFrame, mapped: &[MappedColumn], ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
     let count_cols = ["mark2", "mark3", "mark4", "mark5", "below_min"];
-    let lf = with_numbers(
-        lf.with_columns(parsed_common(plain)),
-        &["participants", "mark2", "mark3", "mark4", "mark5", "below_min", "mean_score"],
-        plain,
-    )
-    .with_column(col("__num_participants").alias("__participants"));
+    let lf = lf
+        .with_columns(parsed_common())
+        .with_column(col("__num_participants").alias("__participants"));
     let scales = share_scales(&lf, &count_cols, mapped, ctx.spec.values)?;
     let p = col("__participants");
     let mut checks = common_checks();
@@ -384,7 +504,7 @@ fn school_level(lf: LazyFrame, mapped: &[MappedColumn], plain: &BTreeSet<String>
         Reason::BadMean,
         "mean_score",
     ));
-    let is_ege = col("__proc").eq(lit(EGE));
+    let is_ege = col("__is_ege");
     let failed = when(is_ege)
         .then(col("__below_min").fill_null(col("__mark2")))
         .otherwise(col("__mark2").fill_null(col("__below_min")));
@@ -398,14 +518,14 @@ fn school_level(lf: LazyFrame, mapped: &[MappedColumn], plain: &BTreeSet<String>
     )?;
     let mean = num("mean_score");
     let null_i = || lit(NULL).cast(DataType::Int64);
-    let out = good
-        .lazy()
+    // The raw procedure and subject make way for the normalised names.
+    let out = with_names(good.lazy().drop(cols(["procedure", "subject"])), names)
         .select([
             col("__year").alias("year"),
             col("school_id"),
-            col("__proc").alias("procedure"),
+            col("procedure"),
             col("__grade").cast(DataType::Int32).alias("grade"),
-            col("__subj").alias("subject"),
+            col("subject"),
             col("__participants").cast(DataType::Int64).alias("participants"),
             col("__failed").alias("failed"),
             col("__mark2").alias("mark2"),

