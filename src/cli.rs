@@ -56,6 +56,9 @@ pub struct InputArgs {
     /// Результаты ВПР/ОГЭ/ЕГЭ (можно несколько раз)
     #[arg(long, value_name = "FILE")]
     pub results: Vec<PathBuf>,
+    /// Таблица соответствия ОО: идентификатор или название в источнике → идентификатор реестра
+    #[arg(long, value_name = "FILE")]
+    pub crosswalk: Option<PathBuf>,
     /// Анкеты социального благополучия семей (можно несколько раз)
     #[arg(long, value_name = "FILE")]
     pub questionnaire: Vec<PathBuf>,

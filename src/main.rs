@@ -17,7 +17,23 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Output piped into `head` and the like: a closed pipe ends the program quietly, as it does
+/// other command-line tools, instead of a failed write (Rust ignores SIGPIPE by default, and
+/// `println!` then panics with "Broken pipe").
+#[cfg(unix)]
+fn end_quietly_on_closed_pipe() {
+    // SAFETY: sets the default action of one signal, before any other thread exists; no Rust
+    // state is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn end_quietly_on_closed_pipe() {}
+
 fn main() -> ExitCode {
+    end_quietly_on_closed_pipe();
     let cli = cli::Cli::parse();
     i18n::set_lang(cli.lang);
     i18n::set_verbose(cli.verbose > 0 && !cli.quiet);

@@ -507,3 +507,64 @@ fn dynamics_against_last_years_list() {
     let s03 = rows.iter().find(|r| r[0] == "s03").unwrap();
     assert_eq!(s03[c], "left");
 }
+
+/// Output into a pipe that is already closed (as with `shnor check … | head`): the program ends
+/// without a panic.
+#[cfg(unix)]
+#[test]
+fn closed_stdout_is_no_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    let bin = assert_cmd::cargo::cargo_bin("shnor");
+    let mut child = std::process::Command::new(bin)
+        .args(["check", "--format", "json"])
+        .arg(samples().join("region.toml"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Nobody will ever read: every write to stdout fails.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+    assert!(out.status.code() == Some(0) || out.status.signal() == Some(13), "{:?} {stderr}", out.status);
+}
+
+/// `check` shows how the schools of a results file named by their names were matched, and the
+/// crosswalk given with `--crosswalk` is read and counted like any input.
+#[test]
+fn check_shows_name_matching() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "reg.csv", REGISTER.as_bytes());
+    let res = write(
+        dir.path(),
+        "res.csv",
+        "Год;Наименование ОО;Процедура;Класс;Предмет;Участники;«2»\n\
+         2025;Школа 1;ОГЭ;9;Математика;10;1\n\
+         2025;«Школа 2»;ОГЭ;9;Математика;10;1\n\
+         2025;Школа 30;ОГЭ;9;Математика;10;1\n\
+         2025;Третья;ОГЭ;9;Математика;10;1\n"
+            .as_bytes(),
+    );
+    let cw = write(dir.path(), "cw.csv", "Наименование в источнике;Логин ОО\nТретья;s3\n".as_bytes());
+    let args = ["--schools", reg.to_str().unwrap(), "--results", res.to_str().unwrap(), "--crosswalk", cw.to_str().unwrap()];
+    let (v, code) = check_json(&args);
+    assert_eq!(code, 0, "{v}");
+    let r = input(&v, "results");
+    assert_eq!(r["name_matching"]["exact"], 1);
+    assert_eq!(r["name_matching"]["normalized"], 1);
+    assert_eq!(r["name_matching"]["crosswalk"], 1);
+    assert_eq!(r["name_matching"]["unmatched"], 1);
+    assert_eq!(excluded(r, "unmatched_name"), 1);
+    assert_eq!(input(&v, "crosswalk")["rows_used"], 1);
+    shnor()
+        .arg("check")
+        .args(args)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Школы по названию"))
+        .stdout(predicate::str::contains("после нормализации"))
+        .stdout(predicate::str::contains("Школа 30"))
+        .stdout(predicate::str::contains("ближайшие"));
+}

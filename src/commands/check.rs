@@ -124,6 +124,18 @@ fn print_text(ds: &Dataset) {
         if r.empty_rows > 0 {
             row(tr!("Пустых строк пропущено", "Empty rows skipped"), r.empty_rows.to_string());
         }
+        if let Some(m) = &r.name_matching {
+            row(tr!("Школы по названию: строк", "Schools by name: rows"), String::new());
+            for (label, n) in [
+                (tr!("точное совпадение", "exact match"), m.exact),
+                (tr!("после нормализации", "after normalisation"), m.normalized),
+                (tr!("по таблице соответствия", "through the crosswalk"), m.crosswalk),
+                (tr!("неоднозначно", "ambiguous"), m.ambiguous),
+                (tr!("не найдено", "not found"), m.unmatched),
+            ] {
+                row(format!("  · {label}"), n.to_string());
+            }
+        }
         println!("{t}");
         let mut problems: Vec<&Problem> = r.problems.iter().collect();
         problems.sort_by_key(|p| (p.severity, p.row));

@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::cli::InitArgs;
 use crate::config::{Config, DEFAULTS_TOML};
 use crate::error::usage;
-use crate::model::schema::{TableDef, CONTEXT, QUESTIONNAIRE_FAMILY, RESULTS_SCHOOL, RESULTS_STUDENT, SCHOOLS};
+use crate::model::schema::{TableDef, CONTEXT, CROSSWALK, QUESTIONNAIRE_FAMILY, RESULTS_SCHOOL, RESULTS_STUDENT, SCHOOLS};
 use crate::output::write_atomic;
 
 /// The header a Russian user expects: the first Russian alias, else the canonical name.
@@ -64,6 +64,7 @@ pub fn run(args: &InitArgs, quiet: bool) -> Result<ExitCode> {
         (dir.join("templates/results_school.csv"), table_template(&RESULTS_SCHOOL)),
         (dir.join("templates/questionnaire.csv"), csv_line(&questionnaire)),
         (dir.join("templates/context.csv"), table_template(&CONTEXT)),
+        (dir.join("templates/crosswalk.csv"), table_template(&CROSSWALK)),
     ];
     if !args.force {
         let existing: Vec<&Path> = files.iter().map(|(p, _)| p.as_path()).filter(|p| p.exists()).collect();

@@ -155,6 +155,8 @@ pub struct Output {
 #[serde(rename_all = "lowercase")]
 pub enum InputKind {
     Schools,
+    /// Crosswalk: ids or names of a source → register ids (read before the results).
+    Crosswalk,
     Results,
     Questionnaire,
     Context,
@@ -164,6 +166,7 @@ impl InputKind {
     pub fn label(self) -> String {
         match self {
             InputKind::Schools => tr!("реестр ОО", "school register"),
+            InputKind::Crosswalk => tr!("таблица соответствия ОО", "school crosswalk"),
             InputKind::Results => tr!("результаты", "results"),
             InputKind::Questionnaire => tr!("анкеты семей", "family questionnaires"),
             InputKind::Context => tr!("показатели ОО", "school context"),
@@ -252,6 +255,7 @@ impl Config {
         let nothing_named = args.config.is_none()
             && args.schools.is_none()
             && args.results.is_empty()
+            && args.crosswalk.is_none()
             && args.questionnaire.is_empty()
             && args.context.is_empty();
         if nothing_named && Path::new("shnor.toml").is_file() {
@@ -349,6 +353,9 @@ impl Config {
         let mut named: Vec<InputSpec> = Vec::new();
         if let Some(p) = &args.schools {
             named.push(InputSpec::new(InputKind::Schools, p.clone()));
+        }
+        if let Some(p) = &args.crosswalk {
+            named.push(InputSpec::new(InputKind::Crosswalk, p.clone()));
         }
         for p in &args.results {
             named.push(InputSpec::new(InputKind::Results, p.clone()));
@@ -450,11 +457,12 @@ impl Config {
 }
 
 /// Inputs found in a directory by their names (used when nothing is named): `schools.*` or
-/// `реестр*`; `results*`, `vpr*`, `впр*`, `oge*`, `огэ*`, `ege*`, `егэ*`, `gia*`, `гиа*`;
+/// `реестр*`; `crosswalk*`, `соответств*`; `results*`, `vpr*`, `впр*`, `oge*`, `огэ*`, `ege*`, `егэ*`, `gia*`, `гиа*`;
 /// `questionnaire*`, `anketa*`, `анкет*`; `context*`, `контекст*`.
 pub fn discover_inputs(dir: &Path) -> Vec<InputSpec> {
     const KINDS: &[(InputKind, &[&str])] = &[
         (InputKind::Schools, &["schools", "реестр"]),
+        (InputKind::Crosswalk, &["crosswalk", "соответств"]),
         (InputKind::Results, &["results", "vpr", "впр", "oge", "огэ", "ege", "егэ", "gia", "гиа"]),
         (InputKind::Questionnaire, &["questionnaire", "anketa", "анкет"]),
         (InputKind::Context, &["context", "контекст"]),
@@ -476,7 +484,7 @@ pub fn discover_inputs(dir: &Path) -> Vec<InputSpec> {
         }
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_lowercase();
         if let Some((kind, _)) = KINDS.iter().find(|(_, prefixes)| prefixes.iter().any(|p| stem.starts_with(p))) {
-            if *kind == InputKind::Schools && found.iter().any(|s: &InputSpec| s.kind == InputKind::Schools) {
+            if matches!(kind, InputKind::Schools | InputKind::Crosswalk) && found.iter().any(|s: &InputSpec| s.kind == *kind) {
                 continue;
             }
             found.push(InputSpec::new(*kind, path));

@@ -4,6 +4,8 @@ pub mod checks;
 pub mod columns;
 pub mod clean;
 pub mod context;
+pub mod crosswalk;
+pub mod names;
 pub mod questionnaire;
 pub mod register;
 pub mod report;
@@ -45,6 +47,7 @@ impl Dataset {
 pub fn matcher_for(kind: InputKind, config: &Config, spec: &InputSpec) -> Matcher {
     let tables: &[&schema::TableDef] = match kind {
         InputKind::Schools => &[&schema::SCHOOLS],
+        InputKind::Crosswalk => &[&schema::CROSSWALK],
         InputKind::Results => &[&schema::RESULTS_STUDENT, &schema::RESULTS_SCHOOL],
         InputKind::Questionnaire => &[&schema::QUESTIONNAIRE_FAMILY, &schema::QUESTIONNAIRE_SCHOOL],
         InputKind::Context => &[&schema::CONTEXT],
@@ -112,6 +115,12 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
             "{n_registers} school registers given; one is needed"
         )));
     }
+    if config.input.iter().filter(|s| s.kind == InputKind::Crosswalk).count() > 1 {
+        return Err(usage(tr!(
+            "задано несколько таблиц соответствия ОО; нужна одна",
+            "several school crosswalks given; one is needed"
+        )));
+    }
     let mut ds = Dataset {
         register: None,
         results: None,
@@ -145,36 +154,51 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
     // Every file is read two at a time (reading is partly single-threaded); every file but the
     // register is checked against the register's school ids, so its checks wait for them while
     // the register itself goes first. Results are kept in the configured order.
-    let register_ids: std::sync::OnceLock<Option<Series>> = std::sync::OnceLock::new();
-    let has_register = order.iter().any(|s| s.kind == InputKind::Schools);
-    if !has_register {
-        let _ = register_ids.set(None);
+    let register: std::sync::OnceLock<Option<Known>> = std::sync::OnceLock::new();
+    let crosswalk: std::sync::OnceLock<Option<names::Crosswalk>> = std::sync::OnceLock::new();
+    if !order.iter().any(|s| s.kind == InputKind::Schools) {
+        let _ = register.set(None);
+    }
+    if !order.iter().any(|s| s.kind == InputKind::Crosswalk) {
+        let _ = crosswalk.set(None);
     }
     let job = |i: usize, spec: &&InputSpec| -> Result<(InputReport, Loaded)> {
         let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
         if spec.kind == InputKind::Schools {
-            // The ids are published whatever happens, so that no other file waits for ever.
-            let publish = RegisterIds(&register_ids);
+            // The register is published whatever happens, so that no other file waits for ever.
+            let publish = Publish(&register);
             let loaded = load_register(spec, config, &mut report, max_problems)?;
             if let Loaded::Register(reg) = &loaded {
-                publish.set(Some(reg.column("school_id")?.as_materialized_series().clone()));
+                publish.set(Some(Known::new(reg.clone())?));
             }
             return Ok((report, loaded));
+        }
+        if spec.kind == InputKind::Crosswalk {
+            let publish = Publish(&crosswalk);
+            let raw = read(spec, config, &mut report, max_problems)?;
+            let ids = register.wait().as_ref().map(|k| &k.ids);
+            if let Some(raw) = raw {
+                publish.set(crosswalk::build(raw, ids, &mut report, max_problems)?);
+            }
+            return Ok((report, Loaded::Nothing));
         }
         let t0 = std::time::Instant::now();
         let raw = read(spec, config, &mut report, max_problems)?;
         crate::i18n::trace(&tr!("чтение {}", "read {}", report.path), t0);
-        let ids = register_ids.wait().as_ref();
+        let known = register.wait().as_ref();
+        let ids = known.map(|k| &k.ids);
         let t0 = std::time::Instant::now();
         let loaded = match raw {
             None => Loaded::Nothing,
             Some(raw) => match spec.kind {
-                InputKind::Schools => Loaded::Nothing,
+                InputKind::Schools | InputKind::Crosswalk => Loaded::Nothing,
                 InputKind::Results => {
                     let ctx = results::Context {
                         config,
                         spec,
                         register_ids: ids,
+                        register: known,
+                        crosswalk: crosswalk.wait().as_ref(),
                         filters: &filters,
                         file_index: i as u32,
                         max_problems,
@@ -189,12 +213,12 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
         crate::i18n::trace(&tr!("проверка и агрегирование {}", "validated {}", report.path), t0);
         Ok((report, loaded))
     };
-    // The register first, then the largest files, so that the two workers finish at about the
-    // same time.
+    // The register and the crosswalk first (the other files wait for them), then the largest
+    // files, so that the two workers finish at about the same time.
     let mut start: Vec<usize> = (0..order.len()).collect();
     start.sort_by_key(|&i| {
         let spec = order.get(i);
-        let first = spec.is_some_and(|s| s.kind == InputKind::Schools);
+        let first = spec.is_some_and(|s| matches!(s.kind, InputKind::Schools | InputKind::Crosswalk));
         let size = spec.and_then(|s| std::fs::metadata(&s.path).ok()).map_or(0, |m| m.len());
         (!first, std::cmp::Reverse(size))
     });
@@ -260,17 +284,59 @@ fn load_register(spec: &InputSpec, config: &Config, report: &mut InputReport, ma
     Ok(reg.map_or(Loaded::Nothing, Loaded::Register))
 }
 
-/// The register's school ids for the other files' checks: set once; dropped unset (the
-/// register could not be read, or failed), it publishes "no register".
-struct RegisterIds<'a>(&'a std::sync::OnceLock<Option<Series>>);
+/// The register as the other files' checks use it: its ids, and (built when a file first needs
+/// it) its names for matching schools known only by name.
+pub struct Known {
+    pub ids: Series,
+    table: DataFrame,
+    names: std::sync::OnceLock<names::Register>,
+}
 
-impl RegisterIds<'_> {
-    fn set(&self, ids: Option<Series>) {
-        let _ = self.0.set(ids);
+impl Known {
+    fn new(table: DataFrame) -> Result<Known> {
+        Ok(Known {
+            ids: table.column("school_id")?.as_materialized_series().clone(),
+            table,
+            names: std::sync::OnceLock::new(),
+        })
+    }
+
+    pub fn names(&self) -> &names::Register {
+        self.names.get_or_init(|| {
+            let text = |c: &str| self.table.column(c).ok().and_then(|c| c.str().ok().cloned());
+            let (ids, names, places) = (text("school_id"), text("name"), text("municipality"));
+            let mut schools = Vec::new();
+            if let (Some(ids), Some(names)) = (ids, names) {
+                let places: Vec<Option<&str>> = match &places {
+                    Some(p) => p.iter().collect(),
+                    None => vec![None; ids.len()],
+                };
+                for ((id, name), place) in ids.iter().zip(names.iter()).zip(places) {
+                    if let (Some(id), Some(name)) = (id, name) {
+                        schools.push(names::Candidate {
+                            school_id: id.to_string(),
+                            name: name.to_string(),
+                            municipality: place.map(str::to_string),
+                        });
+                    }
+                }
+            }
+            names::Register::new(schools)
+        })
     }
 }
 
-impl Drop for RegisterIds<'_> {
+/// Something the other files wait for (the register, the crosswalk): set once; dropped unset
+/// (the file could not be read, or failed), it publishes "none".
+struct Publish<'a, T>(&'a std::sync::OnceLock<Option<T>>);
+
+impl<T> Publish<'_, T> {
+    fn set(&self, value: Option<T>) {
+        let _ = self.0.set(value);
+    }
+}
+
+impl<T> Drop for Publish<'_, T> {
     fn drop(&mut self) {
         let _ = self.0.set(None);
     }

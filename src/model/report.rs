@@ -51,6 +51,9 @@ pub enum Reason {
     BadMean,
     DuplicateId,
     UnknownSchool,
+    UnmatchedName,
+    AmbiguousName,
+    NoSource,
     ProcedureNotInMethod,
     YearOutsideWindow,
     OldQuestionnaireYear,
@@ -76,17 +79,21 @@ impl Reason {
             Reason::BadMean => "bad_mean",
             Reason::DuplicateId => "duplicate_id",
             Reason::UnknownSchool => "unknown_school",
+            Reason::UnmatchedName => "unmatched_name",
+            Reason::AmbiguousName => "ambiguous_name",
+            Reason::NoSource => "no_source",
             Reason::ProcedureNotInMethod => "procedure_not_in_method",
             Reason::YearOutsideWindow => "year_outside_window",
             Reason::OldQuestionnaireYear => "old_questionnaire_year",
         }
     }
 
-    pub const ALL: [Reason; 20] = [
+    pub const ALL: [Reason; 23] = [
         Reason::RaggedRow, Reason::BlankId, Reason::BadYear, Reason::BadProcedure, Reason::MissingSubject,
         Reason::BadGrade, Reason::BadMark, Reason::BadJournalMark, Reason::BadScore, Reason::NoEgeMinimum,
         Reason::BadCount, Reason::ShareOutOfRange, Reason::MarksExceedParticipants, Reason::NoFailInfo,
-        Reason::BadMean, Reason::DuplicateId, Reason::UnknownSchool, Reason::ProcedureNotInMethod,
+        Reason::BadMean, Reason::DuplicateId, Reason::UnknownSchool, Reason::UnmatchedName, Reason::AmbiguousName,
+        Reason::NoSource, Reason::ProcedureNotInMethod,
         Reason::YearOutsideWindow, Reason::OldQuestionnaireYear,
     ];
 
@@ -122,6 +129,9 @@ impl Reason {
             Reason::BadMean => tr!("средний балл нечисловой или отрицательный", "mean score non-numeric or negative"),
             Reason::DuplicateId => tr!("повтор идентификатора ОО", "duplicate school id"),
             Reason::UnknownSchool => tr!("ОО нет в реестре", "school not in the register"),
+            Reason::UnmatchedName => tr!("ОО с таким названием нет в реестре", "no register school has this name"),
+            Reason::AmbiguousName => tr!("название подходит к нескольким ОО реестра", "the name fits several register schools"),
+            Reason::NoSource => tr!("нет ни идентификатора, ни названия ОО в источнике", "neither a source id nor a source name"),
             Reason::ProcedureNotInMethod => tr!("процедура не входит в методику (method.procedures)", "procedure not in the method (method.procedures)"),
             Reason::YearOutsideWindow => tr!("год вне окна расчёта", "year outside the window"),
             Reason::OldQuestionnaireYear => tr!("анкета не последнего года", "questionnaire of an earlier year"),
@@ -217,6 +227,9 @@ pub struct InputReport {
     /// Problems not listed (beyond the per-reason sample).
     pub problems_not_listed: u64,
     pub fatal: bool,
+    /// Rows of a results file whose schools are known by name: how each was matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_matching: Option<super::names::MatchCounts>,
 }
 
 impl InputReport {
@@ -236,6 +249,7 @@ impl InputReport {
             problems: Vec::new(),
             problems_not_listed: 0,
             fatal: false,
+            name_matching: None,
         }
     }
 

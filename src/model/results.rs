@@ -5,10 +5,11 @@ use polars::prelude::*;
 
 use super::checks::{apply_checks, apply_checks_keeping, check, ensure_columns, require_columns, Check};
 use super::clean::{is_whole, parse_numbers, PLACEHOLDERS};
-use super::report::{InputReport, Reason};
+use super::names::{Crosswalk, How, Match, MatchCounts};
+use super::report::{InputReport, Reason, Severity};
 use super::subjects::{in_method, normalize_procedure, normalize_subject, ProcedureFilter, EGE, OGE, VPR};
 use crate::config::{Config, InputSpec, Layout, ValuesMode};
-use crate::ingest::{MappedColumn, RawFrame};
+use crate::ingest::{MappedColumn, RawFrame, ROW_COL};
 
 /// Key of an aggregate row.
 pub const KEY: &[&str] = &["year", "school_id", "procedure", "grade", "subject"];
@@ -32,6 +33,9 @@ pub struct Context<'a> {
     pub config: &'a Config,
     pub spec: &'a InputSpec,
     pub register_ids: Option<&'a Series>,
+    /// The register, for schools known only by name.
+    pub register: Option<&'a super::Known>,
+    pub crosswalk: Option<&'a Crosswalk>,
     pub filters: &'a [ProcedureFilter],
     pub file_index: u32,
     pub max_problems: usize,
@@ -61,7 +65,9 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
         Layout::School => tr!("по школам", "per school"),
         _ => tr!("по ученикам", "per student"),
     });
-    let mut required = vec!["school_id", "procedure", "subject"];
+    // Without an id column the school is looked up by its name (and municipality).
+    let by_name = raw.df.column("school_id").is_err() && raw.df.column("name").is_ok();
+    let mut required = vec![if by_name { "name" } else { "school_id" }, "procedure", "subject"];
     if ctx.spec.year.is_none() {
         required.insert(0, "year");
     }
@@ -84,7 +90,13 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
     }
     let mapped = raw.mapped.clone();
     let names = if layout == Layout::School { SCHOOL_COLS } else { STUDENT_COLS };
-    let mut df = ensure_columns(raw.df, names)?;
+    let df = if by_name {
+        match_names(raw.df, ctx, report)?
+    } else {
+        let df = remap_ids(raw.df, ctx.crosswalk, report)?;
+        df.lazy().with_column(lit(NULL).cast(DataType::UInt32).alias("__match")).collect()?
+    };
+    let mut df = ensure_columns(df, names)?;
     if let Some(y) = ctx.spec.year {
         df = df.lazy().with_column(lit(y.to_string()).alias("year")).collect()?;
     }
@@ -218,6 +230,121 @@ fn with_school_index(df: DataFrame, register_ids: Option<&Series>) -> PolarsResu
     Ok((df, names))
 }
 
+/// Schools known by name: each distinct name (with its municipality, when the file has one) is
+/// looked up in the crosswalk, then in the register (exactly, then after normalisation; never
+/// guessed), and the answer joined to the rows as `school_id` and `__match` (a [`How`] code).
+/// Counts per way go to the report; every ambiguous or unknown name is listed once, with the
+/// register schools nearest to it.
+fn match_names(df: DataFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<DataFrame> {
+    let keys: Vec<&str> = if df.column("municipality").is_ok() { vec!["name", "municipality"] } else { vec!["name"] };
+    let distinct = df
+        .clone()
+        .lazy()
+        .filter(col("name").is_not_null())
+        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+        .agg([col(ROW_COL).min().cast(DataType::UInt64).alias("__first"), len().cast(DataType::UInt64).alias("__rows")])
+        .sort(["__first"], SortMultipleOptions::default())
+        .collect()?;
+    let names = distinct.column("name")?.str()?;
+    let places = match distinct.column("municipality") {
+        Ok(c) => Some(c.str()?.clone()),
+        Err(_) => None,
+    };
+    let firsts = distinct.column("__first")?.u64()?;
+    let rows = distinct.column("__rows")?.u64()?;
+    let register = ctx.register.map(|k| k.names());
+    let source = report.source_column("name");
+    let mut counts = MatchCounts::default();
+    let (mut ids, mut hows): (Vec<Option<String>>, Vec<u32>) = (Vec::new(), Vec::new());
+    let mut listed = 0usize;
+    for (i, name) in names.iter().enumerate() {
+        let name = name.unwrap_or_default();
+        let place = places.as_ref().and_then(|p| p.get(i));
+        let found = match ctx.crosswalk.and_then(|c| c.name(name)) {
+            Some(id) => Match { school_id: Some(id.clone()), how: How::Crosswalk, candidates: Vec::new() },
+            None => match register {
+                Some(r) => r.find(name, place),
+                None => Match { school_id: None, how: How::Unmatched, candidates: Vec::new() },
+            },
+        };
+        let n = rows.get(i).unwrap_or(0);
+        *match found.how {
+            How::Exact => &mut counts.exact,
+            How::Normalized => &mut counts.normalized,
+            How::Crosswalk => &mut counts.crosswalk,
+            How::Ambiguous => &mut counts.ambiguous,
+            How::Unmatched => &mut counts.unmatched,
+        } += n;
+        if matches!(found.how, How::Ambiguous | How::Unmatched) {
+            if listed < ctx.max_problems {
+                let shown = match place {
+                    Some(p) => format!("{name} ({p})"),
+                    None => name.to_string(),
+                };
+                let near: Vec<String> = found.candidates.iter().map(|c| c.label()).collect();
+                let message = match found.how {
+                    How::Ambiguous => tr!(
+                        "название подходит к нескольким ОО реестра: {} — укажите муниципалитет или задайте соответствие (--crosswalk); строк: {n}",
+                        "the name fits several register schools: {} — give the municipality or a crosswalk (--crosswalk); rows: {n}",
+                        near.join("; ")
+                    ),
+                    _ => tr!(
+                        "ОО с таким названием нет в реестре; ближайшие: {} — задайте соответствие (--crosswalk); строк: {n}",
+                        "no register school has this name; nearest: {} — give a crosswalk (--crosswalk); rows: {n}",
+                        if near.is_empty() { "—".to_string() } else { near.join("; ") }
+                    ),
+                };
+                let code = if found.how == How::Ambiguous { Reason::AmbiguousName.code() } else { Reason::UnmatchedName.code() };
+                report.problem(Severity::Warning, code, firsts.get(i), source.as_deref(), Some(shown), message);
+                listed += 1;
+            } else {
+                report.problems_not_listed += 1;
+            }
+        }
+        ids.push(found.school_id);
+        hows.push(found.how.code());
+    }
+    report.name_matching = Some(counts);
+    let mut columns: Vec<Column> = keys.iter().map(|k| distinct.column(k).cloned()).collect::<PolarsResult<_>>()?;
+    columns.push(Column::new("school_id".into(), ids));
+    columns.push(Column::new("__match".into(), hows));
+    let map = DataFrame::new_infer_height(columns)?;
+    let key_frame = df.select(keys.iter().copied())?;
+    attach_lookup(df, key_frame, map, &keys)
+}
+
+/// Ids of another source given in the crosswalk are replaced by the register ids.
+fn remap_ids(df: DataFrame, crosswalk: Option<&Crosswalk>, report: &mut InputReport) -> PolarsResult<DataFrame> {
+    let Some(cw) = crosswalk.filter(|c| !c.by_id.is_empty()) else { return Ok(df) };
+    if df.column("school_id").is_err() {
+        return Ok(df);
+    }
+    let map = DataFrame::new_infer_height(vec![
+        Column::new("school_id".into(), cw.by_id.keys().map(String::as_str).collect::<Vec<_>>()),
+        Column::new("__xid".into(), cw.by_id.values().map(String::as_str).collect::<Vec<_>>()),
+    ])?;
+    let key_frame = df.select(["school_id"])?;
+    let df = attach_lookup(df, key_frame, map, &["school_id"])?;
+    let n = df.height() - df.column("__xid")?.null_count();
+    if n > 0 {
+        report.problem(
+            Severity::Note,
+            "crosswalk_ids",
+            None,
+            None,
+            None,
+            tr!(
+                "идентификаторы ОО взяты из таблицы соответствия: строк {n}",
+                "school ids taken from the crosswalk: {n} rows"
+            ),
+        );
+    }
+    df.lazy()
+        .with_column(when(col("__xid").is_not_null()).then(col("__xid")).otherwise(col("school_id")).alias("school_id"))
+        .drop(cols(["__xid"]))
+        .collect()
+}
+
 /// Left-joins `keys` (the key columns of `df`'s rows, named `on` as in `map`, whose keys are
 /// unique) to `map` in row order and attaches `map`'s other columns to `df`, cut into `df`'s
 /// chunks: only the keys take part in the join, and row filters over misaligned chunks would
@@ -225,6 +352,8 @@ fn with_school_index(df: DataFrame, register_ids: Option<&Series>) -> PolarsResu
 fn attach_lookup(mut df: DataFrame, keys: DataFrame, map: DataFrame, on: &[&str]) -> PolarsResult<DataFrame> {
     let mut args = JoinArgs::new(JoinType::Left);
     args.maintain_order = MaintainOrderJoin::Left;
+    // A missing part of a key (a name without a municipality) matches a missing part.
+    args.nulls_equal = true;
     let on_cols: Vec<Expr> = on.iter().map(|c| col(*c)).collect();
     let mut found = keys
         .lazy()
@@ -288,6 +417,8 @@ fn grade_expr() -> Expr {
 fn common_checks() -> Vec<Check> {
     let g = col("__grade");
     vec![
+        check(col("__match").eq(lit(How::Unmatched.code())), Reason::UnmatchedName, "name"),
+        check(col("__match").eq(lit(How::Ambiguous.code())), Reason::AmbiguousName, "name"),
         check(col("school_id").is_null().or(col("__blank").fill_null(lit(false))), Reason::BlankId, "school_id"),
         check(col("__year").is_null(), Reason::BadYear, "year"),
         check(col("__no_proc"), Reason::BadProcedure, "procedure"),

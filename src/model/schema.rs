@@ -80,18 +80,35 @@ const SCHOOL_ID: ColumnDef = col!(
     "уникальный идентификатор ОО (ведущие нули сохраняются)", "unique school id (leading zeros kept)"
 );
 
+const NAME: ColumnDef = col!("name", Text, true,
+    ["Наименование ОО", "Название ОО", "Наименование", "Название", "Образовательная организация", "Полное наименование ОО", "Краткое наименование ОО", "school name", "school"],
+    "наименование ОО", "school name");
+const MUNICIPALITY: ColumnDef = col!("municipality", Text, true,
+    ["Муниципалитет", "Муниципальное образование", "МО", "АТЕ", "Муниципальный район", "Район", "Муниципальный район (городской округ)", "Городской округ"],
+    "муниципалитет", "municipality");
+
+/// In results: a school known only by name (and municipality) is matched to the register.
+const NAME_IN_RESULTS: ColumnDef = ColumnDef {
+    required: false,
+    note_ru: "наименование ОО — если нет идентификатора, школа ищется в реестре по названию",
+    note_en: "school name — without an id the school is looked up in the register by name",
+    ..NAME
+};
+const MUNICIPALITY_IN_RESULTS: ColumnDef = ColumnDef {
+    required: false,
+    note_ru: "муниципалитет — уточняет поиск школы по названию",
+    note_en: "municipality — narrows the lookup of a school by name",
+    ..MUNICIPALITY
+};
+
 pub const SCHOOLS: TableDef = TableDef {
     name: "schools",
     title_ru: "Реестр ОО (одна строка — одна школа)",
     title_en: "School register (one row per school)",
     columns: &[
         SCHOOL_ID,
-        col!("name", Text, true,
-            ["Наименование ОО", "Название ОО", "Наименование", "Название", "Образовательная организация", "Полное наименование ОО", "Краткое наименование ОО", "school name", "school"],
-            "наименование ОО", "school name"),
-        col!("municipality", Text, true,
-            ["Муниципалитет", "Муниципальное образование", "МО", "АТЕ", "Муниципальный район", "Район", "Муниципальный район (городской округ)", "Городской округ"],
-            "муниципалитет", "municipality"),
+        NAME,
+        MUNICIPALITY,
         col!("school_type", Text, false,
             ["Тип ОО", "Вид ОО", "Тип", "Вид", "type"],
             "тип ОО (НОШ, ООШ, СОШ, гимназия, лицей …) — группа сравнения", "school type (peer group)"),
@@ -129,6 +146,8 @@ pub const RESULTS_STUDENT: TableDef = TableDef {
     columns: &[
         YEAR,
         SCHOOL_ID,
+        NAME_IN_RESULTS,
+        MUNICIPALITY_IN_RESULTS,
         PROCEDURE,
         GRADE,
         SUBJECT,
@@ -148,6 +167,8 @@ pub const RESULTS_SCHOOL: TableDef = TableDef {
     columns: &[
         YEAR,
         SCHOOL_ID,
+        NAME_IN_RESULTS,
+        MUNICIPALITY_IN_RESULTS,
         PROCEDURE,
         GRADE,
         SUBJECT,
@@ -198,6 +219,20 @@ pub const CONTEXT: TableDef = TableDef {
     columns: &[SCHOOL_ID],
 };
 
+/// Crosswalk: ids or names of another source → register ids; it overrides name matching.
+pub const CROSSWALK: TableDef = TableDef {
+    name: "crosswalk",
+    title_ru: "Таблица соответствия ОО (идентификатор или название в источнике → ОО реестра)",
+    title_en: "School crosswalk (id or name in a source → register school)",
+    columns: &[
+        col!("source_id", Text, false, ["Код в источнике", "Идентификатор в источнике", "Код ОО в источнике", "Логин в источнике", "source id"],
+            "идентификатор ОО в файле результатов", "school id in the results file"),
+        col!("source_name", Text, false, ["Наименование в источнике", "Название в источнике", "Наименование ОО в источнике", "source name"],
+            "наименование ОО в файле результатов", "school name in the results file"),
+        SCHOOL_ID,
+    ],
+};
+
 pub const ALL_TABLES: &[&TableDef] = &[
     &SCHOOLS,
     &RESULTS_STUDENT,
@@ -205,6 +240,7 @@ pub const ALL_TABLES: &[&TableDef] = &[
     &QUESTIONNAIRE_FAMILY,
     &QUESTIONNAIRE_SCHOOL,
     &CONTEXT,
+    &CROSSWALK,
 ];
 
 /// Canonical column names that make a results file "per school".

@@ -216,3 +216,80 @@ fn typed_fast_path_matches_text_path() {
     }
     assert_eq!(raw.df.column("subject").unwrap().dtype(), &DataType::String);
 }
+
+/// Results that name their schools instead of giving ids: matched exactly, after
+/// normalisation, within the municipality, through the crosswalk (which wins over the register),
+/// and never guessed — ambiguous and unknown names are excluded, counted and listed with the
+/// nearest register schools.
+#[test]
+fn schools_known_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let schools = write(
+        dir.path(),
+        "s.csv",
+        "Логин ОО;Наименование ОО;Муниципалитет\n\
+         s1;МБОУ «СОШ № 1»;Северный район\n\
+         s2;МБОУ «СОШ № 1»;Южный район\n\
+         s3;МАОУ «Гимназия № 2»;Северный район\n\
+         s4;МКОУ ООШ с. Берёзовка;Южный район\n\
+         s5;МБОУ «Лицей № 3»;Северный район\n",
+    );
+    let results = write(
+        dir.path(),
+        "r.csv",
+        "Год;Наименование ОО;Муниципалитет;Экзамен;Предмет;Кол-во участников;«2»\n\
+         2025;МАОУ «Гимназия № 2»;Северный район;ОГЭ;Математика;20;2\n\
+         2025;Основная общеобразовательная школа с.Березовка;Южный район;ОГЭ;Математика;10;1\n\
+         2025;средняя общеобразовательная школа №1;ЮЖНЫЙ РАЙОН;ОГЭ;Математика;30;3\n\
+         2025;СОШ №1;;ОГЭ;Математика;11;1\n\
+         2025;Школа № 77;Северный район;ОГЭ;Математика;12;1\n\
+         2025;Лицей №3 (филиал);Северный район;ОГЭ;Математика;13;1\n\
+         2025;Гимназия №2;Северный район;ОГЭ;Русский язык;20;0\n",
+    );
+    let crosswalk = write(dir.path(), "cw.csv", "Наименование в источнике;Логин ОО\nЛицей №3 (филиал);s5\nГимназия № 2;s1\n");
+    let load_with = |cw: Option<&Path>| {
+        let args = InputArgs {
+            schools: Some(schools.clone()),
+            results: vec![results.clone()],
+            crosswalk: cw.map(Path::to_path_buf),
+            ..InputArgs::default()
+        };
+        load(&Config::load(&args).unwrap(), 10).unwrap()
+    };
+    let participants = |ds: &super::Dataset, school: &str, subject: &str| {
+        let t = ds.results.as_ref().unwrap();
+        let r = row(t, school, "ОГЭ", subject);
+        (r.height() > 0).then(|| i64_of(&r, "participants")).flatten()
+    };
+
+    // Without a crosswalk.
+    let ds = load_with(None);
+    let r = ds.reports.iter().find(|r| r.path.ends_with("r.csv")).unwrap();
+    let m = r.name_matching.clone().unwrap();
+    assert_eq!((m.exact, m.normalized, m.crosswalk, m.ambiguous, m.unmatched), (1, 3, 0, 1, 2), "{m:?}");
+    assert_eq!(participants(&ds, "s3", "Математика"), Some(20), "exact name");
+    assert_eq!(participants(&ds, "s3", "Русский язык"), Some(20), "normalised name");
+    assert_eq!(participants(&ds, "s4", "Математика"), Some(10), "spelled-out kind and ё");
+    assert_eq!(participants(&ds, "s2", "Математика"), Some(30), "the municipality decides between two «СОШ № 1»");
+    assert_eq!(participants(&ds, "s1", "Математика"), None, "an ambiguous name is never guessed");
+    assert_eq!(r.excluded_map().get("ambiguous_name"), Some(&1));
+    assert_eq!(r.excluded_map().get("unmatched_name"), Some(&2));
+    let text: Vec<String> = r.problems.iter().map(|p| p.render()).collect();
+    let ambiguous = text.iter().find(|t| t.contains("СОШ №1") && t.contains("нескольким")).unwrap();
+    assert!(ambiguous.contains("(s1, Северный район)") && ambiguous.contains("(s2, Южный район)"), "{ambiguous}");
+    let unknown = text.iter().find(|t| t.contains("Школа № 77") && t.contains("ближайшие")).unwrap();
+    assert!(unknown.contains("(s"), "{unknown}");
+
+    // The crosswalk maps the unknown «Лицей №3 (филиал)», and «Гимназия № 2» in any spelling
+    // (names are compared normalised) to s1: it wins over the register.
+    let ds = load_with(Some(&crosswalk));
+    let r = ds.reports.iter().find(|r| r.path.ends_with("r.csv")).unwrap();
+    let m = r.name_matching.clone().unwrap();
+    assert_eq!((m.exact, m.normalized, m.crosswalk, m.ambiguous, m.unmatched), (0, 2, 3, 1, 1), "{m:?}");
+    assert_eq!(participants(&ds, "s5", "Математика"), Some(13));
+    assert_eq!(participants(&ds, "s1", "Математика"), Some(20), "the crosswalk wins over the register");
+    assert_eq!(participants(&ds, "s1", "Русский язык"), Some(20));
+    assert_eq!(participants(&ds, "s3", "Математика"), None);
+    let cw = ds.reports.iter().find(|r| r.path.ends_with("cw.csv")).unwrap();
+    assert_eq!((cw.rows_read, cw.rows_used), (2, 2));
+}
