@@ -54,7 +54,9 @@ fn sample_region_checks_in_russian() {
         .stdout(predicate::str::contains("Windows-1251"))
         .stdout(predicate::str::contains("XLSX"))
         .stdout(predicate::str::contains("«Логин ОО» → school_id"))
-        .stdout(predicate::str::contains("Итого: файлов 6"));
+        .stdout(predicate::str::contains("Итого: файлов 8"))
+        .stdout(predicate::str::contains("широкая форма"))
+        .stdout(predicate::str::contains("строка муниципалитета"));
 }
 
 #[test]
@@ -65,7 +67,7 @@ fn sample_region_checks_in_english() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Rows read"))
-        .stdout(predicate::str::contains("Total: 6 files"));
+        .stdout(predicate::str::contains("Total: 8 files"));
 }
 
 #[test]
@@ -89,6 +91,33 @@ fn sample_region_accounting_adds_up() {
     assert_eq!(excluded(gia, "bad_count"), 1);
     assert_eq!(excluded(gia, "marks_exceed_participants"), 1);
     assert!(excluded(gia, "procedure_not_in_method") > 0);
+    // The printed-style ЕГЭ workbook: two sheets, every row below the header accounted for.
+    let ege = v["inputs"].as_array().unwrap().iter().find(|i| i["path"].as_str().unwrap().ends_with("ege_2024_2025.xlsx")).unwrap();
+    let sheets = ege["wide"]["sheets"].as_array().unwrap();
+    assert_eq!(sheets.len(), 2);
+    for (sheet, year) in sheets.iter().zip([2024, 2025]) {
+        assert_eq!(sheet["year"], year);
+        assert_eq!(sheet["procedure"], "ЕГЭ");
+        assert_eq!((sheet["subject_row"].as_u64(), sheet["metric_row"].as_u64()), (Some(4), Some(5)));
+        let kinds: Vec<&str> = sheet["skipped"].as_array().unwrap().iter().map(|k| k["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == "column_numbers").count(), 1);
+        assert_eq!(kinds.iter().filter(|k| **k == "total").count(), 1);
+        assert_eq!(kinds.iter().filter(|k| **k == "municipality").count(), 20);
+        let school_rows = sheet["school_rows"].as_u64().unwrap();
+        assert_eq!(sheet["rows"].as_u64().unwrap(), school_rows + kinds.len() as u64);
+        let subjects: Vec<&str> = sheet["blocks"].as_array().unwrap().iter().map(|b| b["subject"].as_str().unwrap()).collect();
+        assert_eq!(subjects, ["Русский язык", "Математика профильная", "Математика базовая", "Обществознание"]);
+    }
+    // Records: each school row × subject block with a value.
+    let blocks: u64 = sheets.iter().map(|s| s["school_rows"].as_u64().unwrap() * 4 - s["empty_blocks"].as_u64().unwrap()).sum();
+    assert_eq!(ege["rows_read"].as_u64(), Some(blocks));
+    // Planted: one school with a typo in its name (never guessed), one under its former name
+    // (resolved by the crosswalk); Обществознание is outside the method.
+    assert_eq!(ege["name_matching"]["unmatched"], 8);
+    assert_eq!(ege["name_matching"]["crosswalk"], 8);
+    assert_eq!(ege["name_matching"]["ambiguous"], 0);
+    assert_eq!(excluded(ege, "unmatched_name"), 8);
+    assert!(excluded(ege, "procedure_not_in_method") > 0);
     assert_eq!(v["latest_year"], 2025);
 }
 
@@ -449,7 +478,7 @@ fn run_outputs_are_deterministic() {
         assert!(same, "{f} differs between runs");
     }
     let m: Value = serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(m["inputs"].as_array().unwrap().len(), 6);
+    assert_eq!(m["inputs"].as_array().unwrap().len(), 8);
     assert_eq!(m["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
     for f in ["aggregates/results.parquet", "aggregates/register.parquet", "aggregates/questionnaire.parquet"] {
         assert!(a.join(f).is_file(), "{f}");

@@ -139,7 +139,16 @@ fn schools(rng: &mut ChaCha8Rng, n: usize, muns: &[Municipality]) -> Vec<School>
             "гимназия" => format!("{legal} «Гимназия № {}»", numbers[mun]),
             "лицей" => format!("{legal} «Лицей № {}»", numbers[mun]),
             k if urban => format!("{legal} «{k} № {}»", numbers[mun]),
-            k => format!("{legal} «{} {k}»", VILLAGES[rng.gen_range(0..VILLAGES.len())]),
+            k => {
+                // Two schools of one kind in one district never share a village name.
+                let pick = rng.gen_range(0..VILLAGES.len());
+                let taken = |v: &str| out.iter().any(|o: &School| o.mun == mun && o.kind == k && o.name.contains(&format!("«{v} {k}»")));
+                let village = (0..VILLAGES.len()).map(|j| VILLAGES[(pick + j) % VILLAGES.len()]).find(|v| !taken(v));
+                match village {
+                    Some(v) => format!("{legal} «{v} {k}»"),
+                    None => format!("{legal} «{} {k} № {}»", VILLAGES[pick], numbers[mun]),
+                }
+            }
         };
         let social = normal(rng) * 0.8 - if urban { 0.0 } else { 0.7 } + if kind == "гимназия" || kind == "лицей" { 0.6 } else { 0.0 };
         let quality = 0.6 * social + 0.8 * normal(rng);
@@ -189,8 +198,16 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> anyhow::Error {
     anyhow::anyhow!("xlsx: {e}")
 }
 
-fn write_register(path: &Path, schools: &[School], muns: &[Municipality], year: i32) -> Result<()> {
+/// A workbook with a fixed creation date, so that the same seed gives the same bytes.
+fn workbook() -> Result<Workbook> {
     let mut wb = Workbook::new();
+    let fixed = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 9, 1).map_err(xlsx_err)?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&fixed).set_author("shnor-gen"));
+    Ok(wb)
+}
+
+fn write_register(path: &Path, schools: &[School], muns: &[Municipality], year: i32) -> Result<()> {
+    let mut wb = workbook()?;
     let ws = wb.add_worksheet();
     ws.set_name("Реестр ОО").map_err(xlsx_err)?;
     let title = Format::new().set_bold().set_align(FormatAlign::Center);
@@ -272,7 +289,7 @@ fn vpr_rows(rng: &mut ChaCha8Rng, schools: &[School], year: i32, short: bool) ->
 }
 
 fn write_vpr_xlsx(path: &Path, rows: &[VprRow], year: i32) -> Result<()> {
-    let mut wb = Workbook::new();
+    let mut wb = workbook()?;
     let ws = wb.add_worksheet();
     ws.set_name(&format!("ВПР {year}")).map_err(xlsx_err)?;
     let headers = ["Год", "Логин ОО", "Процедура", "Класс", "Предмет", "Первичный балл", "Отметка", "Отметка по журналу"];
@@ -318,14 +335,29 @@ fn fmt_dec(v: f64) -> String {
     format!("{v:.1}").replace('.', ",")
 }
 
-/// ОГЭ and ЕГЭ per school, long form, Windows-1251, `;`, decimal comma.
-fn write_gia(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], years: &[i32]) -> Result<()> {
+/// One school's ЕГЭ result in one subject.
+struct EgeResult {
+    year: i32,
+    school: usize,
+    subject: &'static str,
+    n: u32,
+    below: u32,
+    high: u32,
+    hundred: u32,
+    mean: Option<f64>,
+    marks: [u32; 4],
+}
+
+/// ОГЭ and ЕГЭ per school, long form, Windows-1251, `;`, decimal comma. With `ege_apart` the ЕГЭ
+/// results are returned instead of written (for the printed-style workbook).
+fn write_gia(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], years: &[i32], ege_apart: bool) -> Result<Vec<EgeResult>> {
+    let mut ege = Vec::new();
     let mut s = String::from("Год;Логин ОО;Экзамен;Класс;Предмет;Кол-во участников;«2»;«3»;«4»;«5»;Средний балл;Не преодолели минимальный порог\n");
     let mut line_no = 0;
     let mut planted_negative = false;
     let mut planted_exceed = false;
     for &year in years {
-        for sc in schools {
+        for (si, sc) in schools.iter().enumerate() {
             let grades = grades_of(sc.kind);
             let n9 = (per_grade(sc) * 0.95).round() as u32;
             let n11 = (per_grade(sc) * 0.85).round() as u32;
@@ -376,6 +408,7 @@ fn write_gia(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], years: &[i32
                         _ => 0.0,
                     };
                     let mut below = 0;
+                    let (mut high, mut hundred) = (0, 0);
                     let mut total = 0.0;
                     let mut m = [0u32; 4];
                     for _ in 0..n {
@@ -389,10 +422,20 @@ fn write_gia(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], years: &[i32
                             if score < min {
                                 below += 1;
                             }
+                            if score >= 99.5 {
+                                hundred += 1;
+                            } else if score >= 80.0 {
+                                high += 1;
+                            }
                         }
                     }
                     line_no += 1;
-                    if subj == "Математика базовая" {
+                    if ege_apart {
+                        let base = subj == "Математика базовая";
+                        // The mean as the CSV would carry it (one decimal).
+                        let mean = (!base).then(|| (total / f64::from(n) * 10.0).round() / 10.0);
+                        ege.push(EgeResult { year, school: si, subject: subj, n, below, high, hundred, mean, marks: m });
+                    } else if subj == "Математика базовая" {
                         let _ = writeln!(s, "{year};{};ЕГЭ;11;{subj};{n};{};{};{};{};;", sc.id, m[0], m[1], m[2], m[3]);
                     } else {
                         let _ = writeln!(s, "{year};{};ЕГЭ;11;{subj};{n};;;;;{};{below}", sc.id, fmt_dec(total / f64::from(n)));
@@ -403,6 +446,191 @@ fn write_gia(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], years: &[i32
     }
     let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&s);
     std::fs::write(path, &bytes)?;
+    Ok(ege)
+}
+
+/// The register name as a printed form writes it: another quote style, the legal form dropped
+/// or spelled out, «№» without a space, or as in the register.
+fn printed_name(rng: &mut ChaCha8Rng, s: &School) -> String {
+    let (legal, rest) = s.name.split_once(' ').unwrap_or(("", s.name.as_str()));
+    let inner = rest.trim_start_matches('«').trim_end_matches('»');
+    let spelled = match legal {
+        "МАОУ" => "Муниципальное автономное общеобразовательное учреждение",
+        "МКОУ" => "Муниципальное казённое общеобразовательное учреждение",
+        _ => "Муниципальное бюджетное общеобразовательное учреждение",
+    };
+    let long_kind = inner.replace("СОШ", "средняя общеобразовательная школа").replace("ООШ", "основная общеобразовательная школа");
+    match rng.gen_range(0..6) {
+        0 => format!("{legal} \"{inner}\""),
+        1 => inner.replace("№ ", "№"),
+        2 => format!("{spelled} «{long_kind}»"),
+        3 => format!("{legal} {}", inner.replace("№ ", "№")),
+        _ => s.name.clone(),
+    }
+}
+
+/// ЕГЭ results as regions print them: a sheet a year, title rows, a two-level merged header
+/// (subject over metrics), a row of column numbers, the region total and municipality subtotals
+/// as formulas (with their values), schools by name only, blank cells for zero and «х» where a
+/// subject was not taken. The second sheet has one more label column (the layout shifts).
+/// Two planted defects: a school written with a typo (reported with the nearest names, never
+/// guessed) and a school under its former name (resolved by the crosswalk file written beside).
+fn write_ege_wide(path: &Path, crosswalk: &Path, results: &[EgeResult], schools: &[School], muns: &[Municipality], seed: u64) -> Result<()> {
+    const SUBJECTS: &[(&str, bool)] = &[
+        ("Русский язык", false),
+        ("Математика профильная", false),
+        ("Математика базовая", true),
+        ("Обществознание", false),
+    ];
+    const SCORE_METRICS: &[&str] = &["приняло участие", "не преодолен min порог", "высокобалльники (80–99 баллов)", "получили 100 баллов", "средний балл"];
+    const MARK_METRICS: &[&str] = &["приняло участие", "«2»", "«3»", "«4»", "«5»"];
+    let mut names_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_F0F0);
+    let printed: Vec<String> = schools.iter().map(|s| printed_name(&mut names_rng, s)).collect();
+    // The planted defects: the first city school with ЕГЭ gets a typo, the first gymnasium its
+    // former name (a secondary school of the same number).
+    let with_ege = |k: &str| results.iter().map(|r| r.school).find(|&i| schools[i].kind == k);
+    let typo = with_ege("СОШ");
+    let renamed = with_ege("гимназия");
+    let mut printed = printed;
+    if let Some(i) = typo {
+        printed[i] = printed[i].replace("СОШ", "СШО").replace("средняя общеобразовательная школа", "средняя общеобразовательная шкла");
+    }
+    let mut cw = String::from("Наименование в источнике;Муниципалитет;Логин ОО\n");
+    if let Some(i) = renamed {
+        let former = schools[i].name.replace("Гимназия", "СОШ");
+        printed[i] = former.clone();
+        let _ = writeln!(cw, "\"{}\";{};{}", former.replace('"', "\"\""), muns[schools[i].mun].name, schools[i].id);
+    }
+    std::fs::write(crosswalk, cw)?;
+
+    let mut wb = workbook()?;
+    let title = Format::new().set_bold().set_align(FormatAlign::Center);
+    let head = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter).set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let bold = Format::new().set_bold();
+    let mut years: Vec<i32> = results.iter().map(|r| r.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    for (sheet_no, &year) in years.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        ws.set_name(format!("ЕГЭ-{year}")).map_err(xlsx_err)?;
+        let labels: Vec<&str> = if sheet_no == 0 {
+            vec!["№ п/п", "Муниципалитет", "Наименование ОО"]
+        } else {
+            vec!["№ п/п", "Муниципалитет", "Наименование ОО", "Тип поселения"]
+        };
+        let first = labels.len() as u16;
+        let width = first + SUBJECTS.len() as u16 * 5;
+        ws.merge_range(0, 0, 0, width - 1, &format!("Результаты ЕГЭ-{year} в Энской области по образовательным организациям"), &title).map_err(xlsx_err)?;
+        ws.merge_range(1, 0, 1, width - 1, "(основной период; по данным РЦОИ)", &title).map_err(xlsx_err)?;
+        for (c, l) in labels.iter().enumerate() {
+            ws.merge_range(3, c as u16, 4, c as u16, l, &head).map_err(xlsx_err)?;
+        }
+        for (b, (subj, marks)) in SUBJECTS.iter().enumerate() {
+            let c0 = first + b as u16 * 5;
+            ws.merge_range(3, c0, 3, c0 + 4, &format!("{subj}, чел."), &head).map_err(xlsx_err)?;
+            let metrics = if *marks { MARK_METRICS } else { SCORE_METRICS };
+            for (k, m) in metrics.iter().enumerate() {
+                ws.write_string_with_format(4, c0 + k as u16, *m, &head).map_err(xlsx_err)?;
+            }
+        }
+        for c in 0..width {
+            ws.write_number(5, c, f64::from(c + 1)).map_err(xlsx_err)?;
+        }
+        let here: Vec<&EgeResult> = results.iter().filter(|r| r.year == year).collect();
+        // One line a school: the values of each subject block.
+        let values = |i: usize| -> Vec<[Option<f64>; 5]> {
+            SUBJECTS
+                .iter()
+                .map(|(subj, marks)| match here.iter().find(|r| r.school == i && r.subject == *subj) {
+                    Some(r) if *marks => [Some(f64::from(r.n)), Some(f64::from(r.marks[0])), Some(f64::from(r.marks[1])), Some(f64::from(r.marks[2])), Some(f64::from(r.marks[3]))],
+                    Some(r) => [Some(f64::from(r.n)), Some(f64::from(r.below)), Some(f64::from(r.high)), Some(f64::from(r.hundred)), r.mean],
+                    None => [None; 5],
+                })
+                .collect()
+        };
+        let total_row = 6u32;
+        ws.write_string_with_format(total_row, 1, "ВСЕГО по региону", &bold).map_err(xlsx_err)?;
+        let mut row = total_row + 1;
+        let mut subtotal_rows: Vec<u32> = Vec::new();
+        let mut region = vec![[0.0f64; 5]; SUBJECTS.len()];
+        let mut number = 0;
+        for (mi, m) in muns.iter().enumerate() {
+            let members: Vec<usize> = (0..schools.len()).filter(|&i| schools[i].mun == mi && here.iter().any(|r| r.school == i)).collect();
+            if members.is_empty() {
+                continue;
+            }
+            let sub_row = row;
+            subtotal_rows.push(sub_row);
+            ws.write_string_with_format(sub_row, 1, &m.name, &bold).map_err(xlsx_err)?;
+            row += 1;
+            let (top, bottom) = (row, row + members.len() as u32 - 1);
+            let mut sums = vec![[0.0f64; 5]; SUBJECTS.len()];
+            for &i in &members {
+                number += 1;
+                ws.write_number(row, 0, f64::from(number)).map_err(xlsx_err)?;
+                ws.write_string(row, 2, &printed[i]).map_err(xlsx_err)?;
+                if sheet_no > 0 {
+                    ws.write_string(row, 3, if schools[i].urban { "город" } else { "село" }).map_err(xlsx_err)?;
+                }
+                for (b, cells) in values(i).iter().enumerate() {
+                    let c0 = first + b as u16 * 5;
+                    let taken = cells[0].is_some_and(|n| n > 0.0);
+                    for (k, v) in cells.iter().enumerate() {
+                        let c = c0 + k as u16;
+                        match v {
+                            // Blank means zero in counts; «х» marks a mean that does not exist.
+                            Some(v) if *v != 0.0 || (k == 0 && taken) => {
+                                ws.write_number(row, c, *v).map_err(xlsx_err)?;
+                            }
+                            None if k == 4 && !SUBJECTS[b].1 => {
+                                ws.write_string(row, c, "х").map_err(xlsx_err)?;
+                            }
+                            _ => {}
+                        }
+                        if let Some(v) = v {
+                            let w = if k == 4 && !SUBJECTS[b].1 { cells[0].unwrap_or(0.0) } else { 1.0 };
+                            sums[b][k] += v * w;
+                        }
+                    }
+                }
+                row += 1;
+            }
+            for (b, sum) in sums.iter().enumerate() {
+                let c0 = first + b as u16 * 5;
+                for k in 0..5u16 {
+                    let c = c0 + k;
+                    let letter = rust_xlsxwriter::utility::column_number_to_name(c);
+                    let is_mean = k == 4 && !SUBJECTS[b].1;
+                    let n_letter = rust_xlsxwriter::utility::column_number_to_name(c0);
+                    let (formula, value) = if is_mean {
+                        let v = if sum[0] > 0.0 { (sum[4] / sum[0] * 10.0).round() / 10.0 } else { 0.0 };
+                        (format!("=IFERROR(ROUND(SUMPRODUCT({n_letter}{}:{n_letter}{},{letter}{}:{letter}{})/{n_letter}{},1),0)", top + 1, bottom + 1, top + 1, bottom + 1, sub_row + 1), v)
+                    } else {
+                        (format!("=SUM({letter}{}:{letter}{})", top + 1, bottom + 1), sum[k as usize])
+                    };
+                    ws.write_formula_with_format(sub_row, c, rust_xlsxwriter::Formula::new(formula).set_result(format!("{value}")), &bold).map_err(xlsx_err)?;
+                    region[b][k as usize] += if is_mean { sum[4] } else { sum[k as usize] };
+                }
+            }
+        }
+        for (b, sum) in region.iter().enumerate() {
+            let c0 = first + b as u16 * 5;
+            for k in 0..5u16 {
+                let c = c0 + k;
+                let letter = rust_xlsxwriter::utility::column_number_to_name(c);
+                let is_mean = k == 4 && !SUBJECTS[b].1;
+                let refs: Vec<String> = subtotal_rows.iter().map(|r| format!("{letter}{}", r + 1)).collect();
+                let value = if is_mean { if sum[0] > 0.0 { (sum[4] / sum[0] * 10.0).round() / 10.0 } else { 0.0 } } else { sum[k as usize] };
+                let formula = if is_mean { "=\"\"".to_string() } else { format!("={}", refs.join("+")) };
+                let result = if is_mean { String::new() } else { format!("{value}") };
+                ws.write_formula_with_format(total_row, c, rust_xlsxwriter::Formula::new(formula).set_result(result), &bold).map_err(xlsx_err)?;
+            }
+        }
+        ws.set_column_width(1, 30).map_err(xlsx_err)?;
+        ws.set_column_width(2, 45).map_err(xlsx_err)?;
+        ws.set_freeze_panes(6, first).map_err(xlsx_err)?;
+    }
+    wb.save(path).map_err(xlsx_err)?;
     Ok(())
 }
 
@@ -467,7 +695,7 @@ fn write_questionnaire(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], ye
         std::fs::write(path, s)?;
         return Ok(());
     }
-    let mut wb = Workbook::new();
+    let mut wb = workbook()?;
     let ws = wb.add_worksheet();
     ws.set_name("Анкеты").map_err(xlsx_err)?;
     ws.write_string(0, 0, "Год").map_err(xlsx_err)?;
@@ -529,7 +757,13 @@ fn main() -> Result<()> {
     }
     let rows_cur = vpr_rows(&mut rng, &schools, a.year, true);
     write_vpr_csv(&a.out.join(format!("vpr_{}.csv", a.year)), &rows_cur, a.year)?;
-    write_gia(&mut rng, &a.out.join(format!("gia_{prev}_{}.csv", a.year)), &schools, &[prev, a.year])?;
+    if a.csv_only {
+        write_gia(&mut rng, &a.out.join(format!("gia_{prev}_{}.csv", a.year)), &schools, &[prev, a.year], false)?;
+    } else {
+        // The sample region: ОГЭ in the long CSV, ЕГЭ in a printed-style workbook by school name.
+        let ege = write_gia(&mut rng, &a.out.join(format!("oge_{prev}_{}.csv", a.year)), &schools, &[prev, a.year], true)?;
+        write_ege_wide(&a.out.join(format!("ege_{prev}_{}.xlsx", a.year)), &a.out.join("crosswalk.csv"), &ege, &schools, &muns, a.seed)?;
+    }
     let anketa = format!("anketa_{}.{}", a.year, if a.csv_only { "csv" } else { "xlsx" });
     write_questionnaire(&mut rng, &a.out.join(&anketa), &schools, a.year, a.csv_only)?;
     if a.csv_only {

@@ -115,14 +115,28 @@ fn print_text(ds: &Dataset) {
         if !r.unknown_columns.is_empty() {
             row(tr!("Неизвестные столбцы", "Unknown columns"), r.unknown_columns.join("\n"));
         }
-        row(tr!("Строк прочитано", "Rows read"), r.rows_read.to_string());
-        row(tr!("Строк использовано", "Rows used"), r.rows_used.to_string());
-        row(tr!("Строк исключено", "Rows excluded"), r.rows_excluded.to_string());
+        let (read, used, excluded) = if r.wide.is_some() {
+            (
+                tr!("Записей школа × предмет прочитано", "School × subject records read"),
+                tr!("Записей использовано", "Records used"),
+                tr!("Записей исключено", "Records excluded"),
+            )
+        } else {
+            (tr!("Строк прочитано", "Rows read"), tr!("Строк использовано", "Rows used"), tr!("Строк исключено", "Rows excluded"))
+        };
+        row(read, r.rows_read.to_string());
+        row(used, r.rows_used.to_string());
+        row(excluded, r.rows_excluded.to_string());
         for e in &r.excluded {
             row(format!("  · {}", e.label), e.count.to_string());
         }
         if r.empty_rows > 0 {
             row(tr!("Пустых строк пропущено", "Empty rows skipped"), r.empty_rows.to_string());
+        }
+        if let Some(w) = &r.wide {
+            for (k, v) in wide_lines(w) {
+                row(k, v);
+            }
         }
         if let Some(m) = &r.name_matching {
             row(tr!("Школы по названию: строк", "Schools by name: rows"), String::new());
@@ -172,4 +186,68 @@ fn print_text(ds: &Dataset) {
             t.fatal_problems
         )
     );
+}
+
+/// The rows of a wide form's summary: per sheet its year, procedure, header rows, blocks and
+/// every skipped row by kind.
+pub fn wide_lines(w: &crate::ingest::wide::WideSummary) -> Vec<(String, String)> {
+    use crate::ingest::wide::SkipKind;
+    let mut out = Vec::new();
+    for s in &w.sheets {
+        let mut lines = vec![tr!(
+            "год {}, {}; строка предметов {}, строка показателей {}",
+            "year {}, {}; subject row {}, metric row {}",
+            s.year.map_or("—".to_string(), |y| y.to_string()),
+            s.procedure.clone().unwrap_or_else(|| "—".to_string()),
+            s.subject_row,
+            s.metric_row
+        )];
+        let blocks: Vec<String> = s
+            .blocks
+            .iter()
+            .map(|b| {
+                let first = b.metrics.first().map(|(l, _)| l.as_str()).unwrap_or("");
+                let last = b.metrics.last().map(|(l, _)| l.as_str()).unwrap_or("");
+                let place = if first == last { first.to_string() } else { format!("{first}–{last}") };
+                let grade = b.grade.map(|g| tr!(", {g} класс", ", grade {g}")).unwrap_or_default();
+                format!("{} ({place}{grade})", b.subject)
+            })
+            .collect();
+        lines.push(tr!("предметы: {}", "subjects: {}", blocks.join(", ")));
+        let skipped = s.skipped.len() as u64;
+        lines.push(tr!(
+            "строк под шапкой {}: школ {}, пропущено {}",
+            "rows below the header {}: schools {}, skipped {}",
+            s.rows,
+            s.school_rows,
+            skipped
+        ));
+        for kind in [SkipKind::ColumnNumbers, SkipKind::Total, SkipKind::Municipality, SkipKind::Configured, SkipKind::NoSchool] {
+            let rows: Vec<String> = s
+                .skipped
+                .iter()
+                .filter(|k| k.kind == kind)
+                .map(|k| match (&k.text, kind) {
+                    (Some(t), SkipKind::Total) => format!("{} «{t}»", k.row),
+                    _ => k.row.to_string(),
+                })
+                .collect();
+            let word = if rows.len() == 1 { tr!("строка", "row") } else { tr!("строки", "rows") };
+            if !rows.is_empty() {
+                lines.push(format!("  · {}: {} ({word} {})", kind.label(), rows.len(), rows.join(", ")));
+            }
+        }
+        if s.empty_rows > 0 {
+            lines.push(tr!("пустых строк: {}", "empty rows: {}", s.empty_rows));
+        }
+        if s.empty_blocks > 0 {
+            lines.push(tr!(
+                "пустых блоков школа × предмет (предмет не сдавали): {}",
+                "empty school × subject blocks (subject not taken): {}",
+                s.empty_blocks
+            ));
+        }
+        out.push((tr!("Лист «{}»", "Sheet '{}'", s.sheet), lines.join("\n")));
+    }
+    out
 }

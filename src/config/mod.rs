@@ -183,6 +183,43 @@ pub enum Layout {
     Student,
     School,
     Family,
+    /// Per school, subjects in column blocks (a printed regional form): see [`WideConfig`].
+    Wide,
+}
+
+/// How a wide per-school form is laid out (`[input.wide]`); everything is found in the sheet
+/// when not given.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WideConfig {
+    /// Sheets to read (default: every sheet that holds such a table).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sheets: Vec<String>,
+    /// Row (1-based) of the subject headers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_row: Option<usize>,
+    /// Row (1-based) of the metric sub-headers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_row: Option<usize>,
+    /// Further rows (1-based) to skip.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skip_rows: Vec<usize>,
+    /// Texts that start a total row (default «всего», «итого», «в целом по», «по региону», «по области»).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub total_markers: Vec<String>,
+    /// ВПР, ОГЭ or ЕГЭ when neither the sheet name nor the title says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<String>,
+    /// Grade of every block (default: from the block header, 9 for ОГЭ, 11 for ЕГЭ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<u32>,
+    /// Year per sheet name, when the sheet name and its title do not carry it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub years: BTreeMap<String, i32>,
+    /// Metric sub-headers → canonical columns (participants, mark2…mark5, below_min, mean_score),
+    /// beyond the built-in aliases.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, String>,
 }
 
 /// How per-school mark columns are expressed.
@@ -217,6 +254,9 @@ pub struct InputSpec {
     pub year: Option<i32>,
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// The layout of a wide form (with `layout = "wide"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wide: Option<WideConfig>,
 }
 
 fn auto() -> String {
@@ -236,6 +276,7 @@ impl InputSpec {
             values: ValuesMode::Auto,
             year: None,
             columns: BTreeMap::new(),
+            wide: None,
         }
     }
 }

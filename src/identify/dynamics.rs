@@ -76,6 +76,7 @@ pub fn read_previous(path: &Path) -> Result<Previous> {
         header_row: None,
         keep_unknown: false,
         numeric: &[],
+        wide: None,
     };
     let raw = ingest::read_table(path, &matcher, &opts)
         .map_err(|m| crate::error::data(format!("{}: {m}", path.display())))?;

@@ -168,6 +168,7 @@ fn read_decoded(decoded: text::Decoded, opts: &ReadOptions) -> Result<Grid, Stri
             header_row: None,
         },
         lossy: decoded.lossy,
+        first_col: 0,
     })
 }
 

@@ -32,21 +32,36 @@ pub(super) fn read(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, String> 
         .unwrap_or_else(|_| Err(tr!("файл электронной таблицы повреждён", "the spreadsheet file is corrupt")))
 }
 
-fn read_inner(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, String> {
-    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+/// Several sheets by name, or every sheet when `sheets` is empty (a wide form with a sheet a year).
+pub(super) fn read_sheets(bytes: Vec<u8>, sheets: &[String]) -> Result<Vec<Grid>, String> {
+    let sheets = sheets.to_vec();
+    std::panic::catch_unwind(move || {
+        let mut wb = open(bytes)?;
+        let names = if sheets.is_empty() {
+            wb.sheet_names()
+        } else {
+            sheets.iter().map(|s| sheet_name(&wb, Some(s))).collect::<Result<Vec<_>, _>>()?
+        };
+        names.into_iter().map(|n| grid_of(&mut wb, n)).collect()
+    })
+    .unwrap_or_else(|_| Err(tr!("файл электронной таблицы повреждён", "the spreadsheet file is corrupt")))
+}
+
+type Book = Sheets<Cursor<Vec<u8>>>;
+
+fn open(bytes: Vec<u8>) -> Result<Book, String> {
+    open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         tr!(
             "файл электронной таблицы не читается (повреждён или не XLSX/XLS/ODS): {e}",
             "cannot read the spreadsheet (corrupt, or not XLSX/XLS/ODS): {e}"
         )
-    })?;
-    let format = match &wb {
-        Sheets::Xls(_) => "XLS",
-        Sheets::Xlsx(_) => "XLSX",
-        Sheets::Xlsb(_) => "XLSB",
-        Sheets::Ods(_) => "ODS",
-    };
+    })
+}
+
+/// The sheet asked for (names compared without case and edge spaces), or the first one.
+fn sheet_name(wb: &Book, sheet: Option<&str>) -> Result<String, String> {
     let names = wb.sheet_names();
-    let name = match sheet {
+    match sheet {
         Some(want) => names
             .iter()
             .find(|n| n.trim().to_lowercase() == want.trim().to_lowercase())
@@ -57,16 +72,31 @@ fn read_inner(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, String> {
                     "sheet '{want}' not found; the file has: {}",
                     names.join(", ")
                 )
-            })?,
+            }),
         None => names
             .first()
             .cloned()
-            .ok_or_else(|| tr!("в книге нет листов", "the workbook has no sheets"))?,
+            .ok_or_else(|| tr!("в книге нет листов", "the workbook has no sheets")),
+    }
+}
+
+fn read_inner(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, String> {
+    let mut wb = open(bytes)?;
+    let name = sheet_name(&wb, sheet)?;
+    grid_of(&mut wb, name)
+}
+
+fn grid_of(wb: &mut Book, name: String) -> Result<Grid, String> {
+    let format = match &wb {
+        Sheets::Xls(_) => "XLS",
+        Sheets::Xlsx(_) => "XLSX",
+        Sheets::Xlsb(_) => "XLSB",
+        Sheets::Ods(_) => "ODS",
     };
     let range = wb
         .worksheet_range(&name)
         .map_err(|e| tr!("лист «{name}» не читается: {e}", "sheet '{name}' cannot be read: {e}"))?;
-    let merged: Vec<Dimensions> = match &mut wb {
+    let merged: Vec<Dimensions> = match wb {
         Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
         Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
         _ => Vec::new(),
@@ -89,6 +119,7 @@ fn read_inner(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, String> {
             header_row: None,
         },
         lossy: false,
+        first_col: col0 as usize,
     })
 }
 

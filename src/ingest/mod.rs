@@ -6,6 +6,7 @@ mod excel;
 pub mod headers;
 mod parquet;
 pub mod text;
+pub mod wide;
 
 use std::path::Path;
 
@@ -50,6 +51,8 @@ pub struct RawFrame {
     /// Rows in which invalid UTF-8 bytes were replaced.
     pub bad_utf8_rows: Vec<u64>,
     pub empty_rows: u64,
+    /// How a wide form was read (sheets, blocks, skipped rows); None for other tables.
+    pub wide: Option<wide::WideSummary>,
 }
 
 /// Options of one read.
@@ -64,6 +67,8 @@ pub struct ReadOptions<'a> {
     /// Canonical columns that may come back as numbers (Float64) instead of text: the fast CSV
     /// path reads such a column typed when every cell of it is a plain number or blank.
     pub numeric: &'a [&'a str],
+    /// Read as a wide form (subjects in column blocks), see [`wide`].
+    pub wide: Option<&'a wide::WideOptions>,
 }
 
 /// Rows of cells as read (trimmed, empty → None) with their row numbers.
@@ -72,6 +77,8 @@ pub(crate) struct Grid {
     pub numbers: Vec<u64>,
     pub info: SourceInfo,
     pub lossy: bool,
+    /// 0-based column of the first cell of each row in the sheet (for column letters).
+    pub first_col: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +130,9 @@ pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(tr!("файл пуст", "the file is empty"));
     }
+    if let Some(w) = opts.wide {
+        return read_wide(bytes, matcher, opts, w);
+    }
     let grid = match sniff(&bytes) {
         Format::Zip | Format::Ole => excel::read(bytes, opts.sheet)?,
         Format::Parquet => return parquet::read(&bytes, matcher, opts),
@@ -139,6 +149,35 @@ pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<
     build_frame(grid, matcher, opts)
 }
 
+/// A wide form: the chosen sheets (or every sheet) of a workbook, or one CSV table.
+fn read_wide(bytes: Vec<u8>, matcher: &Matcher, opts: &ReadOptions, w: &wide::WideOptions) -> Result<RawFrame, String> {
+    let mut sheets: Vec<String> = w.sheets.clone();
+    if let Some(s) = opts.sheet {
+        sheets.push(s.to_string());
+    }
+    let explicit = !sheets.is_empty();
+    let grids = match sniff(&bytes) {
+        Format::Zip | Format::Ole => excel::read_sheets(bytes, &sheets)?,
+        Format::Parquet => {
+            return Err(tr!(
+                "широкая форма (layout = \"wide\") читается из XLSX, XLS, ODS или CSV, не из Parquet",
+                "a wide form (layout = \"wide\") is read from XLSX, XLS, ODS or CSV, not from Parquet"
+            ))
+        }
+        Format::Text => {
+            let text_opts = ReadOptions { numeric: &[], ..*opts };
+            let grid = match csv::read_text(bytes, &text_opts)? {
+                csv::Text::Grid(g) => g,
+                csv::Text::Regular { text, delim, .. } => {
+                    csv::read(text.as_bytes(), &ReadOptions { encoding: Some(encoding_rs::UTF_8), delimiter: Some(delim), ..text_opts })?
+                }
+            };
+            vec![grid]
+        }
+    };
+    wide::read(grids, matcher, w, explicit)
+}
+
 /// Finds the header, maps columns and builds the text frame.
 fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, String> {
     let Grid {
@@ -146,6 +185,7 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
         numbers,
         mut info,
         lossy,
+        ..
     } = grid;
     let header_idx = match opts.header_row {
         Some(n) => numbers
@@ -214,6 +254,7 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
         ragged,
         bad_utf8_rows,
         empty_rows,
+        wide: None,
     })
 }
 
@@ -372,6 +413,7 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
         ragged: Vec::new(),
         bad_utf8_rows: Vec::new(),
         empty_rows: 0,
+        wide: None,
     }))
 }
 
@@ -433,6 +475,7 @@ pub(crate) mod tests {
             header_row: None,
             keep_unknown: false,
             numeric: &[],
+            wide: None,
         }
     }
 

@@ -34,6 +34,7 @@ pub(super) fn read(bytes: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Resul
             ..SourceInfo::default()
         },
         lossy: false,
+        first_col: 0,
     };
     let opts = ReadOptions {
         header_row: Some(1),
@@ -60,7 +61,7 @@ mod tests {
         let mut f = std::fs::File::create(&path).unwrap();
         ParquetWriter::new(&mut f).finish(&mut df).unwrap();
         let m = Matcher::new([("school_id", "Логин ОО"), ("name", "Наименование ОО"), ("students", "Численность обучающихся")]);
-        let opts = ReadOptions { encoding: None, delimiter: None, sheet: None, header_row: None, keep_unknown: false, numeric: &[] };
+        let opts = ReadOptions { encoding: None, delimiter: None, sheet: None, header_row: None, keep_unknown: false, numeric: &[], wide: None };
         // Recognised by content although the extension says nothing.
         let raw = read_table(&path, &m, &opts).unwrap();
         assert_eq!(raw.info.format, "Parquet");

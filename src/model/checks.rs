@@ -81,6 +81,28 @@ pub fn account_reader(report: &mut InputReport, raw: &RawFrame, max_problems: us
         );
     }
     report.problems_not_listed += raw.bad_utf8_rows.len().saturating_sub(max_problems) as u64;
+    if let Some(w) = &raw.wide {
+        for (sheet, why) in &w.passed_over {
+            report.problem_in(Some(sheet), Severity::Note, "sheet_passed_over", None, None, None, tr!("лист не прочитан: {why}", "sheet not read: {why}"));
+        }
+        for (sheet, what) in &w.warnings {
+            report.problem_in(Some(sheet), Severity::Warning, "wide_layout", None, None, None, what.clone());
+        }
+        for s in &w.sheets {
+            for k in s.skipped.iter().filter(|k| k.kind == crate::ingest::wide::SkipKind::NoSchool).take(max_problems) {
+                report.problem_in(
+                    Some(&s.sheet),
+                    Severity::Warning,
+                    "row_without_school",
+                    Some(k.row),
+                    None,
+                    None,
+                    tr!("в строке есть значения, но нет ни названия, ни кода ОО, ни муниципалитета — строка пропущена", "the row has values but neither a school name, an id nor a municipality — row skipped"),
+                );
+            }
+        }
+        report.wide = Some(w.clone());
+    }
 }
 
 /// Counts the rows excluded by each reason, lists a sample of them with row, column and value,
@@ -101,7 +123,7 @@ fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, 
         let (Some(code), Some(n)) = (code, n) else { continue };
         if let Some((reason, _)) = table.get(code as usize) {
             report.exclude(*reason, n);
-            if !reason.by_design() {
+            if !reason.by_design() && !reason.listed_by_name() {
                 total_bad += n;
             }
         }
@@ -116,15 +138,20 @@ fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, 
         let rows = sample.column(ROW_COL)?.cast(&DataType::UInt64)?;
         let rows = rows.u64()?;
         let reasons = sample.column(REASON_COL)?.u32()?;
+        // A wide form: each record names its sheet and the column of every value.
+        let sheets = sample.column(crate::ingest::wide::SHEET_COL).ok().and_then(|c| c.str().ok().cloned());
         let mut listed = 0u64;
         for (i, (row, code)) in rows.iter().zip(reasons.iter()).enumerate() {
             let Some((reason, column)) = code.and_then(|c| table.get(c as usize)) else { continue };
-            if reason.by_design() {
+            if reason.by_design() || reason.listed_by_name() {
                 continue;
             }
             let value = sample.column(column).ok().and_then(|c| cell_text(c, i));
-            let source = report.source_column(column).or_else(|| (!column.is_empty()).then(|| column.clone()));
-            report.problem(
+            let per_row = sample.column(&format!("__src_{column}")).ok().and_then(|c| cell_text(c, i));
+            let source = per_row.or_else(|| report.source_column(column)).or_else(|| (!column.is_empty()).then(|| column.clone()));
+            let sheet = sheets.as_ref().and_then(|s| s.get(i)).map(str::to_string);
+            report.problem_in(
+                sheet.as_deref(),
                 Severity::Excluded,
                 reason.code(),
                 row,

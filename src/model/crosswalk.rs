@@ -25,16 +25,19 @@ pub fn build(raw: RawFrame, register_ids: Option<&Series>, report: &mut InputRep
     if report.fatal {
         return Ok(None);
     }
-    let df = ensure_columns(raw.df, &["source_id", "source_name"])?;
+    let df = ensure_columns(raw.df, &["source_id", "source_name", "municipality"])?;
     let lf = df.lazy().with_columns([
         text("school_id").alias("school_id"),
         text("source_id").alias("source_id"),
         text("source_name").alias("source_name"),
+        text("municipality").alias("municipality"),
     ]);
-    let first = |c: &str| -> PolarsResult<Expr> {
-        Ok(col(c).is_not_null().and(col(ROW_COL).cum_count(false).over([col(c)])?.gt(lit(1u32))))
+    let first = |c: &[&str]| -> PolarsResult<Expr> {
+        let by: Vec<Expr> = c.iter().map(|c| col(*c)).collect();
+        Ok(col(c[0]).is_not_null().and(col(ROW_COL).cum_count(false).over(by)?.gt(lit(1u32))))
     };
-    let lf = join_register(lf, register_ids).with_columns([first("source_id")?.alias("__dup_id"), first("source_name")?.alias("__dup_name")]);
+    let lf = join_register(lf, register_ids)
+        .with_columns([first(&["source_id"])?.alias("__dup_id"), first(&["source_name", "municipality"])?.alias("__dup_name")]);
     let checks = vec![
         check(col("school_id").is_null(), Reason::BlankId, "school_id"),
         check(col("source_id").is_null().and(col("source_name").is_null()), Reason::NoSource, "source_id"),
@@ -47,13 +50,15 @@ pub fn build(raw: RawFrame, register_ids: Option<&Series>, report: &mut InputRep
     let ids = good.column("school_id")?.str()?;
     let source_ids = good.column("source_id")?.str()?;
     let source_names = good.column("source_name")?.str()?;
-    for ((id, sid), sname) in ids.iter().zip(source_ids.iter()).zip(source_names.iter()) {
+    let places = good.column("municipality")?.str()?;
+    for (((id, sid), sname), place) in ids.iter().zip(source_ids.iter()).zip(source_names.iter()).zip(places.iter()) {
         let Some(id) = id else { continue };
         if let Some(sid) = sid {
             cw.by_id.entry(sid.to_string()).or_insert_with(|| id.to_string());
         }
         if let Some(name) = sname {
-            cw.by_name.entry(super::names::normalize(name)).or_insert_with(|| id.to_string());
+            let key = (super::names::normalize(name), place.map(super::names::normalize_place).unwrap_or_default());
+            cw.by_name.entry(key).or_insert_with(|| id.to_string());
         }
     }
     Ok(Some(cw))

@@ -69,7 +69,30 @@ pub fn matcher_for(kind: InputKind, config: &Config, spec: &InputSpec) -> Matche
     if kind == InputKind::Questionnaire {
         pairs.extend(questionnaire::indicator_aliases(config));
     }
-    Matcher::new(pairs.iter().map(|(c, a)| (c.as_str(), a.as_str()))).with_explicit(&spec.columns)
+    let mut explicit = spec.columns.clone();
+    if let Some(w) = &spec.wide {
+        explicit.extend(w.metrics.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    Matcher::new(pairs.iter().map(|(c, a)| (c.as_str(), a.as_str()))).with_explicit(&explicit)
+}
+
+/// The reader's options for a wide form, from the input's configuration.
+fn wide_options(spec: &InputSpec) -> Option<ingest::wide::WideOptions> {
+    if spec.kind != InputKind::Results || (spec.layout != crate::config::Layout::Wide && spec.wide.is_none()) {
+        return None;
+    }
+    let w = spec.wide.clone().unwrap_or_default();
+    Some(ingest::wide::WideOptions {
+        sheets: w.sheets,
+        subject_row: w.subject_row,
+        metric_row: w.metric_row,
+        skip_rows: w.skip_rows,
+        total_markers: w.total_markers,
+        procedure: w.procedure,
+        grade: w.grade,
+        year: spec.year,
+        years: w.years,
+    })
 }
 
 fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problems: usize) -> Result<Option<ingest::RawFrame>> {
@@ -79,6 +102,14 @@ fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problem
     let delimiter = ingest::delimiter_by_name(&spec.delimiter).map_err(|e| {
         usage(tr!("{}: недопустимый разделитель «{e}»", "{}: invalid delimiter '{e}'", report.path))
     })?;
+    if spec.layout == crate::config::Layout::Wide && spec.kind != InputKind::Results {
+        return Err(usage(tr!(
+            "{}: layout = \"wide\" бывает только у результатов (kind = \"results\")",
+            "{}: layout = \"wide\" is for results only (kind = \"results\")",
+            report.path
+        )));
+    }
+    let wide = wide_options(spec);
     let opts = ReadOptions {
         encoding,
         delimiter,
@@ -86,6 +117,7 @@ fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problem
         header_row: spec.header_row,
         keep_unknown: matches!(spec.kind, InputKind::Schools | InputKind::Context),
         numeric: if spec.kind == InputKind::Results { results::NUMBERS } else { &[] },
+        wide: wide.as_ref(),
     };
     let matcher = matcher_for(spec.kind, config, spec);
     match ingest::read_table(&spec.path, &matcher, &opts) {

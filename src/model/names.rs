@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Legal-form abbreviations dropped from names (МБОУ «СОШ № 5» = СОШ № 5).
 const LEGAL_FORMS: &[&str] = &[
@@ -69,7 +69,7 @@ pub fn normalize(name: &str) -> String {
 }
 
 /// A municipality name for comparison: lower case, `ё` → `е`, letters and digits only.
-fn normalize_place(name: &str) -> String {
+pub fn normalize_place(name: &str) -> String {
     let lower = name.to_lowercase().replace('ё', "е");
     lower.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
 }
@@ -148,20 +148,20 @@ impl Register {
         }
     }
 
-    /// Narrows candidates to the given municipality when that leaves any (names of
-    /// municipalities differ between sources: «Северный район» / «Северный муниципальный район»).
+    /// Narrows candidates to the given municipality. A municipality the register knows is
+    /// binding (a name found only elsewhere is no match: it is never guessed); one the register
+    /// does not know (names of municipalities differ between sources: «Северный район» /
+    /// «Северный муниципальный район») narrows nothing.
     fn within(&self, found: &[usize], place: Option<&str>) -> Vec<usize> {
         let Some(place) = place else { return found.to_vec() };
-        let inside: Vec<usize> = found
+        if !self.places.iter().any(|p| p.as_deref() == Some(place)) {
+            return found.to_vec();
+        }
+        found
             .iter()
             .copied()
             .filter(|i| self.places.get(*i).and_then(|p| p.as_deref()) == Some(place))
-            .collect();
-        if inside.is_empty() {
-            found.to_vec()
-        } else {
-            inside
-        }
+            .collect()
     }
 
     fn candidates(&self, idx: &[usize]) -> Vec<Candidate> {
@@ -222,18 +222,28 @@ impl Register {
 #[derive(Debug, Default)]
 pub struct Crosswalk {
     pub by_id: BTreeMap<String, String>,
-    /// Keyed by the normalised source name.
-    pub by_name: BTreeMap<String, String>,
+    /// Keyed by the normalised source name and the normalised municipality (empty when the
+    /// crosswalk row names none: then it holds in every municipality).
+    pub by_name: BTreeMap<(String, String), String>,
 }
 
 impl Crosswalk {
-    pub fn name(&self, name: &str) -> Option<&String> {
-        self.by_name.get(&normalize(name))
+    /// The register id of a source name (in a municipality, when the source gives one): an entry
+    /// for that municipality first, then one for any.
+    pub fn name(&self, name: &str, municipality: Option<&str>) -> Option<&String> {
+        let n = normalize(name);
+        let place = municipality.map(normalize_place).unwrap_or_default();
+        if !place.is_empty() {
+            if let Some(id) = self.by_name.get(&(n.clone(), place)) {
+                return Some(id);
+            }
+        }
+        self.by_name.get(&(n, String::new()))
     }
 }
 
 /// Rows matched each way, for `check` and the report.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MatchCounts {
     pub exact: u64,
     pub normalized: u64,
@@ -302,9 +312,24 @@ mod tests {
         assert_eq!(m.school_id, None);
         let ids: Vec<&str> = m.candidates.iter().map(|c| c.school_id.as_str()).collect();
         assert_eq!(ids, ["s1", "s2"]);
-        // An unknown municipality name does not hide an otherwise unique name.
+        // An unknown municipality name does not hide an otherwise unique name…
         let m = r.find("Гимназия № 2", Some("Северный муниципальный район"));
         assert_eq!(m.school_id.as_deref(), Some("s3"));
+        // …but a known one is binding: the only «Гимназия № 2» is in another municipality.
+        let m = r.find("Гимназия № 2", Some("Южный район"));
+        assert_eq!((m.school_id.as_deref(), m.how), (None, How::Unmatched));
+        assert_eq!(m.candidates.first().map(|c| c.school_id.as_str()), Some("s3"));
+    }
+
+    #[test]
+    fn crosswalk_by_name_within_municipality_first() {
+        let mut cw = Crosswalk::default();
+        cw.by_name.insert((normalize("СОШ № 1"), normalize_place("Южный район")), "s2".to_string());
+        cw.by_name.insert((normalize("СОШ № 1"), String::new()), "s1".to_string());
+        assert_eq!(cw.name("МБОУ «СОШ №1»", Some("ЮЖНЫЙ район")).map(String::as_str), Some("s2"));
+        assert_eq!(cw.name("СОШ № 1", Some("Северный район")).map(String::as_str), Some("s1"));
+        assert_eq!(cw.name("СОШ № 1", None).map(String::as_str), Some("s1"));
+        assert_eq!(cw.name("СОШ № 2", None), None);
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
     let per_school = match spec.layout {
         Layout::School => true,
         Layout::Family | Layout::Student => false,
-        Layout::Auto => raw.df.column("respondents").is_ok(),
+        Layout::Auto | Layout::Wide => raw.df.column("respondents").is_ok(),
     };
     report.layout = Some(if per_school {
         tr!("доли по школам", "shares per school")

@@ -47,6 +47,7 @@ pub enum Reason {
     BadCount,
     ShareOutOfRange,
     MarksExceedParticipants,
+    BelowMinExceedsParticipants,
     NoFailInfo,
     BadMean,
     DuplicateId,
@@ -75,6 +76,7 @@ impl Reason {
             Reason::BadCount => "bad_count",
             Reason::ShareOutOfRange => "share_out_of_range",
             Reason::MarksExceedParticipants => "marks_exceed_participants",
+            Reason::BelowMinExceedsParticipants => "below_min_exceeds_participants",
             Reason::NoFailInfo => "no_fail_info",
             Reason::BadMean => "bad_mean",
             Reason::DuplicateId => "duplicate_id",
@@ -88,10 +90,10 @@ impl Reason {
         }
     }
 
-    pub const ALL: [Reason; 23] = [
+    pub const ALL: [Reason; 24] = [
         Reason::RaggedRow, Reason::BlankId, Reason::BadYear, Reason::BadProcedure, Reason::MissingSubject,
         Reason::BadGrade, Reason::BadMark, Reason::BadJournalMark, Reason::BadScore, Reason::NoEgeMinimum,
-        Reason::BadCount, Reason::ShareOutOfRange, Reason::MarksExceedParticipants, Reason::NoFailInfo,
+        Reason::BadCount, Reason::ShareOutOfRange, Reason::MarksExceedParticipants, Reason::BelowMinExceedsParticipants, Reason::NoFailInfo,
         Reason::BadMean, Reason::DuplicateId, Reason::UnknownSchool, Reason::UnmatchedName, Reason::AmbiguousName,
         Reason::NoSource, Reason::ProcedureNotInMethod,
         Reason::YearOutsideWindow, Reason::OldQuestionnaireYear,
@@ -110,6 +112,12 @@ impl Reason {
         )
     }
 
+    /// Rows whose problem is listed once per school name (with the nearest register names),
+    /// not row by row.
+    pub fn listed_by_name(self) -> bool {
+        matches!(self, Reason::UnmatchedName | Reason::AmbiguousName)
+    }
+
     pub fn label(self) -> String {
         match self {
             Reason::RaggedRow => tr!("неверное число полей в строке", "wrong number of fields in the row"),
@@ -125,6 +133,7 @@ impl Reason {
             Reason::BadCount => tr!("количество нечисловое или отрицательное", "count non-numeric or negative"),
             Reason::ShareOutOfRange => tr!("доля вне 0–1 (процент вне 0–100)", "share outside 0–1 (percentage outside 0–100)"),
             Reason::MarksExceedParticipants => tr!("число участников меньше суммы отметок", "participants fewer than the sum of marks"),
+            Reason::BelowMinExceedsParticipants => tr!("не преодолевших порог больше, чем участников", "more below the minimum than participants"),
             Reason::NoFailInfo => tr!("нет ни числа «2», ни числа не преодолевших порог", "neither mark-2 count nor below-minimum count"),
             Reason::BadMean => tr!("средний балл нечисловой или отрицательный", "mean score non-numeric or negative"),
             Reason::DuplicateId => tr!("повтор идентификатора ОО", "duplicate school id"),
@@ -230,6 +239,9 @@ pub struct InputReport {
     /// Rows of a results file whose schools are known by name: how each was matched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_matching: Option<super::names::MatchCounts>,
+    /// A wide form: its sheets, subject blocks and every skipped row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wide: Option<crate::ingest::wide::WideSummary>,
 }
 
 impl InputReport {
@@ -250,11 +262,19 @@ impl InputReport {
             problems_not_listed: 0,
             fatal: false,
             name_matching: None,
+            wide: None,
         }
     }
 
     /// A problem located in this file.
     pub fn problem(&mut self, severity: Severity, code: &str, row: Option<u64>, column: Option<&str>, value: Option<String>, message: String) {
+        self.problem_in(None, severity, code, row, column, value, message);
+    }
+
+    /// A problem on a given sheet of this file (a workbook read sheet by sheet); without one, the
+    /// file's sheet.
+    #[allow(clippy::too_many_arguments)]
+    pub fn problem_in(&mut self, sheet: Option<&str>, severity: Severity, code: &str, row: Option<u64>, column: Option<&str>, value: Option<String>, message: String) {
         if severity == Severity::Fatal {
             self.fatal = true;
         }
@@ -262,7 +282,7 @@ impl InputReport {
             severity,
             code: code.to_string(),
             file: Some(self.path.clone()),
-            sheet: self.source.sheet.clone(),
+            sheet: sheet.map(str::to_string).or_else(|| self.source.sheet.clone()),
             row,
             column: column.map(str::to_string),
             value,

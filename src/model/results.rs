@@ -9,6 +9,7 @@ use super::names::{Crosswalk, How, Match, MatchCounts};
 use super::report::{InputReport, Reason, Severity};
 use super::subjects::{in_method, normalize_procedure, normalize_subject, ProcedureFilter, EGE, OGE, VPR};
 use crate::config::{Config, InputSpec, Layout, ValuesMode};
+use crate::ingest::wide::SHEET_COL;
 use crate::ingest::{MappedColumn, RawFrame, ROW_COL};
 
 /// Key of an aggregate row.
@@ -43,6 +44,9 @@ pub struct Context<'a> {
 
 /// Which layout a results file has.
 pub fn detect_layout(raw: &RawFrame, spec: &InputSpec) -> Layout {
+    if raw.wide.is_some() {
+        return Layout::School;
+    }
     match spec.layout {
         Layout::Student | Layout::School => spec.layout,
         _ => {
@@ -62,6 +66,7 @@ pub fn detect_layout(raw: &RawFrame, spec: &InputSpec) -> Layout {
 pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
     let layout = detect_layout(&raw, ctx.spec);
     report.layout = Some(match layout {
+        _ if raw.wide.is_some() => tr!("по школам, широкая форма (предметы — блоками столбцов)", "per school, wide form (subjects in column blocks)"),
         Layout::School => tr!("по школам", "per school"),
         _ => tr!("по ученикам", "per student"),
     });
@@ -237,14 +242,26 @@ fn with_school_index(df: DataFrame, register_ids: Option<&Series>) -> PolarsResu
 /// register schools nearest to it.
 fn match_names(df: DataFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<DataFrame> {
     let keys: Vec<&str> = if df.column("municipality").is_ok() { vec!["name", "municipality"] } else { vec!["name"] };
+    // The first row of each name (and, in a workbook read sheet by sheet, its sheet).
+    let wide = df.column(SHEET_COL).is_ok();
+    let mut aggs = vec![
+        col("__i").min().alias("__order"),
+        col(ROW_COL).first().cast(DataType::UInt64).alias("__first"),
+        len().cast(DataType::UInt64).alias("__rows"),
+    ];
+    if wide {
+        aggs.push(col(SHEET_COL).first());
+    }
     let distinct = df
         .clone()
         .lazy()
+        .with_row_index("__i", None)
         .filter(col("name").is_not_null())
         .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
-        .agg([col(ROW_COL).min().cast(DataType::UInt64).alias("__first"), len().cast(DataType::UInt64).alias("__rows")])
-        .sort(["__first"], SortMultipleOptions::default())
+        .agg(aggs)
+        .sort(["__order"], SortMultipleOptions::default())
         .collect()?;
+    let sheets = if wide { Some(distinct.column(SHEET_COL)?.str()?.clone()) } else { None };
     let names = distinct.column("name")?.str()?;
     let places = match distinct.column("municipality") {
         Ok(c) => Some(c.str()?.clone()),
@@ -260,7 +277,7 @@ fn match_names(df: DataFrame, ctx: &Context, report: &mut InputReport) -> Polars
     for (i, name) in names.iter().enumerate() {
         let name = name.unwrap_or_default();
         let place = places.as_ref().and_then(|p| p.get(i));
-        let found = match ctx.crosswalk.and_then(|c| c.name(name)) {
+        let found = match ctx.crosswalk.and_then(|c| c.name(name, place)) {
             Some(id) => Match { school_id: Some(id.clone()), how: How::Crosswalk, candidates: Vec::new() },
             None => match register {
                 Some(r) => r.find(name, place),
@@ -282,20 +299,22 @@ fn match_names(df: DataFrame, ctx: &Context, report: &mut InputReport) -> Polars
                     None => name.to_string(),
                 };
                 let near: Vec<String> = found.candidates.iter().map(|c| c.label()).collect();
+                let n = if wide { tr!("записей школа × предмет: {n}", "school × subject records: {n}") } else { tr!("строк: {n}", "rows: {n}") };
                 let message = match found.how {
                     How::Ambiguous => tr!(
-                        "название подходит к нескольким ОО реестра: {} — укажите муниципалитет или задайте соответствие (--crosswalk); строк: {n}",
-                        "the name fits several register schools: {} — give the municipality or a crosswalk (--crosswalk); rows: {n}",
+                        "название подходит к нескольким ОО реестра: {} — укажите муниципалитет или задайте соответствие (--crosswalk); {n}",
+                        "the name fits several register schools: {} — give the municipality or a crosswalk (--crosswalk); {n}",
                         near.join("; ")
                     ),
                     _ => tr!(
-                        "ОО с таким названием нет в реестре; ближайшие: {} — задайте соответствие (--crosswalk); строк: {n}",
-                        "no register school has this name; nearest: {} — give a crosswalk (--crosswalk); rows: {n}",
+                        "ОО с таким названием нет в реестре; ближайшие: {} — задайте соответствие (--crosswalk); {n}",
+                        "no register school has this name; nearest: {} — give a crosswalk (--crosswalk); {n}",
                         if near.is_empty() { "—".to_string() } else { near.join("; ") }
                     ),
                 };
                 let code = if found.how == How::Ambiguous { Reason::AmbiguousName.code() } else { Reason::UnmatchedName.code() };
-                report.problem(Severity::Warning, code, firsts.get(i), source.as_deref(), Some(shown), message);
+                let sheet = sheets.as_ref().and_then(|s| s.get(i));
+                report.problem_in(sheet, Severity::Warning, code, firsts.get(i), source.as_deref(), Some(shown), message);
                 listed += 1;
             } else {
                 report.problems_not_listed += 1;
@@ -630,6 +649,7 @@ fn school_level(lf: LazyFrame, names: &DataFrame, mapped: &[MappedColumn], ctx: 
     if let Some(s) = count_sum {
         checks.push(check(s.gt(p.clone()), Reason::MarksExceedParticipants, "participants"));
     }
+    checks.push(check(col("__below_min").gt(p.clone().cast(DataType::Int64)), Reason::BelowMinExceedsParticipants, "below_min"));
     checks.push(check(
         not_numeric("mean_score").or(num("mean_score").lt(lit(0.0))),
         Reason::BadMean,

@@ -229,6 +229,12 @@ pub const CROSSWALK: TableDef = TableDef {
             "идентификатор ОО в файле результатов", "school id in the results file"),
         col!("source_name", Text, false, ["Наименование в источнике", "Название в источнике", "Наименование ОО в источнике", "source name"],
             "наименование ОО в файле результатов", "school name in the results file"),
+        ColumnDef {
+            required: false,
+            note_ru: "муниципалитет — соответствие по названию действует только в нём (без него — везде)",
+            note_en: "municipality — a name entry holds only there (without it, everywhere)",
+            ..MUNICIPALITY
+        },
         SCHOOL_ID,
     ],
 };

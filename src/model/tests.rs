@@ -209,6 +209,7 @@ fn typed_fast_path_matches_text_path() {
         header_row: None,
         keep_unknown: false,
         numeric: super::results::NUMBERS,
+        wide: None,
     };
     let raw = crate::ingest::read_table(&p, &matcher, &opts).unwrap();
     for c in ["year", "grade", "score", "mark"] {

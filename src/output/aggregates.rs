@@ -100,6 +100,8 @@ fn stored_input(v: &serde_json::Value) -> Option<InputReport> {
             })
         })
         .collect();
+    r.name_matching = v.get("name_matching").cloned().and_then(|x| serde_json::from_value(x).ok());
+    r.wide = v.get("wide").cloned().and_then(|x| serde_json::from_value(x).ok());
     Some(r)
 }
 

@@ -53,6 +53,10 @@ struct InputEntry<'a> {
     rows_used: u64,
     rows_excluded: u64,
     excluded: &'a [ExclusionCount],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_matching: Option<&'a crate::model::names::MatchCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wide: Option<&'a crate::ingest::wide::WideSummary>,
 }
 
 #[derive(Serialize)]
@@ -83,6 +87,8 @@ impl Export for Manifest {
                 rows_used: r.rows_used,
                 rows_excluded: r.rows_excluded,
                 excluded: &r.excluded,
+                name_matching: r.name_matching.as_ref(),
+                wide: r.wide.as_ref(),
             })
             .collect();
         let m = ManifestJson {

@@ -118,10 +118,34 @@ struct CountLine {
     count: usize,
 }
 
+/// How the schools of a results file named by name were matched (rows).
+#[derive(Serialize)]
+struct NameMatchLine {
+    path: String,
+    #[serde(flatten)]
+    counts: crate::model::names::MatchCounts,
+}
+
+/// A sheet of a wide form: its schools and the rows skipped, by kind.
+#[derive(Serialize)]
+struct WideLine {
+    path: String,
+    sheet: String,
+    year: String,
+    procedure: String,
+    schools: u64,
+    totals: usize,
+    municipalities: usize,
+    other: usize,
+    empty_blocks: u64,
+}
+
 #[derive(Serialize)]
 struct Quality {
     inputs: Vec<InputLine>,
     reasons: Vec<ReasonLine>,
+    name_matching: Vec<NameMatchLine>,
+    wide_sheets: Vec<WideLine>,
     rows_read: u64,
     rows_used: u64,
     rows_excluded: u64,
@@ -253,6 +277,25 @@ fn labels() -> BTreeMap<&'static str, String> {
     put("excluded", tr!("Исключено", "Excluded"));
     put("inputs", tr!("6.1. Входные файлы и учёт строк", "6.1. Input files and row accounting"));
     put("by_reason", tr!("6.2. Исключённые строки по причинам", "6.2. Excluded rows by reason"));
+    put("by_name", tr!("Школы, названные по наименованию (строк; в широкой форме — записей)", "Schools given by name (rows; records in a wide form)"));
+    put("m_exact", tr!("точно", "exact"));
+    put("m_normalized", tr!("после нормализации", "normalised"));
+    put("m_crosswalk", tr!("по таблице соответствия", "crosswalk"));
+    put("m_ambiguous", tr!("неоднозначно", "ambiguous"));
+    put("m_unmatched", tr!("не найдено", "not found"));
+    put("wide", tr!("Широкие формы (предметы — блоками столбцов): строки листов", "Wide forms (subjects in column blocks): rows of the sheets"));
+    put("wide_note", tr!(
+        "для широкой формы «прочитано», «использовано» и «исключено» считаются записями «школа × предмет»",
+        "for a wide form, read, used and excluded count school × subject records"
+    ));
+    put("sheet", tr!("Лист", "Sheet"));
+    put("year", tr!("Год", "Year"));
+    put("procedure", tr!("Процедура", "Procedure"));
+    put("w_schools", tr!("строк школ", "school rows"));
+    put("w_totals", tr!("итоговых", "total rows"));
+    put("w_muns", tr!("муниципалитетов (итоги)", "municipality rows"));
+    put("w_other", tr!("прочих пропущенных", "other skipped"));
+    put("w_empty", tr!("пустых блоков", "empty blocks"));
     put("reason", tr!("Причина", "Reason"));
     put("rows", tr!("Строк", "Rows"));
     put("by_design_note", tr!("по настройкам методики, не ошибка данных", "by the method's settings, not a data error"));
@@ -539,6 +582,8 @@ fn quality(run: &RunOutput) -> Result<Quality> {
     let c = run.config;
     let mut inputs = Vec::new();
     let mut reasons: BTreeMap<String, (u64, bool)> = BTreeMap::new();
+    let mut name_matching = Vec::new();
+    let mut wide_sheets = Vec::new();
     let (mut read, mut used, mut excluded) = (0, 0, 0);
     for r in &run.dataset.reports {
         inputs.push(InputLine {
@@ -552,6 +597,27 @@ fn quality(run: &RunOutput) -> Result<Quality> {
         read += r.rows_read;
         used += r.rows_used;
         excluded += r.rows_excluded;
+        if let Some(m) = &r.name_matching {
+            name_matching.push(NameMatchLine {
+                path: r.path.clone(),
+                counts: m.clone(),
+            });
+        }
+        for s in r.wide.iter().flat_map(|w| w.sheets.iter()) {
+            use crate::ingest::wide::SkipKind;
+            let count = |k: &[SkipKind]| s.skipped.iter().filter(|x| k.contains(&x.kind)).count();
+            wide_sheets.push(WideLine {
+                path: r.path.clone(),
+                sheet: s.sheet.clone(),
+                year: s.year.map_or_else(|| "—".to_string(), |y| y.to_string()),
+                procedure: s.procedure.clone().unwrap_or_else(|| "—".to_string()),
+                schools: s.school_rows,
+                totals: count(&[SkipKind::Total]),
+                municipalities: count(&[SkipKind::Municipality]),
+                other: count(&[SkipKind::ColumnNumbers, SkipKind::Configured, SkipKind::NoSchool]),
+                empty_blocks: s.empty_blocks,
+            });
+        }
         for e in &r.excluded {
             let reason = crate::model::report::Reason::from_code(&e.reason);
             let by_design = reason.is_some_and(|x| x.by_design());
@@ -639,6 +705,8 @@ fn quality(run: &RunOutput) -> Result<Quality> {
     Ok(Quality {
         inputs,
         reasons,
+        name_matching,
+        wide_sheets,
         rows_read: read,
         rows_used: used,
         rows_excluded: excluded,
