@@ -1,11 +1,13 @@
 //! Deterministic, seeded generator of a synthetic region for shnor: a register, ВПР per student,
 //! ОГЭ/ЕГЭ per school, family questionnaires and context indicators, in the mixed formats real
-//! regions send (XLSX with a title row, Windows-1251 `;` CSV with decimal commas, UTF-8 CSV).
+//! regions send (XLSX with a title row, Windows-1251 `;` CSV with decimal commas, UTF-8 CSV, and
+//! ЕГЭ as a printed-style wide workbook that names schools only by name, with a crosswalk).
 //!
 //! Usage: shnor-gen [--out DIR] [--schools N] [--municipalities M] [--seed S] [--year Y] [--csv-only]
 //!
-//! `--csv-only` writes every per-student and per-family file as UTF-8 CSV (for benchmarks; the
-//! sample region keeps its mixed formats) and a matching `region.toml`.
+//! `--csv-only` writes every per-student and per-family file as UTF-8 CSV and ОГЭ/ЕГЭ together in
+//! one long CSV (for benchmarks; the sample region keeps its mixed formats) and a matching
+//! `region.toml`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -463,6 +463,24 @@ impl Config {
                 "weights method.inr.w_fail and method.inr.w_mean cannot both be zero"
             )));
         }
+        for input in &self.input {
+            let place = input.path.display();
+            if input.layout == Layout::Wide && input.kind != InputKind::Results {
+                return Err(usage(tr!(
+                    "{place}: layout = \"wide\" бывает только у результатов (kind = \"results\")",
+                    "{place}: layout = \"wide\" is for results only (kind = \"results\")"
+                )));
+            }
+            for (header, canonical) in input.wide.iter().flat_map(|w| w.metrics.iter()) {
+                if !crate::ingest::wide::METRICS.contains(&canonical.as_str()) {
+                    return Err(usage(tr!(
+                        "{place}: wide.metrics.\"{header}\" = \"{canonical}\": ожидается один из {}",
+                        "{place}: wide.metrics.\"{header}\" = \"{canonical}\": expected one of {}",
+                        crate::ingest::wide::METRICS.join(", ")
+                    )));
+                }
+            }
+        }
         if self.method.years_window == 0 {
             return Err(usage(tr!(
                 "параметр method.years_window должен быть не меньше 1",

@@ -676,6 +676,7 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn letters() {
@@ -704,6 +705,66 @@ mod tests {
         assert_eq!(grade_in("4 класс. Русский язык"), Some(4));
         assert_eq!(grade_in("ВПР 5 кл Математика"), Some(5));
         assert_eq!(grade_in("Русский язык"), None);
+    }
+
+    fn grid(rows: Vec<Vec<Option<String>>>, sheet: &str) -> Grid {
+        let numbers = (1..=rows.len() as u64).collect();
+        Grid {
+            rows,
+            numbers,
+            info: SourceInfo { format: "XLSX".to_string(), sheet: Some(sheet.to_string()), ..SourceInfo::default() },
+            lossy: false,
+            first_col: 0,
+        }
+    }
+
+    fn matcher() -> Matcher {
+        Matcher::new([
+            ("name", "Наименование ОО"),
+            ("municipality", "Муниципалитет"),
+            ("participants", "приняло участие"),
+            ("below_min", "не преодолен min порог"),
+            ("mean_score", "средний балл"),
+            ("mark2", "«2»"),
+        ])
+    }
+
+    proptest::proptest! {
+        /// Whatever the cells, the reader never panics, and every row below the header of every
+        /// sheet read is a school row, a skipped row (with its kind) or an empty row.
+        #[test]
+        fn every_row_is_accounted_for(
+            body in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::prop_oneof![
+                        proptest::strategy::Just(None),
+                        proptest::sample::select(vec!["ВСЕГО", "Итого по МО", "Район А", "СОШ № 1", "х", "1", "2", "3", "12,5", "-4", "Гимназия", "приняло участие"]).prop_map(|s| Some(s.to_string())),
+                    ],
+                    0..7,
+                ),
+                0..25,
+            ),
+            shift in 0usize..2,
+        ) {
+            let mut rows: Vec<Vec<Option<String>>> = vec![
+                vec![Some("ЕГЭ 2025".to_string())],
+                vec![None; shift],
+                vec![None; shift],
+            ];
+            let s = |t: &str| Some(t.to_string());
+            rows[1].extend([s("Муниципалитет"), s("Наименование ОО"), s("Русский язык"), None, s("Математика"), None]);
+            rows[2].extend([s("Муниципалитет"), s("Наименование ОО"), s("приняло участие"), s("средний балл"), s("приняло участие"), s("«2»")]);
+            rows.extend(body);
+            let g = grid(rows, "ЕГЭ-2025");
+            if let Ok(frame) = read(vec![g], &matcher(), &WideOptions::default(), true) {
+                let w = frame.wide.unwrap();
+                for sh in &w.sheets {
+                    proptest::prop_assert_eq!(sh.rows, sh.school_rows + sh.skipped.len() as u64);
+                    proptest::prop_assert!(frame.rows_read + sh.empty_blocks <= sh.school_rows * 2);
+                }
+                proptest::prop_assert_eq!(frame.df.height() as u64, frame.rows_read);
+            }
+        }
     }
 
     #[test]

@@ -102,13 +102,6 @@ fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problem
     let delimiter = ingest::delimiter_by_name(&spec.delimiter).map_err(|e| {
         usage(tr!("{}: недопустимый разделитель «{e}»", "{}: invalid delimiter '{e}'", report.path))
     })?;
-    if spec.layout == crate::config::Layout::Wide && spec.kind != InputKind::Results {
-        return Err(usage(tr!(
-            "{}: layout = \"wide\" бывает только у результатов (kind = \"results\")",
-            "{}: layout = \"wide\" is for results only (kind = \"results\")",
-            report.path
-        )));
-    }
     let wide = wide_options(spec);
     let opts = ReadOptions {
         encoding,
