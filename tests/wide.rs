@@ -237,3 +237,17 @@ fn wide_form_with_explicit_rows_and_unknown_year_is_explained() {
     let bad = write(dir.path(), "d.toml", b"[[input]]\nkind = \"questionnaire\"\npath = \"oge.xlsx\"\nlayout = \"wide\"\n");
     shnor().arg("check").arg(&bad).assert().code(2).stderr(predicates::str::contains("wide"));
 }
+
+/// Named on the command line without any configuration, a wide form is recognised as one.
+#[test]
+fn wide_form_recognised_without_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    region(dir.path());
+    let (reg, ege) = (dir.path().join("schools.csv"), dir.path().join("ege.xlsx"));
+    let out = shnor().args(["check", "--format", "json", "--schools"]).arg(&reg).arg("--results").arg(&ege).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = results_input(&v);
+    assert_eq!(r["wide"]["sheets"].as_array().map(Vec::len), Some(2));
+    assert_eq!(r["rows_read"], 9);
+}

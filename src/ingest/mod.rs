@@ -15,6 +15,9 @@ use polars::prelude::*;
 pub use self::csv::delimiter_by_name;
 pub use headers::Matcher;
 
+/// Cell values that mean "no data" in Russian exports.
+pub const PLACEHOLDERS: &[&str] = &["X", "x", "Х", "х", "-", "—", "–", "н/д", "Н/Д", "Н/д", "нд", "НД", "n/a", "N/A", "#Н/Д", "#N/A"];
+
 /// Name of the column that carries the source row number (as the user sees it).
 pub const ROW_COL: &str = "__row";
 
@@ -281,46 +284,48 @@ fn needs_trim(data: &[u8], delim: u8) -> bool {
 fn lines_are_regular(data: &[u8], delim: u8, want: usize, plain: &mut [bool]) -> bool {
     let Some(header_end) = memchr::memchr(b'\n', data) else { return true };
     let body = data.get(header_end + 1..).unwrap_or_default();
-    let check_cells = plain.iter().any(|p| *p);
     let mut number_byte = [false; 256];
     for b in b"0123456789.-\r" {
         if let Some(slot) = number_byte.get_mut(usize::from(*b)) {
             *slot = true;
         }
     }
-    let (mut line_start, mut delims) = (0usize, 0usize);
+    // Only fields up to the last column still taken as a number are looked into.
+    let fields_to_check = |plain: &[bool]| plain.iter().rposition(|p| *p).map(|i| i + 1);
+    let mut check = fields_to_check(plain);
+    let mut start = 0usize;
     let mut blank_seen = false;
-    let mut line_end = |pos: usize, delims: usize| -> bool {
+    for end in memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len())) {
+        let line = body.get(start..end).unwrap_or_default();
+        start = end + 1;
         // Only the last line may be blank (the file's final white space).
         if blank_seen {
             return false;
         }
+        // A plain count over the bytes (the compiler vectorises it).
+        let delims = line.iter().filter(|b| **b == delim).count();
         if delims != want || want == 0 {
-            let line = body.get(line_start..pos).unwrap_or_default();
             if line.iter().all(u8::is_ascii_whitespace) {
                 blank_seen = true;
+                continue;
             } else if delims != want {
                 return false;
             }
         }
-        line_start = pos + 1;
-        true
-    };
-    for (pos, &b) in body.iter().enumerate() {
-        if b == delim {
-            delims += 1;
-        } else if b == b'\n' {
-            if !line_end(pos, delims) {
-                return false;
+        if let Some(n) = check {
+            let mut changed = false;
+            for (field, p) in line.split(|b| *b == delim).zip(plain.iter_mut()).take(n) {
+                if *p && !field.iter().all(|b| number_byte[usize::from(*b)]) {
+                    *p = false;
+                    changed = true;
+                }
             }
-            delims = 0;
-        } else if check_cells && !number_byte[usize::from(b)] {
-            if let Some(p) = plain.get_mut(delims) {
-                *p = false;
+            if changed {
+                check = fields_to_check(plain);
             }
         }
     }
-    line_end(body.len(), delims)
+    true
 }
 
 fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher, opts: &ReadOptions) -> Result<Option<RawFrame>, String> {
@@ -503,6 +508,13 @@ pub(crate) mod tests {
         assert!(!lines_are_regular(b"a;b\n1;2\n\n3;4\n", b';', 1, &mut []));
         assert!(!lines_are_regular(b"a;b\n1;2\n\n\n", b';', 1, &mut []));
         assert!(!lines_are_regular(b"a;b\n1;2\n  \n", b';', 1, &mut []));
+        // Columns of plain numbers are found in the same pass (a «н/д» or a letter clears one).
+        let mut plain = [true, true, true, false];
+        assert!(lines_are_regular(b"a;b;c;d\n1;x;2.5;q\r\n3;4;-7;w\n10;5;;e\n", b';', 3, &mut plain));
+        assert_eq!(plain, [true, false, true, false]);
+        let mut plain = [true, true];
+        assert!(lines_are_regular("a;b\n1;2\n3;н/д\n".as_bytes(), b';', 1, &mut plain));
+        assert_eq!(plain, [true, false]);
     }
 
     /// The fast path for large regular files gives exactly what the cell-by-cell path gives.

@@ -26,8 +26,6 @@ const COUNTS: &[&str] = &["participants", "mark2", "mark3", "mark4", "mark5", "b
 /// Canonical columns a label (non-metric) column can map to.
 const KEYS: &[&str] = &["year", "school_id", "name", "municipality", "procedure", "grade"];
 
-/// Cells that mean "no value" in printed forms.
-const PLACEHOLDERS: &[&str] = &["x", "х", "-", "—", "–", "н/д", "нд", "n/a", "#н/д", "#n/a"];
 
 /// What the configuration says about a wide form (everything optional: found when not given).
 #[derive(Debug, Clone, Default)]
@@ -151,7 +149,7 @@ fn lower(s: &str) -> String {
 }
 
 fn is_placeholder(s: &str) -> bool {
-    PLACEHOLDERS.contains(&lower(s.trim()).as_str())
+    super::PLACEHOLDERS.contains(&s.trim())
 }
 
 /// A cell that is a whole number (as a person wrote it).

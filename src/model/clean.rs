@@ -3,8 +3,7 @@
 
 use polars::prelude::*;
 
-/// Cell values that mean "no data" in Russian exports.
-pub const PLACEHOLDERS: &[&str] = &["X", "x", "Х", "х", "-", "—", "–", "н/д", "Н/Д", "Н/д", "нд", "НД", "n/a", "N/A", "#Н/Д", "#N/A"];
+pub use crate::ingest::PLACEHOLDERS;
 
 pub const YES: &[&str] = &["да", "1", "true", "+", "есть", "yes", "y", "д", "истина", "имеется", "1.0"];
 pub const NO: &[&str] = &["нет", "0", "false", "-", "−", "–", "—", "no", "n", "н", "ложь", "отсутствует", "не имеется", "0.0"];

@@ -113,7 +113,18 @@ fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problem
         wide: wide.as_ref(),
     };
     let matcher = matcher_for(spec.kind, config, spec);
-    match ingest::read_table(&spec.path, &matcher, &opts) {
+    let mut read = ingest::read_table(&spec.path, &matcher, &opts);
+    // A results file without a subject column (or whose header repeats a metric) may be a wide
+    // form, subjects in column blocks: it is read as one when it reads so, e.g. when it is named
+    // with --results and no layout.
+    let maybe_wide = spec.kind == InputKind::Results && spec.layout == crate::config::Layout::Auto && wide.is_none();
+    if maybe_wide && !read.as_ref().is_ok_and(|raw| raw.df.column("subject").is_ok()) {
+        let found = ingest::wide::WideOptions { year: spec.year, ..Default::default() };
+        if let Ok(w) = ingest::read_table(&spec.path, &matcher, &ReadOptions { wide: Some(&found), ..opts }) {
+            read = Ok(w);
+        }
+    }
+    match read {
         Ok(raw) => {
             checks::account_reader(report, &raw, max_problems);
             Ok(Some(raw))
