@@ -77,6 +77,7 @@ pub fn read_previous(path: &Path) -> Result<Previous> {
         keep_unknown: false,
         numeric: &[],
         wide: None,
+        codes: false,
     };
     let raw = ingest::read_table(path, &matcher, &opts)
         .map_err(|m| crate::error::data(format!("{}: {m}", path.display())))?;

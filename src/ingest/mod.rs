@@ -1,6 +1,7 @@
 //! Reading input files into a uniform frame of text columns: format detection by content,
 //! encodings, CSV dialects, XLSX/XLS/ODS sheets, Parquet, header rows and aliases.
 
+pub mod blocks;
 mod csv;
 mod excel;
 pub mod headers;
@@ -72,6 +73,9 @@ pub struct ReadOptions<'a> {
     pub numeric: &'a [&'a str],
     /// Read as a wide form (subjects in column blocks), see [`wide`].
     pub wide: Option<&'a wide::WideOptions>,
+    /// Large files read block by block: text columns come as categoricals (each value coded once
+    /// a block), for the checks that work on distinct values.
+    pub codes: bool,
 }
 
 /// Rows of cells as read (trimmed, empty → None) with their row numbers.
@@ -207,41 +211,8 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
     let header_names = names_of(&header);
     let plan = plan_columns(&header_names, &header, matcher, opts.keep_unknown)?;
 
-    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); plan.len()];
-    let mut row_numbers: Vec<u64> = Vec::new();
-    let mut ragged = Vec::new();
-    let mut bad_utf8_rows = Vec::new();
-    let mut empty_rows = 0u64;
-    let mut rows_read = 0u64;
-    for (row, &number) in rows.into_iter().zip(numbers.iter()).skip(header_idx + 1) {
-        if row.iter().all(Option::is_none) {
-            empty_rows += 1;
-            continue;
-        }
-        rows_read += 1;
-        if row.len() != width {
-            // Trailing empty cells of a longer row are harmless; anything else is ragged.
-            let extra_filled = row.iter().skip(width).any(Option::is_some);
-            if row.len() < width || extra_filled {
-                ragged.push((number, row.len(), width));
-                continue;
-            }
-        }
-        if lossy && row.iter().flatten().any(|c| c.contains('\u{FFFD}')) {
-            bad_utf8_rows.push(number);
-        }
-        let mut row = row;
-        for (slot, (src_idx, _)) in cols.iter_mut().zip(plan.iter()) {
-            slot.push(row.get_mut(*src_idx).and_then(Option::take));
-        }
-        row_numbers.push(number);
-    }
-    let mut columns: Vec<Column> = Vec::with_capacity(plan.len() + 1);
-    for (values, (_, mapped)) in cols.into_iter().zip(plan.iter()) {
-        columns.push(Column::new(mapped.canonical.as_str().into(), values));
-    }
-    columns.push(Column::new(ROW_COL.into(), row_numbers));
-    let df = DataFrame::new_infer_height(columns).map_err(|e| e.to_string())?;
+    let rows = Rows::from_grid(rows.into_iter().zip(numbers).skip(header_idx + 1), width, &plan, lossy)?;
+    let Rows { df, ragged, bad_utf8_rows, empty_rows, rows_read } = rows;
     let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
     let unknown = header_names
         .iter()
@@ -259,6 +230,57 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
         empty_rows,
         wide: None,
     })
+}
+
+/// Data rows of a grid mapped to the planned columns: ragged rows set aside, rows with replaced
+/// bytes noted, empty rows counted.
+pub(crate) struct Rows {
+    pub df: DataFrame,
+    pub ragged: Vec<(u64, usize, usize)>,
+    pub bad_utf8_rows: Vec<u64>,
+    pub empty_rows: u64,
+    pub rows_read: u64,
+}
+
+impl Rows {
+    pub(crate) fn from_grid(rows: impl Iterator<Item = (Vec<Option<String>>, u64)>, width: usize, plan: &[(usize, MappedColumn)], lossy: bool) -> Result<Rows, String> {
+        let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); plan.len()];
+        let mut row_numbers: Vec<u64> = Vec::new();
+        let mut ragged = Vec::new();
+        let mut bad_utf8_rows = Vec::new();
+        let mut empty_rows = 0u64;
+        let mut rows_read = 0u64;
+        for (row, number) in rows {
+            if row.iter().all(Option::is_none) {
+                empty_rows += 1;
+                continue;
+            }
+            rows_read += 1;
+            if row.len() != width {
+                // Trailing empty cells of a longer row are harmless; anything else is ragged.
+                let extra_filled = row.iter().skip(width).any(Option::is_some);
+                if row.len() < width || extra_filled {
+                    ragged.push((number, row.len(), width));
+                    continue;
+                }
+            }
+            if lossy && row.iter().flatten().any(|c| c.contains('\u{FFFD}')) {
+                bad_utf8_rows.push(number);
+            }
+            let mut row = row;
+            for (slot, (src_idx, _)) in cols.iter_mut().zip(plan.iter()) {
+                slot.push(row.get_mut(*src_idx).and_then(Option::take));
+            }
+            row_numbers.push(number);
+        }
+        let mut columns: Vec<Column> = Vec::with_capacity(plan.len() + 1);
+        for (values, (_, mapped)) in cols.into_iter().zip(plan.iter()) {
+            columns.push(Column::new(mapped.canonical.as_str().into(), values));
+        }
+        columns.push(Column::new(ROW_COL.into(), row_numbers));
+        let df = DataFrame::new_infer_height(columns).map_err(|e| e.to_string())?;
+        Ok(Rows { df, ragged, bad_utf8_rows, empty_rows, rows_read })
+    }
 }
 
 /// The fast path for large, regular, unquoted text tables: every line after the header has the
@@ -481,6 +503,7 @@ pub(crate) mod tests {
             keep_unknown: false,
             numeric: &[],
             wide: None,
+            codes: false,
         }
     }
 

@@ -61,7 +61,7 @@ mod tests {
         let mut f = std::fs::File::create(&path).unwrap();
         ParquetWriter::new(&mut f).finish(&mut df).unwrap();
         let m = Matcher::new([("school_id", "Логин ОО"), ("name", "Наименование ОО"), ("students", "Численность обучающихся")]);
-        let opts = ReadOptions { encoding: None, delimiter: None, sheet: None, header_row: None, keep_unknown: false, numeric: &[], wide: None };
+        let opts = ReadOptions { encoding: None, delimiter: None, sheet: None, header_row: None, keep_unknown: false, numeric: &[], wide: None, codes: false };
         // Recognised by content although the extension says nothing.
         let raw = read_table(&path, &m, &opts).unwrap();
         assert_eq!(raw.info.format, "Parquet");

@@ -49,10 +49,13 @@ pub fn account_reader(report: &mut InputReport, raw: &RawFrame, max_problems: us
     report.source = raw.info.clone();
     report.mapped = raw.mapped.clone();
     report.unknown_columns = raw.unknown.clone();
-    report.rows_read = raw.rows_read;
-    report.empty_rows = raw.empty_rows;
+    // A large file comes block by block: the counts add up, the lists stay within their caps.
+    report.rows_read += raw.rows_read;
+    report.empty_rows += raw.empty_rows;
+    let listed = |report: &InputReport, code: &str| report.problems.iter().filter(|p| p.code == code).count();
+    let room = max_problems.saturating_sub(listed(report, Reason::RaggedRow.code()));
     report.exclude(Reason::RaggedRow, raw.ragged.len() as u64);
-    for (row, got, want) in raw.ragged.iter().take(max_problems) {
+    for (row, got, want) in raw.ragged.iter().take(room) {
         report.problem(
             Severity::Excluded,
             Reason::RaggedRow.code(),
@@ -66,8 +69,9 @@ pub fn account_reader(report: &mut InputReport, raw: &RawFrame, max_problems: us
             ),
         );
     }
-    report.problems_not_listed += raw.ragged.len().saturating_sub(max_problems) as u64;
-    for row in raw.bad_utf8_rows.iter().take(max_problems) {
+    report.problems_not_listed += raw.ragged.len().saturating_sub(room) as u64;
+    let room = max_problems.saturating_sub(listed(report, "invalid_utf8"));
+    for row in raw.bad_utf8_rows.iter().take(room) {
         report.problem(
             Severity::Warning,
             "invalid_utf8",
@@ -80,7 +84,7 @@ pub fn account_reader(report: &mut InputReport, raw: &RawFrame, max_problems: us
             ),
         );
     }
-    report.problems_not_listed += raw.bad_utf8_rows.len().saturating_sub(max_problems) as u64;
+    report.problems_not_listed += raw.bad_utf8_rows.len().saturating_sub(room) as u64;
     if let Some(w) = &raw.wide {
         for (sheet, why) in &w.passed_over {
             report.problem_in(Some(sheet), Severity::Note, "sheet_passed_over", None, None, None, tr!("лист не прочитан: {why}", "sheet not read: {why}"));
@@ -106,7 +110,8 @@ pub fn account_reader(report: &mut InputReport, raw: &RawFrame, max_problems: us
 }
 
 /// Counts the rows excluded by each reason, lists a sample of them with row, column and value,
-/// and returns the rows that pass. `rows_used` becomes the number of passing rows.
+/// and returns the rows that pass, adding them to `rows_used`. A reason already listed
+/// `max_problems` times (in an earlier block of the file) is not listed again.
 fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, String)], max_problems: usize, keep: Option<&[&str]>) -> PolarsResult<DataFrame> {
     let bad = checked.clone().lazy().filter(col(REASON_COL).is_not_null());
     let counts = bad
@@ -141,11 +146,23 @@ fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, 
         // A wide form: each record names its sheet and the column of every value.
         let sheets = sample.column(crate::ingest::wide::SHEET_COL).ok().and_then(|c| c.str().ok().cloned());
         let mut listed = 0u64;
+        // Listed before (in an earlier block of the same file), by reason code.
+        let mut shown: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        for p in &report.problems {
+            if let Some(r) = Reason::from_code(&p.code) {
+                *shown.entry(r.code()).or_default() += 1;
+            }
+        }
         for (i, (row, code)) in rows.iter().zip(reasons.iter()).enumerate() {
             let Some((reason, column)) = code.and_then(|c| table.get(c as usize)) else { continue };
             if reason.by_design() || reason.listed_by_name() {
                 continue;
             }
+            let count = shown.entry(reason.code()).or_default();
+            if *count >= max_problems {
+                continue;
+            }
+            *count += 1;
             let value = sample.column(column).ok().and_then(|c| cell_text(c, i));
             let per_row = sample.column(&format!("__src_{column}")).ok().and_then(|c| cell_text(c, i));
             let source = per_row.or_else(|| report.source_column(column)).or_else(|| (!column.is_empty()).then(|| column.clone()));
@@ -170,12 +187,16 @@ fn account_rows(report: &mut InputReport, checked: DataFrame, table: &[(Reason, 
         None => passing.drop(cols([REASON_COL])),
     }
     .collect()?;
-    report.rows_used = good.height() as u64;
+    report.rows_used += good.height() as u64;
     Ok(good)
 }
 
 /// A cell as the user wrote it: text as is, a number read as such in its shortest form («7»).
-fn cell_text(c: &Column, i: usize) -> Option<String> {
+pub(super) fn cell_text(c: &Column, i: usize) -> Option<String> {
+    if let DataType::Categorical(_, mapping) = c.dtype() {
+        let code = c.as_materialized_series().to_physical_repr().cast(&DataType::UInt32).ok()?;
+        return code.u32().ok()?.get(i).and_then(|k| mapping.cat_to_str(k)).map(str::to_string);
+    }
     match c.dtype() {
         DataType::String => c.str().ok()?.get(i).map(str::to_string),
         DataType::Float64 => c.f64().ok()?.get(i).map(|v| format!("{v}")),
@@ -255,4 +276,18 @@ pub fn join_register(lf: LazyFrame, register_ids: Option<&Series>) -> LazyFrame 
         ),
         None => lf.with_column(lit(true).alias("__known")),
     }
+}
+
+/// The frame with its categorical columns as text (for checks written over text).
+pub fn categoricals_as_text(df: DataFrame) -> PolarsResult<DataFrame> {
+    let cats: Vec<Expr> = df
+        .columns()
+        .iter()
+        .filter(|c| matches!(c.dtype(), DataType::Categorical(_, _)))
+        .map(|c| col(c.name().as_str()).cast(DataType::String))
+        .collect();
+    if cats.is_empty() {
+        return Ok(df);
+    }
+    df.lazy().with_columns(cats).collect()
 }

@@ -111,57 +111,83 @@ pub fn with_numbers(lf: LazyFrame, names: &[&str], plain: &std::collections::BTr
         .drop(cols(scratch))
 }
 
-/// Parses the number columns `names` (and the year column `year`, when given) of a text frame:
-/// adds `__has_<c>` (a value is there), `__num_<c>` (the number, or null) and `__year`. Each
-/// cell is first cast directly; only the rows in which some cell does not cast (placeholders,
-/// spaces, decimal commas, `%`, text, a year such as «2024/2025») go through the full cleaning
-/// of [`with_numbers`] and [`year_of`], so a clean column costs one cast. The result is the same
-/// as cleaning every row; the rows come back in another order (fast rows, then the others).
+/// Parses the number columns `names` (and the year column `year`, when given) of a frame: adds
+/// `__has_<c>` (a value is there), `__num_<c>` (the number, or null) and `__year`. A column the
+/// reader already typed is taken as it is. A text column is parsed once per distinct value (its
+/// values are coded as a categorical; the full cleaning of [`with_numbers`] and [`year_of`] runs
+/// over the distinct values, and each row takes its value's result by its code), so a column of a
+/// few distinct values costs one coding pass, whatever the number of rows.
+/// The codes of a text column (u64, null for a missing value) and the mapping that names them:
+/// a categorical column's own, or the column coded here.
+pub fn codes_of(df: &DataFrame, c: &str) -> (Expr, std::sync::Arc<CategoricalMapping>) {
+    if let Ok(DataType::Categorical(_, mapping)) = df.column(c).map(|s| s.dtype()) {
+        return (col(c).to_physical().cast(DataType::UInt64), mapping.clone());
+    }
+    let cats = Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32);
+    let mapping = cats.mapping();
+    (col(c).cast(DataType::String).cast(DataType::from_categories(cats)).to_physical().cast(DataType::UInt64), mapping)
+}
+
 pub fn parse_numbers(df: DataFrame, names: &[&str], year: Option<&str>) -> PolarsResult<DataFrame> {
-    const SLOW: &str = "__slow";
-    let fast_num = |c: &str| finite(col(c).cast(DataType::Float64));
-    // Columns the reader already typed need no cleaning.
-    let typed = |c: &str| df.column(c).is_ok_and(|s| s.dtype().is_primitive_numeric());
-    let text_names: Vec<&str> = names.iter().copied().filter(|c| !typed(c)).collect();
-    let year_is_text = year.is_some_and(|y| !typed(y));
-    let mut exprs: Vec<Expr> = Vec::new();
-    let mut slow: Option<Expr> = None;
-    let mut add_slow = |e: Expr| {
-        slow = Some(match slow.take() {
-            Some(acc) => acc.or(e),
-            None => e,
-        })
-    };
-    for c in names {
-        exprs.push(fast_num(c).alias(format!("__num_{c}")));
-        exprs.push(col(*c).is_not_null().alias(format!("__has_{c}")));
-        if text_names.contains(c) {
-            // A value whose plain cast fails (or is not finite: «inf» may be text) is slow.
-            add_slow(col(*c).is_not_null().and(col(format!("__num_{c}")).is_null()));
+    let typed: std::collections::BTreeSet<&str> = names
+        .iter()
+        .copied()
+        .chain(year)
+        .filter(|c| df.column(c).is_ok_and(|s| s.dtype().is_primitive_numeric()))
+        .collect();
+    // The text columns to parse (the year once, even when it is also among `names`).
+    let mut text_cols: Vec<&str> = names.iter().copied().chain(year).filter(|c| !typed.contains(c)).collect();
+    text_cols.dedup();
+    // Each categories object keeps its mapping only weakly: the mappings are held here.
+    let mut mappings: std::collections::BTreeMap<&str, std::sync::Arc<CategoricalMapping>> = Default::default();
+    let mut codes: Vec<Expr> = Vec::new();
+    for c in &text_cols {
+        if mappings.contains_key(c) {
+            continue;
         }
+        let (code, mapping) = codes_of(&df, c);
+        mappings.insert(c, mapping);
+        codes.push(code.alias(format!("__code_{c}")));
+    }
+    let df = if codes.is_empty() { df } else { df.lazy().with_columns(codes).collect()? };
+    // The distinct values of a text column, by code.
+    let distinct = |c: &str| -> PolarsResult<DataFrame> {
+        let mut values: Vec<Option<&str>> = match mappings.get(c) {
+            Some(m) => (0..m.num_cats_upper_bound()).map(|i| u32::try_from(i).ok().and_then(|i| m.cat_to_str(i))).collect(),
+            None => Vec::new(),
+        };
+        // Never an empty table (a literal of no values does not gather as a column).
+        values.push(None);
+        DataFrame::new_infer_height(vec![Column::new(c.into(), values)])
+    };
+    let mut exprs: Vec<Expr> = Vec::new();
+    for c in names {
+        if typed.contains(c) {
+            exprs.push(finite(col(*c).cast(DataType::Float64)).alias(format!("__num_{c}")));
+            exprs.push(col(*c).is_not_null().alias(format!("__has_{c}")));
+            continue;
+        }
+        let parsed = with_numbers(distinct(c)?.lazy(), &[*c], &Default::default()).collect()?;
+        let code = col(format!("__code_{c}"));
+        let num = parsed.column(&format!("__num_{c}"))?.as_materialized_series().clone();
+        let has = parsed.column(&format!("__has_{c}"))?.as_materialized_series().clone();
+        exprs.push(lit(num).gather(code.clone(), false).alias(format!("__num_{c}")));
+        exprs.push(lit(has).gather(code, false).fill_null(lit(false)).alias(format!("__has_{c}")));
     }
     if let Some(y) = year {
-        if year_is_text {
-            exprs.push(year_of(y, true).alias("__year"));
-            add_slow(col(y).is_not_null().and(col("__year").is_null()));
-        } else {
+        if typed.contains(y) {
             // A typed year must be whole (as «2025.5» is no year in text either).
             let v = col(y);
             exprs.push(year_of_number(when(is_whole(v.clone())).then(v).otherwise(lit(NULL).cast(DataType::Float64))).alias("__year"));
+        } else {
+            let parsed = distinct(y)?.lazy().select([year_of(y, false).alias("__year")]).collect()?;
+            let years = parsed.column("__year")?.as_materialized_series().clone();
+            exprs.push(lit(years).gather(col(format!("__code_{y}")), false).alias("__year"));
         }
     }
-    let Some(slow) = slow else { return df.lazy().with_columns(exprs).collect() };
-    let parsed = df.lazy().with_columns(exprs).with_column(slow.alias(SLOW)).collect()?;
-    let n_slow = parsed.column(SLOW)?.bool()?.sum().unwrap_or(0);
-    if n_slow == 0 {
-        return parsed.drop(SLOW);
-    }
-    let fast_rows = parsed.clone().lazy().filter(col(SLOW).not());
-    let mut slow_rows = with_numbers(parsed.lazy().filter(col(SLOW)), &text_names, &Default::default());
-    if let (Some(y), true) = (year, year_is_text) {
-        slow_rows = slow_rows.with_column(year_of(y, false).alias("__year"));
-    }
-    concat([fast_rows, slow_rows], UnionArgs::default())?.drop(cols([SLOW])).collect()
+    let scratch: Vec<String> = mappings.keys().map(|c| format!("__code_{c}")).collect();
+    let out = df.lazy().with_columns(exprs);
+    if scratch.is_empty() { out.collect() } else { out.drop(cols(scratch)).collect() }
 }
 
 /// The cell has something (not a placeholder) that did not parse as a number.

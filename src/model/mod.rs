@@ -11,6 +11,7 @@ pub mod register;
 pub mod report;
 pub mod results;
 pub mod schema;
+pub mod students;
 pub mod subjects;
 
 use anyhow::Result;
@@ -95,7 +96,17 @@ fn wide_options(spec: &InputSpec) -> Option<ingest::wide::WideOptions> {
     })
 }
 
-fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problems: usize) -> Result<Option<ingest::RawFrame>> {
+/// Reads a file whole (`blocks` false) or, when it is large, block by block, and hands each
+/// frame to `on_block` after accounting for what the reader excluded. A file that cannot be read
+/// is a fatal problem of the report.
+fn read_each(
+    spec: &InputSpec,
+    config: &Config,
+    report: &mut InputReport,
+    max_problems: usize,
+    blocks: bool,
+    on_block: &mut dyn FnMut(ingest::RawFrame, &mut InputReport) -> Result<()>,
+) -> Result<()> {
     let encoding = ingest::text::encoding_by_name(&spec.encoding).map_err(|e| {
         usage(tr!("{}: неизвестная кодировка «{e}»", "{}: unknown encoding '{e}'", report.path))
     })?;
@@ -111,29 +122,55 @@ fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problem
         keep_unknown: matches!(spec.kind, InputKind::Schools | InputKind::Context),
         numeric: if spec.kind == InputKind::Results { results::NUMBERS } else { &[] },
         wide: wide.as_ref(),
+        codes: matches!(spec.kind, InputKind::Results | InputKind::Questionnaire),
     };
     let matcher = matcher_for(spec.kind, config, spec);
-    let mut read = ingest::read_table(&spec.path, &matcher, &opts);
     // A results file without a subject column (or whose header repeats a metric) may be a wide
     // form, subjects in column blocks: it is read as one when it reads so, e.g. when it is named
-    // with --results and no layout.
+    // with --results and no layout. Such forms are small: they are read whole.
     let maybe_wide = spec.kind == InputKind::Results && spec.layout == crate::config::Layout::Auto && wide.is_none();
-    if maybe_wide && !read.as_ref().is_ok_and(|raw| raw.df.column("subject").is_ok()) {
-        let found = ingest::wide::WideOptions { year: spec.year, ..Default::default() };
-        if let Ok(w) = ingest::read_table(&spec.path, &matcher, &ReadOptions { wide: Some(&found), ..opts }) {
-            read = Ok(w);
+    let small = std::fs::metadata(&spec.path).map_or(true, |m| m.len() < ingest::blocks::BLOCK_MIN);
+    if !blocks || (maybe_wide && small) {
+        let mut read = ingest::read_table(&spec.path, &matcher, &opts);
+        if maybe_wide && !read.as_ref().is_ok_and(|raw| raw.df.column("subject").is_ok()) {
+            let found = ingest::wide::WideOptions { year: spec.year, ..Default::default() };
+            if let Ok(w) = ingest::read_table(&spec.path, &matcher, &ReadOptions { wide: Some(&found), ..opts }) {
+                read = Ok(w);
+            }
         }
+        return match read {
+            Ok(raw) => {
+                checks::account_reader(report, &raw, max_problems);
+                on_block(raw, report)
+            }
+            Err(msg) => {
+                report.fatal("unreadable", None, msg);
+                Ok(())
+            }
+        };
     }
-    match read {
-        Ok(raw) => {
-            checks::account_reader(report, &raw, max_problems);
-            Ok(Some(raw))
+    let read = ingest::blocks::read_blocks(&spec.path, &matcher, &opts, &mut |raw| {
+        checks::account_reader(report, &raw, max_problems);
+        // After a fatal problem (a required column missing) the other blocks are only counted.
+        if report.fatal {
+            return Ok(());
         }
-        Err(msg) => {
-            report.fatal("unreadable", None, msg);
-            Ok(None)
-        }
+        on_block(raw, report)
+    })?;
+    if let Err(msg) = read {
+        report.fatal("unreadable", None, msg);
     }
+    Ok(())
+}
+
+/// Reads a file whole.
+fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problems: usize) -> Result<Option<ingest::RawFrame>> {
+    let mut out = None;
+    read_each(spec, config, report, max_problems, false, &mut |raw, _| {
+        out = Some(raw);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// Reads and validates every input, in the order register → results → questionnaires → context.
@@ -219,34 +256,53 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
             return Ok((report, Loaded::Nothing));
         }
         let t0 = std::time::Instant::now();
-        let raw = read(spec, config, &mut report, max_problems)?;
-        crate::i18n::trace(&tr!("чтение {}", "read {}", report.path), t0);
-        let known = register.wait().as_ref();
-        let ids = known.map(|k| &k.ids);
-        let t0 = std::time::Instant::now();
-        let loaded = match raw {
-            None => Loaded::Nothing,
-            Some(raw) => match spec.kind {
-                InputKind::Schools | InputKind::Crosswalk => Loaded::Nothing,
-                InputKind::Results => {
+        let loaded = match spec.kind {
+            InputKind::Results => {
+                let mut parts: Vec<DataFrame> = Vec::new();
+                read_each(spec, config, &mut report, max_problems, true, &mut |raw, report| {
+                    let known = register.wait().as_ref();
                     let ctx = results::Context {
                         config,
                         spec,
-                        register_ids: ids,
+                        register_ids: known.map(|k| &k.ids),
                         register: known,
                         crosswalk: crosswalk.wait().as_ref(),
                         filters: &filters,
                         file_index: i as u32,
                         max_problems,
                     };
-                    results::build(raw, &ctx, &mut report)?.map_or(Loaded::Nothing, Loaded::Results)
+                    if let Some(df) = results::build(raw, &ctx, report)? {
+                        parts.push(df);
+                    }
+                    Ok(())
+                })?;
+                match parts.len() {
+                    0 => Loaded::Nothing,
+                    1 => parts.pop().map_or(Loaded::Nothing, Loaded::Results),
+                    _ => Loaded::Results(concat(parts.into_iter().map(DataFrame::lazy).collect::<Vec<_>>(), UnionArgs::default())?.collect()?),
                 }
-                InputKind::Questionnaire => questionnaire::build(raw, config, spec, ids, &mut report, max_problems)?
-                    .map_or(Loaded::Nothing, |b| Loaded::Questionnaire(b.table)),
-                InputKind::Context => context::build(raw, ids, &mut report, max_problems)?.map_or(Loaded::Nothing, Loaded::Context),
-            },
+            }
+            InputKind::Questionnaire => {
+                let mut parts = Vec::new();
+                read_each(spec, config, &mut report, max_problems, true, &mut |raw, report| {
+                    let ids = register.wait().as_ref().map(|k| &k.ids);
+                    if let Some(p) = questionnaire::build_block(raw, config, spec, ids, report, max_problems)? {
+                        parts.push(p);
+                    }
+                    Ok(())
+                })?;
+                questionnaire::finish(parts, &mut report)?.map_or(Loaded::Nothing, |b| Loaded::Questionnaire(b.table))
+            }
+            _ => {
+                let raw = read(spec, config, &mut report, max_problems)?;
+                let ids = register.wait().as_ref().map(|k| &k.ids);
+                match raw {
+                    Some(raw) if spec.kind == InputKind::Context => context::build(raw, ids, &mut report, max_problems)?.map_or(Loaded::Nothing, Loaded::Context),
+                    _ => Loaded::Nothing,
+                }
+            }
         };
-        crate::i18n::trace(&tr!("проверка и агрегирование {}", "validated {}", report.path), t0);
+        crate::i18n::trace(&tr!("чтение, проверка и агрегирование {}", "read, validated {}", report.path), t0);
         Ok((report, loaded))
     };
     // The register and the crosswalk first (the other files wait for them), then the largest

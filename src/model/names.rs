@@ -252,6 +252,16 @@ pub struct MatchCounts {
     pub unmatched: u64,
 }
 
+impl MatchCounts {
+    pub fn add(&mut self, other: &MatchCounts) {
+        self.exact += other.exact;
+        self.normalized += other.normalized;
+        self.crosswalk += other.crosswalk;
+        self.ambiguous += other.ambiguous;
+        self.unmatched += other.unmatched;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

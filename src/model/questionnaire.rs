@@ -30,7 +30,18 @@ pub struct Built {
     pub table: DataFrame,
 }
 
-pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Option<&Series>, report: &mut InputReport, max_problems: usize) -> PolarsResult<Option<Built>> {
+/// What one table (or one block of a large file) of questionnaires gave.
+pub struct Partial {
+    per_school: bool,
+    /// The indicators and their columns (`ind:<name>`).
+    indicators: Vec<(String, String)>,
+    /// Per family: school_id, year, families, `n:<col>` (answers), `y:<col>` (yes). Per school:
+    /// the rows that pass, with school_id, year, respondents and the shares.
+    table: DataFrame,
+}
+
+/// Checks one table (or block) of questionnaires and sums it by school and year.
+pub fn build_block(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Option<&Series>, report: &mut InputReport, max_problems: usize) -> PolarsResult<Option<Partial>> {
     let indicators: Vec<String> = config
         .isbsh
         .indicators
@@ -64,7 +75,8 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
         tr!("по семьям", "per family")
     });
     let has_year = raw.df.column("year").is_ok() || spec.year.is_some();
-    let mut df = ensure_columns(raw.df, &["year", "school_id", "respondents"])?;
+    let df = super::checks::categoricals_as_text(raw.df)?;
+    let mut df = ensure_columns(df, &["year", "school_id", "respondents"])?;
     if let Some(y) = spec.year {
         df = df.lazy().with_column(lit(y.to_string()).alias("year")).collect()?;
     }
@@ -101,75 +113,98 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
     }
     checks.push(check(col("__known").is_null(), Reason::UnknownSchool, "school_id"));
     let good = apply_checks(report, lf, checks, max_problems)?;
+    let pairs: Vec<(String, String)> = indicators.into_iter().zip(ind_cols.iter().cloned()).collect();
+    if per_school {
+        let mut keep: Vec<Expr> = vec![col("school_id"), col("__year").alias("year"), number("respondents").cast(DataType::Int64).alias("respondents")];
+        for ((_, c), scale) in pairs.iter().zip(scales.iter()) {
+            keep.push((number(c) / lit(*scale)).alias(c.as_str()));
+        }
+        let table = good.lazy().select(keep).collect()?;
+        return Ok(Some(Partial { per_school, indicators: pairs, table }));
+    }
+    let specs: Vec<(&str, Vec<String>, Vec<String>)> = pairs
+        .iter()
+        .map(|(name, c)| {
+            let ind = config.isbsh.indicators.get(name);
+            let (yes, no) = ind.map(|i| (i.yes.clone(), i.no.clone())).unwrap_or_default();
+            (c.as_str(), yes, no)
+        })
+        .collect();
+    let answered = with_answers(good, &specs, "__ans:")?;
+    for c in &ind_cols {
+        warn_cells(
+            report,
+            &answered,
+            col(c.as_str()).is_not_null().and(col(format!("__ans:{c}")).is_null()),
+            c,
+            "unrecognised_answer",
+            tr!("ответ не распознан как да/нет — считается пустым", "answer not recognised as yes/no — read as blank"),
+            max_problems,
+        )?;
+    }
+    let mut aggs: Vec<Expr> = vec![len().cast(DataType::Int64).alias("families")];
+    for c in &ind_cols {
+        let a = col(format!("__ans:{c}"));
+        aggs.push(a.clone().count().cast(DataType::Int64).alias(format!("n:{c}")));
+        aggs.push(a.sum().alias(format!("y:{c}")));
+    }
+    let table = answered
+        .lazy()
+        .group_by([col("school_id"), col("__year").alias("year")])
+        .agg(aggs)
+        .collect()?;
+    Ok(Some(Partial { per_school, indicators: pairs, table }))
+}
 
+/// The questionnaires of one file, from its blocks: the latest year (earlier rows are set aside
+/// and counted), each indicator's share per school.
+pub fn finish(parts: Vec<Partial>, report: &mut InputReport) -> PolarsResult<Option<Built>> {
+    let Some(first) = parts.first() else { return Ok(None) };
+    let (per_school, indicators) = (first.per_school, first.indicators.clone());
+    let tables: Vec<LazyFrame> = parts.into_iter().map(|p| p.table.lazy()).collect();
+    let all = concat(tables, UnionArgs::default())?;
+    let all = if per_school {
+        all.collect()?
+    } else {
+        let mut sums: Vec<Expr> = vec![col("families").sum()];
+        for (_, c) in &indicators {
+            sums.push(col(format!("n:{c}")).sum());
+            sums.push(col(format!("y:{c}")).sum());
+        }
+        all.group_by([col("school_id"), col("year")]).agg(sums).collect()?
+    };
     // The questionnaire year is the latest year present; earlier rows are set aside.
-    let latest = good.column("__year")?.i32()?.max();
-    let good = match latest {
+    let latest = all.column("year")?.i32()?.max();
+    let all = match latest {
         Some(y) => {
-            let old = good
-                .clone()
-                .lazy()
-                .filter(col("__year").lt(lit(y)))
-                .select([len().alias("n")])
-                .collect()?;
+            let counted = if per_school { len().cast(DataType::Int64) } else { col("families").sum().cast(DataType::Int64) };
+            let old = all.clone().lazy().filter(col("year").lt(lit(y))).select([counted.alias("n")]).collect()?;
             let n = old.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
             report.move_to_excluded(Reason::OldQuestionnaireYear, n);
-            good.lazy().filter(col("__year").eq(lit(y))).collect()?
+            all.lazy().filter(col("year").eq(lit(y))).collect()?
         }
-        None => good,
+        None => all,
     };
-
     let mut parts: Vec<LazyFrame> = Vec::new();
-    if per_school {
-        for (name, (c, scale)) in indicators.iter().zip(ind_cols.iter().zip(scales.iter())) {
-            parts.push(good.clone().lazy().select([
-                col("school_id"),
-                col("__year").alias("year"),
-                lit(name.as_str()).alias("indicator"),
-                number("respondents").cast(DataType::Int64).alias("respondents"),
-                (number(c) / lit(*scale)).alias("share"),
-                number("respondents").cast(DataType::Int64).alias("families"),
-            ]).filter(col("share").is_not_null()));
-        }
-    } else {
-        let specs: Vec<(&str, Vec<String>, Vec<String>)> = indicators
-            .iter()
-            .zip(ind_cols.iter())
-            .map(|(name, c)| {
-                let ind = config.isbsh.indicators.get(name);
-                let (yes, no) = ind.map(|i| (i.yes.clone(), i.no.clone())).unwrap_or_default();
-                (c.as_str(), yes, no)
-            })
-            .collect();
-        let answered = with_answers(good, &specs, "__ans:")?;
-
-        for c in &ind_cols {
-            warn_cells(
-                report,
-                &answered,
-                col(c.as_str()).is_not_null().and(col(format!("__ans:{c}")).is_null()),
-                c,
-                "unrecognised_answer",
-                tr!("ответ не распознан как да/нет — считается пустым", "answer not recognised as yes/no — read as blank"),
-                max_problems,
-            )?;
-        }
-
-        let mut aggs: Vec<Expr> = vec![len().cast(DataType::Int64).alias("families")];
-        for c in &ind_cols {
-            let a = col(format!("__ans:{c}"));
-            aggs.push(a.clone().count().cast(DataType::Int64).alias(format!("n:{c}")));
-            aggs.push(a.sum().alias(format!("y:{c}")));
-        }
-        let per = answered
-            .lazy()
-            .group_by([col("school_id"), col("__year").alias("year")])
-            .agg(aggs)
-            .collect()?;
-        for (name, c) in indicators.iter().zip(ind_cols.iter()) {
+    for (name, c) in &indicators {
+        if per_school {
+            parts.push(
+                all.clone()
+                    .lazy()
+                    .select([
+                        col("school_id"),
+                        col("year"),
+                        lit(name.as_str()).alias("indicator"),
+                        col("respondents"),
+                        col(c.as_str()).alias("share"),
+                        col("respondents").alias("families"),
+                    ])
+                    .filter(col("share").is_not_null()),
+            );
+        } else {
             let n = format!("n:{c}");
             let y = format!("y:{c}");
-            parts.push(per.clone().lazy().select([
+            parts.push(all.clone().lazy().select([
                 col("school_id"),
                 col("year"),
                 lit(name.as_str()).alias("indicator"),
@@ -182,7 +217,6 @@ pub fn build(raw: RawFrame, config: &Config, spec: &InputSpec, register_ids: Opt
             ]));
         }
     }
-
     let table = concat(parts, UnionArgs::default())?
         .sort(["school_id", "indicator"], SortMultipleOptions::default())
         .collect()?;

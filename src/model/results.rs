@@ -3,11 +3,11 @@
 
 use polars::prelude::*;
 
-use super::checks::{apply_checks, apply_checks_keeping, check, ensure_columns, require_columns, Check};
+use super::checks::{apply_checks, check, ensure_columns, require_columns, Check};
 use super::clean::{is_whole, parse_numbers, PLACEHOLDERS};
 use super::names::{Crosswalk, How, Match, MatchCounts};
 use super::report::{InputReport, Reason, Severity};
-use super::subjects::{in_method, normalize_procedure, normalize_subject, ProcedureFilter, EGE, OGE, VPR};
+use super::subjects::{in_method, normalize_procedure, normalize_subject, ProcedureFilter, EGE, OGE};
 use crate::config::{Config, InputSpec, Layout, ValuesMode};
 use crate::ingest::wide::SHEET_COL;
 use crate::ingest::{MappedColumn, RawFrame, ROW_COL};
@@ -22,7 +22,7 @@ pub const NUMBERS: &[&str] = &[
 ];
 
 /// Number columns of each layout (besides the year).
-const STUDENT_NUMBERS: &[&str] = &["grade", "score", "mark", "journal_mark"];
+pub(super) const STUDENT_NUMBERS: &[&str] = &["grade", "score", "mark", "journal_mark"];
 const SCHOOL_NUMBERS: &[&str] = &["grade", "participants", "mark2", "mark3", "mark4", "mark5", "below_min", "mean_score"];
 
 const SCHOOL_COLS: &[&str] = &[
@@ -93,6 +93,10 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
     if report.fatal {
         return Ok(None);
     }
+    if layout == Layout::Student {
+        return super::students::build(raw.df, by_name, ctx, report);
+    }
+    let raw = RawFrame { df: super::checks::categoricals_as_text(raw.df)?, ..raw };
     let mapped = raw.mapped.clone();
     let names = if layout == Layout::School { SCHOOL_COLS } else { STUDENT_COLS };
     let df = if by_name {
@@ -107,13 +111,9 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
     }
     let numbers: &[&str] = if layout == Layout::School { SCHOOL_NUMBERS } else { STUDENT_NUMBERS };
     let (df, names) = with_procedure_keys(df, ctx)?;
-    let (df, schools) = with_school_index(df, ctx.register_ids)?;
+    let df = with_school_index(df, ctx.register_ids)?;
     let lf = parse_numbers(df, numbers, Some("year"))?.lazy();
-    if layout == Layout::School {
-        school_level(lf, &names, &mapped, ctx, report)
-    } else {
-        student_level(lf, &names, &schools, ctx, report)
-    }
+    school_level(lf, &names, &mapped, ctx, report)
 }
 
 /// Normalises procedure and subject over the distinct values (few) and joins the answers back
@@ -160,6 +160,16 @@ fn with_procedure_keys(df: DataFrame, ctx: &Context) -> PolarsResult<(DataFrame,
         Column::new("__pk".into(), pks),
         Column::new("__sk".into(), sks),
     ])?;
+    let (map, names) = pair_attributes(&pairs, ctx)?;
+    let df = attach_lookup(df, keys, map, &["__key"])?;
+    Ok((df, names))
+}
+
+/// The attributes of each distinct procedure × subject text of `pairs` (columns `__key`, `__pk`,
+/// `__sk`): `map` keyed by `__key` with `__pair` (the normalised procedure × subject), the flags
+/// `__no_proc`, `__no_subj`, `__is_oge`, `__is_ege`, `__in_method` and `__min` (the ЕГЭ
+/// minimum); `names` gives each `__pair` its `procedure` and `subject`.
+pub(super) fn pair_attributes(pairs: &DataFrame, ctx: &Context) -> PolarsResult<(DataFrame, DataFrame)> {
     let pk = pairs.column("__pk")?.str()?.clone();
     let sk = pairs.column("__sk")?.str()?.clone();
     let mut ids: std::collections::BTreeMap<(Option<&'static str>, Option<String>), u32> = Default::default();
@@ -199,16 +209,13 @@ fn with_procedure_keys(df: DataFrame, ctx: &Context) -> PolarsResult<(DataFrame,
         Column::new("procedure".into(), by_id.iter().map(|(_, p, _)| *p).collect::<Vec<Option<&str>>>()),
         Column::new("subject".into(), by_id.iter().map(|(_, _, s)| s.as_deref()).collect::<Vec<Option<&str>>>()),
     ])?;
-    let df = attach_lookup(df, keys, map, &["__key"])?;
-    Ok((df, names))
+    Ok((map, names))
 }
 
 /// Finds every row's school in the register by one lookup of the raw id: adds `__sidx` (the
 /// school's index, null when the id is not in the register) and `__blank` (the id is a
-/// placeholder such as «х»). Rows are grouped by the integer index; the returned table
-/// (`__sidx`, `school_id`) names the aggregated rows. Without a register every id of the file
-/// counts as known.
-fn with_school_index(df: DataFrame, register_ids: Option<&Series>) -> PolarsResult<(DataFrame, DataFrame)> {
+/// placeholder such as «х»). Without a register every id of the file counts as known.
+fn with_school_index(df: DataFrame, register_ids: Option<&Series>) -> PolarsResult<DataFrame> {
     let ids: Series = match register_ids {
         Some(ids) => ids.clone(),
         None => df.column("school_id")?.as_materialized_series().drop_nulls().unique_stable()?,
@@ -229,10 +236,8 @@ fn with_school_index(df: DataFrame, register_ids: Option<&Series>) -> PolarsResu
     // A placeholder that is also a register id (it should not be) stays an id.
     let blank = blank.lazy().join(known.clone().lazy(), [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Anti)).collect()?;
     let map = known.vstack(&blank)?;
-    let names = DataFrame::new_infer_height(vec![Column::new("__sidx".into(), (0..n).collect::<Vec<u32>>()), Column::from(ids)])?;
     let keys = df.select(["school_id"])?;
-    let df = attach_lookup(df, keys, map, &["school_id"])?;
-    Ok((df, names))
+    attach_lookup(df, keys, map, &["school_id"])
 }
 
 /// Schools known by name: each distinct name (with its municipality, when the file has one) is
@@ -261,6 +266,17 @@ fn match_names(df: DataFrame, ctx: &Context, report: &mut InputReport) -> Polars
         .agg(aggs)
         .sort(["__order"], SortMultipleOptions::default())
         .collect()?;
+    let map = match_distinct(&distinct, &keys, wide, ctx, report)?;
+    let key_frame = df.select(keys.iter().copied())?;
+    attach_lookup(df, key_frame, map, &keys)
+}
+
+/// Matches distinct school names (columns `keys`: `name`, maybe `municipality`; with `__first`,
+/// the first row, `__rows`, the number of rows, and in a wide form `__sheet`) to the register,
+/// the crosswalk first: returns `keys` with `school_id` and `__match` (a [`How`] code). Counts per
+/// way go to the report; every ambiguous or unknown name is listed once (a name met again in a
+/// later block of the same file is not listed twice).
+pub(super) fn match_distinct(distinct: &DataFrame, keys: &[&str], wide: bool, ctx: &Context, report: &mut InputReport) -> PolarsResult<DataFrame> {
     let sheets = if wide { Some(distinct.column(SHEET_COL)?.str()?.clone()) } else { None };
     let names = distinct.column("name")?.str()?;
     let places = match distinct.column("municipality") {
@@ -273,7 +289,7 @@ fn match_names(df: DataFrame, ctx: &Context, report: &mut InputReport) -> Polars
     let source = report.source_column("name");
     let mut counts = MatchCounts::default();
     let (mut ids, mut hows): (Vec<Option<String>>, Vec<u32>) = (Vec::new(), Vec::new());
-    let mut listed = 0usize;
+    let mut listed = report.problems.iter().filter(|p| p.code == Reason::AmbiguousName.code() || p.code == Reason::UnmatchedName.code()).count();
     for (i, name) in names.iter().enumerate() {
         let name = name.unwrap_or_default();
         let place = places.as_ref().and_then(|p| p.get(i));
@@ -292,12 +308,14 @@ fn match_names(df: DataFrame, ctx: &Context, report: &mut InputReport) -> Polars
             How::Ambiguous => &mut counts.ambiguous,
             How::Unmatched => &mut counts.unmatched,
         } += n;
-        if matches!(found.how, How::Ambiguous | How::Unmatched) {
+        let shown = match place {
+            Some(p) => format!("{name} ({p})"),
+            None => name.to_string(),
+        };
+        let code = if found.how == How::Ambiguous { Reason::AmbiguousName.code() } else { Reason::UnmatchedName.code() };
+        let seen = || report.problems.iter().any(|p| p.code == code && p.value.as_deref() == Some(shown.as_str()));
+        if matches!(found.how, How::Ambiguous | How::Unmatched) && !seen() {
             if listed < ctx.max_problems {
-                let shown = match place {
-                    Some(p) => format!("{name} ({p})"),
-                    None => name.to_string(),
-                };
                 let near: Vec<String> = found.candidates.iter().map(|c| c.label()).collect();
                 let n = if wide { tr!("записей школа × предмет: {n}", "school × subject records: {n}") } else { tr!("строк: {n}", "rows: {n}") };
                 let message = match found.how {
@@ -312,7 +330,6 @@ fn match_names(df: DataFrame, ctx: &Context, report: &mut InputReport) -> Polars
                         if near.is_empty() { "—".to_string() } else { near.join("; ") }
                     ),
                 };
-                let code = if found.how == How::Ambiguous { Reason::AmbiguousName.code() } else { Reason::UnmatchedName.code() };
                 let sheet = sheets.as_ref().and_then(|s| s.get(i));
                 report.problem_in(sheet, Severity::Warning, code, firsts.get(i), source.as_deref(), Some(shown), message);
                 listed += 1;
@@ -323,13 +340,32 @@ fn match_names(df: DataFrame, ctx: &Context, report: &mut InputReport) -> Polars
         ids.push(found.school_id);
         hows.push(found.how.code());
     }
-    report.name_matching = Some(counts);
+    let total = report.name_matching.get_or_insert_with(MatchCounts::default);
+    total.add(&counts);
     let mut columns: Vec<Column> = keys.iter().map(|k| distinct.column(k).cloned()).collect::<PolarsResult<_>>()?;
     columns.push(Column::new("school_id".into(), ids));
     columns.push(Column::new("__match".into(), hows));
-    let map = DataFrame::new_infer_height(columns)?;
-    let key_frame = df.select(keys.iter().copied())?;
-    attach_lookup(df, key_frame, map, &keys)
+    DataFrame::new_infer_height(columns)
+}
+
+/// Notes how many rows took their school id from the crosswalk (one note a file, summed over
+/// its blocks).
+pub(super) fn note_crosswalk_ids(report: &mut InputReport, n: u64) {
+    if n == 0 {
+        return;
+    }
+    const CODE: &str = "crosswalk_ids";
+    let before: u64 = report.problems.iter().filter(|p| p.code == CODE).filter_map(|p| p.value.as_deref().and_then(|v| v.parse::<u64>().ok())).sum();
+    report.problems.retain(|p| p.code != CODE);
+    let n = before + n;
+    report.problem(
+        Severity::Note,
+        CODE,
+        None,
+        None,
+        Some(n.to_string()),
+        tr!("идентификаторы ОО взяты из таблицы соответствия: строк {n}", "school ids taken from the crosswalk: {n} rows"),
+    );
 }
 
 /// Ids of another source given in the crosswalk are replaced by the register ids.
@@ -345,19 +381,7 @@ fn remap_ids(df: DataFrame, crosswalk: Option<&Crosswalk>, report: &mut InputRep
     let key_frame = df.select(["school_id"])?;
     let df = attach_lookup(df, key_frame, map, &["school_id"])?;
     let n = df.height() - df.column("__xid")?.null_count();
-    if n > 0 {
-        report.problem(
-            Severity::Note,
-            "crosswalk_ids",
-            None,
-            None,
-            None,
-            tr!(
-                "идентификаторы ОО взяты из таблицы соответствия: строк {n}",
-                "school ids taken from the crosswalk: {n} rows"
-            ),
-        );
-    }
+    note_crosswalk_ids(report, n as u64);
     df.lazy()
         .with_column(when(col("__xid").is_not_null()).then(col("__xid")).otherwise(col("school_id")).alias("school_id"))
         .drop(cols(["__xid"]))
@@ -457,21 +481,21 @@ fn tail_checks() -> Vec<Check> {
     ]
 }
 
-fn has(c: &str) -> Expr {
+pub(super) fn has(c: &str) -> Expr {
     col(format!("__has_{c}"))
 }
 
-fn num(c: &str) -> Expr {
+pub(super) fn num(c: &str) -> Expr {
     col(format!("__num_{c}"))
 }
 
 /// A value is there but is not a number.
-fn not_numeric(c: &str) -> Expr {
+pub(super) fn not_numeric(c: &str) -> Expr {
     has(c).and(num(c).is_null())
 }
 
 /// A mark that is there but is not a whole number from 2 to 5.
-fn bad_mark(c: &str) -> Expr {
+pub(super) fn bad_mark(c: &str) -> Expr {
     let v = num(c);
     has(c).and(
         v.clone()
@@ -484,87 +508,6 @@ fn bad_mark(c: &str) -> Expr {
 
 fn parsed_common() -> Vec<Expr> {
     vec![grade_expr().alias("__grade")]
-}
-
-fn student_level(lf: LazyFrame, names: &DataFrame, schools: &DataFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
-    let lf = lf.with_columns(parsed_common())
-        .with_columns([
-            col("__num_score").alias("__score"),
-            col("__num_mark").alias("__mark"),
-            col("__num_journal_mark").alias("__jm"),
-        ]);
-    let mark_absent = has("mark").not();
-    let is_ege = col("__is_ege");
-    let mut checks = common_checks();
-    checks.extend([
-        check(bad_mark("mark"), Reason::BadMark, "mark"),
-        check(mark_absent.clone().and(is_ege.clone().not()), Reason::BadMark, "mark"),
-        check(bad_mark("journal_mark"), Reason::BadJournalMark, "journal_mark"),
-        check(
-            not_numeric("score").or(col("__score").lt(lit(0.0))),
-            Reason::BadScore,
-            "score",
-        ),
-        check(mark_absent.clone().and(is_ege.clone()).and(col("__score").is_null()), Reason::BadScore, "score"),
-        check(mark_absent.and(is_ege).and(col("__min").is_null()), Reason::NoEgeMinimum, "subject"),
-    ]);
-    checks.extend(tail_checks());
-    let keep = ["__year", "__sidx", "__pair", "__grade", "__mark", "__score", "__jm", "__min"];
-    let good = apply_checks_keeping(report, lf, checks, ctx.max_problems, Some(&keep))?;
-    let mark = col("__mark");
-    let jm = col("__jm");
-    let failed_row = when(mark.clone().is_not_null())
-        .then(mark.clone().eq(lit(2.0)))
-        .otherwise(col("__score").lt(col("__min")));
-    let count_if = |e: Expr| e.cast(DataType::Int64).sum();
-    let both = jm.clone().is_not_null().and(mark.clone().is_not_null());
-    let agg = good
-        .lazy()
-        .group_by([
-            col("__year").alias("year"),
-            col("__sidx"),
-            col("__pair"),
-            col("__grade").cast(DataType::Int32).alias("grade"),
-        ])
-        .agg([
-            len().cast(DataType::Int64).alias("participants"),
-            count_if(failed_row.fill_null(lit(false))).alias("failed"),
-            mark.clone().count().cast(DataType::Int64).alias("__marks_n"),
-            count_if(mark.clone().eq(lit(2.0))).alias("mark2"),
-            count_if(mark.clone().eq(lit(3.0))).alias("mark3"),
-            count_if(mark.clone().eq(lit(4.0))).alias("mark4"),
-            count_if(mark.clone().eq(lit(5.0))).alias("mark5"),
-            col("__score").sum().alias("score_sum"),
-            col("__score").count().cast(DataType::Int64).alias("score_n"),
-            count_if(both.clone().and(jm.clone().gt(mark.clone()))).alias("j_higher"),
-            count_if(both.clone().and(jm.clone().eq(mark.clone()))).alias("j_same"),
-            count_if(both.clone().and(jm.lt(mark))).alias("j_lower"),
-            count_if(both).alias("j_n"),
-        ]);
-    let null_i = || lit(NULL).cast(DataType::Int64);
-    let marks_known = col("__marks_n").gt(lit(0i64));
-    let mut exprs: Vec<Expr> = vec![
-        col("year"),
-        col("school_id"),
-        col("procedure"),
-        col("grade"),
-        col("subject"),
-        col("participants"),
-        col("failed"),
-    ];
-    for m in ["mark2", "mark3", "mark4", "mark5"] {
-        exprs.push(when(marks_known.clone()).then(col(m)).otherwise(null_i()).alias(m));
-    }
-    exprs.push(col("score_sum").cast(DataType::Float64));
-    exprs.push(col("score_n"));
-    let vpr = col("procedure").eq(lit(VPR)).and(col("j_n").gt(lit(0i64)));
-    for j in ["j_higher", "j_same", "j_lower", "j_n"] {
-        exprs.push(when(vpr.clone()).then(col(j)).otherwise(null_i()).alias(j));
-    }
-    exprs.push(col("participants").cast(DataType::Int64).alias("src_rows"));
-    exprs.push(lit(ctx.file_index).cast(DataType::UInt32).alias("file"));
-    let agg = agg.join(schools.clone().lazy(), [col("__sidx")], [col("__sidx")], JoinArgs::new(JoinType::Left));
-    let r=with_names(agg, names).select(exprs).sort(KEY.to_vec(), SortMultipleOptions::default()).collect()?;Ok(Some(r))
 }
 
 /// For each per-school count column: given as shares, and with which divisor (1 or 100)? In

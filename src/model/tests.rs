@@ -210,6 +210,7 @@ fn typed_fast_path_matches_text_path() {
         keep_unknown: false,
         numeric: super::results::NUMBERS,
         wide: None,
+        codes: false,
     };
     let raw = crate::ingest::read_table(&p, &matcher, &opts).unwrap();
     for c in ["year", "grade", "score", "mark"] {
