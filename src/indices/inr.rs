@@ -7,8 +7,6 @@ use polars::prelude::*;
 use super::badness_percentile;
 use crate::config::Config;
 
-pub const PROC_KEY: &[&str] = &["procedure", "grade", "subject"];
-
 pub struct Inr {
     /// year, school_id, procedure, grade, subject, participants, failed, fail_share,
     /// mean_score, pct_fail, pct_mean, term, region_fail_share — usable procedures only.
@@ -48,17 +46,40 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
     if !peer.is_empty() {
         let mut cols_: Vec<Expr> = vec![col("school_id")];
         cols_.extend(peer.iter().map(|p| col(p.as_str()).fill_null(lit("—")).alias(format!("__peer_{p}"))));
-        lf = lf.join(
-            register.clone().lazy().select(cols_),
-            [col("school_id")],
-            [col("school_id")],
-            JoinArgs::new(JoinType::Left),
-        );
+        let mut args = JoinArgs::new(JoinType::Left);
+        args.maintain_order = MaintainOrderJoin::Left;
+        lf = lf.join(register.clone().lazy().select(cols_), [col("school_id")], [col("school_id")], args);
     }
-    let mut group: Vec<Expr> = vec![col("year")];
-    group.extend(PROC_KEY.iter().map(|k| col(*k)));
-    let region_group = group.clone();
-    group.extend(peer.iter().map(|p| col(format!("__peer_{p}"))));
+    // The groups (year × procedure, and × peer group) as integers: window functions over one
+    // integer column instead of several text columns.
+    let mut held = Vec::new();
+    let mut code = |e: Expr| {
+        let cats = Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32);
+        held.push(cats.mapping());
+        e.cast(DataType::String).cast(DataType::from_categories(cats)).to_physical().cast(DataType::UInt64)
+    };
+    let region_key = (col("year").cast(DataType::UInt64) * lit(1u64 << 48))
+        + (code(col("procedure")) * lit(1u64 << 40))
+        + (col("grade").cast(DataType::UInt64).fill_null(lit(255u64)) * lit(1u64 << 32))
+        + code(col("subject"));
+    let mut peer_key: Option<Expr> = None;
+    for p in &peer {
+        let c = code(col(format!("__peer_{p}")));
+        peer_key = Some(match peer_key {
+            Some(k) => k * lit(1u64 << 24) + c,
+            None => c,
+        });
+    }
+    let lf = lf.with_column(region_key.alias("__region_group"));
+    let lf = match peer_key {
+        Some(k) => lf.with_column(k.alias("__peer_group")),
+        None => lf,
+    };
+    let region_group = vec![col("__region_group")];
+    let mut group = region_group.clone();
+    if !peer.is_empty() {
+        group.push(col("__peer_group"));
+    }
     let (wf, wm) = (config.method.inr.w_fail, config.method.inr.w_mean);
     let per_procedure = lf
         .with_columns([
@@ -77,8 +98,10 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
             col("participants"), col("failed"), col("fail_share"), col("mean_score"),
             col("pct_fail"), col("pct_mean"), col("term"), col("region_fail_share"),
         ])
-        .sort(["school_id", "year", "procedure", "grade", "subject"], SortMultipleOptions::default())
         .collect()?;
+    // The results come sorted by year, school, procedure, grade, subject (see
+    // `results::combine`): a stable sort by school gives school, year, procedure, grade, subject.
+    let per_procedure = per_procedure.sort(["school_id"], SortMultipleOptions::default().with_maintain_order(true))?;
     let p = col("participants").cast(DataType::Float64);
     let yearly = per_procedure
         .clone()

@@ -79,6 +79,8 @@ pub(super) fn new_workbook() -> Result<XWorkbook> {
     let mut wb = XWorkbook::new();
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(x)?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("shnor"));
+    // The level Excel itself uses: a third faster than the default for a file a few % larger.
+    wb.set_zip_compression_level(3);
     Ok(wb)
 }
 
