@@ -40,6 +40,11 @@ struct Args {
     /// Все построчные файлы — CSV UTF-8 (для замеров) и region.toml к ним
     #[arg(long)]
     csv_only: bool,
+    /// Национальный сценарий для замеров: всё по ученикам и семьям в CSV UTF-8 (ОГЭ и ЕГЭ тоже
+    /// по ученикам, реестр в CSV, вдвое больше анкет), те же данные в Parquet (parquet/) и
+    /// агрегированные по школам (school/), у каждого варианта свой region.toml
+    #[arg(long)]
+    national: bool,
 }
 
 fn parse_args() -> Result<Args> {
@@ -636,6 +641,238 @@ fn write_ege_wide(path: &Path, crosswalk: &Path, results: &[EgeResult], schools:
     Ok(())
 }
 
+/// The register as a UTF-8 `;` CSV (the national scenario: every input readable by polars).
+fn write_register_csv(path: &Path, schools: &[School], muns: &[Municipality]) -> Result<()> {
+    let mut s = String::from("Логин ОО;Наименование ОО;Муниципалитет;Тип ОО;Местность;Численность обучающихся;Доля педагогов старше 60 лет, %\n");
+    for sc in schools {
+        let _ = writeln!(
+            s,
+            "{};{};{};{};{};{};{:.1}",
+            sc.id,
+            sc.name,
+            muns[sc.mun].name,
+            sc.kind,
+            if sc.urban { "город" } else { "село" },
+            sc.students,
+            (sc.teachers_60 * 10.0).round() / 10.0
+        );
+    }
+    std::fs::write(path, s)?;
+    Ok(())
+}
+
+/// ОГЭ and ЕГЭ per student (the national scenario): the same simulation as [`write_gia`], a row a
+/// work — ОГЭ with its primary score and mark, ЕГЭ with its test score (base mathematics with a
+/// mark). Returns the number of ОГЭ and ЕГЭ rows of the last year.
+fn write_gia_students(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], years: &[i32]) -> Result<(usize, usize)> {
+    let mut s = String::from("year,school_id,procedure,grade,subject,score,mark\n");
+    let (mut oge, mut ege) = (0usize, 0usize);
+    for &year in years {
+        (oge, ege) = (0, 0);
+        for sc in schools {
+            let grades = grades_of(sc.kind);
+            let n9 = (per_grade(sc) * 0.95).round() as u32;
+            // About 1.4 M ЕГЭ works a year over 40,000 schools (fewer sit it than in the regional sample).
+            let n11 = (per_grade(sc) * 0.52).round() as u32;
+            if grades.contains(&9) && n9 > 0 {
+                for subj in ["Русский язык", "Математика", "Обществознание"] {
+                    let n = if subj == "Обществознание" { (n9 as f64 * 0.5).round() as u32 } else { n9 };
+                    for _ in 0..n {
+                        let ab = sc.quality * 0.9 + normal(rng) * 0.9 + 0.2;
+                        let score = (((ab + 2.5) / 5.0).clamp(0.0, 1.0) * 33.0).round();
+                        let _ = writeln!(s, "{year},{},ОГЭ,9,{subj},{score},{}", sc.id, mark_of(ab));
+                        oge += 1;
+                    }
+                }
+            }
+            if grades.contains(&11) && n11 > 0 {
+                for subj in ["Русский язык", "Математика профильная", "Математика базовая", "Обществознание"] {
+                    let share = match subj {
+                        "Математика профильная" => 0.45,
+                        "Математика базовая" => 0.55,
+                        "Обществознание" => 0.5,
+                        _ => 1.0,
+                    };
+                    let n = (f64::from(n11) * share).round() as u32;
+                    for _ in 0..n {
+                        let ab = sc.quality * 0.9 + normal(rng) * 0.9 + 0.5;
+                        if subj == "Математика базовая" {
+                            let _ = writeln!(s, "{year},{},ЕГЭ,11,{subj},,{}", sc.id, mark_of(ab + 0.3));
+                        } else {
+                            let score = (60.0 + ab * 18.0).clamp(0.0, 100.0).round();
+                            let _ = writeln!(s, "{year},{},ЕГЭ,11,{subj},{score},", sc.id);
+                        }
+                        ege += 1;
+                    }
+                }
+            }
+        }
+    }
+    std::fs::write(path, s)?;
+    Ok((oge, ege))
+}
+
+/// A CSV written above, as Parquet: each column typed as an integer or a number when all its
+/// values are one, text otherwise (as a typed export would be).
+fn csv_to_parquet(csv: &Path, parquet: &Path, delimiter: u8) -> Result<()> {
+    use polars::prelude::*;
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .map_parse_options(|p| p.with_separator(delimiter))
+        .try_into_reader_with_file_path(Some(csv.to_path_buf()))?
+        .finish()?;
+    let mut columns: Vec<Column> = Vec::new();
+    for c in df.columns() {
+        let s = c.as_materialized_series();
+        // Identifiers stay text (as exports keep them, leading zeros and all).
+        let id = c.name().contains("school_id") || c.name().contains("Логин");
+        let typed = [DataType::Int64, DataType::Float64]
+            .iter()
+            .find_map(|t| s.strict_cast(t).ok())
+            .filter(|_| !id && s.null_count() < s.len())
+            .unwrap_or_else(|| s.clone());
+        columns.push(Column::from(typed));
+    }
+    let mut out = DataFrame::new_infer_height(columns)?;
+    let mut file = std::fs::File::create(parquet)?;
+    ParquetWriter::new(&mut file).finish(&mut out)?;
+    Ok(())
+}
+
+/// Per-student results as the per-school long table regions also publish: participants, the
+/// count of each mark, the mean score and (ЕГЭ) how many were below the subject's minimum.
+fn aggregate_results(inputs: &[PathBuf], out: &Path) -> Result<()> {
+    use polars::prelude::*;
+    let mut parts = Vec::new();
+    for p in inputs {
+        let lf = LazyCsvReader::new(PlRefPath::new(p.display().to_string()))
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .finish()?;
+        parts.push(lf.select([col("year"), col("school_id"), col("procedure"), col("grade"), col("subject"), col("score").cast(DataType::Float64), col("mark")]));
+    }
+    let mark = col("mark").cast(DataType::Float64);
+    let min = when(col("subject").eq(lit("Русский язык")))
+        .then(lit(24.0))
+        .when(col("subject").eq(lit("Математика профильная")))
+        .then(lit(27.0))
+        .when(col("subject").eq(lit("Обществознание")))
+        .then(lit(42.0))
+        .otherwise(lit(NULL).cast(DataType::Float64));
+    let count = |e: Expr| e.cast(DataType::Int64).sum();
+    let ege_scores = col("procedure").eq(lit("ЕГЭ")).and(col("mark").is_null());
+    let mut df = concat(parts, UnionArgs::default())?
+        .filter(col("school_id").is_not_null())
+        .group_by([col("year"), col("school_id"), col("procedure"), col("grade"), col("subject")])
+        .agg([
+            len().alias("participants"),
+            count(mark.clone().eq(lit(2.0))).alias("mark2"),
+            count(mark.clone().eq(lit(3.0))).alias("mark3"),
+            count(mark.clone().eq(lit(4.0))).alias("mark4"),
+            count(mark.eq(lit(5.0))).alias("mark5"),
+            col("score").mean().round(2, RoundMode::HalfAwayFromZero).alias("mean_score"),
+            count(ege_scores.clone().and(col("score").lt(min))).alias("below_min"),
+            ege_scores.any(true).alias("__ege_scores"),
+        ])
+        .with_column(when(col("__ege_scores")).then(col("below_min")).otherwise(lit(NULL).cast(DataType::Int64)).alias("below_min"))
+        .select([col("year"), col("school_id"), col("procedure"), col("grade"), col("subject"), col("participants"), col("mark2"), col("mark3"), col("mark4"), col("mark5"), col("mean_score"), col("below_min")])
+        .sort(["year", "school_id", "procedure", "grade", "subject"], SortMultipleOptions::default())
+        .collect()?;
+    let mut file = std::fs::File::create(out)?;
+    CsvWriter::new(&mut file).finish(&mut df)?;
+    Ok(())
+}
+
+/// Per-family questionnaires as the social passport of each school: respondents and the share of
+/// «да» among the yes/no answers of each indicator.
+fn aggregate_questionnaire(input: &Path, out: &Path) -> Result<()> {
+    use polars::prelude::*;
+    let lf = LazyCsvReader::new(PlRefPath::new(input.display().to_string()))
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .finish()?;
+    let mut aggs = vec![len().alias("respondents")];
+    for (key, q) in QUESTIONS {
+        let a = col(*q);
+        let answered = a.clone().eq(lit("да")).or(a.clone().eq(lit("нет")));
+        aggs.push((a.eq(lit("да")).cast(DataType::Float64).sum() / answered.cast(DataType::Float64).sum()).round(4, RoundMode::HalfAwayFromZero).alias(*key));
+    }
+    let mut df = lf
+        .group_by([col("Год").alias("year"), col("Логин ОО").alias("school_id")])
+        .agg(aggs)
+        .sort(["school_id"], SortMultipleOptions::default())
+        .collect()?;
+    let mut file = std::fs::File::create(out)?;
+    CsvWriter::new(&mut file).finish(&mut df)?;
+    Ok(())
+}
+
+fn region_toml(title: &str, inputs: &[(&str, String)]) -> String {
+    let mut s = format!("[region]\nname = \"{title}\"\n");
+    for (kind, path) in inputs {
+        let _ = write!(s, "\n[[input]]\nkind = \"{kind}\"\npath = \"{path}\"\n");
+    }
+    s
+}
+
+/// The national scenario: per-student CSV, the same as Parquet, and aggregated per school.
+fn national(a: &Args, rng: &mut ChaCha8Rng, schools: &[School], muns: &[Municipality]) -> Result<()> {
+    let prev = a.year - 1;
+    let dir = &a.out;
+    write_register_csv(&dir.join("schools.csv"), schools, muns)?;
+    let mut summary = Vec::new();
+    for (year, short) in [(prev, false), (a.year, true)] {
+        let rows = vpr_rows(rng, schools, year, short);
+        write_vpr_csv(&dir.join(format!("vpr_{year}.csv")), &rows, year)?;
+        summary.push(format!("ВПР {year}: {}", rows.len()));
+    }
+    let gia = format!("gia_{prev}_{}.csv", a.year);
+    let (oge, ege) = write_gia_students(rng, &dir.join(&gia), schools, &[prev, a.year])?;
+    summary.push(format!("ОГЭ {}: {oge}, ЕГЭ: {ege}", a.year));
+    let anketa = format!("anketa_{}.csv", a.year);
+    write_questionnaire(rng, &dir.join(&anketa), schools, a.year, true, (0.45, 0.9))?;
+    write_context(rng, &dir.join("context.csv"), schools)?;
+    let title = format!("Синтетическая страна ({} школ)", schools.len());
+    let vpr = |y: i32| format!("vpr_{y}.csv");
+    let csv_inputs = [
+        ("schools", "schools.csv".to_string()),
+        ("results", vpr(prev)),
+        ("results", vpr(a.year)),
+        ("results", gia.clone()),
+        ("questionnaire", anketa.clone()),
+        ("context", "context.csv".to_string()),
+    ];
+    std::fs::write(dir.join("region.toml"), region_toml(&title, &csv_inputs))?;
+    // The same data in Parquet.
+    let pq = dir.join("parquet");
+    std::fs::create_dir_all(&pq)?;
+    let mut pq_inputs = Vec::new();
+    for (kind, file) in &csv_inputs {
+        let target = file.replace(".csv", ".parquet");
+        let delimiter = if *file == "schools.csv" { b';' } else { b',' };
+        csv_to_parquet(&dir.join(file), &pq.join(&target), delimiter)?;
+        pq_inputs.push((*kind, target));
+    }
+    std::fs::write(pq.join("region.toml"), region_toml(&format!("{title}, Parquet"), &pq_inputs))?;
+    // Aggregated per school.
+    let agg = dir.join("school");
+    std::fs::create_dir_all(&agg)?;
+    aggregate_results(&[dir.join(vpr(prev)), dir.join(vpr(a.year)), dir.join(&gia)], &agg.join("results_school.csv"))?;
+    aggregate_questionnaire(&dir.join(&anketa), &agg.join("passport.csv"))?;
+    std::fs::copy(dir.join("schools.csv"), agg.join("schools.csv"))?;
+    std::fs::copy(dir.join("context.csv"), agg.join("context.csv"))?;
+    let agg_inputs = [
+        ("schools", "schools.csv".to_string()),
+        ("results", "results_school.csv".to_string()),
+        ("questionnaire", "passport.csv".to_string()),
+        ("context", "context.csv".to_string()),
+    ];
+    std::fs::write(agg.join("region.toml"), region_toml(&format!("{title}, по школам"), &agg_inputs))?;
+    eprintln!("{} schools, {} municipalities; {} → {}", schools.len(), muns.len(), summary.join("; "), dir.display());
+    Ok(())
+}
+
 const QUESTIONS: &[(&str, &str)] = &[
     ("higher_ed", "Высшее образование хотя бы у одного из родителей"),
     ("single_parent", "Неполная семья"),
@@ -665,7 +902,8 @@ fn answer_probability(key: &str, s: &School) -> f64 {
     }
 }
 
-fn write_questionnaire(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], year: i32, csv: bool) -> Result<()> {
+fn write_questionnaire(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], year: i32, csv: bool, families_per_student: (f64, f64)) -> Result<()> {
+    let (lo, hi) = families_per_student;
     if csv {
         let mut s = String::from("Год,Логин ОО");
         for (_, q) in QUESTIONS {
@@ -674,7 +912,7 @@ fn write_questionnaire(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], ye
         }
         s.push('\n');
         for sc in schools {
-            let families = (f64::from(sc.students) * rng.gen_range(0.2..0.45)).round() as u32;
+            let families = (f64::from(sc.students) * rng.gen_range(lo..hi)).round() as u32;
             for _ in 0..families {
                 let _ = write!(s, "{year},{}", sc.id);
                 for (key, _) in QUESTIONS {
@@ -707,7 +945,7 @@ fn write_questionnaire(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], ye
     }
     let mut row = 1u32;
     for s in schools {
-        let families = (f64::from(s.students) * rng.gen_range(0.2..0.45)).round() as u32;
+        let families = (f64::from(s.students) * rng.gen_range(lo..hi)).round() as u32;
         for _ in 0..families {
             ws.write_number(row, 0, f64::from(year)).map_err(xlsx_err)?;
             ws.write_string(row, 1, &s.id).map_err(xlsx_err)?;
@@ -750,6 +988,9 @@ fn main() -> Result<()> {
     let muns = municipalities(a.municipalities);
     let schools = schools(&mut rng, a.schools, &muns);
     let prev = a.year - 1;
+    if a.national {
+        return national(&a, &mut rng, &schools, &muns);
+    }
     write_register(&a.out.join("schools.xlsx"), &schools, &muns, a.year)?;
     let rows_prev = vpr_rows(&mut rng, &schools, prev, false);
     if a.csv_only {
@@ -767,7 +1008,7 @@ fn main() -> Result<()> {
         write_ege_wide(&a.out.join(format!("ege_{prev}_{}.xlsx", a.year)), &a.out.join("crosswalk.csv"), &ege, &schools, &muns, a.seed)?;
     }
     let anketa = format!("anketa_{}.{}", a.year, if a.csv_only { "csv" } else { "xlsx" });
-    write_questionnaire(&mut rng, &a.out.join(&anketa), &schools, a.year, a.csv_only)?;
+    write_questionnaire(&mut rng, &a.out.join(&anketa), &schools, a.year, a.csv_only, (0.2, 0.45))?;
     if a.csv_only {
         let cfg = format!(
             "[region]\nname = \"Синтетический регион ({} школ)\"\n\n[[input]]\nkind = \"schools\"\npath = \"schools.xlsx\"\n\n[[input]]\nkind = \"results\"\npath = \"vpr_{prev}.csv\"\n\n[[input]]\nkind = \"results\"\npath = \"vpr_{}.csv\"\n\n[[input]]\nkind = \"results\"\npath = \"gia_{prev}_{}.csv\"\n\n[[input]]\nkind = \"questionnaire\"\npath = \"{anketa}\"\n\n[[input]]\nkind = \"context\"\npath = \"context.csv\"\n",

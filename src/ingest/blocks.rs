@@ -56,6 +56,12 @@ fn read_blocks_sized(
         }
     };
     let size = std::fs::metadata(path).ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
+    // Parquet is compressed: whether it is large is told by its rows, not its bytes.
+    let mut magic = [0u8; 4];
+    let parquet = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && sniff(&magic) == Format::Parquet;
+    if parquet && opts.wide.is_none() {
+        return parquet_slices(path, matcher, opts, super::parquet::SLICE_ROWS, on_block);
+    }
     if opts.wide.is_some() || size < block_min {
         return whole(on_block);
     }
@@ -114,6 +120,27 @@ fn read_blocks_sized(
             return Ok(Ok(()));
         }
     }
+}
+
+/// A large Parquet file, a slice of rows at a time.
+fn parquet_slices(path: &Path, matcher: &Matcher, opts: &ReadOptions, slice_rows: usize, on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>) -> anyhow::Result<Result<(), String>> {
+    let rows = match super::parquet::rows(path) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    if rows <= slice_rows {
+        return match super::read_table(path, matcher, opts) {
+            Ok(raw) => on_block(raw).map(Ok),
+            Err(e) => Ok(Err(e)),
+        };
+    }
+    for offset in (0..rows).step_by(slice_rows.max(1)) {
+        match super::parquet::read_slice(path, matcher, opts, offset, slice_rows) {
+            Ok(raw) => on_block(raw)?,
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(()))
 }
 
 /// Lines of a block (the last may lack its newline).
@@ -357,5 +384,41 @@ mod tests {
         assert_eq!(bad, whole.bad_utf8_rows);
         assert_eq!(ragged.len(), 1);
         assert_eq!(bad.len(), 1);
+    }
+
+    /// A Parquet file read in slices gives the rows of the whole file, numbered the same.
+    #[test]
+    fn parquet_slices_match_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.parquet");
+        let n = 10_000usize;
+        let mut df = DataFrame::new_infer_height(vec![
+            Column::new("Год".into(), vec![2025i64; n]),
+            Column::new("Логин ОО".into(), (0..n).map(|i| format!(" s{} ", i % 97)).collect::<Vec<_>>()),
+            Column::new("Отметка".into(), (0..n).map(|i| (2 + i % 4) as i64).collect::<Vec<_>>()),
+            Column::new("Прочее".into(), vec!["x"; n]),
+        ])
+        .unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+        let matcher = Matcher::new([("year", "Год"), ("school_id", "Логин ОО"), ("mark", "Отметка")]);
+        let numeric = ["year", "mark"];
+        let opts = ReadOptions { numeric: &numeric, ..super::super::tests::opts() };
+        let mut parts = Vec::new();
+        parquet_slices(&path, &matcher, &opts, 3_000, &mut |f| {
+            parts.push(f);
+            Ok(())
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(parts.len(), 4);
+        let whole = super::super::read_table(&path, &matcher, &opts).unwrap();
+        let joined = concat(parts.iter().map(|p| p.df.clone().lazy()).collect::<Vec<_>>(), UnionArgs::default()).unwrap().collect().unwrap();
+        assert!(joined.equals_missing(&whole.df));
+        assert_eq!(whole.unknown, vec!["Прочее".to_string()]);
+        let ids: Vec<Option<&str>> = whole.df.column("school_id").unwrap().str().unwrap().iter().take(2).collect();
+        assert_eq!(ids, vec![Some("s0"), Some("s1")]);
+        assert_eq!(whole.df.column("mark").unwrap().dtype(), &DataType::Float64);
+        let rows: Vec<Option<u64>> = joined.column(ROW_COL).unwrap().u64().unwrap().iter().skip(2999).take(2).collect();
+        assert_eq!(rows, vec![Some(3001), Some(3002)]);
     }
 }

@@ -1,46 +1,93 @@
-//! Parquet: columns are read with their types and turned into text like every other source,
-//! so that one set of parsing rules applies.
+//! Parquet: only the mapped columns are read, with their types; numbers the caller takes as
+//! numbers stay numbers, everything else becomes text (trimmed, empty → missing) like every other
+//! source, so that one set of parsing rules applies. A large file is read in slices of rows.
 
 use polars::prelude::*;
 
-use super::{Grid, Matcher, RawFrame, ReadOptions, SourceInfo};
+use super::{names_of, plan_columns, Matcher, MappedColumn, RawFrame, ReadOptions, SourceInfo, ROW_COL};
 
+/// Rows of one slice of a large Parquet file.
+pub const SLICE_ROWS: usize = 2_000_000;
+
+fn corrupt() -> String {
+    tr!("файл Parquet повреждён", "the Parquet file is corrupt")
+}
+
+fn unreadable(e: PolarsError) -> String {
+    tr!("файл Parquet не читается: {e}", "cannot read the Parquet file: {e}")
+}
+
+/// The number of rows of a Parquet file.
+pub(super) fn rows(path: &std::path::Path) -> Result<usize, String> {
+    let path = path.to_path_buf();
+    std::panic::catch_unwind(move || -> Result<usize, String> {
+        let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+        ParquetReader::new(file).num_rows().map_err(unreadable)
+    })
+    .unwrap_or_else(|_| Err(corrupt()))
+}
+
+/// The whole file (its bytes read already).
 pub(super) fn read(bytes: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, String> {
-    let cursor = std::io::Cursor::new(bytes.to_vec());
-    let df = std::panic::catch_unwind(move || ParquetReader::new(cursor).finish())
-        .map_err(|_| tr!("файл Parquet повреждён", "the Parquet file is corrupt"))?
-        .map_err(|e| tr!("файл Parquet не читается: {e}", "cannot read the Parquet file: {e}"))?;
-    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-    let height = df.height();
-    let mut rows: Vec<Vec<Option<String>>> = Vec::with_capacity(height + 1);
-    rows.push(names.iter().cloned().map(Some).collect());
-    let mut text_cols: Vec<Vec<Option<String>>> = Vec::with_capacity(names.len());
-    for c in df.columns() {
-        let s = c
-            .cast(&DataType::String)
-            .map_err(|e| tr!("столбец {} не читается: {e}", "column {} cannot be read: {e}", c.name()))?;
-        let ca = s.str().map_err(|e| e.to_string())?;
-        text_cols.push(ca.iter().map(|v| v.and_then(super::clean_cell)).collect());
+    let bytes = bytes.to_vec();
+    let (matcher, opts_numeric, keep_unknown) = (matcher.clone(), opts.numeric.iter().map(|s| s.to_string()).collect::<Vec<_>>(), opts.keep_unknown);
+    std::panic::catch_unwind(move || frame(ParquetReader::new(std::io::Cursor::new(bytes)), &matcher, &opts_numeric, keep_unknown, None))
+        .unwrap_or_else(|_| Err(corrupt()))
+}
+
+/// Rows `offset .. offset + len` of a file.
+pub(super) fn read_slice(path: &std::path::Path, matcher: &Matcher, opts: &ReadOptions, offset: usize, len: usize) -> Result<RawFrame, String> {
+    let path = path.to_path_buf();
+    let (matcher, opts_numeric, keep_unknown) = (matcher.clone(), opts.numeric.iter().map(|s| s.to_string()).collect::<Vec<_>>(), opts.keep_unknown);
+    std::panic::catch_unwind(move || {
+        let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+        frame(ParquetReader::new(file), &matcher, &opts_numeric, keep_unknown, Some((offset, len)))
+    })
+    .unwrap_or_else(|_| Err(corrupt()))
+}
+
+fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, matcher: &Matcher, numeric: &[String], keep_unknown: bool, slice: Option<(usize, usize)>) -> Result<RawFrame, String> {
+    let schema = reader.schema().map_err(unreadable)?;
+    let source: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    let header: Vec<Option<String>> = source.iter().map(|n| super::clean_cell(n)).collect();
+    let names = names_of(&header);
+    let plan = plan_columns(&names, &header, matcher, keep_unknown)?;
+    let wanted: Vec<String> = plan.iter().filter_map(|(i, _)| source.get(*i).cloned()).collect();
+    let df = reader.with_columns(Some(wanted)).with_slice(slice).finish().map_err(unreadable)?;
+    let first_row = slice.map_or(0, |(o, _)| o as u64) + 2;
+    let mut exprs: Vec<Expr> = Vec::with_capacity(plan.len() + 1);
+    for (i, m) in &plan {
+        let Some(name) = source.get(*i) else { continue };
+        let c = df.column(name.as_str()).map_err(|e| e.to_string())?;
+        let e = col(name.as_str());
+        let e = if c.dtype().is_primitive_numeric() && numeric.iter().any(|n| n == &m.canonical) {
+            e.cast(DataType::Float64)
+        } else {
+            // Text as every source gives it: trimmed, empty → missing.
+            let t = e.cast(DataType::String).str().strip_chars(lit(NULL));
+            when(t.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(t)
+        };
+        exprs.push(e.alias(m.canonical.as_str()));
     }
-    for i in 0..height {
-        rows.push(text_cols.iter().map(|c| c.get(i).cloned().flatten()).collect());
-    }
-    let numbers = (1..=rows.len() as u64).collect();
-    let grid = Grid {
-        rows,
-        numbers,
+    exprs.push((col("__idx").cast(DataType::UInt64) + lit(first_row)).alias(ROW_COL));
+    let df = df.with_row_index("__idx".into(), None).map_err(|e| e.to_string())?.lazy().select(exprs).collect().map_err(|e| e.to_string())?;
+    let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
+    let unknown = names.iter().filter(|h| !mapped.iter().any(|m| &m.source == *h)).cloned().collect();
+    Ok(RawFrame {
+        rows_read: df.height() as u64,
+        df,
         info: SourceInfo {
             format: "Parquet".to_string(),
+            header_row: Some(1),
             ..SourceInfo::default()
         },
-        lossy: false,
-        first_col: 0,
-    };
-    let opts = ReadOptions {
-        header_row: Some(1),
-        ..*opts
-    };
-    super::build_frame(grid, matcher, &opts)
+        mapped,
+        unknown,
+        ragged: Vec::new(),
+        bad_utf8_rows: Vec::new(),
+        empty_rows: 0,
+        wide: None,
+    })
 }
 
 #[cfg(test)]
