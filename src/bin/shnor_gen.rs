@@ -736,7 +736,8 @@ fn csv_to_parquet(csv: &Path, parquet: &Path, delimiter: u8) -> Result<()> {
     }
     let mut out = DataFrame::new_infer_height(columns)?;
     let mut file = std::fs::File::create(parquet)?;
-    ParquetWriter::new(&mut file).finish(&mut out)?;
+    // Row groups of 256 Ki rows, as exports commonly have (a reader can take a slice of them).
+    ParquetWriter::new(&mut file).with_row_group_size(Some(256 * 1024)).finish(&mut out)?;
     Ok(())
 }
 

@@ -57,9 +57,7 @@ fn read_blocks_sized(
     };
     let size = std::fs::metadata(path).ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
     // Parquet is compressed: whether it is large is told by its rows, not its bytes.
-    let mut magic = [0u8; 4];
-    let parquet = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && sniff(&magic) == Format::Parquet;
-    if parquet && opts.wide.is_none() {
+    if super::is_parquet(path) && opts.wide.is_none() {
         return parquet_slices(path, matcher, opts, super::parquet::SLICE_ROWS, on_block);
     }
     if opts.wide.is_some() || size < block_min {

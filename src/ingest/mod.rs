@@ -118,6 +118,12 @@ pub(crate) fn clean_cell(s: &str) -> Option<String> {
     }
 }
 
+/// Whether a file is Parquet (by its first bytes).
+pub fn is_parquet(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok() && sniff(&magic) == Format::Parquet
+}
+
 /// Reads any supported file. Errors are fatal problems, worded for the user.
 pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, String> {
     let meta = std::fs::metadata(path).map_err(|e| {

@@ -30,23 +30,23 @@ pub(super) fn rows(path: &std::path::Path) -> Result<usize, String> {
 /// The whole file (its bytes read already).
 pub(super) fn read(bytes: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, String> {
     let bytes = bytes.to_vec();
-    let (matcher, opts_numeric, keep_unknown) = (matcher.clone(), opts.numeric.iter().map(|s| s.to_string()).collect::<Vec<_>>(), opts.keep_unknown);
-    std::panic::catch_unwind(move || frame(ParquetReader::new(std::io::Cursor::new(bytes)), &matcher, &opts_numeric, keep_unknown, None))
+    let (matcher, opts_numeric, keep_unknown, codes) = (matcher.clone(), opts.numeric.iter().map(|s| s.to_string()).collect::<Vec<_>>(), opts.keep_unknown, opts.codes);
+    std::panic::catch_unwind(move || frame(ParquetReader::new(std::io::Cursor::new(bytes)), &matcher, &opts_numeric, keep_unknown, codes, None))
         .unwrap_or_else(|_| Err(corrupt()))
 }
 
 /// Rows `offset .. offset + len` of a file.
 pub(super) fn read_slice(path: &std::path::Path, matcher: &Matcher, opts: &ReadOptions, offset: usize, len: usize) -> Result<RawFrame, String> {
     let path = path.to_path_buf();
-    let (matcher, opts_numeric, keep_unknown) = (matcher.clone(), opts.numeric.iter().map(|s| s.to_string()).collect::<Vec<_>>(), opts.keep_unknown);
+    let (matcher, opts_numeric, keep_unknown, codes) = (matcher.clone(), opts.numeric.iter().map(|s| s.to_string()).collect::<Vec<_>>(), opts.keep_unknown, opts.codes);
     std::panic::catch_unwind(move || {
         let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
-        frame(ParquetReader::new(file), &matcher, &opts_numeric, keep_unknown, Some((offset, len)))
+        frame(ParquetReader::new(file), &matcher, &opts_numeric, keep_unknown, codes, Some((offset, len)))
     })
     .unwrap_or_else(|_| Err(corrupt()))
 }
 
-fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, matcher: &Matcher, numeric: &[String], keep_unknown: bool, slice: Option<(usize, usize)>) -> Result<RawFrame, String> {
+fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, matcher: &Matcher, numeric: &[String], keep_unknown: bool, codes: bool, slice: Option<(usize, usize)>) -> Result<RawFrame, String> {
     let schema = reader.schema().map_err(unreadable)?;
     let source: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let header: Vec<Option<String>> = source.iter().map(|n| super::clean_cell(n)).collect();
@@ -62,6 +62,9 @@ fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, mat
         let e = col(name.as_str());
         let e = if c.dtype().is_primitive_numeric() && numeric.iter().any(|n| n == &m.canonical) {
             e.cast(DataType::Float64)
+        } else if codes && !c.dtype().is_primitive_numeric() {
+            // Coded text: cleaned once per distinct value by the checks that read it.
+            e.cast(DataType::String).cast(DataType::from_categories(Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32)))
         } else {
             // Text as every source gives it: trimmed, empty → missing.
             let t = e.cast(DataType::String).str().strip_chars(lit(NULL));

@@ -218,12 +218,15 @@ pub fn warn_cells(report: &mut InputReport, df: &DataFrame, bad: Expr, column: &
     }
     let rows = hits.column(ROW_COL)?.cast(&DataType::UInt64)?;
     let rows = rows.u64()?;
-    let vals = hits.column(column)?.str()?;
+    let vals = hits.column(column)?;
     let source = report.source_column(column).unwrap_or_else(|| column.to_string());
-    for (row, v) in rows.iter().zip(vals.iter()).take(max_problems) {
-        report.problem(Severity::Warning, code, row, Some(&source), v.map(str::to_string), message.clone());
+    // At most `max_problems` a column over the file (it may come block by block).
+    let listed = report.problems.iter().filter(|p| p.code == code && p.column.as_deref() == Some(source.as_str())).count();
+    let room = max_problems.saturating_sub(listed);
+    for (i, row) in rows.iter().enumerate().take(room) {
+        report.problem(Severity::Warning, code, row, Some(&source), cell_text(vals, i), message.clone());
     }
-    report.problems_not_listed += n.saturating_sub(max_problems as u64);
+    report.problems_not_listed += n.saturating_sub(room as u64);
     Ok(n)
 }
 

@@ -240,31 +240,27 @@ pub fn answer_of(value: &str, extra_yes: &[String], extra_no: &[String]) -> Opti
 /// not recognised). Each column is coded once (a categorical); the answers are recognised once
 /// per distinct value (a questionnaire has a handful) and looked up by code.
 pub fn with_answers(df: DataFrame, columns: &[(&str, Vec<String>, Vec<String>)], prefix: &str) -> PolarsResult<DataFrame> {
-    // Each categories object keeps its mapping only weakly: the mappings are held here.
-    let coded: Vec<(std::sync::Arc<Categories>, std::sync::Arc<CategoricalMapping>)> = columns
-        .iter()
-        .map(|_| {
-            let cats = Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32);
-            let mapping = cats.mapping();
-            (cats, mapping)
-        })
-        .collect();
     let code_of = |c: &str| format!("__code:{c}");
-    let codes: Vec<Expr> = columns
-        .iter()
-        .zip(coded.iter())
-        .map(|((c, _, _), (cats, _))| col(*c).cast(DataType::from_categories(cats.clone())).to_physical().alias(code_of(c)))
-        .collect();
+    // Each categories object keeps its mapping only weakly: the mappings are held here.
+    let mut mappings = Vec::new();
+    let mut codes: Vec<Expr> = Vec::new();
+    for (c, _, _) in columns {
+        let (code, mapping) = codes_of(&df, c);
+        codes.push(code.alias(code_of(c)));
+        mappings.push(mapping);
+    }
     let df = df.lazy().with_columns(codes).collect()?;
     let mut answers: Vec<Expr> = Vec::new();
-    for ((c, yes, no), (_, mapping)) in columns.iter().zip(coded.iter()) {
+    for ((c, yes, no), mapping) in columns.iter().zip(mappings.iter()) {
         let n = mapping.num_cats_upper_bound();
-        let by_code: Vec<Option<f64>> = (0..n)
+        let mut by_code: Vec<Option<f64>> = (0..n)
             .map(|i| {
                 let text = u32::try_from(i).ok().and_then(|i| mapping.cat_to_str(i));
-                text.and_then(|t| answer_of(t, yes, no))
+                text.and_then(|t| answer_of(t.trim(), yes, no))
             })
             .collect();
+        // Never an empty table (a literal of no values does not gather as a column).
+        by_code.push(None);
         let lookup = lit(Series::new(PlSmallStr::EMPTY, by_code));
         answers.push(lookup.gather(col(code_of(c)), false).alias(format!("{prefix}{c}")));
     }

@@ -128,7 +128,7 @@ fn read_each(
     // A results file without a subject column (or whose header repeats a metric) may be a wide
     // form, subjects in column blocks: it is read as one when it reads so, e.g. when it is named
     // with --results and no layout. Such forms are small: they are read whole.
-    let maybe_wide = spec.kind == InputKind::Results && spec.layout == crate::config::Layout::Auto && wide.is_none();
+    let maybe_wide = spec.kind == InputKind::Results && spec.layout == crate::config::Layout::Auto && wide.is_none() && !ingest::is_parquet(&spec.path);
     let small = std::fs::metadata(&spec.path).map_or(true, |m| m.len() < ingest::blocks::BLOCK_MIN);
     if !blocks || (maybe_wide && small) {
         let mut read = ingest::read_table(&spec.path, &matcher, &opts);

@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use super::checks::{apply_checks, check, ensure_columns, join_register, require_columns, warn_cells};
-use super::clean::{not_a_number, number, plain_columns, text, with_answers, year_of};
+use super::clean::{codes_of, not_a_number, number, parse_numbers, plain_columns, text, with_answers, year_of, PLACEHOLDERS};
 use super::report::{InputReport, Reason};
 use crate::config::{Config, InputSpec, Layout};
 use crate::ingest::RawFrame;
@@ -75,6 +75,9 @@ pub fn build_block(raw: RawFrame, config: &Config, spec: &InputSpec, register_id
         tr!("по семьям", "per family")
     });
     let has_year = raw.df.column("year").is_ok() || spec.year.is_some();
+    if !per_school {
+        return per_family(raw.df, &indicators, config, spec, has_year, register_ids, report, max_problems);
+    }
     let df = super::checks::categoricals_as_text(raw.df)?;
     let mut df = ensure_columns(df, &["year", "school_id", "respondents"])?;
     if let Some(y) = spec.year {
@@ -90,38 +93,70 @@ pub fn build_block(raw: RawFrame, config: &Config, spec: &InputSpec, register_id
         check(col("school_id").is_null(), Reason::BlankId, "school_id"),
         check(lit(has_year).and(col("__year").is_null()), Reason::BadYear, "year"),
     ];
+    // A social passport: one row a school with the share of each indicator.
     let mut scales: Vec<f64> = Vec::new();
-    if per_school {
-        for c in &ind_cols {
-            let max = lf.clone().select([number(c).max().alias("m")]).collect()?;
-            let m = max.column("m")?.f64()?.get(0).unwrap_or(0.0);
-            // Values above 1 mean the column holds percentages.
-            let scale = if m > 1.0 { 100.0 } else { 1.0 };
-            scales.push(scale);
-            checks.push(check(not_a_number(c), Reason::BadCount, c.as_str()));
-            checks.push(check(
-                number(c).lt(lit(0.0)).or((number(c) / lit(scale)).gt(lit(1.0 + 1e-9))),
-                Reason::ShareOutOfRange,
-                c.as_str(),
-            ));
-        }
+    for c in &ind_cols {
+        let max = lf.clone().select([number(c).max().alias("m")]).collect()?;
+        let m = max.column("m")?.f64()?.get(0).unwrap_or(0.0);
+        // Values above 1 mean the column holds percentages.
+        let scale = if m > 1.0 { 100.0 } else { 1.0 };
+        scales.push(scale);
+        checks.push(check(not_a_number(c), Reason::BadCount, c.as_str()));
         checks.push(check(
-            not_a_number("respondents").or(number("respondents").lt(lit(0.0))),
-            Reason::BadCount,
-            "respondents",
+            number(c).lt(lit(0.0)).or((number(c) / lit(scale)).gt(lit(1.0 + 1e-9))),
+            Reason::ShareOutOfRange,
+            c.as_str(),
         ));
     }
+    checks.push(check(
+        not_a_number("respondents").or(number("respondents").lt(lit(0.0))),
+        Reason::BadCount,
+        "respondents",
+    ));
     checks.push(check(col("__known").is_null(), Reason::UnknownSchool, "school_id"));
     let good = apply_checks(report, lf, checks, max_problems)?;
     let pairs: Vec<(String, String)> = indicators.into_iter().zip(ind_cols.iter().cloned()).collect();
-    if per_school {
-        let mut keep: Vec<Expr> = vec![col("school_id"), col("__year").alias("year"), number("respondents").cast(DataType::Int64).alias("respondents")];
-        for ((_, c), scale) in pairs.iter().zip(scales.iter()) {
-            keep.push((number(c) / lit(*scale)).alias(c.as_str()));
-        }
-        let table = good.lazy().select(keep).collect()?;
-        return Ok(Some(Partial { per_school, indicators: pairs, table }));
+    let mut keep: Vec<Expr> = vec![col("school_id"), col("__year").alias("year"), number("respondents").cast(DataType::Int64).alias("respondents")];
+    for ((_, c), scale) in pairs.iter().zip(scales.iter()) {
+        keep.push((number(c) / lit(*scale)).alias(c.as_str()));
     }
+    let table = good.lazy().select(keep).collect()?;
+    Ok(Some(Partial { per_school, indicators: pairs, table }))
+}
+
+/// Per family: the school of each row and the answers are looked up once per distinct value
+/// (they are few), the rows checked, and the answers summed by school and year.
+#[allow(clippy::too_many_arguments)]
+fn per_family(df: DataFrame, indicators: &[String], config: &Config, spec: &InputSpec, has_year: bool, register_ids: Option<&Series>, report: &mut InputReport, max_problems: usize) -> PolarsResult<Option<Partial>> {
+    let mut df = ensure_columns(df, &["year", "school_id"])?;
+    if let Some(y) = spec.year {
+        df = df.lazy().with_column(lit(y.to_string()).alias("year")).collect()?;
+    }
+    let df = parse_numbers(df, &[], Some("year"))?;
+    // The school of each code: its id as written (trimmed; a placeholder is no id) and whether
+    // the register knows it.
+    let (code, mapping) = codes_of(&df, "school_id");
+    let df = df.lazy().with_column(code.alias("__sc")).collect()?;
+    let n = mapping.num_cats_upper_bound();
+    let mut ids: Vec<Option<String>> = (0..n)
+        .map(|i| u32::try_from(i).ok().and_then(|i| mapping.cat_to_str(i)).map(|t| t.trim().to_string()).filter(|t| !t.is_empty() && !PLACEHOLDERS.contains(&t.as_str())))
+        .collect();
+    ids.push(None);
+    let ids = DataFrame::new_infer_height(vec![Column::new("school_id".into(), ids)])?;
+    let known = join_register(ids.clone().lazy(), register_ids).collect()?;
+    let id_of = known.column("school_id")?.as_materialized_series().clone();
+    let known_of = known.column("__known")?.as_materialized_series().clone();
+    let lf = df.lazy().with_columns([
+        lit(id_of).gather(col("__sc"), false).alias("school_id"),
+        lit(known_of).gather(col("__sc"), false).alias("__known"),
+    ]);
+    let checks = vec![
+        check(col("school_id").is_null(), Reason::BlankId, "school_id"),
+        check(lit(has_year).and(col("__year").is_null()), Reason::BadYear, "year"),
+        check(col("__known").is_null(), Reason::UnknownSchool, "school_id"),
+    ];
+    let good = apply_checks(report, lf, checks, max_problems)?;
+    let pairs: Vec<(String, String)> = indicators.iter().map(|n| (n.clone(), format!("{IND_PREFIX}{n}"))).collect();
     let specs: Vec<(&str, Vec<String>, Vec<String>)> = pairs
         .iter()
         .map(|(name, c)| {
@@ -131,7 +166,7 @@ pub fn build_block(raw: RawFrame, config: &Config, spec: &InputSpec, register_id
         })
         .collect();
     let answered = with_answers(good, &specs, "__ans:")?;
-    for c in &ind_cols {
+    for (_, c) in &pairs {
         warn_cells(
             report,
             &answered,
@@ -142,18 +177,19 @@ pub fn build_block(raw: RawFrame, config: &Config, spec: &InputSpec, register_id
             max_problems,
         )?;
     }
-    let mut aggs: Vec<Expr> = vec![len().cast(DataType::Int64).alias("families")];
-    for c in &ind_cols {
+    let mut aggs: Vec<Expr> = vec![len().cast(DataType::Int64).alias("families"), col("school_id").first()];
+    for (_, c) in &pairs {
         let a = col(format!("__ans:{c}"));
         aggs.push(a.clone().count().cast(DataType::Int64).alias(format!("n:{c}")));
         aggs.push(a.sum().alias(format!("y:{c}")));
     }
     let table = answered
         .lazy()
-        .group_by([col("school_id"), col("__year").alias("year")])
+        .group_by([col("__sc"), col("__year").alias("year")])
         .agg(aggs)
+        .drop(cols(["__sc"]))
         .collect()?;
-    Ok(Some(Partial { per_school, indicators: pairs, table }))
+    Ok(Some(Partial { per_school: false, indicators: pairs, table }))
 }
 
 /// The questionnaires of one file, from its blocks: the latest year (earlier rows are set aside
