@@ -12,6 +12,7 @@ mod ingest;
 mod model;
 mod output;
 mod parallel;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     i18n::set_lang(cli.lang);
     i18n::set_verbose(cli.verbose > 0 && !cli.quiet);
+    progress::init(!cli.quiet && cli.verbose == 0 && std::io::IsTerminal::is_terminal(&std::io::stderr()));
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {

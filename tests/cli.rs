@@ -597,3 +597,28 @@ fn check_shows_name_matching() {
         .stdout(predicate::str::contains("Школа 30"))
         .stdout(predicate::str::contains("ближайшие"));
 }
+
+/// Large files are read block by block: with tiny blocks, the sample region (its CSV files then
+/// come in dozens of blocks) gives exactly the outputs and the accounting of whole files.
+#[test]
+fn block_by_block_reading_gives_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = samples().join("region.toml");
+    let (whole, blocks) = (dir.path().join("whole"), dir.path().join("blocks"));
+    shnor().arg("run").arg(&cfg).arg("--out").arg(&whole).arg("-q").assert().success();
+    shnor().env("SHNOR_BLOCK_BYTES", "65536").arg("run").arg(&cfg).arg("--out").arg(&blocks).arg("-q").assert().success();
+    for f in ["schools.csv", "summary.json", "shnor.xlsx", "report.md"] {
+        let same = std::fs::read(whole.join(f)).unwrap() == std::fs::read(blocks.join(f)).unwrap();
+        assert!(same, "{f} differs when read block by block");
+    }
+    let check = |env: Option<&str>| {
+        let mut c = shnor();
+        if let Some(b) = env {
+            c.env("SHNOR_BLOCK_BYTES", b);
+        }
+        let out = c.args(["check", "--format", "json"]).arg(&cfg).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["inputs"].as_array().unwrap().iter().map(|i| (i["path"].clone(), i["rows_read"].clone(), i["rows_used"].clone(), i["excluded"].clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(check(None), check(Some("65536")));
+}

@@ -59,7 +59,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     let (ident, inputs) = std::thread::scope(|scope| -> Result<_> {
         let hashes = scope.spawn(hashing);
         let t0 = std::time::Instant::now();
+        let spinner = crate::progress::Bar::spinner(&tr!("индексы и выявление", "indices and identification"));
         let ident = session.identify(&config, previous.as_ref(), true)?;
+        drop(spinner);
         crate::i18n::trace(&tr!("индексы и выявление", "indices and identification"), t0);
         let inputs = hashes.join().map_err(|_| anyhow::anyhow!("the checksum thread stopped"))??;
         Ok((ident, inputs))
@@ -84,7 +86,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         &output::Manifest,
     ];
     let t0 = std::time::Instant::now();
+    let spinner = crate::progress::Bar::spinner(&tr!("запись результатов", "writing the outputs"));
     let written = output::write_all(&out_dir, &run, &exports)?;
+    drop(spinner);
     crate::i18n::trace(&tr!("запись результатов", "outputs"), t0);
     if !quiet {
         print_summary(&run, &out_dir, written.len());

@@ -15,8 +15,6 @@ use super::{clean_cell, headers, lines_are_regular, names_of, plan_columns, snif
 
 /// Bytes of one block.
 pub const BLOCK_BYTES: usize = 48 << 20;
-/// Files smaller than this are read whole.
-pub const BLOCK_MIN: u64 = 2 * BLOCK_BYTES as u64;
 
 /// What the first block told about the file.
 struct Plan {
@@ -35,10 +33,18 @@ struct Plan {
 }
 
 /// Reads a table and hands it to `on_block`: whole when it is small or not a plain UTF-8 text
-/// table, else block by block. The inner error is a problem with the file (fatal, for the user);
-/// the outer one is a failure of `on_block`.
-pub fn read_blocks(path: &Path, matcher: &Matcher, opts: &ReadOptions, on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>) -> anyhow::Result<Result<(), String>> {
-    read_blocks_sized(path, matcher, opts, BLOCK_BYTES, BLOCK_MIN, on_block)
+/// table, else block by block; `progress` hears the bytes of each block read. The inner error is
+/// a problem with the file (fatal, for the user); the outer one is a failure of `on_block`.
+pub fn read_blocks(path: &Path, matcher: &Matcher, opts: &ReadOptions, progress: &dyn Fn(u64), on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>) -> anyhow::Result<Result<(), String>> {
+    let (bytes, min) = block_sizes();
+    read_blocks_sized(path, matcher, opts, bytes, min, progress, on_block)
+}
+
+/// The block size, and the size from which a file is read in blocks. `SHNOR_BLOCK_BYTES` sets
+/// the block size (for tests and measurements: small blocks on small files).
+pub fn block_sizes() -> (usize, u64) {
+    let bytes = std::env::var("SHNOR_BLOCK_BYTES").ok().and_then(|v| v.parse::<usize>().ok()).filter(|b| *b >= 1024).unwrap_or(BLOCK_BYTES);
+    (bytes, 2 * bytes as u64)
 }
 
 fn read_blocks_sized(
@@ -47,18 +53,23 @@ fn read_blocks_sized(
     opts: &ReadOptions,
     block_bytes: usize,
     block_min: u64,
+    progress: &dyn Fn(u64),
     on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>,
 ) -> anyhow::Result<Result<(), String>> {
+    let size = std::fs::metadata(path).ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
     let whole = |on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>| -> anyhow::Result<Result<(), String>> {
         match super::read_table(path, matcher, opts) {
-            Ok(raw) => on_block(raw).map(Ok),
+            Ok(raw) => {
+                let r = on_block(raw).map(Ok);
+                progress(size);
+                r
+            }
             Err(e) => Ok(Err(e)),
         }
     };
-    let size = std::fs::metadata(path).ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
     // Parquet is compressed: whether it is large is told by its rows, not its bytes.
     if super::is_parquet(path) && opts.wide.is_none() {
-        return parquet_slices(path, matcher, opts, super::parquet::SLICE_ROWS, on_block);
+        return parquet_slices(path, matcher, opts, super::parquet::SLICE_ROWS, &|done| progress(done * size / 100), on_block);
     }
     if opts.wide.is_some() || size < block_min {
         return whole(on_block);
@@ -102,6 +113,7 @@ fn read_blocks_sized(
                 Err(e) => return Ok(Err(e)),
             };
             on_block(frame)?;
+            progress(tail.len() as u64);
             return Ok(Ok(()));
         }
         let lines = line_count(&block);
@@ -114,6 +126,7 @@ fn read_blocks_sized(
         };
         line += lines;
         on_block(frame)?;
+        progress(block.len() as u64);
         if at_end && carry.is_empty() {
             return Ok(Ok(()));
         }
@@ -121,22 +134,31 @@ fn read_blocks_sized(
 }
 
 /// A large Parquet file, a slice of rows at a time.
-fn parquet_slices(path: &Path, matcher: &Matcher, opts: &ReadOptions, slice_rows: usize, on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>) -> anyhow::Result<Result<(), String>> {
+/// `progress` hears the percentage of rows done after each slice.
+fn parquet_slices(path: &Path, matcher: &Matcher, opts: &ReadOptions, slice_rows: usize, progress: &dyn Fn(u64), on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>) -> anyhow::Result<Result<(), String>> {
     let rows = match super::parquet::rows(path) {
         Ok(n) => n,
         Err(e) => return Ok(Err(e)),
     };
     if rows <= slice_rows {
         return match super::read_table(path, matcher, opts) {
-            Ok(raw) => on_block(raw).map(Ok),
+            Ok(raw) => {
+                let r = on_block(raw).map(Ok);
+                progress(100);
+                r
+            }
             Err(e) => Ok(Err(e)),
         };
     }
+    let mut last = 0u64;
     for offset in (0..rows).step_by(slice_rows.max(1)) {
         match super::parquet::read_slice(path, matcher, opts, offset, slice_rows) {
             Ok(raw) => on_block(raw)?,
             Err(e) => return Ok(Err(e)),
         }
+        let done = ((offset + slice_rows).min(rows) * 100 / rows.max(1)) as u64;
+        progress(done - last);
+        last = done;
     }
     Ok(Ok(()))
 }
@@ -341,7 +363,7 @@ mod tests {
         let numeric = ["year", "mark", "score"];
         let opts = ReadOptions { numeric: &numeric, ..super::super::tests::opts() };
         let mut frames = Vec::new();
-        read_blocks_sized(&path, &matcher, &opts, 64 * 1024, 128 * 1024, &mut |f| {
+        read_blocks_sized(&path, &matcher, &opts, 64 * 1024, 128 * 1024, &|_| {}, &mut |f| {
             frames.push(f);
             Ok(())
         })
@@ -349,7 +371,7 @@ mod tests {
         .unwrap();
         // Text read as categoricals gives the same values.
         let mut coded = Vec::new();
-        read_blocks_sized(&path, &matcher, &ReadOptions { codes: true, ..opts }, 64 * 1024, 128 * 1024, &mut |f| {
+        read_blocks_sized(&path, &matcher, &ReadOptions { codes: true, ..opts }, 64 * 1024, 128 * 1024, &|_| {}, &mut |f| {
             coded.push(f);
             Ok(())
         })
@@ -402,7 +424,7 @@ mod tests {
         let numeric = ["year", "mark"];
         let opts = ReadOptions { numeric: &numeric, ..super::super::tests::opts() };
         let mut parts = Vec::new();
-        parquet_slices(&path, &matcher, &opts, 3_000, &mut |f| {
+        parquet_slices(&path, &matcher, &opts, 3_000, &|_| {}, &mut |f| {
             parts.push(f);
             Ok(())
         })

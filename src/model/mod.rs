@@ -129,9 +129,12 @@ fn read_each(
     // form, subjects in column blocks: it is read as one when it reads so, e.g. when it is named
     // with --results and no layout. Such forms are small: they are read whole.
     let maybe_wide = spec.kind == InputKind::Results && spec.layout == crate::config::Layout::Auto && wide.is_none() && !ingest::is_parquet(&spec.path);
-    let small = std::fs::metadata(&spec.path).map_or(true, |m| m.len() < ingest::blocks::BLOCK_MIN);
+    let small = std::fs::metadata(&spec.path).map_or(true, |m| m.len() < ingest::blocks::block_sizes().1);
+    let size = std::fs::metadata(&spec.path).map_or(0, |m| m.len());
+    let bar = crate::progress::Bar::bytes(&spec.path.display().to_string(), size);
     if !blocks || (maybe_wide && small) {
         let mut read = ingest::read_table(&spec.path, &matcher, &opts);
+        bar.inc(size);
         if maybe_wide && !read.as_ref().is_ok_and(|raw| raw.df.column("subject").is_ok()) {
             let found = ingest::wide::WideOptions { year: spec.year, ..Default::default() };
             if let Ok(w) = ingest::read_table(&spec.path, &matcher, &ReadOptions { wide: Some(&found), ..opts }) {
@@ -149,7 +152,9 @@ fn read_each(
             }
         };
     }
-    let read = ingest::blocks::read_blocks(&spec.path, &matcher, &opts, &mut |raw| {
+    let mut blocks = 0usize;
+    let read = ingest::blocks::read_blocks(&spec.path, &matcher, &opts, &|n| bar.inc(n), &mut |raw| {
+        blocks += 1;
         checks::account_reader(report, &raw, max_problems);
         // After a fatal problem (a required column missing) the other blocks are only counted.
         if report.fatal {
@@ -159,6 +164,9 @@ fn read_each(
     })?;
     if let Err(msg) = read {
         report.fatal("unreadable", None, msg);
+    }
+    if blocks > 1 {
+        report.order_excluded();
     }
     Ok(())
 }

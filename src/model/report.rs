@@ -90,13 +90,13 @@ impl Reason {
         }
     }
 
+    /// Every reason, in the order the checks of results tables apply them.
     pub const ALL: [Reason; 24] = [
-        Reason::RaggedRow, Reason::BlankId, Reason::BadYear, Reason::BadProcedure, Reason::MissingSubject,
-        Reason::BadGrade, Reason::BadMark, Reason::BadJournalMark, Reason::BadScore, Reason::NoEgeMinimum,
-        Reason::BadCount, Reason::ShareOutOfRange, Reason::MarksExceedParticipants, Reason::BelowMinExceedsParticipants, Reason::NoFailInfo,
-        Reason::BadMean, Reason::DuplicateId, Reason::UnknownSchool, Reason::UnmatchedName, Reason::AmbiguousName,
-        Reason::NoSource, Reason::ProcedureNotInMethod,
-        Reason::YearOutsideWindow, Reason::OldQuestionnaireYear,
+        Reason::RaggedRow, Reason::UnmatchedName, Reason::AmbiguousName, Reason::BlankId, Reason::BadYear,
+        Reason::BadProcedure, Reason::MissingSubject, Reason::BadGrade, Reason::BadMark, Reason::BadJournalMark,
+        Reason::BadScore, Reason::NoEgeMinimum, Reason::BadCount, Reason::ShareOutOfRange, Reason::MarksExceedParticipants,
+        Reason::BelowMinExceedsParticipants, Reason::BadMean, Reason::NoFailInfo, Reason::DuplicateId, Reason::UnknownSchool,
+        Reason::NoSource, Reason::ProcedureNotInMethod, Reason::YearOutsideWindow, Reason::OldQuestionnaireYear,
     ];
 
     pub fn from_code(code: &str) -> Option<Reason> {
@@ -323,6 +323,12 @@ impl InputReport {
     pub fn move_to_excluded(&mut self, reason: Reason, count: u64) {
         self.rows_used = self.rows_used.saturating_sub(count);
         self.exclude(reason, count);
+    }
+
+    /// Puts the excluded counts in the order of [`Reason::ALL`] (a file read block by block meets
+    /// its reasons in the order of its blocks).
+    pub fn order_excluded(&mut self) {
+        self.excluded.sort_by_key(|e| Reason::from_code(&e.reason).and_then(|r| Reason::ALL.iter().position(|x| *x == r)));
     }
 
     /// Excluded counts keyed by reason code.

@@ -295,3 +295,47 @@ fn schools_known_by_name() {
     let cw = ds.reports.iter().find(|r| r.path.ends_with("cw.csv")).unwrap();
     assert_eq!((cw.rows_read, cw.rows_used), (2, 2));
 }
+
+/// A row that fails several checks is counted under the first of them, in the order every
+/// results table is checked in, whether the check needs only the row (a mark) or a lookup (the
+/// school, the ЕГЭ minimum); and each problem names its row and value.
+#[test]
+fn per_student_reasons_follow_the_check_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let schools = write(dir.path(), "s.csv", "school_id;name;municipality\ns1;Школа 1;А\n");
+    let students = "year;school_id;procedure;grade;subject;score;mark;journal_mark\n\
+        2025;s1;ВПР;4;Русский язык;5;3;3\n\
+        2025;zz;ВПР;4;Русский язык;5;9;3\n\
+        2025;s1;ВПР;4;Русский язык;5;;9\n\
+        2025;s1;ЕГЭ;11;Русский язык;;;\n\
+        2025;s1;ЕГЭ;11;Астрономия;50;;\n\
+        20x5;s1;ВПР;4;Русский язык;5;9;3\n\
+        2025;s1;ВПР;15;Русский язык;-1;3;3\n\
+        2025;х;ВПР;4;Русский язык;5;3;3\n\
+        2025;zz;ВПР;4;Русский язык;5;3;3\n";
+    let res = write(dir.path(), "r.csv", students);
+    let args = InputArgs { schools: Some(schools), results: vec![res], ..InputArgs::default() };
+    let config = Config::load(&args).unwrap();
+    let ds = load(&config, 10).unwrap();
+    let r = &ds.reports[1];
+    let got = r.excluded_map();
+    // Row 3: unknown school and a bad mark → the mark (checked before the register lookup).
+    // Row 4: ВПР without a mark and a bad journal mark → the mark. Row 5: ЕГЭ without mark or
+    // score → the score. Row 6: no ЕГЭ minimum for the subject. Row 7: a bad year before the bad
+    // mark. Row 8: the grade before the score. Row 9: a placeholder id. Row 10: unknown school.
+    assert_eq!(got.get("bad_mark"), Some(&2), "{got:?}");
+    assert_eq!(got.get("bad_score"), Some(&1), "{got:?}");
+    assert_eq!(got.get("no_ege_minimum"), Some(&1), "{got:?}");
+    assert_eq!(got.get("bad_year"), Some(&1), "{got:?}");
+    assert_eq!(got.get("bad_grade"), Some(&1), "{got:?}");
+    assert_eq!(got.get("blank_id"), Some(&1), "{got:?}");
+    assert_eq!(got.get("unknown_school"), Some(&1), "{got:?}");
+    assert_eq!(r.rows_used, 1);
+    let at = |row: u64| r.problems.iter().find(|p| p.row == Some(row)).map(|p| (p.code.clone(), p.value.clone()));
+    assert_eq!(at(3), Some(("bad_mark".to_string(), Some("9".to_string()))));
+    assert_eq!(at(4), Some(("bad_mark".to_string(), None)));
+    assert_eq!(at(6), Some(("no_ege_minimum".to_string(), Some("Астрономия".to_string()))));
+    assert_eq!(at(7), Some(("bad_year".to_string(), Some("20x5".to_string()))));
+    assert_eq!(at(8), Some(("bad_grade".to_string(), Some("15".to_string()))));
+    assert_eq!(at(10), Some(("unknown_school".to_string(), Some("zz".to_string()))));
+}
