@@ -6,10 +6,11 @@
 //! times (default 3), the bench measures
 //!
 //! * the I/O floor: polars reading every input file of the configuration once, whole, all
-//!   columns as text (CSV; the delimiter of its first line), or as stored (Parquet); an XLSX file
-//!   is read by calamine, as shnor reads it;
+//!   columns as text (CSV, the delimiter of its first line; a Windows-1251 file transcoded to
+//!   UTF-8 first, as polars reads UTF-8 only), or as stored (Parquet); an XLSX file is read by
+//!   calamine, as shnor reads it;
 //! * `shnor run DIR/region.toml` as a whole process: wall time and peak memory (maximum resident
-//!   set size, from the operating system's accounting of the finished process).
+//!   set size, as GNU time `/usr/bin/time` reports it).
 //!
 //! and prints a Markdown table: medians over the runs, and the median of the ratios run / floor
 //! of each pair (the machine's speed drifts between pairs; within a pair it is the same).
@@ -63,38 +64,38 @@ fn read_fully(path: &Path) -> usize {
         text.lines().next().unwrap_or_default().to_string()
     };
     let sep = [b';', b'\t', b','].into_iter().max_by_key(|d| first_line.bytes().filter(|b| b == d).count()).unwrap_or(b',');
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .map_parse_options(|p| p.with_separator(sep))
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .expect("csv")
-        .finish()
-        .expect("csv")
-        .height()
+    let opts = CsvReadOptions::default().with_has_header(true).with_infer_schema_length(Some(0)).map_parse_options(|p| p.with_separator(sep));
+    let bytes = std::fs::read(path).expect("input");
+    // Polars reads UTF-8 only: a Windows-1251 file is transcoded first (part of the floor).
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => encoding_rs::WINDOWS_1251.decode(e.as_bytes()).0.into_owned(),
+    };
+    opts.into_reader_with_file_handle(std::io::Cursor::new(text.as_bytes())).finish().expect("csv").height()
 }
 
-/// Runs `shnor run` and returns (wall seconds, peak resident memory in MiB).
+/// Runs `shnor run` and returns (wall seconds, peak resident memory in MiB). The peak is measured
+/// by GNU time (`/usr/bin/time -f %M`): the memory of this process, which has just read the
+/// floor, would otherwise count towards the child it starts.
 fn run_shnor(config: &Path, out: &Path) -> (f64, f64) {
     let bin = env!("CARGO_BIN_EXE_shnor");
     let t0 = Instant::now();
-    let child = std::process::Command::new(bin)
+    let output = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(bin)
         .arg("run")
         .arg(config)
         .arg("--out")
         .arg(out)
         .arg("-q")
         .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("shnor");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: waits for our own child; rusage is a plain C struct the call fills.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        .output()
+        .expect("/usr/bin/time (GNU time) runs shnor");
     let wall = t0.elapsed().as_secs_f64();
-    assert!(r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "shnor run failed on {}", config.display());
-    (wall, usage.ru_maxrss as f64 / 1024.0)
+    assert!(output.status.success(), "shnor run failed on {}: {}", config.display(), String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let kb: f64 = stderr.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(f64::NAN);
+    (wall, kb / 1024.0)
 }
 
 fn main() {

@@ -23,51 +23,11 @@ pub fn text(c: &str) -> Expr {
         .otherwise(col(c))
 }
 
-/// A number: spaces (also non-breaking) as thousands separators, decimal comma or point, `%`
-/// signs ignored; NaN and infinities are not numbers.
-pub fn number(c: &str) -> Expr {
-    let s = text(c).str().replace_all(lit(r"[\s\u{a0}\u{202f}%]"), lit(""), false);
-    let both = s.clone().str().contains_literal(lit(",")).and(s.clone().str().contains_literal(lit(".")));
-    let normalized = when(both)
-        .then(s.clone().str().replace_all(lit(","), lit(""), true))
-        .otherwise(s.str().replace_all(lit(","), lit("."), true));
-    finite(normalized.cast(DataType::Float64))
-}
-
 /// NaN and infinities are not numbers.
 fn finite(v: Expr) -> Expr {
     when(v.clone().is_nan().or(v.clone().is_infinite()))
         .then(lit(NULL).cast(DataType::Float64))
         .otherwise(v)
-}
-
-/// Columns (of `names`) whose every value is a plain number («12», «-3.5», «1e3»): they parse
-/// with a plain cast, skipping the cleaning of spaces, commas and placeholders. One fast scan.
-pub fn plain_columns(df: &DataFrame, names: &[&str]) -> PolarsResult<std::collections::BTreeSet<String>> {
-    let present: Vec<&str> = names.iter().copied().filter(|c| df.column(c).is_ok()).collect();
-    if present.is_empty() {
-        return Ok(Default::default());
-    }
-    let probes: Vec<Expr> = present
-        .iter()
-        .map(|c| {
-            col(*c)
-                .str()
-                .contains(lit(r"^[+-]?[0-9]+(\.[0-9]+)?$"), false)
-                .not()
-                .fill_null(lit(false))
-                .any(true)
-                .alias(*c)
-        })
-        .collect();
-    let out = df.clone().lazy().select(probes).collect()?;
-    let mut plain = std::collections::BTreeSet::new();
-    for c in present {
-        if out.column(c)?.bool()?.get(0) == Some(false) {
-            plain.insert(c.to_string());
-        }
-    }
-    Ok(plain)
 }
 
 /// Parses number columns in stages, each step computed once per column (no expression is
@@ -190,11 +150,6 @@ pub fn parse_numbers(df: DataFrame, names: &[&str], year: Option<&str>) -> Polar
     if scratch.is_empty() { out.collect() } else { out.drop(cols(scratch)).collect() }
 }
 
-/// The cell has something (not a placeholder) that did not parse as a number.
-pub fn not_a_number(c: &str) -> Expr {
-    text(c).is_not_null().and(number(c).is_null())
-}
-
 /// The value is a whole number.
 pub fn is_whole(e: Expr) -> Expr {
     e.clone().cast(DataType::Int64).cast(DataType::Float64).eq(e)
@@ -288,7 +243,8 @@ mod tests {
             Some("3,5"), Some("3.5"), Some("1 234"), Some("1\u{a0}234,5"), Some("1,234.5"),
             Some("х"), Some("—"), Some("abc"), Some("NaN"), Some("inf"), None, Some("45%"),
         ]);
-        let got = floats(df, number("v"));
+        let parsed = parse_numbers(df, &["v"], None).unwrap();
+        let got: Vec<Option<f64>> = parsed.column("__num_v").unwrap().f64().unwrap().iter().collect();
         assert_eq!(
             got,
             vec![Some(3.5), Some(3.5), Some(1234.0), Some(1234.5), Some(1234.5), None, None, None, None, None, None, Some(45.0)]
@@ -296,9 +252,10 @@ mod tests {
     }
 
     #[test]
-    fn not_a_number_only_for_real_text() {
+    fn a_value_that_is_not_a_number_is_told_from_a_placeholder() {
         let df = frame(&[Some("abc"), Some("X"), None, Some("5")]);
-        let out = df.lazy().select([not_a_number("v").alias("o")]).collect().unwrap();
+        let parsed = parse_numbers(df, &["v"], None).unwrap();
+        let out = parsed.lazy().select([col("__has_v").and(col("__num_v").is_null()).alias("o")]).collect().unwrap();
         let v: Vec<Option<bool>> = out.column("o").unwrap().bool().unwrap().iter().collect();
         assert_eq!(v, vec![Some(true), Some(false), Some(false), Some(false)]);
     }
@@ -322,7 +279,8 @@ mod tests {
             let staged = with_numbers(df.clone().lazy(), &["v"], &Default::default()).collect().unwrap();
             let got = staged.column("__num_v").unwrap().f64().unwrap().get(0).unwrap();
             proptest::prop_assert!((got - want).abs() < 1e-6, "{} -> {}", text, got);
-            let direct = floats(df, number("v"))[0].unwrap();
+            let by_value = parse_numbers(df, &["v"], None).unwrap();
+            let direct = by_value.column("__num_v").unwrap().f64().unwrap().get(0).unwrap();
             proptest::prop_assert!((direct - want).abs() < 1e-6);
         }
     }

@@ -3,7 +3,7 @@
 use polars::prelude::*;
 
 use super::checks::{apply_checks, check, extra_columns, join_register, require_columns, warn_cells};
-use super::clean::{not_a_number, number, text};
+use super::clean::{parse_numbers, text};
 use super::report::{InputReport, Reason};
 use crate::ingest::{RawFrame, ROW_COL};
 
@@ -23,9 +23,13 @@ pub fn build(raw: RawFrame, register_ids: Option<&Series>, report: &mut InputRep
         check(col("__dup").gt(lit(1u32)), Reason::DuplicateId, "school_id"),
     ];
     let good = apply_checks(report, lf, checks, max_problems)?;
+    // Every number parsed once per distinct value.
+    let names: Vec<&str> = extras.iter().map(String::as_str).collect();
+    let good = parse_numbers(good, &names, None)?;
+    let num = |c: &str| col(format!("__num_{c}"));
     let mut select = vec![col("school_id")];
     for e in &extras {
-        let numeric = good.clone().lazy().select([number(e).count().alias("n")]).collect()?;
+        let numeric = good.clone().lazy().select([num(e).count().alias("n")]).collect()?;
         let n = numeric.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
         if n == 0 {
             report.unknown_columns.push(e.clone());
@@ -35,13 +39,13 @@ pub fn build(raw: RawFrame, register_ids: Option<&Series>, report: &mut InputRep
         warn_cells(
             report,
             &good,
-            not_a_number(e),
+            col(format!("__has_{e}")).and(num(e).is_null()),
             e,
             "bad_number",
             tr!("значение не число — прочитано как пустое", "value is not a number — read as blank"),
             max_problems,
         )?;
-        select.push(number(e).alias(e.as_str()));
+        select.push(num(e).alias(e.as_str()));
     }
     let out = good
         .lazy()

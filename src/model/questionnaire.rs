@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use super::checks::{apply_checks, check, ensure_columns, join_register, require_columns, warn_cells};
-use super::clean::{codes_of, not_a_number, number, parse_numbers, plain_columns, text, with_answers, year_of, PLACEHOLDERS};
+use super::clean::{codes_of, parse_numbers, text, with_answers, PLACEHOLDERS};
 use super::report::{InputReport, Reason};
 use crate::config::{Config, InputSpec, Layout};
 use crate::ingest::RawFrame;
@@ -84,41 +84,36 @@ pub fn build_block(raw: RawFrame, config: &Config, spec: &InputSpec, register_id
         df = df.lazy().with_column(lit(y.to_string()).alias("year")).collect()?;
     }
     let ind_cols: Vec<String> = indicators.iter().map(|n| format!("{IND_PREFIX}{n}")).collect();
-    let plain_year = plain_columns(&df, &["year"])?.contains("year");
-    let lf = df
-        .lazy()
-        .with_columns([text("school_id").alias("school_id"), year_of("year", plain_year).alias("__year")]);
+    // Every number parsed once per distinct value.
+    let mut numbers: Vec<&str> = ind_cols.iter().map(String::as_str).collect();
+    numbers.push("respondents");
+    let df = parse_numbers(df, &numbers, Some("year"))?;
+    let lf = df.lazy().with_column(text("school_id").alias("school_id"));
     let lf = join_register(lf, register_ids);
+    let num = |c: &str| col(format!("__num_{c}"));
+    let not_numeric = |c: &str| col(format!("__has_{c}")).and(num(c).is_null());
     let mut checks = vec![
         check(col("school_id").is_null(), Reason::BlankId, "school_id"),
         check(lit(has_year).and(col("__year").is_null()), Reason::BadYear, "year"),
     ];
     // A social passport: one row a school with the share of each indicator.
+    let maxima = lf.clone().select(ind_cols.iter().map(|c| num(c).max().alias(c.as_str())).collect::<Vec<_>>()).collect()?;
     let mut scales: Vec<f64> = Vec::new();
     for c in &ind_cols {
-        let max = lf.clone().select([number(c).max().alias("m")]).collect()?;
-        let m = max.column("m")?.f64()?.get(0).unwrap_or(0.0);
+        let m = maxima.column(c)?.f64()?.get(0).unwrap_or(0.0);
         // Values above 1 mean the column holds percentages.
         let scale = if m > 1.0 { 100.0 } else { 1.0 };
         scales.push(scale);
-        checks.push(check(not_a_number(c), Reason::BadCount, c.as_str()));
-        checks.push(check(
-            number(c).lt(lit(0.0)).or((number(c) / lit(scale)).gt(lit(1.0 + 1e-9))),
-            Reason::ShareOutOfRange,
-            c.as_str(),
-        ));
+        checks.push(check(not_numeric(c), Reason::BadCount, c.as_str()));
+        checks.push(check(num(c).lt(lit(0.0)).or((num(c) / lit(scale)).gt(lit(1.0 + 1e-9))), Reason::ShareOutOfRange, c.as_str()));
     }
-    checks.push(check(
-        not_a_number("respondents").or(number("respondents").lt(lit(0.0))),
-        Reason::BadCount,
-        "respondents",
-    ));
+    checks.push(check(not_numeric("respondents").or(num("respondents").lt(lit(0.0))), Reason::BadCount, "respondents"));
     checks.push(check(col("__known").is_null(), Reason::UnknownSchool, "school_id"));
     let good = apply_checks(report, lf, checks, max_problems)?;
     let pairs: Vec<(String, String)> = indicators.into_iter().zip(ind_cols.iter().cloned()).collect();
-    let mut keep: Vec<Expr> = vec![col("school_id"), col("__year").alias("year"), number("respondents").cast(DataType::Int64).alias("respondents")];
+    let mut keep: Vec<Expr> = vec![col("school_id"), col("__year").alias("year"), num("respondents").cast(DataType::Int64).alias("respondents")];
     for ((_, c), scale) in pairs.iter().zip(scales.iter()) {
-        keep.push((number(c) / lit(*scale)).alias(c.as_str()));
+        keep.push((num(c) / lit(*scale)).alias(c.as_str()));
     }
     let table = good.lazy().select(keep).collect()?;
     Ok(Some(Partial { per_school, indicators: pairs, table }))

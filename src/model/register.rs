@@ -3,7 +3,7 @@
 use polars::prelude::*;
 
 use super::checks::{apply_checks, check, ensure_columns, extra_columns, require_columns, warn_cells};
-use super::clean::{not_a_number, number, text};
+use super::clean::{parse_numbers, text};
 use super::report::{InputReport, Reason, Severity};
 use crate::ingest::{RawFrame, ROW_COL};
 
@@ -54,6 +54,12 @@ pub fn build(raw: RawFrame, report: &mut InputReport, max_problems: usize) -> Po
         report.problems_not_listed += (dups.height() as u64).saturating_sub(max_problems as u64);
         return Ok(None);
     }
+    // Every number parsed once per distinct value.
+    let mut numbers: Vec<&str> = vec!["students"];
+    numbers.extend(extras.iter().map(String::as_str));
+    let good = parse_numbers(good, &numbers, None)?;
+    let num = |c: &str| col(format!("__num_{c}"));
+    let not_numeric = |c: &str| col(format!("__has_{c}")).and(num(c).is_null());
     for c in ["name", "municipality"] {
         warn_cells(
             report,
@@ -68,7 +74,7 @@ pub fn build(raw: RawFrame, report: &mut InputReport, max_problems: usize) -> Po
     warn_cells(
         report,
         &good,
-        not_a_number("students").or(number("students").lt(lit(0.0))),
+        not_numeric("students").or(num("students").lt(lit(0.0))),
         "students",
         "bad_number",
         tr!("численность не число — прочитана как пустая", "enrolment is not a number — read as blank"),
@@ -82,8 +88,8 @@ pub fn build(raw: RawFrame, report: &mut InputReport, max_problems: usize) -> Po
             .clone()
             .lazy()
             .select([
-                text(e).count().alias("filled"),
-                number(e).count().alias("numeric"),
+                col(format!("__has_{e}")).sum().alias("filled"),
+                num(e).count().alias("numeric"),
             ])
             .collect()?;
         let filled = stats.column("filled")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
@@ -101,10 +107,10 @@ pub fn build(raw: RawFrame, report: &mut InputReport, max_problems: usize) -> Po
         text("municipality").alias("municipality"),
         text("school_type").alias("school_type"),
         text("locality").alias("locality"),
-        number("students").cast(DataType::Int64).alias("students"),
+        num("students").cast(DataType::Int64).alias("students"),
     ];
     for e in &keep_extras {
-        select.push(number(e).alias(e.as_str()));
+        select.push(num(e).alias(e.as_str()));
     }
     let out = good
         .lazy()
