@@ -338,6 +338,11 @@ fn write_vpr_csv(path: &Path, rows: &[VprRow], year: i32) -> Result<()> {
     Ok(())
 }
 
+/// ОГЭ subjects and the share of the grade that sits each.
+const OGE_SUBJECTS: &[(&str, f64)] = &[("Русский язык", 1.0), ("Математика", 1.0), ("Обществознание", 0.5)];
+/// ЕГЭ subjects and the share of the grade that sits each.
+const EGE_SUBJECTS: &[(&str, f64)] = &[("Русский язык", 1.0), ("Математика профильная", 0.45), ("Математика базовая", 0.55), ("Обществознание", 0.5)];
+
 fn fmt_dec(v: f64) -> String {
     format!("{v:.1}").replace('.', ",")
 }
@@ -369,8 +374,8 @@ fn write_gia(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], years: &[i32
             let n9 = (per_grade(sc) * 0.95).round() as u32;
             let n11 = (per_grade(sc) * 0.85).round() as u32;
             if grades.contains(&9) && n9 > 0 {
-                for subj in ["Русский язык", "Математика", "Обществознание"] {
-                    let n = if subj == "Обществознание" { (n9 as f64 * 0.5).round() as u32 } else { n9 };
+                for &(subj, share) in OGE_SUBJECTS {
+                    let n = if share < 1.0 { (n9 as f64 * share).round() as u32 } else { n9 };
                     if n == 0 {
                         continue;
                     }
@@ -397,13 +402,7 @@ fn write_gia(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], years: &[i32
                 }
             }
             if grades.contains(&11) && n11 > 0 {
-                for subj in ["Русский язык", "Математика профильная", "Математика базовая", "Обществознание"] {
-                    let share = match subj {
-                        "Математика профильная" => 0.45,
-                        "Математика базовая" => 0.55,
-                        "Обществознание" => 0.5,
-                        _ => 1.0,
-                    };
+                for &(subj, share) in EGE_SUBJECTS {
                     let n = (f64::from(n11) * share).round() as u32;
                     if n == 0 {
                         continue;
@@ -675,8 +674,8 @@ fn write_gia_students(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], yea
             // About 1.4 M ЕГЭ works a year over 40,000 schools (fewer sit it than in the regional sample).
             let n11 = (per_grade(sc) * 0.52).round() as u32;
             if grades.contains(&9) && n9 > 0 {
-                for subj in ["Русский язык", "Математика", "Обществознание"] {
-                    let n = if subj == "Обществознание" { (n9 as f64 * 0.5).round() as u32 } else { n9 };
+                for &(subj, share) in OGE_SUBJECTS {
+                    let n = if share < 1.0 { (n9 as f64 * share).round() as u32 } else { n9 };
                     for _ in 0..n {
                         let ab = sc.quality * 0.9 + normal(rng) * 0.9 + 0.2;
                         let score = (((ab + 2.5) / 5.0).clamp(0.0, 1.0) * 33.0).round();
@@ -686,13 +685,7 @@ fn write_gia_students(rng: &mut ChaCha8Rng, path: &Path, schools: &[School], yea
                 }
             }
             if grades.contains(&11) && n11 > 0 {
-                for subj in ["Русский язык", "Математика профильная", "Математика базовая", "Обществознание"] {
-                    let share = match subj {
-                        "Математика профильная" => 0.45,
-                        "Математика базовая" => 0.55,
-                        "Обществознание" => 0.5,
-                        _ => 1.0,
-                    };
+                for &(subj, share) in EGE_SUBJECTS {
                     let n = (f64::from(n11) * share).round() as u32;
                     for _ in 0..n {
                         let ab = sc.quality * 0.9 + normal(rng) * 0.9 + 0.5;

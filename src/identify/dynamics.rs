@@ -69,16 +69,7 @@ pub fn read_previous(path: &Path) -> Result<Previous> {
             .into_iter()
             .flat_map(|c| std::iter::once((c.name, c.name)).chain(c.aliases.iter().map(move |a| (c.name, *a)))),
     );
-    let opts = ReadOptions {
-        encoding: None,
-        delimiter: None,
-        sheet: None,
-        header_row: None,
-        keep_unknown: false,
-        numeric: &[],
-        wide: None,
-        codes: false,
-    };
+    let opts = ReadOptions::detect();
     let raw = ingest::read_table(path, &matcher, &opts)
         .map_err(|m| crate::error::data(format!("{}: {m}", path.display())))?;
     if raw.df.column("school_id").is_err() {

@@ -289,17 +289,7 @@ fn regular(block: &[u8], lines: u64, first_line: u64, plan: &Plan) -> Option<Raw
     }
     exprs.push((col("__idx").cast(DataType::UInt64) + lit(first_line)).alias(ROW_COL));
     let df = parsed.with_row_index("__idx".into(), None).ok()?.lazy().select(exprs).collect().ok()?;
-    Some(RawFrame {
-        rows_read: df.height() as u64,
-        df,
-        info: plan.info.clone(),
-        mapped: plan.mapped.clone(),
-        unknown: plan.unknown.clone(),
-        ragged: Vec::new(),
-        bad_utf8_rows: Vec::new(),
-        empty_rows: 0,
-        wide: None,
-    })
+    Some(RawFrame::regular(df, plan.info.clone(), plan.mapped.clone(), plan.unknown.clone()))
 }
 
 /// A block (or the rest of the file) read cell by cell, as small files are, with its line
@@ -307,16 +297,7 @@ fn regular(block: &[u8], lines: u64, first_line: u64, plan: &Plan) -> Option<Raw
 fn cell_by_cell(bytes: &[u8], first_line: u64, plan: &Plan) -> Result<RawFrame, String> {
     let lossy = std::str::from_utf8(bytes).is_err();
     let text = String::from_utf8_lossy(bytes);
-    let opts = ReadOptions {
-        encoding: Some(encoding_rs::UTF_8),
-        delimiter: Some(plan.delim),
-        sheet: None,
-        header_row: None,
-        keep_unknown: false,
-        numeric: &[],
-        wide: None,
-        codes: false,
-    };
+    let opts = ReadOptions { encoding: Some(encoding_rs::UTF_8), delimiter: Some(plan.delim), ..ReadOptions::detect() };
     let grid = super::csv::read(text.as_bytes(), &opts)?;
     let numbers: Vec<u64> = grid.numbers.iter().map(|n| n + first_line - 1).collect();
     let Rows { df, ragged, bad_utf8_rows, empty_rows, rows_read } = Rows::from_grid(grid.rows.into_iter().zip(numbers), plan.width, &plan.columns, lossy)?;

@@ -59,6 +59,39 @@ pub struct RawFrame {
     pub wide: Option<wide::WideSummary>,
 }
 
+impl ReadOptions<'_> {
+    /// Everything detected, nothing kept beyond the mapped columns, text as text.
+    pub fn detect() -> ReadOptions<'static> {
+        ReadOptions {
+            encoding: None,
+            delimiter: None,
+            sheet: None,
+            header_row: None,
+            keep_unknown: false,
+            numeric: &[],
+            wide: None,
+            codes: false,
+        }
+    }
+}
+
+impl RawFrame {
+    /// A frame read without a ragged row, replaced bytes or an empty row (the fast paths).
+    pub(crate) fn regular(df: DataFrame, info: SourceInfo, mapped: Vec<MappedColumn>, unknown: Vec<String>) -> RawFrame {
+        RawFrame {
+            rows_read: df.height() as u64,
+            df,
+            info,
+            mapped,
+            unknown,
+            ragged: Vec::new(),
+            bad_utf8_rows: Vec::new(),
+            empty_rows: 0,
+            wide: None,
+        }
+    }
+}
+
 /// Options of one read.
 pub struct ReadOptions<'a> {
     pub encoding: Option<&'static encoding_rs::Encoding>,
@@ -437,17 +470,7 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
     info.header_row = Some(header_idx as u64 + 1);
     let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
     let unknown = names.iter().filter(|h| !mapped.iter().any(|m| &m.source == *h)).cloned().collect();
-    Ok(Some(RawFrame {
-        rows_read: df.height() as u64,
-        df,
-        info,
-        mapped,
-        unknown,
-        ragged: Vec::new(),
-        bad_utf8_rows: Vec::new(),
-        empty_rows: 0,
-        wide: None,
-    }))
+    Ok(Some(RawFrame::regular(df, info, mapped, unknown)))
 }
 
 /// Header cells as names; an empty header cell is «столбец N».
@@ -501,16 +524,7 @@ pub(crate) mod tests {
 
     /// Default read options for tests (unknown columns listed, not kept).
     pub(crate) fn opts() -> ReadOptions<'static> {
-        ReadOptions {
-            encoding: None,
-            delimiter: None,
-            sheet: None,
-            header_row: None,
-            keep_unknown: false,
-            numeric: &[],
-            wide: None,
-            codes: false,
-        }
+        ReadOptions::detect()
     }
 
     #[test]

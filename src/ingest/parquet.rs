@@ -76,21 +76,8 @@ fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, mat
     let df = df.with_row_index("__idx".into(), None).map_err(|e| e.to_string())?.lazy().select(exprs).collect().map_err(|e| e.to_string())?;
     let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
     let unknown = names.iter().filter(|h| !mapped.iter().any(|m| &m.source == *h)).cloned().collect();
-    Ok(RawFrame {
-        rows_read: df.height() as u64,
-        df,
-        info: SourceInfo {
-            format: "Parquet".to_string(),
-            header_row: Some(1),
-            ..SourceInfo::default()
-        },
-        mapped,
-        unknown,
-        ragged: Vec::new(),
-        bad_utf8_rows: Vec::new(),
-        empty_rows: 0,
-        wide: None,
-    })
+    let info = SourceInfo { format: "Parquet".to_string(), header_row: Some(1), ..SourceInfo::default() };
+    Ok(RawFrame::regular(df, info, mapped, unknown))
 }
 
 #[cfg(test)]
@@ -111,7 +98,7 @@ mod tests {
         let mut f = std::fs::File::create(&path).unwrap();
         ParquetWriter::new(&mut f).finish(&mut df).unwrap();
         let m = Matcher::new([("school_id", "Логин ОО"), ("name", "Наименование ОО"), ("students", "Численность обучающихся")]);
-        let opts = ReadOptions { encoding: None, delimiter: None, sheet: None, header_row: None, keep_unknown: false, numeric: &[], wide: None, codes: false };
+        let opts = ReadOptions::detect();
         // Recognised by content although the extension says nothing.
         let raw = read_table(&path, &m, &opts).unwrap();
         assert_eq!(raw.info.format, "Parquet");

@@ -155,21 +155,22 @@ fn with_procedure_keys(df: DataFrame, ctx: &Context) -> PolarsResult<(DataFrame,
         pks.push(text_of(&map_p, k / width, no_proc));
         sks.push(text_of(&map_s, k % width, width - 1));
     }
-    let pairs = DataFrame::new_infer_height(vec![
-        Column::from(distinct.with_name("__key".into())),
-        Column::new("__pk".into(), pks),
-        Column::new("__sk".into(), sks),
-    ])?;
-    let (map, names) = pair_attributes(&pairs, ctx)?;
+    let (map, names) = pair_attributes(distinct, pks, sks, ctx)?;
     let df = attach_lookup(df, keys, map, &["__key"])?;
     Ok((df, names))
 }
 
-/// The attributes of each distinct procedure × subject text of `pairs` (columns `__key`, `__pk`,
-/// `__sk`): `map` keyed by `__key` with `__pair` (the normalised procedure × subject), the flags
-/// `__no_proc`, `__no_subj`, `__is_oge`, `__is_ege`, `__in_method` and `__min` (the ЕГЭ
-/// minimum); `names` gives each `__pair` its `procedure` and `subject`.
-pub(super) fn pair_attributes(pairs: &DataFrame, ctx: &Context) -> PolarsResult<(DataFrame, DataFrame)> {
+/// The attributes of each distinct procedure × subject: `keys` (`__key`) with their procedure
+/// texts `pks` and subject texts `sks`. Returns `map` keyed by `__key` with `__pair` (the
+/// normalised procedure × subject), the flags `__no_proc`, `__no_subj`, `__is_oge`, `__is_ege`,
+/// `__in_method` and `__min` (the ЕГЭ minimum); `names` gives each `__pair` its `procedure` and
+/// `subject`.
+pub(super) fn pair_attributes(keys: Series, pks: Vec<String>, sks: Vec<String>, ctx: &Context) -> PolarsResult<(DataFrame, DataFrame)> {
+    let pairs = DataFrame::new_infer_height(vec![
+        Column::from(keys.with_name("__key".into())),
+        Column::new("__pk".into(), pks),
+        Column::new("__sk".into(), sks),
+    ])?;
     let pk = pairs.column("__pk")?.str()?.clone();
     let sk = pairs.column("__sk")?.str()?.clone();
     let mut ids: std::collections::BTreeMap<(Option<&'static str>, Option<String>), u32> = Default::default();

@@ -229,12 +229,7 @@ fn with_pairs(groups: DataFrame, coded: &[Coded], ctx: &Context) -> PolarsResult
         pks.push(proc_.text(k / width).unwrap_or_default().trim().to_string());
         sks.push(subj.text(k % width).unwrap_or_default().trim().to_string());
     }
-    let pairs = DataFrame::new_infer_height(vec![
-        Column::from(distinct.with_name("__key".into())),
-        Column::new("__pk".into(), pks),
-        Column::new("__sk".into(), sks),
-    ])?;
-    let (map, names) = pair_attributes(&pairs, ctx)?;
+    let (map, names) = pair_attributes(distinct, pks, sks, ctx)?;
     let groups = groups
         .lazy()
         .join(map.lazy(), [col("__key")], [col("__key")], JoinArgs::new(JoinType::Left))
