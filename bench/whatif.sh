@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmark of whatif and sweep at national scale (40,000 schools), from the stored aggregates
 # of one run. Not part of the tests. Needs: cargo, /usr/bin/time (GNU time). About 3 minutes and
-# 2 GB of disk in $DIR; the run itself needs about 14 GB of memory (see docs/performance.md).
+# 2 GB of disk in $DIR; the run itself needs about 1.3 GB of memory (see docs/performance.md).
 #   sh bench/whatif.sh [DIR]
 set -eu
 DIR=${1:-/tmp/shnor-bench-40k}
