@@ -14,8 +14,10 @@ use crate::output::{self, rows, InputFile, RunOutput};
 
 pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     let started = jiff::Timestamp::now().to_string();
+    let t_all = std::time::Instant::now();
     let config = Config::load(&args.inputs)?;
     let ds = model::load(&config, 10)?;
+    crate::i18n::trace(&tr!("чтение всех входных файлов", "reading all inputs"), t_all);
     let missing_core = ds.register.is_none() || ds.results.is_none();
     if ds.fatal() || missing_core {
         for r in &ds.reports {
@@ -66,7 +68,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         let inputs = hashes.join().map_err(|_| anyhow::anyhow!("the checksum thread stopped"))??;
         Ok((ident, inputs))
     })?;
+    let t0 = std::time::Instant::now();
     let rows = rows::school_rows(&ident)?;
+    crate::i18n::trace(&tr!("строки списка школ", "school rows"), t0);
     let out_dir = args.out.clone().unwrap_or_else(|| config.output.dir.clone());
     let run = RunOutput {
         config: &config,
@@ -93,6 +97,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     if !quiet {
         print_summary(&run, &out_dir, written.len());
     }
+    crate::i18n::trace(&tr!("всего", "total"), t_all);
     Ok(ExitCode::from(EXIT_OK))
 }
 

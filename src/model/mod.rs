@@ -343,9 +343,11 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
             ),
         ));
     }
+    let t0 = std::time::Instant::now();
     if has_results {
         combine_results(&mut ds, parts, config)?;
     }
+    crate::i18n::trace(&tr!("объединение результатов всех файлов", "results of all files combined"), t0);
 
     if !q_tables.is_empty() {
         let t = concat(q_tables.into_iter().map(|d| d.lazy()).collect::<Vec<_>>(), UnionArgs::default())?

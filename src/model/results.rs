@@ -688,31 +688,60 @@ pub fn combine(parts: Vec<DataFrame>, config: &Config) -> PolarsResult<Option<Co
         .zip(ns.u64()?.iter())
         .filter_map(|(f, n)| Some((f?, n?)))
         .collect();
-    let sum_keep_null = |c: &str| {
-        when(col(c).count().gt(lit(0u32)))
-            .then(col(c).sum())
-            .otherwise(lit(NULL).cast(DataType::Int64))
-            .alias(c)
+    // Rows sharing a key (the same school × year × procedure × grade × subject in several files,
+    // or in several blocks of one large file) are consecutive after the sort: each run of equal
+    // keys gets one integer id. Usually almost every run is one row; only the rows of longer
+    // runs are grouped — by that sorted integer (contiguous slices, summed in file order, so
+    // float sums are deterministic), not by five text columns.
+    let window = all.lazy().filter(col("year").gt_eq(lit(first_year)));
+    let new_key = KEY
+        .iter()
+        .map(|k| col(*k).neq_missing(col(*k).shift(lit(1))))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(true));
+    let mut window = window.with_column(new_key.cast(DataType::UInt32).cum_sum(false).alias("__run")).collect()?;
+    let runs = window.column("__run")?.u32()?.max().unwrap_or(0) as usize;
+    let mut run_ids = window.column("__run")?.as_materialized_series().clone();
+    run_ids.set_sorted_flag(polars::series::IsSorted::Ascending);
+    window.with_column(run_ids.into_column())?;
+    let combined = if runs == window.height() {
+        window.lazy()
+    } else {
+        // Only the few rows that share their key with a neighbour are grouped (polars' group-by
+        // over a million one-row groups costs a second); all other rows are kept as they are.
+        const SUMMED: [&str; 12] = [
+            "participants", "failed", "score_sum", "score_n", "mark2", "mark3", "mark4", "mark5", "j_higher", "j_same", "j_lower", "j_n",
+        ];
+        // A count that stays unknown in every file of a run (no mark columns anywhere) stays
+        // null, not 0.
+        const KEEP_NULL: [&str; 8] = ["mark2", "mark3", "mark4", "mark5", "j_higher", "j_same", "j_lower", "j_n"];
+        let run = || col("__run");
+        let alone = run().neq_missing(run().shift(lit(1))).and(run().neq_missing(run().shift(lit(-1))));
+        let window = window.lazy().with_column(alone.alias("__alone"));
+        let mut columns: Vec<Expr> = vec![run()];
+        columns.extend(KEY.iter().chain(SUMMED.iter()).map(|c| col(*c)));
+        let singles = window.clone().filter(col("__alone")).select(columns.clone());
+        let mut aggs: Vec<Expr> = KEY.iter().map(|k| col(*k).first()).collect();
+        aggs.extend(SUMMED.iter().map(|c| col(*c).sum()));
+        aggs.extend(KEEP_NULL.iter().map(|c| col(*c).count().alias(format!("__known_{c}"))));
+        let keep_null: Vec<Expr> = KEEP_NULL
+            .iter()
+            .map(|c| {
+                when(col(format!("__known_{c}")).gt(lit(0u32)))
+                    .then(col(*c))
+                    .otherwise(lit(NULL).cast(DataType::Int64))
+                    .alias(*c)
+            })
+            .collect();
+        let shared = window
+            .filter(col("__alone").not())
+            .group_by_stable([run()])
+            .agg(aggs)
+            .with_columns(keep_null)
+            .select(columns);
+        concat([singles, shared], UnionArgs::default())?.sort(["__run"], SortMultipleOptions::default())
     };
-    let key: Vec<Expr> = KEY.iter().map(|k| col(*k)).collect();
-    let table = all
-        .lazy()
-        .filter(col("year").gt_eq(lit(first_year)))
-        .group_by(key)
-        .agg([
-            col("participants").sum(),
-            col("failed").sum(),
-            sum_keep_null("mark2"),
-            sum_keep_null("mark3"),
-            sum_keep_null("mark4"),
-            sum_keep_null("mark5"),
-            col("score_sum").sum(),
-            col("score_n").sum(),
-            sum_keep_null("j_higher"),
-            sum_keep_null("j_same"),
-            sum_keep_null("j_lower"),
-            sum_keep_null("j_n"),
-        ])
+    let table = combined
         .with_columns([
             (col("failed").cast(DataType::Float64) / col("participants").cast(DataType::Float64)).alias("fail_share"),
             ((col("mark4") + col("mark5")).cast(DataType::Float64) / col("participants").cast(DataType::Float64)).alias("quality_share"),
@@ -727,7 +756,6 @@ pub fn combine(parts: Vec<DataFrame>, config: &Config) -> PolarsResult<Option<Co
             col("mark2"), col("mark3"), col("mark4"), col("mark5"),
             col("j_higher"), col("j_same"), col("j_lower"), col("j_n"),
         ])
-        .sort(KEY.to_vec(), SortMultipleOptions::default())
         .collect()?;
     Ok(Some(Combined {
         table,

@@ -339,3 +339,50 @@ fn per_student_reasons_follow_the_check_order() {
     assert_eq!(at(8), Some(("bad_grade".to_string(), Some("15".to_string()))));
     assert_eq!(at(10), Some(("unknown_school".to_string(), Some("zz".to_string()))));
 }
+
+#[test]
+fn the_same_procedure_in_two_files_is_summed() {
+    let dir = tempfile::tempdir().unwrap();
+    let schools = write(dir.path(), "s.csv", "school_id;name;municipality\ns1;Школа 1;А\ns2;Школа 2;Б\n");
+    // s1's ВПР 4 Русский язык is split over a per-student file and a per-school file (e.g. a
+    // late make-up sitting); s2's is in one file only.
+    let students = write(
+        dir.path(),
+        "r.csv",
+        "year;school_id;procedure;grade;subject;score;mark\n\
+         2025;s1;ВПР;4;РУ;5;2\n\
+         2025;s1;ВПР;4;РУ;15;4\n\
+         2025;s2;ВПР;4;РУ;20;5\n\
+         2024;s2;ВПР;4;РУ;20;5\n",
+    );
+    let per_school = write(
+        dir.path(),
+        "p.csv",
+        "Год;Логин ОО;Процедура;Класс;Предмет;Участники;mark2;Средний балл\n2025;s1;ВПР;4;Русский язык;8;2;12,5\n",
+    );
+    let args = InputArgs {
+        schools: Some(schools),
+        results: vec![students, per_school],
+        ..InputArgs::default()
+    };
+    let config = Config::load(&args).unwrap();
+    let ds = load(&config, 10).unwrap();
+    assert!(!ds.fatal(), "{:?}", ds.reports.iter().map(|r| &r.problems).collect::<Vec<_>>());
+    let t = ds.results.unwrap();
+    let s1 = row(&t, "s1", "ВПР", "Русский язык");
+    assert_eq!(s1.height(), 1, "one row per school × year × procedure");
+    assert_eq!(i64_of(&s1, "participants"), Some(10));
+    assert_eq!(i64_of(&s1, "failed"), Some(3));
+    assert_eq!(f64_of(&s1, "fail_share"), Some(0.3));
+    // (5 + 15 + 8 × 12.5) / 10
+    assert_eq!(f64_of(&s1, "mean_score"), Some(12.0));
+    assert_eq!(i64_of(&s1, "mark2"), Some(3));
+    // Mark 4 is known only for the per-student part (the per-school file has no such column).
+    assert_eq!(i64_of(&s1, "mark4"), Some(1));
+    let s2 = row(&t, "s2", "ВПР", "Русский язык");
+    assert_eq!(s2.height(), 2, "two years");
+    // Sorted by the key: year first.
+    let years: Vec<Option<i32>> = t.column("year").unwrap().i32().unwrap().iter().collect();
+    assert!(years.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(t.height(), 3);
+}

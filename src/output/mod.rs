@@ -52,7 +52,15 @@ pub fn write_all(dir: &Path, run: &RunOutput, exports: &[&dyn Export]) -> Result
     // The formats are independent: rendered on two threads (XLSX, Parquet and the report each
     // take tens of milliseconds for a region), gathered in the order of `exports`.
     let order: Vec<usize> = (0..exports.len()).collect();
-    let rendered = crate::parallel::in_parallel(exports, &order, 2, |_, e| e.files(run))?;
+    let rendered = crate::parallel::in_parallel(exports, &order, 2, |_, e| {
+        let t0 = std::time::Instant::now();
+        let r = e.files(run);
+        if let Ok(files) = &r {
+            let names: Vec<String> = files.iter().take(3).map(|(p, _)| p.display().to_string()).collect();
+            crate::i18n::trace(&tr!("подготовка {}", "rendered {}", names.join(", ")), t0);
+        }
+        r
+    })?;
     let files: Vec<(PathBuf, Vec<u8>)> = rendered.into_iter().flatten().collect();
     let mut written = Vec::new();
     for (rel, bytes) in files {

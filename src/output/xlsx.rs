@@ -60,6 +60,23 @@ impl Sheet<'_> {
         Ok(())
     }
 
+    /// Number formats of whole columns: numbers written with `plain` take their column's
+    /// format (no per-cell format lookup, which dominates writing 40,000 schools).
+    pub fn column_formats(&mut self, formats: &[(u16, &Format)]) -> Result<()> {
+        for (c, f) in formats {
+            self.ws.set_column_format(*c, f).map_err(x)?;
+        }
+        Ok(())
+    }
+
+    /// A number in its column's format (see `column_formats`).
+    pub fn plain(&mut self, col: u16, v: Option<f64>) -> Result<()> {
+        if let Some(v) = v.filter(|v| v.is_finite()) {
+            self.ws.write_number(self.row, col, v).map_err(x)?;
+        }
+        Ok(())
+    }
+
     pub fn num(&mut self, col: u16, v: Option<f64>, f: &Format) -> Result<()> {
         if let Some(v) = v.filter(|v| v.is_finite()) {
             self.ws.write_number_with_format(self.row, col, v, f).map_err(x)?;
@@ -88,6 +105,28 @@ pub(super) fn yes(b: bool) -> String {
     if b { tr!("да", "yes") } else { String::new() }
 }
 
+/// The category cell: its label on its colour, formats and labels made once per sheet.
+struct Categories {
+    cells: Vec<(&'static str, String, Format)>,
+}
+
+impl Categories {
+    fn new() -> Categories {
+        let cells = ["shnor_shnsu", "shnor", "shnsu", "resilient", "none"]
+            .into_iter()
+            .map(|code| (code, category_label(code), category_format(code)))
+            .collect();
+        Categories { cells }
+    }
+
+    fn write(&self, s: &mut Sheet, col: u16, code: &str) -> Result<()> {
+        match self.cells.iter().find(|(c, _, _)| *c == code) {
+            Some((_, label, format)) => s.text_fmt(col, label, format),
+            None => s.text_fmt(col, &category_label(code), &category_format(code)),
+        }
+    }
+}
+
 fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Result<()> {
     let one = Format::new().set_num_format("0.0");
     let mut s = Sheet { ws, row: 0 };
@@ -106,14 +145,16 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Re
         widths.push(100.0);
     }
     s.header(&head, &widths)?;
+    s.column_formats(&[(5, &one), (6, &one)])?;
+    let categories = Categories::new();
     for (i, r) in rows.iter().enumerate() {
-        s.num(0, Some(r.rank.map(|v| v as f64).unwrap_or((i + 1) as f64)), &Format::new())?;
+        s.plain(0, Some(r.rank.map(|v| v as f64).unwrap_or((i + 1) as f64)))?;
         s.text(1, &r.school_id)?;
         s.text(2, &r.name)?;
         s.text(3, &r.municipality)?;
-        s.text_fmt(4, &category_label(&r.category), &category_format(&r.category))?;
-        s.num(5, r.inr, &one)?;
-        s.num(6, r.isbsh, &one)?;
+        categories.write(&mut s, 4, &r.category)?;
+        s.plain(5, r.inr)?;
+        s.plain(6, r.isbsh)?;
         if with_reasons {
             s.text(7, &r.reasons)?;
         }
@@ -147,6 +188,17 @@ impl Export for Workbook {
         widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 9.0, 10.0, 12.0, 10.0, 10.0, 80.0, 16.0, 10.0, 10.0]);
         let mut s = Sheet { ws, row: 0 };
         s.header(&head, &widths)?;
+        // Columns: 5 register texts, one ИНР per window year, ИНР, ИСБШ, 5 flags, category, …
+        let first_index: u16 = 5;
+        let category_col = first_index + run.ident.years.len() as u16 + 2 + 5;
+        let mut formats: Vec<(u16, &Format)> = (first_index..first_index + run.ident.years.len() as u16 + 2).map(|c| (c, &one)).collect();
+        formats.extend([(category_col + 5, &pct), (category_col + 8, &one), (category_col + 9, &one)]);
+        s.column_formats(&formats)?;
+        let categories = Categories::new();
+        let (yes_word, dynamics): (String, Vec<(&str, String)>) = (
+            yes(true),
+            ["entered", "stayed", "left"].into_iter().map(|d| (d, crate::identify::dynamics_label(d))).collect(),
+        );
         for r in &run.rows {
             let mut c: u16 = 0;
             for t in [&r.school_id, &r.name, &r.municipality, &r.school_type, &r.locality] {
@@ -154,23 +206,28 @@ impl Export for Workbook {
                 c += 1;
             }
             for v in r.inr_years.iter().chain([r.inr, r.isbsh].iter()) {
-                s.num(c, *v, &one)?;
+                s.plain(c, *v)?;
                 c += 1;
             }
             for b in [r.flag_r30, r.flag_bottom, r.shnor, r.shnsu, r.resilient] {
-                s.text(c, &yes(b))?;
+                if b {
+                    s.text(c, &yes_word)?;
+                }
                 c += 1;
             }
-            s.text_fmt(c, &category_label(&r.category), &category_format(&r.category))?;
-            s.num(c + 1, r.rank.map(|v| v as f64), &Format::new())?;
-            s.num(c + 2, r.n_procedures.map(|v| v as f64), &Format::new())?;
-            s.num(c + 3, r.n_unreliable.map(|v| v as f64), &Format::new())?;
-            s.num(c + 4, r.isbsh_indicators.map(|v| v as f64), &Format::new())?;
-            s.num(c + 5, r.response_rate, &pct)?;
+            categories.write(&mut s, c, &r.category)?;
+            s.plain(c + 1, r.rank.map(|v| v as f64))?;
+            s.plain(c + 2, r.n_procedures.map(|v| v as f64))?;
+            s.plain(c + 3, r.n_unreliable.map(|v| v as f64))?;
+            s.plain(c + 4, r.isbsh_indicators.map(|v| v as f64))?;
+            s.plain(c + 5, r.response_rate)?;
             s.text(c + 6, &r.reasons)?;
-            s.text(c + 7, &crate::identify::dynamics_label(&r.dynamics))?;
-            s.num(c + 8, r.inr_prev, &one)?;
-            s.num(c + 9, r.isbsh_prev, &one)?;
+            match dynamics.iter().find(|(d, _)| *d == r.dynamics) {
+                Some((_, label)) => s.text(c + 7, label)?,
+                None => s.text(c + 7, &crate::identify::dynamics_label(&r.dynamics))?,
+            }
+            s.plain(c + 8, r.inr_prev)?;
+            s.plain(c + 9, r.isbsh_prev)?;
             s.row += 1;
         }
         s.finish(head.len() as u16)?;
