@@ -54,9 +54,9 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
     // integer column instead of several text columns.
     let mut held = Vec::new();
     let mut code = |e: Expr| {
-        let cats = Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32);
-        held.push(cats.mapping());
-        e.cast(DataType::String).cast(DataType::from_categories(cats)).to_physical().cast(DataType::UInt64)
+        let (codes, mapping) = crate::model::clean::code(e);
+        held.push(mapping);
+        codes
     };
     let region_key = (col("year").cast(DataType::UInt64) * lit(1u64 << 48))
         + (code(col("procedure")) * lit(1u64 << 40))

@@ -71,23 +71,30 @@ pub fn with_numbers(lf: LazyFrame, names: &[&str], plain: &std::collections::BTr
         .drop(cols(scratch))
 }
 
-/// Parses the number columns `names` (and the year column `year`, when given) of a frame: adds
-/// `__has_<c>` (a value is there), `__num_<c>` (the number, or null) and `__year`. A column the
-/// reader already typed is taken as it is. A text column is parsed once per distinct value (its
-/// values are coded as a categorical; the full cleaning of [`with_numbers`] and [`year_of`] runs
-/// over the distinct values, and each row takes its value's result by its code), so a column of a
-/// few distinct values costs one coding pass, whatever the number of rows.
 /// The codes of a text column (u64, null for a missing value) and the mapping that names them:
 /// a categorical column's own, or the column coded here.
 pub fn codes_of(df: &DataFrame, c: &str) -> (Expr, std::sync::Arc<CategoricalMapping>) {
     if let Ok(DataType::Categorical(_, mapping)) = df.column(c).map(|s| s.dtype()) {
         return (col(c).to_physical().cast(DataType::UInt64), mapping.clone());
     }
-    let cats = Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32);
-    let mapping = cats.mapping();
-    (col(c).cast(DataType::String).cast(DataType::from_categories(cats)).to_physical().cast(DataType::UInt64), mapping)
+    code(col(c))
 }
 
+/// The values of a text expression as codes (u64, null for a missing value) of a new
+/// categorical, and its mapping. The mapping must be held while the codes are used or named
+/// (a categories object keeps it only weakly).
+pub fn code(e: Expr) -> (Expr, std::sync::Arc<CategoricalMapping>) {
+    let cats = Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32);
+    let mapping = cats.mapping();
+    (e.cast(DataType::String).cast(DataType::from_categories(cats)).to_physical().cast(DataType::UInt64), mapping)
+}
+
+/// Parses the number columns `names` (and the year column `year`, when given) of a frame: adds
+/// `__has_<c>` (a value is there), `__num_<c>` (the number, or null) and `__year`. A column the
+/// reader already typed is taken as it is. A text column is parsed once per distinct value (its
+/// values are coded as a categorical; the full cleaning of [`with_numbers`] and [`year_of`] runs
+/// over the distinct values, and each row takes its value's result by its code), so a column of a
+/// few distinct values costs one coding pass, whatever the number of rows.
 pub fn parse_numbers(df: DataFrame, names: &[&str], year: Option<&str>) -> PolarsResult<DataFrame> {
     let typed: std::collections::BTreeSet<&str> = names
         .iter()

@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use super::checks::{apply_checks, check, ensure_columns, require_columns, Check};
-use super::clean::{is_whole, parse_numbers, PLACEHOLDERS};
+use super::clean::{codes_of, is_whole, parse_numbers, PLACEHOLDERS};
 use super::names::{Crosswalk, How, Match, MatchCounts};
 use super::report::{InputReport, Reason, Severity};
 use super::subjects::{in_method, normalize_procedure, normalize_subject, ProcedureFilter, EGE, OGE};
@@ -123,20 +123,9 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
 /// grouped by the small integer `__pair`; the names (`procedure`, `subject`) are joined to the
 /// aggregated rows only.
 fn with_procedure_keys(df: DataFrame, ctx: &Context) -> PolarsResult<(DataFrame, DataFrame)> {
-    let (cats_p, cats_s) = (
-        Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32),
-        Categories::random(PlSmallStr::EMPTY, CategoricalPhysical::U32),
-    );
     // The mappings are held from here on (a categories object keeps its mapping only weakly).
-    let (map_p, map_s) = (cats_p.mapping(), cats_s.mapping());
-    let code = |c: &str, cats: &std::sync::Arc<Categories>| {
-        col(c).cast(DataType::from_categories(cats.clone())).to_physical().cast(DataType::UInt64)
-    };
-    let coded = df
-        .clone()
-        .lazy()
-        .select([code("procedure", &cats_p).alias("__pc"), code("subject", &cats_s).alias("__sc")])
-        .collect()?;
+    let ((code_p, map_p), (code_s, map_s)) = (codes_of(&df, "procedure"), codes_of(&df, "subject"));
+    let coded = df.clone().lazy().select([code_p.alias("__pc"), code_s.alias("__sc")]).collect()?;
     // One integer per procedure × subject: pc × width + sc, a missing value being a code of its
     // own (width − 1 for the subject, u64::MAX / width − 1 for the procedure).
     let width = coded.column("__sc")?.u64()?.max().unwrap_or(0) + 2;
@@ -701,12 +690,12 @@ pub fn combine(parts: Vec<DataFrame>, config: &Config) -> PolarsResult<Option<Co
         .unwrap_or(lit(true));
     let mut window = window.with_column(new_key.cast(DataType::UInt32).cum_sum(false).alias("__run")).collect()?;
     let runs = window.column("__run")?.u32()?.max().unwrap_or(0) as usize;
-    let mut run_ids = window.column("__run")?.as_materialized_series().clone();
-    run_ids.set_sorted_flag(polars::series::IsSorted::Ascending);
-    window.with_column(run_ids.into_column())?;
     let combined = if runs == window.height() {
         window.lazy()
     } else {
+        let mut run_ids = window.column("__run")?.as_materialized_series().clone();
+        run_ids.set_sorted_flag(polars::series::IsSorted::Ascending);
+        window.with_column(run_ids.into_column())?;
         // Only the few rows that share their key with a neighbour are grouped (polars' group-by
         // over a million one-row groups costs a second); all other rows are kept as they are.
         const SUMMED: [&str; 12] = [

@@ -188,11 +188,13 @@ impl Export for Workbook {
         widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 9.0, 10.0, 12.0, 10.0, 10.0, 80.0, 16.0, 10.0, 10.0]);
         let mut s = Sheet { ws, row: 0 };
         s.header(&head, &widths)?;
-        // Columns: 5 register texts, one ИНР per window year, ИНР, ИСБШ, 5 flags, category, …
-        let first_index: u16 = 5;
-        let category_col = first_index + run.ident.years.len() as u16 + 2 + 5;
-        let mut formats: Vec<(u16, &Format)> = (first_index..first_index + run.ident.years.len() as u16 + 2).map(|c| (c, &one)).collect();
-        formats.extend([(category_col + 5, &pct), (category_col + 8, &one), (category_col + 9, &one)]);
+        // Columns (as `csv::headers`): 5 register texts, one ИНР per window year, ИНР, ИСБШ,
+        // 5 flags, then the category and the columns after it.
+        let index_cols = 5..5 + run.ident.years.len() as u16 + 2;
+        let flag_cols = index_cols.end..index_cols.end + 5;
+        let c = flag_cols.end;
+        let mut formats: Vec<(u16, &Format)> = index_cols.clone().map(|i| (i, &one)).collect();
+        formats.extend([(c + 5, &pct), (c + 8, &one), (c + 9, &one)]);
         s.column_formats(&formats)?;
         let categories = Categories::new();
         let (yes_word, dynamics): (String, Vec<(&str, String)>) = (
@@ -200,20 +202,16 @@ impl Export for Workbook {
             ["entered", "stayed", "left"].into_iter().map(|d| (d, crate::identify::dynamics_label(d))).collect(),
         );
         for r in &run.rows {
-            let mut c: u16 = 0;
-            for t in [&r.school_id, &r.name, &r.municipality, &r.school_type, &r.locality] {
-                s.text(c, t)?;
-                c += 1;
+            for (i, t) in [&r.school_id, &r.name, &r.municipality, &r.school_type, &r.locality].into_iter().enumerate() {
+                s.text(i as u16, t)?;
             }
-            for v in r.inr_years.iter().chain([r.inr, r.isbsh].iter()) {
-                s.plain(c, *v)?;
-                c += 1;
+            for (i, v) in index_cols.clone().zip(r.inr_years.iter().chain([r.inr, r.isbsh].iter())) {
+                s.plain(i, *v)?;
             }
-            for b in [r.flag_r30, r.flag_bottom, r.shnor, r.shnsu, r.resilient] {
+            for (i, b) in flag_cols.clone().zip([r.flag_r30, r.flag_bottom, r.shnor, r.shnsu, r.resilient]) {
                 if b {
-                    s.text(c, &yes_word)?;
+                    s.text(i, &yes_word)?;
                 }
-                c += 1;
             }
             categories.write(&mut s, c, &r.category)?;
             s.plain(c + 1, r.rank.map(|v| v as f64))?;
