@@ -17,36 +17,57 @@ fn unreadable(e: PolarsError) -> String {
     tr!("файл Parquet не читается: {e}", "cannot read the Parquet file: {e}")
 }
 
+/// Runs a read that polars may panic in (a corrupt file): the panic becomes a problem.
+fn guarded<T>(read: impl FnOnce() -> Result<T, String> + std::panic::UnwindSafe) -> Result<T, String> {
+    std::panic::catch_unwind(read).unwrap_or_else(|_| Err(corrupt()))
+}
+
+/// What [`frame`] needs of the read options, owned (it runs inside [`guarded`]).
+struct Wanted {
+    matcher: Matcher,
+    numeric: Vec<String>,
+    keep_unknown: bool,
+    codes: bool,
+}
+
+impl Wanted {
+    fn of(matcher: &Matcher, opts: &ReadOptions) -> Wanted {
+        Wanted {
+            matcher: matcher.clone(),
+            numeric: opts.numeric.iter().map(|s| s.to_string()).collect(),
+            keep_unknown: opts.keep_unknown,
+            codes: opts.codes,
+        }
+    }
+}
+
 /// The number of rows of a Parquet file.
 pub(super) fn rows(path: &std::path::Path) -> Result<usize, String> {
     let path = path.to_path_buf();
-    std::panic::catch_unwind(move || -> Result<usize, String> {
+    guarded(move || {
         let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
         ParquetReader::new(file).num_rows().map_err(unreadable)
     })
-    .unwrap_or_else(|_| Err(corrupt()))
 }
 
 /// The whole file (its bytes read already).
 pub(super) fn read(bytes: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, String> {
-    let bytes = bytes.to_vec();
-    let (matcher, opts_numeric, keep_unknown, codes) = (matcher.clone(), opts.numeric.iter().map(|s| s.to_string()).collect::<Vec<_>>(), opts.keep_unknown, opts.codes);
-    std::panic::catch_unwind(move || frame(ParquetReader::new(std::io::Cursor::new(bytes)), &matcher, &opts_numeric, keep_unknown, codes, None))
-        .unwrap_or_else(|_| Err(corrupt()))
+    let (bytes, wanted) = (bytes.to_vec(), Wanted::of(matcher, opts));
+    guarded(move || frame(ParquetReader::new(std::io::Cursor::new(bytes)), &wanted, None))
 }
 
 /// Rows `offset .. offset + len` of a file.
 pub(super) fn read_slice(path: &std::path::Path, matcher: &Matcher, opts: &ReadOptions, offset: usize, len: usize) -> Result<RawFrame, String> {
-    let path = path.to_path_buf();
-    let (matcher, opts_numeric, keep_unknown, codes) = (matcher.clone(), opts.numeric.iter().map(|s| s.to_string()).collect::<Vec<_>>(), opts.keep_unknown, opts.codes);
-    std::panic::catch_unwind(move || {
+    let (path, wanted) = (path.to_path_buf(), Wanted::of(matcher, opts));
+    guarded(move || {
         let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
-        frame(ParquetReader::new(file), &matcher, &opts_numeric, keep_unknown, codes, Some((offset, len)))
+        frame(ParquetReader::new(file), &wanted, Some((offset, len)))
     })
-    .unwrap_or_else(|_| Err(corrupt()))
 }
 
-fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, matcher: &Matcher, numeric: &[String], keep_unknown: bool, codes: bool, slice: Option<(usize, usize)>) -> Result<RawFrame, String> {
+fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, wanted: &Wanted, slice: Option<(usize, usize)>) -> Result<RawFrame, String> {
+    let Wanted { matcher, numeric, keep_unknown, codes } = wanted;
+    let (keep_unknown, codes) = (*keep_unknown, *codes);
     let schema = reader.schema().map_err(unreadable)?;
     let source: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let header: Vec<Option<String>> = source.iter().map(|n| super::clean_cell(n)).collect();

@@ -129,8 +129,8 @@ fn read_each(
     // form, subjects in column blocks: it is read as one when it reads so, e.g. when it is named
     // with --results and no layout. Such forms are small: they are read whole.
     let maybe_wide = spec.kind == InputKind::Results && spec.layout == crate::config::Layout::Auto && wide.is_none() && !ingest::is_parquet(&spec.path);
-    let small = std::fs::metadata(&spec.path).map_or(true, |m| m.len() < ingest::blocks::block_sizes().1);
     let size = std::fs::metadata(&spec.path).map_or(0, |m| m.len());
+    let small = size < ingest::blocks::block_sizes().1;
     let bar = crate::progress::Bar::bytes(&spec.path.display().to_string(), size);
     if !blocks || (maybe_wide && small) {
         let mut read = ingest::read_table(&spec.path, &matcher, &opts);
