@@ -59,3 +59,34 @@ pub fn ru_plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a s
         many
     }
 }
+
+/// An operating-system error in the user's language (the system's own text is English).
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => tr!("файл или каталог не найден", "file or directory not found"),
+        K::PermissionDenied => tr!("нет прав доступа", "permission denied"),
+        K::AlreadyExists => tr!("уже существует", "already exists"),
+        K::IsADirectory => tr!("это каталог, а не файл", "this is a directory, not a file"),
+        K::NotADirectory => tr!("это файл, а не каталог", "this is a file, not a directory"),
+        K::InvalidData => tr!("содержимое не является текстом UTF-8", "the content is not UTF-8 text"),
+        K::StorageFull => tr!("на диске нет места", "no space left on the device"),
+        K::ReadOnlyFilesystem => tr!("файловая система только для чтения", "read-only file system"),
+        K::DirectoryNotEmpty => tr!("каталог не пуст", "the directory is not empty"),
+        K::UnexpectedEof => tr!("файл обрывается раньше, чем должен", "the file ends too early"),
+        _ => match e.raw_os_error() {
+            Some(40) => tr!("слишком много уровней символических ссылок (петля ссылок)", "too many levels of symbolic links (a link loop)"),
+            Some(n) => tr!("ошибка операционной системы (код {n})", "operating system error (code {n})"),
+            None => tr!("ошибка ввода-вывода: {e}", "input/output error: {e}"),
+        },
+    }
+}
+
+/// A number with one decimal, with the decimal comma in Russian.
+pub fn decimal1(x: f64) -> String {
+    if is_en() {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.1}").replace('.', ",")
+    }
+}

@@ -16,8 +16,6 @@ mod progress;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// Output piped into `head` and the like: a closed pipe ends the program quietly, as it does
 /// other command-line tools, instead of a failed write (Rust ignores SIGPIPE by default, and
 /// `println!` then panics with "Broken pipe").
@@ -35,7 +33,10 @@ fn end_quietly_on_closed_pipe() {}
 
 fn main() -> ExitCode {
     end_quietly_on_closed_pipe();
-    let cli = cli::Cli::parse();
+    let cli = match cli::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     i18n::set_lang(cli.lang);
     i18n::set_verbose(cli.verbose > 0 && !cli.quiet);
     progress::init(!cli.quiet && cli.verbose == 0 && std::io::IsTerminal::is_terminal(&std::io::stderr()));

@@ -54,7 +54,7 @@ fn sample_region_checks_in_russian() {
         .stdout(predicate::str::contains("Windows-1251"))
         .stdout(predicate::str::contains("XLSX"))
         .stdout(predicate::str::contains("«Логин ОО» → school_id"))
-        .stdout(predicate::str::contains("Итого: файлов 8"))
+        .stdout(predicate::str::contains("Итого: файлов 10"))
         .stdout(predicate::str::contains("широкая форма"))
         .stdout(predicate::str::contains("строка муниципалитета"));
 }
@@ -67,7 +67,7 @@ fn sample_region_checks_in_english() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Rows read"))
-        .stdout(predicate::str::contains("Total: 8 files"));
+        .stdout(predicate::str::contains("Total: 10 files"));
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn sample_region_accounting_adds_up() {
     assert_eq!(reg["header_row"], 3);
     assert_eq!(reg["format"], "XLSX");
     // The generator plants one bad mark, one blank id, one unknown school and one «н/д» mark in ВПР 2025.
-    let vpr = v["inputs"].as_array().unwrap().iter().find(|i| i["path"].as_str().unwrap().ends_with("vpr_2025.csv")).unwrap();
+    let vpr = v["inputs"].as_array().unwrap().iter().find(|i| i["path"].as_str().unwrap().ends_with("/vpr_2025.csv")).unwrap();
     assert_eq!(excluded(vpr, "bad_mark"), 2);
     assert_eq!(excluded(vpr, "blank_id"), 1);
     assert_eq!(excluded(vpr, "unknown_school"), 1);
@@ -196,7 +196,12 @@ fn bad_rows_are_excluded_and_counted() {
     let per_school = "Год;Логин ОО;Процедура;Класс;Предмет;Участники;«2»;«3»;«4»;«5»\n\
         2025;s1;ОГЭ;9;Математика;10;-1;5;5;1\n2025;s2;ОГЭ;9;Математика;10;5;5;5;5\n2025;s3;ОГЭ;9;Математика;10;1;4;4;1\n2025;s3;ОГЭ;9;Физика;10;1;4;4;1\n";
     let oge = write(dir.path(), "oge.csv", per_school.as_bytes());
+    // Files this broken stop the run (most of their rows are excluded for problems)…
     let (v, code) = check_json(&["--schools", reg.to_str().unwrap(), "--results", res.to_str().unwrap(), "--results", oge.to_str().unwrap()]);
+    assert_eq!(code, 65, "{v}");
+    assert_eq!(v["inputs"].as_array().unwrap().iter().filter(|i| i["problems"].as_array().unwrap().iter().any(|p| p["code"] == "too_many_excluded")).count(), 2);
+    // …and, allowed, every row is accounted for.
+    let (v, code) = check_json(&["--schools", reg.to_str().unwrap(), "--results", res.to_str().unwrap(), "--results", oge.to_str().unwrap(), "--allow-excluded"]);
     assert_eq!(code, 0, "{v}");
     assert_adds_up(&v);
     let files = v["inputs"].as_array().unwrap();
@@ -478,7 +483,7 @@ fn run_outputs_are_deterministic() {
         assert!(same, "{f} differs between runs");
     }
     let m: Value = serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(m["inputs"].as_array().unwrap().len(), 8);
+    assert_eq!(m["inputs"].as_array().unwrap().len(), 10);
     assert_eq!(m["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
     for f in ["aggregates/results.parquet", "aggregates/register.parquet", "aggregates/questionnaire.parquet"] {
         assert!(a.join(f).is_file(), "{f}");

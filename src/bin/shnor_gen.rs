@@ -338,6 +338,96 @@ fn write_vpr_csv(path: &Path, rows: &[VprRow], year: i32) -> Result<()> {
     Ok(())
 }
 
+/// The synthetic conversion scale of a ВПР work with `max` primary points: «3» from a quarter,
+/// «4» from a half, «5» from 70 % of the points (the latent ability's cut-offs of [`mark_of`]).
+fn vpr_scale(max: u32) -> [u32; 3] {
+    let at = |f: f64| (f * f64::from(max)).round() as u32;
+    [at(0.25), at(0.5), at(0.7)]
+}
+
+/// The mark of a primary score on a scale.
+fn mark_on(scale: [u32; 3], score: u32) -> u32 {
+    match scale {
+        [_, _, m5] if score >= m5 => 5,
+        [_, m4, _] if score >= m4 => 4,
+        [m3, _, _] if score >= m3 => 3,
+        _ => 2,
+    }
+}
+
+/// The scales file of a year: every ВПР work of [`VPR_SUBJECTS`] (§3.6 columns, Russian headers).
+fn write_scales(path: &Path, year: i32) -> Result<()> {
+    let mut s = String::from("Год;Класс;Предмет;«3» от;«4» от;«5» от\n");
+    for &(grade, full, _, max) in VPR_SUBJECTS {
+        let [m3, m4, m5] = vpr_scale(max);
+        let _ = writeln!(s, "{year};{grade};{full};{m3};{m4};{m5}");
+    }
+    std::fs::write(path, s)?;
+    Ok(())
+}
+
+/// One ВПР work written as a ФИС ОКО per-student protocol (§3.5): a title naming the subject, the
+/// grade and the year (no such columns), `code | name` cells for the municipality and the
+/// school, pupil codes, class names, the variant («отсутствовал» for absent pupils), task scores,
+/// the total primary score and the journal mark («нет отметки»), every cell as text, and no mark:
+/// it comes from the conversion scale. The rows' marks are set to the scale's, so the protocol
+/// and the scale agree.
+fn write_fisoko(path: &Path, rows: &mut [VprRow], schools: &[School], muns: &[Municipality], year: i32, (grade, full, max): (u32, &str, u32), rng: &mut ChaCha8Rng) -> Result<()> {
+    let scale = vpr_scale(max);
+    let tasks = max.div_ceil(2);
+    let mut wb = workbook()?;
+    let ws = wb.add_worksheet();
+    ws.set_name("Протокол").map_err(xlsx_err)?;
+    let dative = match full {
+        "Математика" => "математике",
+        "Русский язык" => "русскому языку",
+        _ => "окружающему миру",
+    };
+    ws.write_string(0, 0, &format!("Проведение работы по {dative}, {grade} класс. ВПР {year}")).map_err(xlsx_err)?;
+    let mut headers: Vec<String> = ["Муниципалитет", "Школа", "номер обучающегося", "класс", "вариант"].iter().map(|h| h.to_string()).collect();
+    headers.extend((1..=tasks).map(|t| format!("{t} ({}б)", if t * 2 <= max { 2 } else { 1 })));
+    headers.extend(["всего баллов".to_string(), "отметка за предыдущую четверть/триместр".to_string()]);
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(2, c as u16, h).map_err(xlsx_err)?;
+    }
+    let mut r = 3u32;
+    let mut pupil = 0u32;
+    for row in rows.iter_mut() {
+        let Some(school) = schools.iter().find(|s| s.id == row.school) else { continue };
+        row.mark = mark_on(scale, row.score);
+        let place = format!("reg61_m{:03} | {}", school.mun + 1, muns[school.mun].name);
+        let class = format!("{grade}{}", if pupil % 2 == 0 { "А" } else { "Б" });
+        // About one pupil in forty was absent: a row of its own, with nothing but «отсутствовал».
+        if rng.gen::<f64>() < 0.025 {
+            pupil += 1;
+            for (c, v) in [place.clone(), format!("{} | {}", school.id, school.name), format!("{:06}", 100_000 + pupil), class.clone(), "отсутствовал".into()].iter().enumerate() {
+                ws.write_string(r, c as u16, v).map_err(xlsx_err)?;
+            }
+            ws.write_string(r, 5 + tasks as u16, "0").map_err(xlsx_err)?;
+            ws.write_string(r, 6 + tasks as u16, "нет отметки").map_err(xlsx_err)?;
+            r += 1;
+        }
+        pupil += 1;
+        let variant = format!("{}", 1 + pupil % 2);
+        for (c, v) in [place, format!("{} | {}", school.id, school.name), format!("{:06}", 100_000 + pupil), class, variant].iter().enumerate() {
+            ws.write_string(r, c as u16, v).map_err(xlsx_err)?;
+        }
+        let mut left = row.score;
+        for t in 0..tasks {
+            let cap = if (t + 1) * 2 <= max { 2 } else { 1 };
+            let got = left.min(cap);
+            left -= got;
+            ws.write_string(r, 5 + t as u16, &got.to_string()).map_err(xlsx_err)?;
+        }
+        ws.write_string(r, 5 + tasks as u16, &row.score.to_string()).map_err(xlsx_err)?;
+        let journal = row.journal.map_or("нет отметки".to_string(), |j| j.to_string());
+        ws.write_string(r, 6 + tasks as u16, &journal).map_err(xlsx_err)?;
+        r += 1;
+    }
+    wb.save(path).map_err(xlsx_err)?;
+    Ok(())
+}
+
 /// ОГЭ subjects and the share of the grade that sits each.
 const OGE_SUBJECTS: &[(&str, f64)] = &[("Русский язык", 1.0), ("Математика", 1.0), ("Обществознание", 0.5)];
 /// ЕГЭ subjects and the share of the grade that sits each.
@@ -993,6 +1083,14 @@ fn main() -> Result<()> {
         write_vpr_xlsx(&a.out.join(format!("vpr_{prev}.xlsx")), &rows_prev, prev)?;
     }
     let rows_cur = vpr_rows(&mut rng, &schools, a.year, true);
+    // The sample region: one ВПР work of the latest year as a ФИС ОКО protocol (marks from the
+    // scale file), the rest in the CSV.
+    let (mut fisoko, rows_cur): (Vec<VprRow>, Vec<VprRow>) = rows_cur.into_iter().partition(|r| !a.csv_only && r.grade == 5 && r.subject == "МА");
+    if !fisoko.is_empty() {
+        let mut absent = ChaCha8Rng::seed_from_u64(a.seed ^ 0x5eed);
+        write_fisoko(&a.out.join(format!("vpr_{}_fisoko_5_math.xlsx", a.year)), &mut fisoko, &schools, &muns, a.year, (5, "Математика", 20), &mut absent)?;
+        write_scales(&a.out.join(format!("scales_vpr_{}.csv", a.year)), a.year)?;
+    }
     write_vpr_csv(&a.out.join(format!("vpr_{}.csv", a.year)), &rows_cur, a.year)?;
     if a.csv_only {
         write_gia(&mut rng, &a.out.join(format!("gia_{prev}_{}.csv", a.year)), &schools, &[prev, a.year], false)?;
@@ -1018,7 +1116,7 @@ fn main() -> Result<()> {
         schools.len(),
         muns.len(),
         rows_prev.len(),
-        rows_cur.len(),
+        rows_cur.len() + fisoko.len(),
         a.out.display()
     );
     Ok(())

@@ -29,6 +29,8 @@ struct CheckJson<'a> {
     totals: Totals,
     inputs: &'a [InputReport],
     notes: &'a [Problem],
+    schools_without_results: &'a [model::RegisterSchool],
+    schools_without_questionnaire: &'a [model::RegisterSchool],
 }
 
 fn totals(ds: &Dataset) -> Totals {
@@ -60,6 +62,8 @@ pub fn run(args: &CheckArgs, _quiet: bool) -> Result<ExitCode> {
                 totals: totals(&ds),
                 inputs: &ds.reports,
                 notes: &ds.notes,
+                schools_without_results: &ds.without_results,
+                schools_without_questionnaire: &ds.without_questionnaire,
             };
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
@@ -79,7 +83,87 @@ pub fn run(args: &CheckArgs, _quiet: bool) -> Result<ExitCode> {
     }
 }
 
+/// The first table: every file with its rows read, used and excluded (with shares).
+fn print_overview(ds: &Dataset) {
+    let mut t = table();
+    t.set_header(vec![
+        tr!("Файл", "File"),
+        tr!("Вид", "Kind"),
+        tr!("Прочитано", "Read"),
+        tr!("Использовано", "Used"),
+        tr!("Исключено", "Excluded"),
+        tr!("из них из-за проблем", "of which for problems"),
+        tr!("Главная причина", "Main reason"),
+    ]);
+    let pct = |n: u64, of: u64| if of == 0 { "—".to_string() } else { format!("{} ({} %)", n, crate::i18n::decimal1(n as f64 * 100.0 / of as f64)) };
+    for r in &ds.reports {
+        let (problems, _) = r.problem_share();
+        let status = if r.fatal { tr!(" — ОШИБКА", " — ERROR") } else { String::new() };
+        t.add_row(vec![
+            format!("{}{status}", r.path),
+            r.kind.label(),
+            r.rows_read.to_string(),
+            pct(r.rows_used, r.rows_read),
+            pct(r.rows_excluded, r.rows_read),
+            pct(problems, r.rows_read),
+            r.main_problem().map(|e| format!("{} ({})", e.label, e.count)).unwrap_or_default(),
+        ]);
+    }
+    println!("{t}");
+}
+
+/// Problems of one file, repeated warnings of one kind in one column as one line with a count
+/// and the first rows.
+fn print_problems(r: &InputReport) {
+    let mut problems: Vec<&Problem> = r.problems.iter().collect();
+    problems.sort_by_key(|p| (p.severity, p.row));
+    let mut shown: Vec<(Severity, &str, Option<&str>, Option<&str>)> = Vec::new();
+    for p in &problems {
+        let key = (p.severity, p.code.as_str(), p.column.as_deref(), p.sheet.as_deref());
+        let same: Vec<&&Problem> = problems.iter().filter(|q| (q.severity, q.code.as_str(), q.column.as_deref(), q.sheet.as_deref()) == key && q.row.is_some()).collect();
+        if p.row.is_none() || same.len() < 3 {
+            println!("  [{}] {}", p.severity.label(), p.render());
+            continue;
+        }
+        if shown.contains(&key) {
+            continue;
+        }
+        shown.push(key);
+        let rows: Vec<String> = same.iter().take(5).filter_map(|q| q.row.map(|r| r.to_string())).collect();
+        let mut values: Vec<String> = same.iter().filter_map(|q| q.value.clone()).collect();
+        values.sort();
+        values.dedup();
+        let values = if values.is_empty() { String::new() } else { tr!("; значения: {}", "; values: {}", values.iter().take(5).map(|v| format!("«{v}»")).collect::<Vec<_>>().join(", ")) };
+        let head: &Problem = same.first().map_or(*p, |q| **q);
+        let first = Problem { row: None, value: None, ..head.clone() };
+        println!(
+            "  [{}] {} — {}",
+            p.severity.label(),
+            first.render(),
+            tr!("строк: {} (первые: {}{}){values}", "rows: {} (first: {}{}){values}", same.len(), rows.join(", "), if same.len() > 5 { ", …" } else { "" })
+        );
+    }
+}
+
+/// Register schools without results or without questionnaires: the first 20 and a count.
+fn print_missing(title: String, schools: &[model::RegisterSchool]) {
+    if schools.is_empty() {
+        return;
+    }
+    println!("
+{title}: {}", schools.len());
+    for s in schools.iter().take(20) {
+        let name = s.name.clone().unwrap_or_default();
+        let place = s.municipality.clone().map(|m| format!(", {m}")).unwrap_or_default();
+        println!("  {} — {name}{place}", s.school_id);
+    }
+    if schools.len() > 20 {
+        println!("  {}", tr!("… и ещё {} (все — в shnor check --format json)", "… and {} more (all of them in shnor check --format json)", schools.len() - 20));
+    }
+}
+
 fn print_text(ds: &Dataset) {
+    print_overview(ds);
     for r in &ds.reports {
         println!("\n{} — {}", r.path, r.kind.label());
         let mut t = table();
@@ -101,6 +185,9 @@ fn print_text(ds: &Dataset) {
         if let Some(h) = r.source.header_row {
             row(tr!("Строка заголовка", "Header row"), h.to_string());
         }
+        if let Some(n) = r.source.number_row {
+            row(tr!("Строка номеров столбцов (пропущена)", "Row of column numbers (skipped)"), n.to_string());
+        }
         if let Some(l) = &r.layout {
             row(tr!("Вид данных", "Layout"), l.clone());
         }
@@ -108,12 +195,18 @@ fn print_text(ds: &Dataset) {
             let m: Vec<String> = r
                 .mapped
                 .iter()
-                .map(|m| format!("«{}» → {}", m.source, m.canonical))
+                .map(|m| match &m.matched_by {
+                    Some(how) => tr!("«{}» → {} (сопоставлен автоматически, {how})", "«{}» → {} (matched automatically, {how})", m.source, m.canonical),
+                    None => format!("«{}» → {}", m.source, m.canonical),
+                })
                 .collect();
             row(tr!("Столбцы", "Columns"), m.join("\n"));
         }
         if !r.unknown_columns.is_empty() {
             row(tr!("Неизвестные столбцы", "Unknown columns"), r.unknown_columns.join("\n"));
+        }
+        if r.task_columns > 0 {
+            row(tr!("Столбцы баллов за задания (не используются)", "Task score columns (not used)"), r.task_columns.to_string());
         }
         let (read, used, excluded) = if r.wide.is_some() {
             (
@@ -151,11 +244,7 @@ fn print_text(ds: &Dataset) {
             }
         }
         println!("{t}");
-        let mut problems: Vec<&Problem> = r.problems.iter().collect();
-        problems.sort_by_key(|p| (p.severity, p.row));
-        for p in problems {
-            println!("  [{}] {}", p.severity.label(), p.render());
-        }
+        print_problems(r);
         if r.problems_not_listed > 0 {
             println!(
                 "  {}",
@@ -173,6 +262,8 @@ fn print_text(ds: &Dataset) {
             println!("  [{}] {}", n.severity.label(), n.render());
         }
     }
+    print_missing(tr!("Школы реестра без результатов", "Register schools without results"), &ds.without_results);
+    print_missing(tr!("Школы реестра без анкет", "Register schools without questionnaires"), &ds.without_questionnaire);
     let t = totals(ds);
     println!(
         "\n{}",

@@ -139,6 +139,29 @@ fn print_summary(run: &RunOutput, out_dir: &Path, files: usize) {
             c.in_shnsu()
         )
     );
+    print_exclusions(&run.dataset.reports);
     let word = crate::i18n::ru_plural(files as u64, "файл", "файла", "файлов");
     println!("{}", tr!("Результаты ({files} {word}): {}", "Outputs ({files} files): {}", out_dir.display()));
+}
+
+/// Every file with excluded rows: the share excluded for problems of the data and its main
+/// reason, and the rows the method set aside by design.
+fn print_exclusions(reports: &[crate::model::report::InputReport]) {
+    for r in reports.iter().filter(|r| r.rows_excluded > 0) {
+        let (problems, share) = r.problem_share();
+        let design = r.excluded_by_design();
+        let mut parts = Vec::new();
+        if problems > 0 {
+            let main = r.main_problem().map(|e| tr!(", больше всего — «{}» ({})", ", most of them '{}' ({})", e.label, e.count)).unwrap_or_default();
+            parts.push(tr!(
+                "исключено из-за проблем данных {problems} ({} %){main}",
+                "{problems} excluded for problems of the data ({} %){main}",
+                crate::i18n::decimal1(share * 100.0)
+            ));
+        }
+        if design > 0 {
+            parts.push(tr!("отложено методикой {design}", "{design} set aside by the method"));
+        }
+        println!("  {}: {}", r.path, parts.join("; "));
+    }
 }

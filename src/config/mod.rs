@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::cli::InputArgs;
 use crate::error::usage;
 
+pub mod values;
+
 /// The embedded defaults; also the commented template that `init` writes.
 pub const DEFAULTS_TOML: &str = include_str!("defaults.toml");
 
@@ -22,8 +24,14 @@ pub struct Config {
     pub isbsh: Isbsh,
     pub resilience: Resilience,
     pub output: Output,
+    /// Absent in the manifests of runs made before it existed: the embedded defaults.
+    #[serde(default = "InputChecks::standard")]
+    pub input_checks: InputChecks,
     #[serde(default)]
     pub aliases: BTreeMap<String, Vec<String>>,
+    /// ВПР conversion scales written in the configuration (`[[scales]]`), beside scale files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scales: Vec<ScaleRow>,
     #[serde(default)]
     pub input: Vec<InputSpec>,
 }
@@ -150,6 +158,34 @@ pub struct Output {
     pub csv_encoding: String,
 }
 
+/// When a file's excluded rows stop the run (§6: nothing changes the list silently).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InputChecks {
+    /// A file with at least this share of its rows excluded for problems is fatal.
+    pub max_excluded_share: f64,
+    /// Run all the same (`--allow-excluded`).
+    pub allow_excluded: bool,
+}
+
+impl InputChecks {
+    fn standard() -> InputChecks {
+        InputChecks { max_excluded_share: 0.5, allow_excluded: false }
+    }
+}
+
+/// One ВПР conversion scale: the lowest primary score of «3», «4» and «5» (§3.6).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleRow {
+    pub year: i32,
+    pub grade: u32,
+    pub subject: String,
+    pub min3: f64,
+    pub min4: f64,
+    pub min5: f64,
+}
+
 /// What an input file holds.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
@@ -157,6 +193,8 @@ pub enum InputKind {
     Schools,
     /// Crosswalk: ids or names of a source → register ids (read before the results).
     Crosswalk,
+    /// ВПР conversion scales (read before the results, which take marks from them).
+    Scales,
     Results,
     Questionnaire,
     Context,
@@ -167,6 +205,7 @@ impl InputKind {
         match self {
             InputKind::Schools => tr!("реестр ОО", "school register"),
             InputKind::Crosswalk => tr!("таблица соответствия ОО", "school crosswalk"),
+            InputKind::Scales => tr!("шкалы перевода баллов ВПР в отметки", "ВПР score-to-mark scales"),
             InputKind::Results => tr!("результаты", "results"),
             InputKind::Questionnaire => tr!("анкеты семей", "family questionnaires"),
             InputKind::Context => tr!("показатели ОО", "school context"),
@@ -296,6 +335,7 @@ impl Config {
         let nothing_named = args.config.is_none()
             && args.schools.is_none()
             && args.results.is_empty()
+            && args.scales.is_empty()
             && args.crosswalk.is_none()
             && args.questionnaire.is_empty()
             && args.context.is_empty();
@@ -307,20 +347,7 @@ impl Config {
         let mut value = defaults_value()?;
         let mut base_dir = PathBuf::from(".");
         if let Some(path) = &args.config {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                usage(tr!(
-                    "не удалось прочитать конфигурацию {}: {e}",
-                    "cannot read configuration {}: {e}",
-                    path.display()
-                ))
-            })?;
-            let user: toml::Value = toml::from_str(&text).map_err(|e| {
-                usage(tr!(
-                    "ошибка в конфигурации {}: {e}",
-                    "error in configuration {}: {e}",
-                    path.display()
-                ))
-            })?;
+            let user = read_user_toml(path, &value)?;
             merge(&mut value, user);
             if let Some(parent) = path.parent() {
                 base_dir = parent.to_path_buf();
@@ -341,6 +368,9 @@ impl Config {
             }
         }
         config.add_cli_inputs(args);
+        if args.allow_excluded {
+            config.input_checks.allow_excluded = true;
+        }
         if nothing_named {
             config.input = discover_inputs(Path::new("."));
         }
@@ -354,11 +384,7 @@ impl Config {
     pub fn with_changes(&self, other: Option<&Path>, sets: &[String]) -> Result<Config> {
         let mut value = toml::Value::try_from(self).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
         if let Some(path) = other {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                usage(tr!("не удалось прочитать конфигурацию {}: {e}", "cannot read configuration {}: {e}", path.display()))
-            })?;
-            let mut user: toml::Value = toml::from_str(&text)
-                .map_err(|e| usage(tr!("ошибка в конфигурации {}: {e}", "error in configuration {}: {e}", path.display())))?;
+            let mut user = read_user_toml(path, &value)?;
             if let Some(t) = user.as_table_mut() {
                 t.remove("input");
                 t.remove("output");
@@ -398,8 +424,15 @@ impl Config {
         if let Some(p) = &args.crosswalk {
             named.push(InputSpec::new(InputKind::Crosswalk, p.clone()));
         }
+        for p in &args.scales {
+            named.push(InputSpec::new(InputKind::Scales, p.clone()));
+        }
         for p in &args.results {
-            named.push(InputSpec::new(InputKind::Results, p.clone()));
+            // A folder: every results file in it and its subfolders, in a stable order.
+            match files_in(p) {
+                Some(files) => named.extend(files.into_iter().map(|f| InputSpec::new(InputKind::Results, f))),
+                None => named.push(InputSpec::new(InputKind::Results, p.clone())),
+            }
         }
         for p in &args.questionnaire {
             named.push(InputSpec::new(InputKind::Questionnaire, p.clone()));
@@ -436,6 +469,7 @@ impl Config {
             ("isbsh.shnsu_share", self.isbsh.shnsu_share),
             ("resilience.isbsh_worst_share", self.resilience.isbsh_worst_share),
             ("resilience.inr_best_share", self.resilience.inr_best_share),
+            ("input_checks.max_excluded_share", self.input_checks.max_excluded_share),
         ];
         for (key, v) in shares {
             if !(0.0..=1.0).contains(&v) {
@@ -515,6 +549,36 @@ impl Config {
     }
 }
 
+/// The spreadsheet and table files under a folder (recursively, sorted by path); None when the
+/// path is not a folder. Hidden files and Excel's lock files («~$…») are passed over.
+pub fn files_in(dir: &Path) -> Option<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') || name.starts_with("~$") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if DATA_EXTENSIONS.contains(&path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase().as_str()) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Some(out)
+}
+
+/// Extensions of the files shnor reads (formats are told by content; these only pick files).
+const DATA_EXTENSIONS: &[&str] = &["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods", "parquet"];
+
 /// Inputs found in a directory by their names (used when nothing is named): `schools.*` or
 /// `реестр*`; `crosswalk*`, `соответств*`; `results*`, `vpr*`, `впр*`, `oge*`, `огэ*`, `ege*`, `егэ*`, `gia*`, `гиа*`;
 /// `questionnaire*`, `anketa*`, `анкет*`; `context*`, `контекст*`.
@@ -522,11 +586,12 @@ pub fn discover_inputs(dir: &Path) -> Vec<InputSpec> {
     const KINDS: &[(InputKind, &[&str])] = &[
         (InputKind::Schools, &["schools", "реестр"]),
         (InputKind::Crosswalk, &["crosswalk", "соответств"]),
+        (InputKind::Scales, &["scales", "шкал"]),
         (InputKind::Results, &["results", "vpr", "впр", "oge", "огэ", "ege", "егэ", "gia", "гиа"]),
         (InputKind::Questionnaire, &["questionnaire", "anketa", "анкет"]),
         (InputKind::Context, &["context", "контекст"]),
     ];
-    const EXTENSIONS: &[&str] = &["csv", "txt", "xlsx", "xls", "ods", "parquet"];
+    const EXTENSIONS: &[&str] = DATA_EXTENSIONS;
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -552,6 +617,24 @@ pub fn discover_inputs(dir: &Path) -> Vec<InputSpec> {
     found
 }
 
+/// A user's configuration file as a TOML tree, its values coerced to the types of `defaults`
+/// (`"15 %"`, `"да"`, `"или"`). Unreadable files and syntax errors are usage errors in the
+/// user's language.
+fn read_user_toml(path: &Path, defaults: &toml::Value) -> Result<toml::Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        usage(tr!(
+            "не удалось прочитать конфигурацию {}: {}",
+            "cannot read configuration {}: {}",
+            path.display(),
+            crate::i18n::io_message(&e)
+        ))
+    })?;
+    let mut user: toml::Value = toml::from_str(&text)
+        .map_err(|e| usage(tr!("конфигурация {}: {}", "configuration {}: {}", path.display(), values::toml_error(&text, &e))))?;
+    values::coerce_tree("", defaults, &mut user);
+    Ok(user)
+}
+
 fn defaults_value() -> Result<toml::Value> {
     toml::from_str(DEFAULTS_TOML)
         .map_err(|e| anyhow::anyhow!("embedded defaults are not valid TOML: {e}"))
@@ -560,7 +643,7 @@ fn defaults_value() -> Result<toml::Value> {
 fn deserialize(value: toml::Value, source: &str) -> Result<Config> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
+        let inner = values::serde_message(&e.into_inner().to_string());
         usage(tr!(
             "ошибка в конфигурации ({source}), ключ {path}: {inner}",
             "error in configuration ({source}), key {path}: {inner}"
@@ -613,6 +696,12 @@ pub fn apply_set(root: &mut toml::Value, assignment: &str) -> Result<()> {
         )));
     };
     let key = key.trim();
+    // `input` holds the [[input]] files; its two checks live in [input_checks].
+    let key = match key.strip_prefix("input.") {
+        Some(rest @ ("max_excluded_share" | "allow_excluded")) => format!("input_checks.{rest}"),
+        _ => key.to_string(),
+    };
+    let key = key.as_str();
     let raw = raw.trim();
     let value: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
         Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(raw.to_string())),
@@ -630,16 +719,17 @@ pub fn apply_set(root: &mut toml::Value, assignment: &str) -> Result<()> {
     for (i, part) in parts.iter().enumerate() {
         let is_last = i + 1 == parts.len();
         let open = OPEN_TABLES.contains(&walked.as_str());
-        let unknown = || {
+        let unknown = |known: Vec<&str>| {
+            let hint = values::suggestion(part, known);
             usage(tr!(
-                "--set: неизвестный ключ «{key}»",
-                "--set: unknown key '{key}'"
+                "--set: неизвестный ключ «{key}»{hint}",
+                "--set: unknown key '{key}'{hint}"
             ))
         };
-        let table = node.as_table_mut().ok_or_else(unknown)?;
+        let table = node.as_table_mut().ok_or_else(|| unknown(Vec::new()))?;
         if !table.contains_key(*part) {
             if !open {
-                return Err(unknown());
+                return Err(unknown(table.keys().map(String::as_str).collect()));
             }
             let fresh = if is_last {
                 value.clone()
@@ -648,7 +738,7 @@ pub fn apply_set(root: &mut toml::Value, assignment: &str) -> Result<()> {
             };
             table.insert(part.to_string(), fresh);
         }
-        let next = table.get_mut(*part).ok_or_else(unknown)?;
+        let next = table.get_mut(*part).ok_or_else(|| unknown(Vec::new()))?;
         if is_last {
             if next.is_table() && !value.is_table() {
                 return Err(usage(tr!(
@@ -656,12 +746,8 @@ pub fn apply_set(root: &mut toml::Value, assignment: &str) -> Result<()> {
                     "--set: '{key}' is a section, not a parameter"
                 )));
             }
-            // An integer given where a float is expected stays a float.
-            let v = match (&*next, &value) {
-                (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(*i as f64),
-                _ => value.clone(),
-            };
-            *next = v;
+            // Typed the Russian way («0,15», «15 %», «нет», «или»), or an integer for a float.
+            *next = values::coerce(key, next, value.clone());
             return Ok(());
         }
         if !walked.is_empty() {
@@ -721,9 +807,49 @@ mod tests {
     }
 
     #[test]
+    fn russian_values_in_set() {
+        for (set, share) in [("criteria.bottom.share=0,15", 0.15), ("criteria.bottom.share=15 %", 0.15), ("criteria.bottom.share=15%", 0.15)] {
+            let c = Config::load(&args_with_sets(&[set])).unwrap();
+            assert!((c.criteria.bottom.share - share).abs() < 1e-12, "{set}");
+        }
+        let c = Config::load(&args_with_sets(&["criteria.r30.enabled=нет", "criteria.combine=или", "criteria.bottom.enabled=вкл"])).unwrap();
+        assert!(!c.criteria.r30.enabled && c.criteria.bottom.enabled);
+        assert_eq!(c.criteria.combine, Combine::Any);
+        let c = Config::load(&args_with_sets(&["criteria.combine=и", "criteria.r30.enabled=выкл"])).unwrap();
+        assert_eq!(c.criteria.combine, Combine::All);
+        assert!(!c.criteria.r30.enabled);
+        // The same spellings inside a configuration file (as strings).
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[criteria]\ncombine = \"и\"\n[criteria.bottom]\nshare = \"20 %\"\nenabled = \"да\"\n").unwrap();
+        let c = Config::load(&InputArgs { config: Some(p), ..InputArgs::default() }).unwrap();
+        assert!((c.criteria.bottom.share - 0.2).abs() < 1e-12);
+        assert_eq!(c.criteria.combine, Combine::All);
+    }
+
+    #[test]
+    fn messages_in_russian_with_suggestions() {
+        let err = Config::load(&args_with_sets(&["criteria.bottom.shar=0.2"])).unwrap_err().to_string();
+        assert!(err.contains("возможно, «share»"), "{err}");
+        let err = Config::load(&args_with_sets(&["method.min_participants=abc"])).unwrap_err().to_string();
+        assert!(err.contains("ожидается") && !err.contains("expected"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[criteria.bottom]\nshare = = 0.2\n").unwrap();
+        let err = Config::load(&InputArgs { config: Some(p.clone()), ..InputArgs::default() }).unwrap_err().to_string();
+        assert!(err.contains("строке 2") && !err.contains("expected"), "{err}");
+        std::fs::write(&p, "[criteria.botom]\nshare = 0.2\n").unwrap();
+        let err = Config::load(&InputArgs { config: Some(p.clone()), ..InputArgs::default() }).unwrap_err().to_string();
+        assert!(err.contains("возможно, «bottom»"), "{err}");
+        let err = Config::load(&InputArgs { config: Some(dir.path().join("нет.toml")), ..InputArgs::default() }).unwrap_err().to_string();
+        assert!(err.contains("не найден") && !err.contains("os error"), "{err}");
+    }
+
+    #[test]
     fn unknown_key_is_named() {
         let err = Config::load(&args_with_sets(&["method.min_participantz=7"])).unwrap_err();
         assert!(err.to_string().contains("method.min_participantz"), "{err}");
+        assert!(err.to_string().contains("min_participants»?"), "{err}");
         assert_eq!(crate::error::exit_code_of(&err), std::process::ExitCode::from(2));
     }
 

@@ -238,6 +238,7 @@ fn plan(first: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Option<Result<(P
         delimiter: Some(super::csv::delimiter_label(delim)),
         sheet: None,
         header_row: Some(header_idx as u64 + 1),
+        number_row: None,
     };
     let mapped: Vec<MappedColumn> = columns.iter().map(|(_, m)| m.clone()).collect();
     let unknown = names.iter().filter(|h| !mapped.iter().any(|m| &m.source == *h)).cloned().collect();
@@ -311,6 +312,7 @@ fn cell_by_cell(bytes: &[u8], first_line: u64, plan: &Plan) -> Result<RawFrame, 
         bad_utf8_rows,
         empty_rows,
         wide: None,
+        titles: Vec::new(),
     })
 }
 

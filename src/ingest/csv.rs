@@ -93,6 +93,7 @@ pub(super) fn read_text(bytes: Vec<u8>, opts: &ReadOptions) -> Result<Text, Stri
             delimiter: Some(delimiter_label(delim)),
             sheet: None,
             header_row: None,
+            number_row: None,
         };
         return Ok(Text::Regular { text: decoded.text, delim, info });
     }
@@ -166,6 +167,7 @@ fn read_decoded(decoded: text::Decoded, opts: &ReadOptions) -> Result<Grid, Stri
             delimiter: Some(delimiter_label(delim)),
             sheet: None,
             header_row: None,
+            number_row: None,
         },
         lossy: decoded.lossy,
         first_col: 0,

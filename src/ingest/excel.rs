@@ -117,6 +117,7 @@ fn grid_of(wb: &mut Book, name: String) -> Result<Grid, String> {
             delimiter: None,
             sheet: Some(name),
             header_row: None,
+            number_row: None,
         },
         lossy: false,
         first_col: col0 as usize,

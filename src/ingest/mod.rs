@@ -17,7 +17,7 @@ pub use self::csv::delimiter_by_name;
 pub use headers::Matcher;
 
 /// Cell values that mean "no data" in Russian exports.
-pub const PLACEHOLDERS: &[&str] = &["X", "x", "Х", "х", "-", "—", "–", "н/д", "Н/Д", "Н/д", "нд", "НД", "n/a", "N/A", "#Н/Д", "#N/A"];
+pub const PLACEHOLDERS: &[&str] = &["X", "x", "Х", "х", "-", "—", "–", "н/д", "Н/Д", "Н/д", "нд", "НД", "n/a", "N/A", "#Н/Д", "#N/A", "нет отметки", "Нет отметки", "НЕТ ОТМЕТКИ"];
 
 /// Name of the column that carries the source row number (as the user sees it).
 pub const ROW_COL: &str = "__row";
@@ -30,6 +30,9 @@ pub struct SourceInfo {
     pub delimiter: Option<String>,
     pub sheet: Option<String>,
     pub header_row: Option<u64>,
+    /// The row of column numbers under the header, skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number_row: Option<u64>,
 }
 
 /// A column of the source mapped to a canonical name (or kept as an extra column).
@@ -40,6 +43,9 @@ pub struct MappedColumn {
     /// Header says the values are shares or percentages.
     #[serde(skip)]
     pub share: bool,
+    /// How the header was matched when not as it stands (shown by `check`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_by: Option<String>,
 }
 
 /// A table read from a file: text columns named by canonical names, plus `__row`.
@@ -57,6 +63,9 @@ pub struct RawFrame {
     pub empty_rows: u64,
     /// How a wide form was read (sheets, blocks, skipped rows); None for other tables.
     pub wide: Option<wide::WideSummary>,
+    /// Text of the title rows above the header («Проведение работы по математике, 5 класс. ВПР
+    /// 2021»): the year, grade, subject and procedure of a file that has no such columns.
+    pub titles: Vec<String>,
 }
 
 impl ReadOptions<'_> {
@@ -88,6 +97,7 @@ impl RawFrame {
             bad_utf8_rows: Vec::new(),
             empty_rows: 0,
             wide: None,
+            titles: Vec::new(),
         }
     }
 }
@@ -245,12 +255,18 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
         }
     };
     let header: Vec<Option<String>> = rows.get(header_idx).cloned().unwrap_or_default();
+    let titles: Vec<String> = rows.iter().take(header_idx).flat_map(|r| r.iter().flatten().cloned()).collect();
     info.header_row = numbers.get(header_idx).copied();
     let width = header.len();
     let header_names = names_of(&header);
     let plan = plan_columns(&header_names, &header, matcher, opts.keep_unknown)?;
 
-    let rows = Rows::from_grid(rows.into_iter().zip(numbers).skip(header_idx + 1), width, &plan, lossy)?;
+    // A row of column numbers right under the header is neither header nor data.
+    let next_filled = rows.iter().enumerate().skip(header_idx + 1).find(|(_, r)| r.iter().any(Option::is_some)).map(|(i, _)| i);
+    let number_row = next_filled.filter(|i| rows.get(*i).is_some_and(|r| headers::is_number_row(r)));
+    info.number_row = number_row.and_then(|i| numbers.get(i).copied());
+    let data = rows.into_iter().zip(numbers).enumerate().skip(header_idx + 1).filter(|(i, _)| Some(*i) != number_row).map(|(_, r)| r);
+    let rows = Rows::from_grid(data, width, &plan, lossy)?;
     let Rows { df, ragged, bad_utf8_rows, empty_rows, rows_read } = rows;
     let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
     let unknown = header_names
@@ -268,6 +284,7 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
         bad_utf8_rows,
         empty_rows,
         wide: None,
+        titles,
     })
 }
 
@@ -407,6 +424,10 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
     };
     let Some(header_idx) = header_idx else { return Ok(None) };
     let Some(header) = head.get(header_idx).cloned() else { return Ok(None) };
+    // A row of column numbers under the header: the cell-by-cell path skips it.
+    if head.get(header_idx + 1).is_some_and(|r| headers::is_number_row(r)) {
+        return Ok(None);
+    }
     let want = header.len().saturating_sub(1);
     // Every data line: same number of delimiters, not blank (a final empty line is allowed).
     let start = offsets.get(header_idx).copied().unwrap_or(0);
@@ -470,7 +491,9 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
     info.header_row = Some(header_idx as u64 + 1);
     let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
     let unknown = names.iter().filter(|h| !mapped.iter().any(|m| &m.source == *h)).cloned().collect();
-    Ok(Some(RawFrame::regular(df, info, mapped, unknown)))
+    let mut frame = RawFrame::regular(df, info, mapped, unknown);
+    frame.titles = head.iter().take(header_idx).flat_map(|r| r.iter().flatten().cloned()).collect();
+    Ok(Some(frame))
 }
 
 /// Header cells as names; an empty header cell is «столбец N».
@@ -492,10 +515,18 @@ fn plan_columns(
 ) -> Result<Vec<(usize, MappedColumn)>, String> {
     let mut plan: Vec<(usize, MappedColumn)> = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        let canonical = match matcher.canonical_of(name) {
-            Some(c) => c.to_string(),
-            None if keep_unknown && header.get(i).is_some_and(Option::is_some) => name.clone(),
-            None => continue,
+        let (canonical, matched_by) = match matcher.resolve(name) {
+            headers::Resolved::Exact(c) => (c, None),
+            headers::Resolved::Loose(c, how) => (c, Some(how)),
+            headers::Resolved::Ambiguous(all) => {
+                let list = all.iter().map(|c| format!("«{c}»")).collect::<Vec<_>>().join(tr!(" и ", " and ").as_str());
+                return Err(tr!(
+                    "столбец «{name}» подходит сразу к {list} — задайте сопоставление явно в input.columns",
+                    "column '{name}' fits both {list} — map it explicitly in input.columns"
+                ));
+            }
+            headers::Resolved::None if keep_unknown && header.get(i).is_some_and(Option::is_some) => (name.clone(), None),
+            headers::Resolved::None => continue,
         };
         if let Some((_, prev)) = plan.iter().find(|(_, m)| m.canonical == canonical) {
             return Err(tr!(
@@ -512,6 +543,7 @@ fn plan_columns(
                 source: name.clone(),
                 canonical,
                 share: headers::header_is_share(name),
+                matched_by,
             },
         ));
     }

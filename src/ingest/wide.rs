@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::headers::{fold_lookalike, header_is_share, Matcher};
+use super::headers::{fold_lookalike, header_is_share, is_number_row, Matcher};
 use super::{Grid, MappedColumn, RawFrame, SourceInfo, ROW_COL};
 
 /// Column carrying the sheet of each record.
@@ -158,24 +158,6 @@ fn whole(s: &str) -> Option<i64> {
     t.parse::<i64>().ok().or_else(|| t.strip_suffix(".0").and_then(|x| x.parse().ok()))
 }
 
-/// The row of column numbers: at least three filled cells, all whole numbers, each one more
-/// than the one before.
-fn is_number_row(row: &[Option<String>]) -> bool {
-    let cells: Vec<&String> = row.iter().flatten().collect();
-    if cells.len() < 3 {
-        return false;
-    }
-    let mut prev: Option<i64> = None;
-    for c in cells {
-        let Some(v) = whole(c) else { return false };
-        if prev.is_some_and(|p| v != p + 1) {
-            return false;
-        }
-        prev = Some(v);
-    }
-    true
-}
-
 /// ВПР, ОГЭ or ЕГЭ named in a text (a sheet name, a title, a subject header).
 pub fn procedure_in(text: &str) -> Option<&'static str> {
     let t = lower(text);
@@ -213,7 +195,7 @@ pub fn year_in(text: &str) -> Option<i32> {
 }
 
 /// A grade in a subject header: «4 класс», «4 кл.», «(4 кл)».
-fn grade_in(text: &str) -> Option<u32> {
+pub fn grade_in(text: &str) -> Option<u32> {
     let t = lower(text);
     let words: Vec<&str> = t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     words.windows(2).find_map(|w| match w {
@@ -379,16 +361,21 @@ fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Re
                             prev.source = format!("{} | {metric_text}", prev.source);
                         }
                     }
-                    None => mapped.push(MappedColumn { source: metric_text, canonical: m.to_string(), share }),
+                    None => mapped.push(MappedColumn { source: metric_text, canonical: m.to_string(), share, matched_by: None }),
                 }
             }
             (Some(_), None) => note_unknown(tr!("показатель без предмета над ним", "a metric without a subject above it"), letter),
             (None, _) => {
                 let Some(text) = label(c) else { continue };
-                match matcher.canonical_of(&text).filter(|k| KEYS.contains(k)) {
-                    Some(k) if !keys.iter().any(|(_, have, _)| have == k) => {
-                        keys.push((c, k.to_string(), text.clone()));
-                        mapped.push(MappedColumn { source: text, canonical: k.to_string(), share: false });
+                let (key, how) = match matcher.resolve(&text) {
+                    super::headers::Resolved::Exact(k) => (Some(k), None),
+                    super::headers::Resolved::Loose(k, how) => (Some(k), Some(how)),
+                    _ => (None, None),
+                };
+                match key.filter(|k| KEYS.contains(&k.as_str())) {
+                    Some(k) if !keys.iter().any(|(_, have, _)| *have == k) => {
+                        keys.push((c, k.clone(), text.clone()));
+                        mapped.push(MappedColumn { source: text, canonical: k, share: false, matched_by: how });
                     }
                     _ => note_unknown(format!("«{text}»"), letter),
                 }
@@ -398,6 +385,13 @@ fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Re
     let unknown: Vec<String> = unknown.into_iter().map(|(text, letters)| format!("{text} — {}", letters.join(", "))).collect();
     if blocks.is_empty() {
         return Err(tr!("лист «{sheet}»: нет блоков предметов", "sheet '{sheet}': no subject blocks"));
+    }
+    // One count per subject and no result (e.g. registrations for the exams): not results.
+    if !blocks.iter().any(|(_, cols)| cols.iter().any(|(_, m)| m != "participants")) {
+        return Err(tr!(
+            "лист «{sheet}»: по предметам только число участников, без результатов («2», «не преодолен min порог», «средний балл») — это не таблица результатов (например, регистрация на экзамены)",
+            "sheet '{sheet}': only a count per subject, no results (mark 2, below the minimum, mean score) — not a results table (e.g. exam registrations)"
+        ));
     }
     if !keys.iter().any(|(_, k, _)| k == "name" || k == "school_id") {
         return Err(tr!(
@@ -603,8 +597,11 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
                     .iter()
                     .map(|(c, m)| (m, row.get(*c).cloned().flatten().filter(|t| !is_placeholder(t))))
                     .collect();
+                // No count in the block (blank or 0): nobody took the subject there, even where a
+                // mean is written as 0 beside the blank count.
                 let zero = |v: &Option<String>| v.as_deref().is_none_or(|t| whole(t) == Some(0));
-                if cells.iter().all(|(m, v)| if COUNTS.contains(&m.as_str()) { zero(v) } else { v.is_none() }) {
+                let nothing = |v: &Option<String>| v.as_deref().is_none_or(|t| t.trim().replace(',', ".").parse::<f64>().is_ok_and(|x| x == 0.0));
+                if cells.iter().all(|(m, v)| if COUNTS.contains(&m.as_str()) { zero(v) } else { nothing(v) }) {
                     info.empty_blocks += 1;
                     continue;
                 }
@@ -660,6 +657,7 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
             delimiter: grids.first().and_then(|g| g.info.delimiter.clone()),
             sheet: Some(sheets.join(", ")),
             header_row: None,
+            number_row: None,
         },
         mapped: mapped_all,
         unknown: unknown_all,
@@ -668,6 +666,7 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
         bad_utf8_rows: Vec::new(),
         empty_rows: empty_total,
         wide: Some(summary),
+        titles: Vec::new(),
     })
 }
 
@@ -775,10 +774,5 @@ mod tests {
         assert_eq!(procedure_in("ГИА-9 2024"), Some("ОГЭ"));
         assert_eq!(procedure_in("огэ"), Some("ОГЭ"));
         assert_eq!(procedure_in("Математика"), None);
-        let s = |v: &[&str]| v.iter().map(|c| if c.is_empty() { None } else { Some(c.to_string()) }).collect::<Vec<_>>();
-        assert!(is_number_row(&s(&["1", "2", "3", "", "4"])));
-        assert!(!is_number_row(&s(&["2", "3", "4", "5", "2", "3"])));
-        assert!(!is_number_row(&s(&["1", "2"])));
-        assert!(!is_number_row(&s(&["1", "Школа", "3"])));
     }
 }

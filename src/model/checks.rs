@@ -48,7 +48,9 @@ pub fn apply_checks_keeping(report: &mut InputReport, lf: LazyFrame, checks: Vec
 pub fn account_reader(report: &mut InputReport, raw: &RawFrame, max_problems: usize) {
     report.source = raw.info.clone();
     report.mapped = raw.mapped.clone();
-    report.unknown_columns = raw.unknown.clone();
+    let (tasks, unknown): (Vec<&String>, Vec<&String>) = raw.unknown.iter().partition(|h| crate::ingest::headers::is_task_header(h));
+    report.unknown_columns = unknown.into_iter().cloned().collect();
+    report.task_columns = tasks.len() as u64;
     // A large file comes block by block: the counts add up, the lists stay within their caps.
     report.rows_read += raw.rows_read;
     report.empty_rows += raw.empty_rows;
@@ -230,20 +232,45 @@ pub fn warn_cells(report: &mut InputReport, df: &DataFrame, bad: Expr, column: &
     Ok(n)
 }
 
-/// Records a fatal problem for every required canonical column the file lacks.
+/// Records a fatal problem for every required canonical column the file lacks, in the user's
+/// words, with the file's headers that look like a misspelling of it (or, when none does, the
+/// headers the file has).
 pub fn require_columns(report: &mut InputReport, df: &DataFrame, required: &[&str]) {
     for req in required {
         if df.column(req).is_err() {
-            report.fatal(
-                "missing_column",
-                Some(req),
-                tr!(
-                    "нет обязательного столбца «{req}» (синонимы: shnor schema)",
-                    "required column '{req}' is missing (aliases: shnor schema)"
-                ),
-            );
+            let msg = missing_column_message(report, req);
+            report.fatal("missing_column", Some(req), msg);
         }
     }
+}
+
+/// «нет обязательного столбца «Отметка» (mark) — возможно, «Отмтека»?»
+pub fn missing_column_message(report: &InputReport, canonical: &str) -> String {
+    let words = super::schema::column_words(canonical);
+    // Headers not taken for a canonical column: unknown ones and those kept under their own name.
+    let free: Vec<String> = report
+        .unknown_columns
+        .iter()
+        .cloned()
+        .chain(report.mapped.iter().filter(|m| m.canonical == m.source).map(|m| m.source.clone()))
+        .collect();
+    let close = super::schema::closest_headers(canonical, &free);
+    let hint = if !close.is_empty() {
+        let list = close.iter().map(|h| format!("«{h}»")).collect::<Vec<_>>().join(", ");
+        tr!(
+            " — возможно, {list}? Исправьте заголовок или задайте сопоставление в input.columns (синонимы: shnor schema)",
+            " — did you mean {list}? Fix the header or map it in input.columns (aliases: shnor schema)"
+        )
+    } else if !free.is_empty() {
+        let list = free.iter().take(12).map(|h| format!("«{h}»")).collect::<Vec<_>>().join(", ");
+        tr!(
+            "; несопоставленные столбцы файла: {list} — задайте сопоставление в input.columns (синонимы: shnor schema)",
+            "; unmapped columns of the file: {list} — map one in input.columns (aliases: shnor schema)"
+        )
+    } else {
+        tr!(" (синонимы: shnor schema)", " (aliases: shnor schema)")
+    };
+    tr!("нет обязательного столбца {words}{hint}", "required column {words} is missing{hint}")
 }
 
 /// Columns of the frame that are not among `known` (nor the row number).

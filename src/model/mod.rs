@@ -6,10 +6,12 @@ pub mod clean;
 pub mod context;
 pub mod crosswalk;
 pub mod names;
+pub mod protocol;
 pub mod questionnaire;
 pub mod register;
 pub mod report;
 pub mod results;
+pub mod scales;
 pub mod schema;
 pub mod students;
 pub mod subjects;
@@ -35,6 +37,38 @@ pub struct Dataset {
     pub notes: Vec<Problem>,
     pub latest_year: Option<i32>,
     pub first_year: Option<i32>,
+    /// Register schools with no results in the files, and with no questionnaires.
+    pub without_results: Vec<RegisterSchool>,
+    pub without_questionnaire: Vec<RegisterSchool>,
+}
+
+/// A register school, as data-quality lists name it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RegisterSchool {
+    pub school_id: String,
+    pub name: Option<String>,
+    pub municipality: Option<String>,
+}
+
+/// The register schools whose id is not among `ids` (in register order).
+fn register_schools_not_in(register: &DataFrame, ids: &Column) -> Result<Vec<RegisterSchool>> {
+    let present = DataFrame::new_infer_height(vec![ids.as_materialized_series().cast(&DataType::String)?.unique()?.with_name("school_id".into()).into()])?;
+    let missing = register
+        .clone()
+        .lazy()
+        .select([col("school_id"), col("name"), col("municipality")])
+        .join(present.lazy(), [col("school_id")], [col("school_id")], JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Anti) })
+        .collect()?;
+    let text = |c: &str| -> Result<Vec<Option<String>>> {
+        Ok(missing.column(c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let (ids, names, places) = (text("school_id")?, text("name")?, text("municipality")?);
+    Ok(ids
+        .into_iter()
+        .zip(names)
+        .zip(places)
+        .filter_map(|((id, name), municipality)| id.map(|school_id| RegisterSchool { school_id, name, municipality }))
+        .collect())
 }
 
 impl Dataset {
@@ -49,6 +83,7 @@ pub fn matcher_for(kind: InputKind, config: &Config, spec: &InputSpec) -> Matche
     let tables: &[&schema::TableDef] = match kind {
         InputKind::Schools => &[&schema::SCHOOLS],
         InputKind::Crosswalk => &[&schema::CROSSWALK],
+        InputKind::Scales => &[&schema::SCALES],
         InputKind::Results => &[&schema::RESULTS_STUDENT, &schema::RESULTS_SCHOOL],
         InputKind::Questionnaire => &[&schema::QUESTIONNAIRE_FAMILY, &schema::QUESTIONNAIRE_SCHOOL],
         InputKind::Context => &[&schema::CONTEXT],
@@ -211,6 +246,8 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
         notes: Vec::new(),
         latest_year: None,
         first_year: None,
+        without_results: Vec::new(),
+        without_questionnaire: Vec::new(),
     };
     let mut order: Vec<&InputSpec> = config.input.iter().collect();
     order.sort_by_key(|s| s.kind);
@@ -243,7 +280,26 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
     if !order.iter().any(|s| s.kind == InputKind::Crosswalk) {
         let _ = crosswalk.set(None);
     }
+    // Scales (tiny) first, before any results file needs them; the configuration's own table
+    // too. Their reports take their places in the order below.
+    let mut scales = scales::Scales::from_config(&config.scales);
+    let mut scale_reports: std::collections::BTreeMap<usize, InputReport> = Default::default();
+    for (i, spec) in order.iter().enumerate().filter(|(_, s)| s.kind == InputKind::Scales) {
+        let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
+        if let Some(raw) = read(spec, config, &mut report, max_problems)? {
+            if let Some(found) = scales::build(raw, &mut report, max_problems)? {
+                scales.merge(found);
+            }
+        }
+        scale_reports.insert(i, report);
+    }
+    let scale_reports = std::sync::Mutex::new(scale_reports);
+    let scales = (!scales.map.is_empty()).then_some(scales);
     let job = |i: usize, spec: &&InputSpec| -> Result<(InputReport, Loaded)> {
+        if spec.kind == InputKind::Scales {
+            let report = scale_reports.lock().ok().and_then(|mut m| m.remove(&i));
+            return Ok((report.unwrap_or_else(|| InputReport::new(spec.kind, spec.path.display().to_string())), Loaded::Nothing));
+        }
         let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
         if spec.kind == InputKind::Schools {
             // The register is published whatever happens, so that no other file waits for ever.
@@ -275,6 +331,7 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
                         register_ids: known.map(|k| &k.ids),
                         register: known,
                         crosswalk: crosswalk.wait().as_ref(),
+                        scales: scales.as_ref(),
                         filters: &filters,
                         file_index: i as u32,
                         max_problems,
@@ -349,13 +406,15 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
     }
     crate::i18n::trace(&tr!("объединение результатов всех файлов", "results of all files combined"), t0);
 
+    gate_excluded(&mut ds, config);
+
     if !q_tables.is_empty() {
         let t = concat(q_tables.into_iter().map(|d| d.lazy()).collect::<Vec<_>>(), UnionArgs::default())?
             .sort(["school_id", "indicator"], SortMultipleOptions::default())
             .collect()?;
         if let Some(reg) = &ds.register {
-            let with_q = t.column("school_id")?.n_unique()?;
-            let missing = reg.height().saturating_sub(with_q);
+            ds.without_questionnaire = register_schools_not_in(reg, t.column("school_id")?)?;
+            let missing = ds.without_questionnaire.len();
             if missing > 0 {
                 ds.notes.push(Problem::new(
                     Severity::Note,
@@ -511,8 +570,8 @@ fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, config: &Config) -> 
         ));
     }
     if let Some(reg) = &ds.register {
-        let with_results = c.table.column("school_id")?.n_unique()?;
-        let missing = reg.height().saturating_sub(with_results);
+        ds.without_results = register_schools_not_in(reg, c.table.column("school_id")?)?;
+        let missing = ds.without_results.len();
         if missing > 0 {
             ds.notes.push(Problem::new(
                 Severity::Note,
@@ -531,6 +590,44 @@ fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, config: &Config) -> 
     ds.first_year = Some(c.first_year);
     ds.results = Some(c.table);
     Ok(())
+}
+
+/// §6: a file with at least `input_checks.max_excluded_share` of its rows excluded for problems
+/// of the data would change the list silently — fatal unless allowed (then a warning).
+fn gate_excluded(ds: &mut Dataset, config: &Config) {
+    let limit = config.input_checks.max_excluded_share;
+    for r in ds.reports.iter_mut().filter(|r| !r.fatal) {
+        let (problems, share) = r.problem_share();
+        if problems == 0 || share < limit {
+            continue;
+        }
+        let main = r.main_problem().map(|e| tr!(", больше всего — «{}» ({})", ", most of them '{}' ({})", e.label, e.count)).unwrap_or_default();
+        let base = r.rows_read.saturating_sub(r.excluded_by_design());
+        let pct = crate::i18n::decimal1(share * 100.0);
+        let limit_pct = crate::i18n::decimal1(limit * 100.0);
+        let (severity, what) = if config.input_checks.allow_excluded {
+            (Severity::Warning, tr!("расчёт выполнен, так как разрешено (--allow-excluded)", "computed because it is allowed (--allow-excluded)"))
+        } else {
+            (
+                Severity::Fatal,
+                tr!(
+                    "такой файл изменил бы список незаметно, расчёт остановлен. Исправьте файл (подробности: shnor check) или, если так и задумано, запустите с --allow-excluded (порог — input_checks.max_excluded_share)",
+                    "such a file would change the list silently, so the run stops. Fix the file (details: shnor check) or, if this is intended, run with --allow-excluded (threshold: input_checks.max_excluded_share)"
+                ),
+            )
+        };
+        r.problem(
+            severity,
+            "too_many_excluded",
+            None,
+            None,
+            None,
+            tr!(
+                "исключено {problems} из {base} строк ({pct} % при пороге {limit_pct} %) из-за проблем данных{main}; {what}",
+                "{problems} of {base} rows excluded ({pct} % against a threshold of {limit_pct} %) for problems of the data{main}; {what}"
+            ),
+        );
+    }
 }
 
 fn no_usable_results() -> Problem {

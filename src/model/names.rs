@@ -74,6 +74,34 @@ pub fn normalize_place(name: &str) -> String {
     lower.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+/// Words of municipality names that say what kind of place or body it is, not which one
+/// («муниципальный район», «г.», «Управление образования администрации …»).
+const PLACE_WORDS: &[&str] = &[
+    "муниципальный", "муниципальное", "муниципального", "муниципальной", "район", "района", "округ", "округа", "городской", "городского",
+    "городское", "город", "города", "г", "гор", "мо", "мр", "мо", "го", "мрн", "р", "н", "рн", "образование", "образования", "образованию",
+    "управление", "управления", "комитет", "комитета", "отдел", "отдела", "департамент", "по", "администрации", "администрация", "и",
+    "поселение", "поселения", "сельское", "сельского", "края", "области", "республики", "автономного", "муниципалитет", "ато", "зато",
+];
+
+/// The words of a municipality name that tell which place it is (kind words dropped).
+fn place_words(name: &str) -> Vec<String> {
+    normalize_place(name).split(' ').filter(|w| !w.is_empty() && !PLACE_WORDS.contains(w)).map(str::to_string).collect()
+}
+
+/// Two words are one in different grammatical forms («северный» / «северного», «южный» /
+/// «южного»): they share all but at most the last three letters of the shorter, and at least three.
+fn same_word(a: &str, b: &str) -> bool {
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let shorter = a.chars().count().min(b.chars().count());
+    common >= 3.max(shorter.saturating_sub(3)) || a == b
+}
+
+/// Whether a municipality name as another source writes it names this register municipality:
+/// every telling word of the register's name is in it (in any form).
+fn place_fits(register_words: &[String], other_words: &[String]) -> bool {
+    !register_words.is_empty() && register_words.iter().all(|r| other_words.iter().any(|o| same_word(r, o)))
+}
+
 /// How a name was matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -125,6 +153,8 @@ pub struct Register {
     exact: HashMap<String, Vec<usize>>,
     normalized: HashMap<String, Vec<usize>>,
     normal_names: Vec<String>,
+    /// Each distinct normalised municipality with its telling words.
+    distinct_places: BTreeMap<String, Vec<String>>,
 }
 
 impl Register {
@@ -138,14 +168,39 @@ impl Register {
             normalized.entry(n.clone()).or_default().push(i);
             normal_names.push(n);
         }
-        let places = schools.iter().map(|s| s.municipality.as_deref().map(normalize_place)).collect();
+        let places: Vec<Option<String>> = schools.iter().map(|s| s.municipality.as_deref().map(normalize_place)).collect();
+        let distinct_places = places.iter().flatten().map(|p| (p.clone(), place_words(p))).collect();
         Register {
             schools,
             places,
             exact,
             normalized,
             normal_names,
+            distinct_places,
         }
+    }
+
+    /// The register municipality a municipality name of another source stands for: the same
+    /// after normalisation, or — names that drift between files and years («муниципальный район»
+    /// / «муниципальный округ», «г.» / «город», an education authority «Комитет по образованию
+    /// Северного района») — the one register municipality whose telling words it holds. None
+    /// when the register does not know it or two register municipalities fit.
+    pub fn register_place(&self, name: &str) -> Option<String> {
+        let normal = normalize_place(name);
+        if self.distinct_places.contains_key(&normal) {
+            return Some(normal);
+        }
+        let words = place_words(name);
+        let fits: Vec<&String> = self.distinct_places.iter().filter(|(_, w)| place_fits(w, &words)).map(|(p, _)| p).collect();
+        match fits.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        }
+    }
+
+    /// The register's own spelling of a normalised municipality (for messages).
+    pub fn place_label(&self, normal: &str) -> Option<&str> {
+        self.places.iter().position(|p| p.as_deref() == Some(normal)).and_then(|i| self.schools.get(i)).and_then(|s| s.municipality.as_deref())
     }
 
     /// Narrows candidates to the given municipality. A municipality the register knows is
@@ -154,7 +209,7 @@ impl Register {
     /// «Северный муниципальный район») narrows nothing.
     fn within(&self, found: &[usize], place: Option<&str>) -> Vec<usize> {
         let Some(place) = place else { return found.to_vec() };
-        if !self.places.iter().any(|p| p.as_deref() == Some(place)) {
+        if !self.distinct_places.contains_key(place) {
             return found.to_vec();
         }
         found
@@ -183,7 +238,7 @@ impl Register {
 
     /// Matches a name (and a municipality, if known): exactly, then after normalisation.
     pub fn find(&self, name: &str, municipality: Option<&str>) -> Match {
-        let place = municipality.map(normalize_place).filter(|p| !p.is_empty());
+        let place = municipality.map(|m| self.register_place(m).unwrap_or_else(|| normalize_place(m))).filter(|p| !p.is_empty());
         let normal = normalize(name);
         let steps: [(How, Option<&Vec<usize>>); 2] = [
             (How::Exact, self.exact.get(name.trim())),
@@ -340,6 +395,26 @@ mod tests {
         assert_eq!(cw.name("СОШ № 1", Some("Северный район")).map(String::as_str), Some("s1"));
         assert_eq!(cw.name("СОШ № 1", None).map(String::as_str), Some("s1"));
         assert_eq!(cw.name("СОШ № 2", None), None);
+    }
+
+    #[test]
+    fn municipality_names_that_drift() {
+        let r = register();
+        for drifted in ["Северный муниципальный округ", "СЕВЕРНЫЙ МУНИЦИПАЛЬНЫЙ РАЙОН", "Комитет по образованию администрации Северного района", "Северный р-н"] {
+            assert_eq!(r.register_place(drifted).as_deref(), Some("северный район"), "{drifted}");
+        }
+        assert_eq!(r.register_place("Западный район"), None);
+        // The same school name in two municipalities: a drifted spelling still decides.
+        let m = r.find("СОШ №1", Some("Управление образования Южного муниципального округа"));
+        assert_eq!(m.school_id.as_deref(), Some("s2"));
+        // Two register municipalities that both fit: never guessed.
+        let two = Register::new(vec![
+            Candidate { school_id: "a".into(), name: "СОШ".into(), municipality: Some("г. Северный".into()) },
+            Candidate { school_id: "b".into(), name: "ООШ".into(), municipality: Some("Северный район".into()) },
+        ]);
+        assert_eq!(two.register_place("Северный муниципальный округ"), None);
+        assert!(same_word("быстроистокский", "быстроистокского"));
+        assert!(!same_word("северный", "южный"));
     }
 
     #[test]

@@ -58,6 +58,10 @@ pub enum Reason {
     ProcedureNotInMethod,
     YearOutsideWindow,
     OldQuestionnaireYear,
+    /// A pupil who did not write (ВПР protocols: «отсутствовал»).
+    Absent,
+    /// A conversion scale whose thresholds are not numbers or decrease.
+    BadScale,
 }
 
 impl Reason {
@@ -87,16 +91,18 @@ impl Reason {
             Reason::ProcedureNotInMethod => "procedure_not_in_method",
             Reason::YearOutsideWindow => "year_outside_window",
             Reason::OldQuestionnaireYear => "old_questionnaire_year",
+            Reason::Absent => "absent",
+            Reason::BadScale => "bad_scale",
         }
     }
 
     /// Every reason, in the order the checks of results tables apply them.
-    pub const ALL: [Reason; 24] = [
-        Reason::RaggedRow, Reason::UnmatchedName, Reason::AmbiguousName, Reason::BlankId, Reason::BadYear,
+    pub const ALL: [Reason; 26] = [
+        Reason::RaggedRow, Reason::Absent, Reason::UnmatchedName, Reason::AmbiguousName, Reason::BlankId, Reason::BadYear,
         Reason::BadProcedure, Reason::MissingSubject, Reason::BadGrade, Reason::BadMark, Reason::BadJournalMark,
         Reason::BadScore, Reason::NoEgeMinimum, Reason::BadCount, Reason::ShareOutOfRange, Reason::MarksExceedParticipants,
         Reason::BelowMinExceedsParticipants, Reason::BadMean, Reason::NoFailInfo, Reason::DuplicateId, Reason::UnknownSchool,
-        Reason::NoSource, Reason::ProcedureNotInMethod, Reason::YearOutsideWindow, Reason::OldQuestionnaireYear,
+        Reason::NoSource, Reason::ProcedureNotInMethod, Reason::YearOutsideWindow, Reason::OldQuestionnaireYear, Reason::BadScale,
     ];
 
     pub fn from_code(code: &str) -> Option<Reason> {
@@ -108,7 +114,7 @@ impl Reason {
     pub fn by_design(self) -> bool {
         matches!(
             self,
-            Reason::ProcedureNotInMethod | Reason::YearOutsideWindow | Reason::OldQuestionnaireYear
+            Reason::ProcedureNotInMethod | Reason::YearOutsideWindow | Reason::OldQuestionnaireYear | Reason::Absent
         )
     }
 
@@ -144,6 +150,8 @@ impl Reason {
             Reason::ProcedureNotInMethod => tr!("процедура не входит в методику (method.procedures)", "procedure not in the method (method.procedures)"),
             Reason::YearOutsideWindow => tr!("год вне окна расчёта", "year outside the window"),
             Reason::OldQuestionnaireYear => tr!("анкета не последнего года", "questionnaire of an earlier year"),
+            Reason::Absent => tr!("участник отсутствовал (работу не писал)", "the pupil was absent (did not write)"),
+            Reason::BadScale => tr!("пороги шкалы не числа или убывают", "scale thresholds are not numbers or decrease"),
         }
     }
 }
@@ -227,6 +235,9 @@ pub struct InputReport {
     pub layout: Option<String>,
     pub mapped: Vec<MappedColumn>,
     pub unknown_columns: Vec<String>,
+    /// Columns of task scores (ВПР protocols), recognised and left aside.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub task_columns: u64,
     pub rows_read: u64,
     pub rows_used: u64,
     pub rows_excluded: u64,
@@ -253,6 +264,7 @@ impl InputReport {
             layout: None,
             mapped: Vec::new(),
             unknown_columns: Vec::new(),
+            task_columns: 0,
             rows_read: 0,
             rows_used: 0,
             rows_excluded: 0,
@@ -331,9 +343,34 @@ impl InputReport {
         self.excluded.sort_by_key(|e| Reason::from_code(&e.reason).and_then(|r| Reason::ALL.iter().position(|x| *x == r)));
     }
 
+    /// Rows excluded by the method's own settings (not for a problem of the data).
+    pub fn excluded_by_design(&self) -> u64 {
+        self.excluded.iter().filter(|e| Reason::from_code(&e.reason).is_some_and(Reason::by_design)).map(|e| e.count).sum()
+    }
+
+    /// Rows excluded for problems of the data, and the share they are of the rows the method
+    /// would have used (rows read less those set aside by design).
+    pub fn problem_share(&self) -> (u64, f64) {
+        let problems = self.rows_excluded.saturating_sub(self.excluded_by_design());
+        let base = self.rows_read.saturating_sub(self.excluded_by_design());
+        (problems, if base == 0 { 0.0 } else { problems as f64 / base as f64 })
+    }
+
+    /// The reason that excluded the most rows for a problem of the data, with its count.
+    pub fn main_problem(&self) -> Option<&ExclusionCount> {
+        self.excluded
+            .iter()
+            .filter(|e| !Reason::from_code(&e.reason).is_some_and(Reason::by_design))
+            .max_by(|a, b| a.count.cmp(&b.count).then_with(|| b.reason.cmp(&a.reason)))
+    }
+
     /// Excluded counts keyed by reason code.
     #[cfg(test)]
     pub fn excluded_map(&self) -> std::collections::BTreeMap<String, u64> {
         self.excluded.iter().map(|e| (e.reason.clone(), e.count)).collect()
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

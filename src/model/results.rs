@@ -37,6 +37,8 @@ pub struct Context<'a> {
     /// The register, for schools known only by name.
     pub register: Option<&'a super::Known>,
     pub crosswalk: Option<&'a Crosswalk>,
+    /// ВПР conversion scales (files and the configuration's table).
+    pub scales: Option<&'a super::scales::Scales>,
     pub filters: &'a [ProcedureFilter],
     pub file_index: u32,
     pub max_problems: usize,
@@ -70,6 +72,17 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
         Layout::School => tr!("по школам", "per school"),
         _ => tr!("по ученикам", "per student"),
     });
+    // Files as the systems give them: columns from the title or the name, `code | name` cells,
+    // class names for grades, absent pupils (§3.5).
+    let raw = if raw.wide.is_some() {
+        raw
+    } else {
+        let df = super::protocol::fill_from_facts(raw.df, &ctx.spec.path, &raw.titles, ctx.spec.year, report)?;
+        let df = super::protocol::split_code_name(df, report)?;
+        let df = super::protocol::grade_from_class(df)?;
+        let df = if layout == Layout::Student { super::protocol::exclude_absent(df, report)? } else { df };
+        RawFrame { df, ..raw }
+    };
     // Without an id column the school is looked up by its name (and municipality).
     let by_name = raw.df.column("school_id").is_err() && raw.df.column("name").is_ok();
     let mut required = vec![if by_name { "name" } else { "school_id" }, "procedure", "subject"];
@@ -94,7 +107,8 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
         return Ok(None);
     }
     if layout == Layout::Student {
-        return super::students::build(raw.df, by_name, ctx, report);
+        let Some(df) = marks_for(raw.df, ctx, report)? else { return Ok(None) };
+        return super::students::build(df, by_name, ctx, report);
     }
     let raw = RawFrame { df: super::checks::categoricals_as_text(raw.df)?, ..raw };
     let mapped = raw.mapped.clone();
@@ -114,6 +128,46 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
     let df = with_school_index(df, ctx.register_ids)?;
     let lf = parse_numbers(df, numbers, Some("year"))?.lazy();
     school_level(lf, &names, &mapped, ctx, report)
+}
+
+/// A per-student file without a mark column: its ВПР and ОГЭ marks come from the primary score
+/// and the conversion scales. Without a scale for each (year, grade, subject) it needs — or
+/// without scales at all — the file is fatal, naming the mark column (perhaps misspelt) and
+/// what is missing. ЕГЭ rows need no mark (they go by the subject's minimum).
+fn marks_for(df: DataFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+    if df.column("mark").is_ok() {
+        return Ok(Some(df));
+    }
+    // A header that looks like a misspelt «Отметка» is a mistake to fix, not a file without marks.
+    let free: Vec<String> = report.unknown_columns.clone();
+    if !super::schema::closest_headers("mark", &free).is_empty() {
+        let msg = super::checks::missing_column_message(report, "mark");
+        report.fatal("missing_column", Some("mark"), msg);
+        return Ok(None);
+    }
+    let empty = super::scales::Scales::default();
+    let scales = ctx.scales.unwrap_or(&empty);
+    let missing = match super::scales::derive_marks(df, scales, report)? {
+        Ok(df) => return Ok(Some(df)),
+        Err(missing) => missing,
+    };
+    let list: Vec<String> = missing
+        .iter()
+        .take(10)
+        .map(|(y, g, s)| tr!("{} год, {} класс, «{s}»", "{}, grade {}, '{s}'", y.map_or("?".into(), |y| y.to_string()), g.map_or("?".into(), |g| g.to_string())))
+        .collect();
+    let more = if missing.len() > 10 { tr!(" и ещё {}", " and {} more", missing.len() - 10) } else { String::new() };
+    let column = super::checks::missing_column_message(report, "mark");
+    report.fatal(
+        "missing_scale",
+        Some("mark"),
+        tr!(
+            "{column}. Без отметок они получаются из первичного балла по шкале перевода, но шкалы нет для: {}{more} — добавьте шкалы (--scales ФАЙЛ или kind = \"scales\")",
+            "{column}. Without marks they are derived from the primary score with a conversion scale, but there is none for: {}{more} — add the scales (--scales FILE or kind = \"scales\")",
+            list.join("; ")
+        ),
+    );
+    Ok(None)
 }
 
 /// Normalises procedure and subject over the distinct values (few) and joins the answers back
@@ -280,6 +334,9 @@ pub(super) fn match_distinct(distinct: &DataFrame, keys: &[&str], wide: bool, ct
     let mut counts = MatchCounts::default();
     let (mut ids, mut hows): (Vec<Option<String>>, Vec<u32>) = (Vec::new(), Vec::new());
     let mut listed = report.problems.iter().filter(|p| p.code == Reason::AmbiguousName.code() || p.code == Reason::UnmatchedName.code()).count();
+    if let (Some(r), Some(p)) = (register, &places) {
+        note_drifted_places(r, p, report);
+    }
     for (i, name) in names.iter().enumerate() {
         let name = name.unwrap_or_default();
         let place = places.as_ref().and_then(|p| p.get(i));
@@ -336,6 +393,27 @@ pub(super) fn match_distinct(distinct: &DataFrame, keys: &[&str], wide: bool, ct
     columns.push(Column::new("school_id".into(), ids));
     columns.push(Column::new("__match".into(), hows));
     DataFrame::new_infer_height(columns)
+}
+
+/// Lists each municipality written otherwise than in the register but matched to it (once a
+/// file).
+fn note_drifted_places(register: &super::names::Register, places: &StringChunked, report: &mut InputReport) {
+    let mut distinct: Vec<&str> = places.iter().flatten().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    for p in distinct {
+        let normal = super::names::normalize_place(p);
+        let Some(matched) = register.register_place(p).filter(|m| *m != normal) else { continue };
+        let label = register.place_label(&matched).unwrap_or(matched.as_str()).to_string();
+        if report.problems.iter().any(|x| x.code == "municipality_matched" && x.value.as_deref() == Some(p)) {
+            continue;
+        }
+        let source = report.source_column("municipality");
+        report.problem(Severity::Note, "municipality_matched", None, source.as_deref(), Some(p.to_string()), tr!(
+            "муниципалитет сопоставлен с «{label}» реестра (написан иначе)",
+            "municipality matched to the register's '{label}' (spelled otherwise)"
+        ));
+    }
 }
 
 /// Notes how many rows took their school id from the crosswalk (one note a file, summed over

@@ -76,7 +76,7 @@ macro_rules! col {
 
 const SCHOOL_ID: ColumnDef = col!(
     "school_id", Text, true,
-    ["Логин ОО", "Логин", "Код ОО", "Код школы", "Код образовательной организации", "ИНН", "ИНН ОО", "login", "school id", "id ОО"],
+    ["Логин ОО", "Логин", "Код ОО", "Код школы", "Код образовательной организации", "ИНН", "ИНН ОО", "login", "school id", "id ОО", "Логин школы", "Пользователь", "user"],
     "уникальный идентификатор ОО (ведущие нули сохраняются)", "unique school id (leading zeros kept)"
 );
 
@@ -90,12 +90,15 @@ const MUNICIPALITY: ColumnDef = col!("municipality", Text, true,
 /// In results: a school known only by name (and municipality) is matched to the register.
 const NAME_IN_RESULTS: ColumnDef = ColumnDef {
     required: false,
+    aliases: &["Наименование ОО", "Название ОО", "Наименование", "Название", "Образовательная организация", "Полное наименование ОО", "Краткое наименование ОО", "school name", "school", "Школа", "ОО"],
     note_ru: "наименование ОО — если нет идентификатора, школа ищется в реестре по названию",
     note_en: "school name — without an id the school is looked up in the register by name",
     ..NAME
 };
 const MUNICIPALITY_IN_RESULTS: ColumnDef = ColumnDef {
     required: false,
+    // ФИС ОКО protocols write the municipality under «регион».
+    aliases: &["Муниципалитет", "Муниципальное образование", "МО", "АТЕ", "Муниципальный район", "Район", "Муниципальный район (городской округ)", "Городской округ", "регион"],
     note_ru: "муниципалитет — уточняет поиск школы по названию",
     note_en: "municipality — narrows the lookup of a school by name",
     ..MUNICIPALITY
@@ -131,7 +134,7 @@ const PROCEDURE: ColumnDef = col!(
     "ВПР, ОГЭ или ЕГЭ", "ВПР, ОГЭ or ЕГЭ"
 );
 const GRADE: ColumnDef = col!(
-    "grade", Int, false, ["Класс", "Параллель"],
+    "grade", Int, false, ["Класс", "Параллель", "Наименование класса", "Класс (буква)"],
     "класс (для ОГЭ по умолчанию 9, для ЕГЭ 11)", "grade (ОГЭ defaults to 9, ЕГЭ to 11)"
 );
 const SUBJECT: ColumnDef = col!(
@@ -151,12 +154,33 @@ pub const RESULTS_STUDENT: TableDef = TableDef {
         PROCEDURE,
         GRADE,
         SUBJECT,
-        col!("score", Number, false, ["Первичный балл", "Тестовый балл", "Балл", "Сумма баллов", "Итоговый балл"],
+        col!("score", Number, false, ["Первичный балл", "Тестовый балл", "Балл", "Сумма баллов", "Итоговый балл", "Всего баллов", "Итого баллов", "sum"],
             "балл (для ЕГЭ — тестовый)", "score (ЕГЭ: test score)"),
         col!("mark", Int, false, ["Отметка", "Оценка", "Отметка за работу", "Оценка за работу"],
             "отметка 2–5 (для ЕГЭ может отсутствовать)", "mark 2–5 (may be absent for ЕГЭ)"),
-        col!("journal_mark", Int, false, ["Отметка по журналу", "Оценка по журналу", "Отметка за предыдущую четверть", "Отметка в журнале"],
-            "отметка по журналу (только ВПР)", "journal mark (ВПР only)"),
+        col!("journal_mark", Int, false, ["Отметка по журналу", "Оценка по журналу", "Отметка за предыдущую четверть", "Отметка в журнале",
+            "Отметка за предыдущую четверть/триместр", "Отметка за предыдущий триместр", "Отметка за предыдущее полугодие", "otc"],
+            "отметка по журналу (только ВПР; «нет отметки» — пусто)", "journal mark (ВПР only; «нет отметки» = none)"),
+        col!("variant", Text, false, ["Вариант", "var", "var-1"],
+            "вариант работы; «отсутствовал» — участник не писал работу (строка исключается по своей причине)", "variant; «отсутствовал» = the pupil did not write (row excluded by its own reason)"),
+    ],
+};
+
+/// ВПР conversion scales (§3.6).
+pub const SCALES: TableDef = TableDef {
+    name: "scales",
+    title_ru: "Шкалы перевода первичных баллов ВПР в отметки (одна строка — год × класс × предмет)",
+    title_en: "ВПР conversion scales (one row per year × grade × subject)",
+    columns: &[
+        col!("year", Year, true, ["Год"], "год", "year"),
+        col!("grade", Int, true, ["Класс", "Параллель"], "класс", "grade"),
+        col!("subject", Text, true, ["Предмет", "Учебный предмет"], "предмет", "subject"),
+        col!("min3", Number, true, ["«3» от", "Отметка «3» от", "Мин. балл «3»", "Минимальный балл на «3»", "от «3»", "3 от"],
+            "наименьший первичный балл отметки «3» (ниже — «2»)", "lowest primary score of mark 3 (below: mark 2)"),
+        col!("min4", Number, true, ["«4» от", "Отметка «4» от", "Мин. балл «4»", "Минимальный балл на «4»", "от «4»", "4 от"],
+            "наименьший первичный балл отметки «4»", "lowest primary score of mark 4"),
+        col!("min5", Number, true, ["«5» от", "Отметка «5» от", "Мин. балл «5»", "Минимальный балл на «5»", "от «5»", "5 от"],
+            "наименьший первичный балл отметки «5»", "lowest primary score of mark 5"),
     ],
 };
 
@@ -247,8 +271,41 @@ pub const ALL_TABLES: &[&TableDef] = &[
     &QUESTIONNAIRE_SCHOOL,
     &CONTEXT,
     &CROSSWALK,
+    &SCALES,
 ];
 
 /// Canonical column names that make a results file "per school".
 pub const SCHOOL_LEVEL_RESULT_COLUMNS: &[&str] =
     &["participants", "mark2", "mark3", "mark4", "mark5", "below_min"];
+
+/// A canonical column's definition (the first table that has it).
+pub fn column_def(canonical: &str) -> Option<&'static ColumnDef> {
+    ALL_TABLES.iter().flat_map(|t| t.columns.iter()).find(|c| c.name == canonical)
+}
+
+/// A canonical column in the user's words: «Отметка (mark)» in Russian (its first alias),
+/// `mark` in English.
+pub fn column_words(canonical: &str) -> String {
+    match column_def(canonical).and_then(|c| c.aliases.first()) {
+        Some(alias) if !crate::i18n::is_en() => format!("«{alias}» ({canonical})"),
+        _ => format!("'{canonical}'"),
+    }
+}
+
+/// Headers of a file that look like a misspelt alias of `canonical` (at most three, closest
+/// first): compared by their matching keys, so case, spaces and quotes do not count.
+pub fn closest_headers(canonical: &str, headers: &[String]) -> Vec<String> {
+    let Some(def) = column_def(canonical) else { return Vec::new() };
+    let keys: Vec<String> = std::iter::once(def.name).chain(def.aliases.iter().copied()).map(crate::ingest::headers::header_key).collect();
+    let mut scored: Vec<(f64, &String)> = headers
+        .iter()
+        .map(|h| {
+            let hk = crate::ingest::headers::header_key(h);
+            let best = keys.iter().map(|k| strsim::normalized_damerau_levenshtein(k, &hk)).fold(0.0, f64::max);
+            (best, h)
+        })
+        .filter(|(s, _)| *s >= 0.6)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, h)| h.clone()).collect()
+}

@@ -195,6 +195,8 @@ pub fn load(dir: &Path) -> Result<StoredRun> {
         notes: Vec::new(),
         latest_year,
         first_year: None,
+        without_results: Vec::new(),
+        without_questionnaire: Vec::new(),
     };
     let previous = manifest.get("previous").and_then(|x| x.as_str()).map(PathBuf::from);
     let indices = stored_indices(&agg)?;
