@@ -318,3 +318,35 @@ fn argument_errors_and_help_in_russian() {
     // --lang en keeps clap's English.
     shnor().args(["--lang", "en", "rnu"]).assert().code(2).stderr(predicates::str::contains("unrecognized subcommand"));
 }
+
+#[test]
+fn bad_input_rules_for_shares_duplicates_and_leading_zeros() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two unknown columns with the same header (register and results): harmless, both listed.
+    let reg = write(dir.path(), "reg.csv", "Логин ОО;Наименование ОО;Муниципалитет;Примечание;Примечание\n00123;Школа 1;Район А;a;b\n00124;Школа 2;Район А;;\n00125;Школа 3;Район Б;;\n".as_bytes());
+    // Shares in one column (one of them out of range), percentages in the other.
+    let res = "Год;Логин ОО;Процедура;Класс;Предмет;Участники;Доля «2»;«3», %;Комментарий;Комментарий\n\
+2025;00123;ВПР;4;Русский язык;20;0,1;40;;\n\
+2025;00124;ВПР;4;Русский язык;20;0,2;55;;\n\
+2025;00124;ВПР;4;Математика;20;1,5;30;;\n\
+2025;00123;ВПР;4;Математика;20;0,25;150;;\n";
+    let res = write(dir.path(), "res.csv", res.as_bytes());
+    let (code, v, err) = check_json(&["--schools".as_ref(), reg.as_os_str(), "--results".as_ref(), res.as_os_str(), "--allow-excluded".as_ref()]);
+    assert_eq!(code, 0, "{err}\n{v}");
+    let r = inputs_of(&v, "results")[0];
+    assert_eq!(r["unknown_columns"], serde_json::json!(["Комментарий", "Комментарий"]));
+    let register = inputs_of(&v, "schools")[0];
+    assert!(register["unknown_columns"].as_array().unwrap().iter().any(|u| u == "Примечание"), "{register}");
+    // «Доля «2»» is a column of shares (1,5 is out of range, not a sign of percentages) and «3», %
+    // one of percentages (150 is out of range): each bad cell excludes its row, named.
+    let bad: Vec<(u64, &str, &str)> = r["problems"].as_array().unwrap().iter().filter(|p| p["code"] == "share_out_of_range").map(|p| (p["row"].as_u64().unwrap(), p["column"].as_str().unwrap(), p["value"].as_str().unwrap())).collect();
+    assert_eq!(bad, [(4, "Доля «2»", "1,5"), (5, "«3», %", "150")]);
+    assert_eq!(r["rows_used"], 2);
+    // Identifiers keep their leading zeros, in the data-quality lists too.
+    let without: Vec<&str> = v["schools_without_results"].as_array().unwrap().iter().map(|s| s["school_id"].as_str().unwrap()).collect();
+    assert_eq!(without, ["00125"]);
+    let out = dir.path().join("out");
+    shnor().args(["run", "-q", "--allow-excluded", "--schools"]).arg(&reg).arg("--results").arg(&res).arg("--out").arg(&out).assert().success();
+    let rows = aggregates(&out);
+    assert_eq!(rows, ["2025 00123 ВПР Русский язык 20 2 null", "2025 00124 ВПР Русский язык 20 4 null"]);
+}

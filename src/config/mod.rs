@@ -787,6 +787,9 @@ mod tests {
         assert_eq!(c.method.ege_min.get("Русский язык"), Some(&24.0));
         assert_eq!(c.method.ege_min.get("Обществознание"), Some(&42.0));
         assert_eq!(c.resilience.isbsh_worst_share, 0.25);
+        // A manifest without [input_checks] (older runs) reads with the same embedded values.
+        assert_eq!(c.input_checks, InputChecks::standard());
+        assert_eq!(c.input_checks.max_excluded_share, 0.5);
     }
 
     #[test]

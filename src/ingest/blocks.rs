@@ -241,7 +241,7 @@ fn plan(first: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Option<Result<(P
         number_row: None,
     };
     let mapped: Vec<MappedColumn> = columns.iter().map(|(_, m)| m.clone()).collect();
-    let unknown = names.iter().filter(|h| !mapped.iter().any(|m| &m.source == *h)).cloned().collect();
+    let unknown = super::unknown_of(&names, &columns);
     let plan = Plan { delim, want, width: header.len(), columns, plain, codes: opts.codes, info, mapped, unknown };
     Some(Ok((plan, start + data_start, header_idx as u64 + 2)))
 }

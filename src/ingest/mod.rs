@@ -268,12 +268,8 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
     let data = rows.into_iter().zip(numbers).enumerate().skip(header_idx + 1).filter(|(i, _)| Some(*i) != number_row).map(|(_, r)| r);
     let rows = Rows::from_grid(data, width, &plan, lossy)?;
     let Rows { df, ragged, bad_utf8_rows, empty_rows, rows_read } = rows;
+    let unknown = unknown_of(&header_names, &plan);
     let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
-    let unknown = header_names
-        .iter()
-        .filter(|h| !mapped.iter().any(|m| &m.source == *h))
-        .cloned()
-        .collect();
     Ok(RawFrame {
         df,
         info,
@@ -489,11 +485,16 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
     let df = parsed.lazy().select(exprs).collect().map_err(|e| e.to_string())?;
 
     info.header_row = Some(header_idx as u64 + 1);
+    let unknown = unknown_of(&names, &plan);
     let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
-    let unknown = names.iter().filter(|h| !mapped.iter().any(|m| &m.source == *h)).cloned().collect();
     let mut frame = RawFrame::regular(df, info, mapped, unknown);
     frame.titles = head.iter().take(header_idx).flat_map(|r| r.iter().flatten().cloned()).collect();
     Ok(Some(frame))
+}
+
+/// The headers of the columns a plan does not take (a repeated header is listed each time).
+pub(crate) fn unknown_of(names: &[String], plan: &[(usize, MappedColumn)]) -> Vec<String> {
+    names.iter().enumerate().filter(|(i, _)| !plan.iter().any(|(j, _)| j == i)).map(|(_, n)| n.clone()).collect()
 }
 
 /// Header cells as names; an empty header cell is «столбец N».
@@ -525,7 +526,8 @@ fn plan_columns(
                     "column '{name}' fits both {list} — map it explicitly in input.columns"
                 ));
             }
-            headers::Resolved::None if keep_unknown && header.get(i).is_some_and(Option::is_some) => (name.clone(), None),
+            // Two unknown columns with the same header are harmless: the first is kept, the other listed.
+            headers::Resolved::None if keep_unknown && header.get(i).is_some_and(Option::is_some) && !plan.iter().any(|(_, m)| m.canonical == *name) => (name.clone(), None),
             headers::Resolved::None => continue,
         };
         if let Some((_, prev)) = plan.iter().find(|(_, m)| m.canonical == canonical) {

@@ -95,8 +95,8 @@ fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, wan
     }
     exprs.push((col("__idx").cast(DataType::UInt64) + lit(first_row)).alias(ROW_COL));
     let df = df.with_row_index("__idx".into(), None).map_err(|e| e.to_string())?.lazy().select(exprs).collect().map_err(|e| e.to_string())?;
+    let unknown = super::unknown_of(&names, &plan);
     let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
-    let unknown = names.iter().filter(|h| !mapped.iter().any(|m| &m.source == *h)).cloned().collect();
     let info = SourceInfo { format: "Parquet".to_string(), header_row: Some(1), ..SourceInfo::default() };
     Ok(RawFrame::regular(df, info, mapped, unknown))
 }

@@ -170,15 +170,23 @@ fn read_each(
     if !blocks || (maybe_wide && small) {
         let mut read = ingest::read_table(&spec.path, &matcher, &opts);
         bar.inc(size);
+        let mut found_wide = false;
         if maybe_wide && !read.as_ref().is_ok_and(|raw| raw.df.column("subject").is_ok()) {
             let found = ingest::wide::WideOptions { year: spec.year, ..Default::default() };
             if let Ok(w) = ingest::read_table(&spec.path, &matcher, &ReadOptions { wide: Some(&found), ..opts }) {
                 read = Ok(w);
+                found_wide = true;
             }
         }
         return match read {
             Ok(raw) => {
                 checks::account_reader(report, &raw, max_problems);
+                if found_wide {
+                    report.problem(report::Severity::Note, "wide_detected", None, None, None, tr!(
+                        "прочитан как широкая форма (строка — школа, предметы блоками столбцов): в шапке строка предметов над строкой показателей, а столбца предмета нет (layout не задан)",
+                        "read as a wide form (a row per school, subjects in column blocks): the header has a row of subjects over a row of metrics and no subject column (no layout given)"
+                    ));
+                }
                 on_block(raw, report)
             }
             Err(msg) => {

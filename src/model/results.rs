@@ -584,21 +584,34 @@ fn parsed_common() -> Vec<Expr> {
 fn share_scales<'c>(lf: &LazyFrame, cols: &[&'c str], mapped: &[MappedColumn], mode: ValuesMode) -> PolarsResult<Vec<(&'c str, Option<f64>)>> {
     let header_share = |c: &str| mapped.iter().any(|m| m.canonical == c && m.share);
     let probed: Vec<&str> = cols.iter().copied().filter(|c| mode == ValuesMode::Auto && header_share(c)).collect();
-    let maxima = if probed.is_empty() {
+    // A column is judged as a whole: percentages when most of its non-zero values are above 1
+    // (so one share of 1.5 among shares is a share out of range, excluded with its row, not a
+    // reason to read the whole column as percentages).
+    let votes = if probed.is_empty() {
         None
     } else {
-        Some(lf.clone().select(probed.iter().map(|c| num(c).max().alias(*c)).collect::<Vec<_>>()).collect()?)
+        let exprs: Vec<Expr> = probed
+            .iter()
+            .flat_map(|c| {
+                [
+                    num(c).gt(lit(1.0)).cast(DataType::UInt32).sum().alias(format!("{c}__over")),
+                    num(c).gt(lit(0.0)).cast(DataType::UInt32).sum().alias(format!("{c}__pos")),
+                ]
+            })
+            .collect();
+        Some(lf.clone().select(exprs).collect()?)
     };
+    let count = |df: &DataFrame, name: String| -> PolarsResult<u64> { Ok(df.column(&name)?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0)) };
     cols.iter()
         .map(|c| {
             let scale = match mode {
                 ValuesMode::Counts => None,
                 ValuesMode::Percent => Some(100.0),
                 ValuesMode::Shares => Some(1.0),
-                ValuesMode::Auto => match &maxima {
-                    Some(m) if probed.contains(c) => {
-                        let max = m.column(c)?.f64()?.get(0).unwrap_or(0.0);
-                        Some(if max > 1.0 { 100.0 } else { 1.0 })
+                ValuesMode::Auto => match &votes {
+                    Some(v) if probed.contains(c) => {
+                        let (over, pos) = (count(v, format!("{c}__over"))?, count(v, format!("{c}__pos"))?);
+                        Some(if over * 2 > pos { 100.0 } else { 1.0 })
                     }
                     _ => None,
                 },
