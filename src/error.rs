@@ -37,3 +37,15 @@ pub fn usage(msg: String) -> anyhow::Error {
 pub fn data(msg: String) -> anyhow::Error {
     ShnorError::Data(msg).into()
 }
+
+/// An error with its causes, as the user reads it: operating-system errors (writing an output,
+/// reading a file) in the user's language instead of the system's English text.
+pub fn render(err: &anyhow::Error) -> String {
+    err.chain()
+        .map(|cause| match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => crate::i18n::io_message(io),
+            None => cause.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}

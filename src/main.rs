@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("{} {err:#}", tr!("Ошибка:", "Error:"));
+            eprintln!("{} {}", tr!("Ошибка:", "Error:"), error::render(&err));
             error::exit_code_of(&err)
         }
     }

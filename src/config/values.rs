@@ -112,23 +112,18 @@ pub fn serde_message(msg: &str) -> String {
         return msg.to_string();
     }
     let ticks = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_string).collect() };
-    if let Some(rest) = msg.strip_prefix("unknown field ") {
+    // «unknown field `x`, expected one of `a`, `b`»: the given name, then the allowed ones.
+    let unknown = |rest: &str, what: &str, allowed_words: &str| {
         let names = ticks(rest);
         let (given, allowed) = names.split_first().map_or((String::new(), Vec::new()), |(g, a)| (g.clone(), a.to_vec()));
-        return format!(
-            "неизвестный ключ «{given}»{}; допустимые ключи: {}",
-            suggestion(&given, allowed.iter().map(String::as_str)),
-            allowed.join(", ")
-        );
+        let hint = suggestion(&given, allowed.iter().map(String::as_str));
+        format!("{what} «{given}»{hint}; {allowed_words}: {}", allowed.join(", "))
+    };
+    if let Some(rest) = msg.strip_prefix("unknown field ") {
+        return unknown(rest, "неизвестный ключ", "допустимые ключи");
     }
     if let Some(rest) = msg.strip_prefix("unknown variant ") {
-        let names = ticks(rest);
-        let (given, allowed) = names.split_first().map_or((String::new(), Vec::new()), |(g, a)| (g.clone(), a.to_vec()));
-        return format!(
-            "недопустимое значение «{given}»{}; допустимы: {}",
-            suggestion(&given, allowed.iter().map(String::as_str)),
-            allowed.join(", ")
-        );
+        return unknown(rest, "недопустимое значение", "допустимы");
     }
     if let Some(rest) = msg.strip_prefix("missing field ") {
         return format!("не задан обязательный ключ «{}»", ticks(rest).first().cloned().unwrap_or_default());

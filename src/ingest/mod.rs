@@ -173,7 +173,7 @@ pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<
         if e.kind() == std::io::ErrorKind::NotFound {
             tr!("файл не найден", "file not found")
         } else {
-            tr!("файл недоступен: {e}", "file cannot be opened: {e}")
+            tr!("файл недоступен: {}", "file cannot be opened: {}", crate::i18n::io_message(&e))
         }
     })?;
     if meta.is_dir() {
@@ -182,7 +182,7 @@ pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<
             "this is a directory, not a file"
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| tr!("не удалось прочитать файл: {e}", "cannot read the file: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| tr!("не удалось прочитать файл: {}", "cannot read the file: {}", crate::i18n::io_message(&e)))?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(tr!("файл пуст", "the file is empty"));
     }

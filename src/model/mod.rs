@@ -288,21 +288,8 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
     if !order.iter().any(|s| s.kind == InputKind::Crosswalk) {
         let _ = crosswalk.set(None);
     }
-    // Scales (tiny) first, before any results file needs them; the configuration's own table
-    // too. Their reports take their places in the order below.
-    let mut scales = scales::Scales::from_config(&config.scales);
-    let mut scale_reports: std::collections::BTreeMap<usize, InputReport> = Default::default();
-    for (i, spec) in order.iter().enumerate().filter(|(_, s)| s.kind == InputKind::Scales) {
-        let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
-        if let Some(raw) = read(spec, config, &mut report, max_problems)? {
-            if let Some(found) = scales::build(raw, &mut report, max_problems)? {
-                scales.merge(found);
-            }
-        }
-        scale_reports.insert(i, report);
-    }
+    let (scales, scale_reports) = load_scales(&order, config, max_problems)?;
     let scale_reports = std::sync::Mutex::new(scale_reports);
-    let scales = (!scales.map.is_empty()).then_some(scales);
     let job = |i: usize, spec: &&InputSpec| -> Result<(InputReport, Loaded)> {
         if spec.kind == InputKind::Scales {
             let report = scale_reports.lock().ok().and_then(|mut m| m.remove(&i));
@@ -437,6 +424,23 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
         ds.questionnaire = Some(t);
     }
     Ok(ds)
+}
+
+/// The conversion scales (tiny files) read first, before any results file needs them, with the
+/// configuration's own table; their reports by their places in `order`.
+fn load_scales(order: &[&InputSpec], config: &Config, max_problems: usize) -> Result<(Option<scales::Scales>, std::collections::BTreeMap<usize, InputReport>)> {
+    let mut found = scales::Scales::from_config(&config.scales);
+    let mut reports = std::collections::BTreeMap::new();
+    for (i, spec) in order.iter().enumerate().filter(|(_, s)| s.kind == InputKind::Scales) {
+        let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
+        if let Some(raw) = read(spec, config, &mut report, max_problems)? {
+            if let Some(more) = scales::build(raw, &mut report, max_problems)? {
+                found.merge(more);
+            }
+        }
+        reports.insert(i, report);
+    }
+    Ok(((!found.map.is_empty()).then_some(found), reports))
 }
 
 /// Reads and checks the register.

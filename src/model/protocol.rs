@@ -11,6 +11,27 @@ use super::report::{InputReport, Reason, Severity};
 use super::subjects::normalize_subject;
 use crate::ingest::wide::{grade_in, procedure_in, year_in};
 
+/// Whether any value of a text column satisfies `pred`, looked at once per distinct value (the
+/// categories of a categorical column, the unique texts of a text column); never for a column of
+/// numbers. Large files come as categoricals, so this costs nothing per row.
+fn any_value(df: &DataFrame, c: &str, pred: impl Fn(&str) -> bool) -> PolarsResult<bool> {
+    let Ok(column) = df.column(c) else { return Ok(false) };
+    match column.dtype() {
+        DataType::Categorical(_, mapping) => {
+            Ok((0..mapping.num_cats_upper_bound()).filter_map(|i| u32::try_from(i).ok().and_then(|i| mapping.cat_to_str(i))).any(&pred))
+        }
+        DataType::String => Ok(column.as_materialized_series().unique()?.str()?.iter().flatten().any(&pred)),
+        _ => Ok(false),
+    }
+}
+
+/// A note of one kind (and column) once a file, however many blocks it is read in.
+fn note_once(report: &mut InputReport, code: &str, column: Option<&str>, message: String) {
+    if !report.problems.iter().any(|p| p.code == code && p.column.as_deref() == column) {
+        report.problem(Severity::Note, code, None, column, None, message);
+    }
+}
+
 /// What the title rows and the file's path say of a file without such columns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
@@ -103,7 +124,7 @@ pub fn fill_from_facts(df: DataFrame, path: &Path, titles: &[String], spec_year:
         return Ok(df);
     }
     let words: Vec<String> = fills.iter().map(|(c, v)| format!("{} = {v}", super::schema::column_words(c))).collect();
-    report.problem(Severity::Note, "from_title", None, None, None, tr!(
+    note_once(report, "from_title", None, tr!(
         "в файле нет столбцов, взято из заголовка или имени файла: {}",
         "columns the file lacks, taken from its title or name: {}",
         words.join("; ")
@@ -118,6 +139,9 @@ pub fn split_code_name(df: DataFrame, report: &mut InputReport) -> PolarsResult<
     let mut df = df;
     for column in ["name", "municipality"] {
         if df.column(column).is_err() {
+            continue;
+        }
+        if !any_value(&df, column, |v| v.contains('|'))? {
             continue;
         }
         let c = col(column).cast(DataType::String);
@@ -137,7 +161,7 @@ pub fn split_code_name(df: DataFrame, report: &mut InputReport) -> PolarsResult<
         }
         df = df.lazy().with_columns(exprs).collect()?;
         let source = report.source_column(column).unwrap_or_else(|| column.to_string());
-        report.problem(Severity::Note, "code_name_cells", None, Some(&source), None, if id_too {
+        note_once(report, "code_name_cells", Some(&source), if id_too {
             tr!("ячейки «код | название»: код взят как идентификатор ОО, название — как наименование", "'code | name' cells: the code is taken as the school id, the name as the school name")
         } else {
             tr!("ячейки «код | название»: взято название", "'code | name' cells: the name part is taken")
@@ -154,8 +178,9 @@ const ABSENT: &[&str] = &["отсутствовал", "отсутствовал�
 pub fn exclude_absent(df: DataFrame, report: &mut InputReport) -> PolarsResult<DataFrame> {
     let absent_list = lit(Series::new("__absent".into(), ABSENT)).implode(false);
     let mut absent: Option<Expr> = None;
+    let is_absent = |v: &str| ABSENT.contains(&v.trim().to_lowercase().as_str());
     for c in ["variant", "score", "mark"] {
-        if df.column(c).is_err() {
+        if !any_value(&df, c, is_absent)? {
             continue;
         }
         let e = col(c).cast(DataType::String).str().strip_chars(lit(NULL)).str().to_lowercase().is_in(absent_list.clone(), false).fill_null(lit(false));
@@ -173,6 +198,10 @@ pub fn exclude_absent(df: DataFrame, report: &mut InputReport) -> PolarsResult<D
 
 /// A grade written as a class name («5А», «5 б», «11-В») is the grade's number.
 pub fn grade_from_class(df: DataFrame) -> PolarsResult<DataFrame> {
+    let class_name = |v: &str| v.trim().chars().any(char::is_alphabetic) && v.trim().starts_with(|c: char| c.is_ascii_digit());
+    if !any_value(&df, "grade", class_name)? {
+        return Ok(df);
+    }
     match df.column("grade").map(|c| c.dtype().clone()) {
         Ok(DataType::String) | Ok(DataType::Categorical(_, _)) => df
             .lazy()
