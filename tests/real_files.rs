@@ -239,6 +239,11 @@ fn fisoko_protocols_in_two_generations_with_a_scale() {
         assert!(problems.iter().any(|p| p["code"] == "scale_used" && p["message"].as_str().unwrap().contains("scales.csv")), "{r}");
         assert!(problems.iter().any(|p| p["code"] == "from_title"), "{r}");
     }
+    // The folder named in a configuration reads the same way.
+    let cfg = write(dir.path(), "fisoko.toml", b"[[input]]\nkind = \"schools\"\npath = \"reg.csv\"\n\n[[input]]\nkind = \"results\"\npath = \"fisoko\"\n\n[[input]]\nkind = \"scales\"\npath = \"scales.csv\"\n");
+    let (code, v, err) = check_json(&[cfg.as_os_str()]);
+    assert_eq!(code, 0, "{err}\n{v}");
+    assert_eq!(inputs_of(&v, "results").iter().map(|r| r["rows_used"].as_u64()).collect::<Vec<_>>(), [Some(5)]);
     let out = dir.path().join("out");
     shnor().args(["run", "-q"]).args(args(true)).arg("--out").arg(&out).assert().success();
     // s1: totals 1, 3, 5, 5, 2 → marks 2, 3, 4, 4, 2 (scale 3/5/8); s3: 4, 6, 0, 5, 9 → 3, 4, 2, 4, 5.

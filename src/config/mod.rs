@@ -367,6 +367,14 @@ impl Config {
                 input.path = base_dir.join(&input.path);
             }
         }
+        // A results folder in the configuration: every results file in it, with the folder's settings.
+        config.input = std::mem::take(&mut config.input)
+            .into_iter()
+            .flat_map(|spec| match (spec.kind, files_in(&spec.path)) {
+                (InputKind::Results, Some(files)) => files.into_iter().map(|path| InputSpec { path, ..spec.clone() }).collect(),
+                _ => vec![spec],
+            })
+            .collect();
         config.add_cli_inputs(args);
         if args.allow_excluded {
             config.input_checks.allow_excluded = true;
