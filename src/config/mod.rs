@@ -482,8 +482,8 @@ impl Config {
         for (key, v) in shares {
             if !(0.0..=1.0).contains(&v) {
                 return Err(usage(tr!(
-                    "параметр {key} = {v}: ожидается доля от 0 до 1",
-                    "parameter {key} = {v}: expected a share between 0 and 1"
+                    "параметр {key} = {v}: ожидается доля от 0 до 1 (например, 0,15 или 15 %)",
+                    "parameter {key} = {v}: expected a share between 0 and 1 (e.g. 0.15 or 15 %)"
                 )));
             }
         }

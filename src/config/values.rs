@@ -108,6 +108,8 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
 /// "abc", expected u32» → «неверный тип: текст "abc", ожидается целое число»), with "did you mean"
 /// for unknown keys and values.
 pub fn serde_message(msg: &str) -> String {
+    // The deserialiser's own «in `key`» line repeats the key the caller names.
+    let msg = msg.lines().next().unwrap_or(msg);
     if crate::i18n::is_en() {
         return msg.to_string();
     }
@@ -216,6 +218,8 @@ mod tests {
         assert!(m.contains("«shar»") && m.contains("возможно, «share»"), "{m}");
         let m = serde_message("invalid type: string \"abc\", expected u32");
         assert!(m.contains("текст \"abc\"") && m.contains("целое неотрицательное число"), "{m}");
+        let m = serde_message("invalid type: string \"abc\", expected f64\nin `criteria.bottom.share`");
+        assert_eq!(m, "неверное значение: текст \"abc\", ожидается число");
         let m = serde_message("unknown variant `maybe`, expected `any` or `all`");
         assert!(m.contains("«maybe»") && m.contains("any"), "{m}");
     }
