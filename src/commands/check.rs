@@ -134,13 +134,15 @@ fn print_problems(r: &InputReport) {
         values.sort();
         values.dedup();
         let values = if values.is_empty() { String::new() } else { tr!("; значения: {}", "; values: {}", values.iter().take(5).map(|v| format!("«{v}»")).collect::<Vec<_>>().join(", ")) };
+        // The listed rows are a sample: the count is the reason's own where it has one.
+        let total = r.excluded.iter().find(|e| e.reason == p.code).map_or(0, |e| e.count).max(same.len() as u64);
         let head: &Problem = same.first().map_or(*p, |q| **q);
         let first = Problem { row: None, value: None, ..head.clone() };
         println!(
             "  [{}] {} — {}",
             p.severity.label(),
             first.render(),
-            tr!("строк: {} (первые: {}{}){values}", "rows: {} (first: {}{}){values}", same.len(), rows.join(", "), if same.len() > 5 { ", …" } else { "" })
+            tr!("строк: {total} (первые: {}{}){values}", "rows: {total} (first: {}{}){values}", rows.join(", "), if total > 5 { ", …" } else { "" })
         );
     }
 }
