@@ -197,9 +197,17 @@ pub fn year_in(text: &str) -> Option<i32> {
 /// A grade in a subject header: «4 класс», «4 кл.», «(4 кл)».
 pub fn grade_in(text: &str) -> Option<u32> {
     let t = lower(text);
-    let words: Vec<&str> = t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    // «5-й класс», «5-х классов»: an ordinal ending is not a word of its own.
+    let words: Vec<&str> = t
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !matches!(*w, "й" | "го" | "х" | "ый" | "ой" | "ий" | "ых" | "ом"))
+        .collect();
+    let grade = |n: &str| n.parse::<u32>().ok().filter(|g| (1..=11).contains(g));
+    let class_word = |k: &str| k.starts_with("кл") || k == "класс";
     words.windows(2).find_map(|w| match w {
-        [n, k] if (k.starts_with("кл") || *k == "класс") => n.parse::<u32>().ok().filter(|g| (1..=11).contains(g)),
+        // «5 класс», «5 кл.», then «класс 5», «класс: 5».
+        [n, k] if class_word(k) => grade(n),
+        [k, n] if class_word(k) => grade(n),
         _ => None,
     })
 }
@@ -702,6 +710,9 @@ mod tests {
         assert_eq!(grade_in("4 класс. Русский язык"), Some(4));
         assert_eq!(grade_in("ВПР 5 кл Математика"), Some(5));
         assert_eq!(grade_in("Русский язык"), None);
+        assert_eq!(grade_in("ВПР по истории, 7-й класс"), Some(7));
+        assert_eq!(grade_in("Класс: 6"), Some(6));
+        assert_eq!(grade_in("Класс 12"), None);
     }
 
     fn grid(rows: Vec<Vec<Option<String>>>, sheet: &str) -> Grid {
