@@ -11,6 +11,7 @@ pub mod questionnaire;
 pub mod register;
 pub mod report;
 pub mod results;
+pub mod results_common;
 pub mod scales;
 pub mod schema;
 pub mod students;

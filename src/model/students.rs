@@ -21,7 +21,7 @@ use super::checks::{cell_text, ensure_columns};
 use super::clean::{codes_of, is_whole, parse_numbers, PLACEHOLDERS};
 use super::names::How;
 use super::report::{InputReport, Reason, Severity};
-use super::results::{bad_mark, has, match_distinct, not_numeric, num, pair_attributes, Context, KEY, STUDENT_NUMBERS};
+use super::results_common::{bad_mark, has, match_distinct, not_numeric, num, pair_attributes, Context, KEY, STUDENT_NUMBERS};
 use super::subjects::VPR;
 use crate::ingest::ROW_COL;
 
@@ -307,7 +307,7 @@ fn remap(texts: DataFrame, ctx: &Context, report: &mut InputReport) -> PolarsRes
         .collect()?;
     let n = out.clone().lazy().filter(col("__xid").is_not_null()).select([col("__rows").sum()]).collect()?;
     let n = n.column("__rows")?.u64()?.get(0).unwrap_or(0);
-    super::results::note_crosswalk_ids(report, n);
+    super::results_common::note_crosswalk_ids(report, n);
     out.lazy()
         .with_column(when(col("__xid").is_not_null()).then(col("__xid")).otherwise(col("school_id")).alias("school_id"))
         .drop(cols(["__xid"]))
