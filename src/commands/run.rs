@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::error::{EXIT_DATA, EXIT_OK};
-use crate::identify::{self, category_label, Aggregates};
+use crate::identify::{self, Aggregates, Category};
 use crate::model::{self, report::Severity};
 use crate::output::{self, rows, InputFile, RunOutput};
 
@@ -117,15 +117,10 @@ fn print_summary(run: &RunOutput, out_dir: &Path, files: usize) {
     );
     let mut t = super::table();
     t.set_header(vec![tr!("Категория", "Category"), tr!("Школ", "Schools"), tr!("Доля", "Share")]);
-    for (code, n) in [
-        ("shnor_shnsu", c.shnor_shnsu),
-        ("shnor", c.shnor),
-        ("shnsu", c.shnsu),
-        ("resilient", c.resilient),
-        ("none", c.none),
-    ] {
+    for category in Category::ALL {
+        let n = c.of(category);
         let share = if c.schools > 0 { n as f64 * 100.0 / c.schools as f64 } else { 0.0 };
-        t.add_row(vec![category_label(code), n.to_string(), crate::identify::num1(Some(share)) + " %"]);
+        t.add_row(vec![category.label(), n.to_string(), crate::identify::num1(Some(share)) + " %"]);
     }
     println!("{t}");
     let excluded: u64 = run.dataset.reports.iter().map(|r| r.rows_excluded).sum();

@@ -1,10 +1,12 @@
 //! Identification (§4.2–§4.4): criteria R30 and BOTTOM for ШНОР, ШНСУ, resilience, the category
 //! of each school, the ranked list and the reasons an official can paste into an order.
 
+mod category;
 pub mod dynamics;
 pub mod overview;
 mod reasons;
 
+pub use category::Category;
 pub use reasons::{num1, procedure_label};
 
 use std::collections::BTreeMap;
@@ -15,16 +17,6 @@ use polars::prelude::*;
 use crate::config::{Combine, Config};
 use crate::indices::{decimal_fraction, in_worst, inr, isbsh, round9};
 use crate::model::Dataset;
-
-pub fn category_label(code: &str) -> String {
-    match code {
-        "shnor_shnsu" => tr!("ШНОР+ШНСУ", "ШНОР+ШНСУ"),
-        "shnor" => tr!("ШНОР", "ШНОР"),
-        "shnsu" => tr!("ШНСУ", "ШНСУ"),
-        "resilient" => tr!("резильентная", "resilient"),
-        _ => tr!("—", "none"),
-    }
-}
 
 pub fn dynamics_label(code: &str) -> String {
     match code {
@@ -320,14 +312,14 @@ fn classify(
     let resilient = in_worst(col("isbsh"), false, config.resilience.isbsh_worst_share, &[])?
         .and(in_worst(col("inr"), false, config.resilience.inr_best_share, &[])?);
     let category = when(col("shnor").and(col("shnsu")))
-        .then(lit("shnor_shnsu"))
+        .then(lit(Category::ShnorShnsu.code()))
         .when(col("shnor"))
-        .then(lit("shnor"))
+        .then(lit(Category::Shnor.code()))
         .when(col("shnsu"))
-        .then(lit("shnsu"))
+        .then(lit(Category::Shnsu.code()))
         .when(col("resilient"))
-        .then(lit("resilient"))
-        .otherwise(lit("none"));
+        .then(lit(Category::Resilient.code()))
+        .otherwise(lit(Category::None.code()));
     let students = col("students").cast(DataType::Float64);
     let schools = lf
         .with_columns([

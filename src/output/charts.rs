@@ -5,15 +5,12 @@ use anyhow::{anyhow, Result};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// Category colours, the same as in the workbook.
-pub fn category_colour(code: &str) -> RGBColor {
-    match code {
-        "shnor_shnsu" => RGBColor(0xC0, 0x39, 0x2B),
-        "shnor" => RGBColor(0xE6, 0x7E, 0x22),
-        "shnsu" => RGBColor(0x29, 0x80, 0xB9),
-        "resilient" => RGBColor(0x27, 0xAE, 0x60),
-        _ => RGBColor(0xA6, 0xAC, 0xAF),
-    }
+use crate::identify::Category;
+
+/// A category's colour (one definition: [`Category::colour`]).
+pub fn category_colour(category: Category) -> RGBColor {
+    let (r, g, b) = category.colour();
+    RGBColor(r, g, b)
 }
 
 const FONT: &str = "sans-serif";
@@ -107,10 +104,10 @@ pub struct CutLine {
     pub label: String,
 }
 
-pub struct Point<'a> {
+pub struct Point {
     pub x: f64,
     pub y: f64,
-    pub category: &'a str,
+    pub category: Category,
 }
 
 /// ИНР (x) against ИСБШ (y) for every school with both, coloured by category, with the
@@ -120,7 +117,7 @@ pub fn scatter(
     x_desc: &str,
     y_desc: &str,
     points: &[Point],
-    legend: &[(&str, String)],
+    legend: &[(Category, String)],
     x_cuts: &[CutLine],
     y_cuts: &[CutLine],
 ) -> Result<String> {
@@ -135,9 +132,9 @@ pub fn scatter(
         let mut chart = cartesian(&root, title, x0..x1, y0..y1, 55)?;
         draw_mesh(&mut chart, x_desc, y_desc, true)?;
         // Draw the plain schools first so that the flagged ones stay visible on top.
-        for (code, label) in legend.iter().rev() {
-            let colour = category_colour(code);
-            let pts: Vec<(f64, f64)> = points.iter().filter(|p| p.category == *code).map(|p| (p.x, p.y)).collect();
+        for (category, label) in legend.iter().rev() {
+            let colour = category_colour(*category);
+            let pts: Vec<(f64, f64)> = points.iter().filter(|p| p.category == *category).map(|p| (p.x, p.y)).collect();
             if pts.is_empty() {
                 continue;
             }
@@ -322,8 +319,8 @@ mod tests {
 
     #[test]
     fn charts_are_complete_svg_with_escaped_text() {
-        let pts = [Point { x: 10.0, y: 90.0, category: "shnor" }, Point { x: 80.0, y: 110.0, category: "none" }];
-        let legend = [("shnor", "ШНОР".to_string()), ("none", "<прочие> & \"другие\"".to_string())];
+        let pts = [Point { x: 10.0, y: 90.0, category: Category::Shnor }, Point { x: 80.0, y: 110.0, category: Category::None }];
+        let legend = [(Category::Shnor, "ШНОР".to_string()), (Category::None, "<прочие> & \"другие\"".to_string())];
         let cut = [CutLine { value: 50.0, label: "порог".into() }];
         let s = scatter("ИНР & ИСБШ", "ИНР", "ИСБШ", &pts, &legend, &cut, &cut).unwrap();
         assert!(s.starts_with("<svg "));

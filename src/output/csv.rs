@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Result};
 
 use super::{defuse, number, Export, RunOutput};
-use crate::identify::category_label;
 
 pub struct SchoolsCsv;
 
@@ -77,7 +76,7 @@ impl Export for SchoolsCsv {
             rec.push(flag(r.shnor));
             rec.push(flag(r.shnsu));
             rec.push(flag(r.resilient));
-            rec.push(if en { r.category.clone() } else { category_label(&r.category) });
+            rec.push(if en { r.category.code().to_string() } else { r.category.label() });
             rec.push(r.rank.map(|x| x.to_string()).unwrap_or_default());
             rec.push(r.n_procedures.map(|x| x.to_string()).unwrap_or_default());
             rec.push(r.n_unreliable.map(|x| x.to_string()).unwrap_or_default());

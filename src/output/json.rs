@@ -116,7 +116,7 @@ fn list_entry(r: &super::rows::SchoolRow) -> ListEntry<'_> {
         school_id: &r.school_id,
         name: &r.name,
         municipality: &r.municipality,
-        category: &r.category,
+        category: r.category.code(),
         inr: r.inr,
         isbsh: r.isbsh,
         flag_r30: r.flag_r30,

@@ -13,7 +13,7 @@ use super::charts::{self, category_colour, CutLine, Point};
 use super::rows::{counts_by_municipality, region_counts, shnsu_list, Counts, SchoolRow};
 use super::RunOutput;
 use crate::config::{Combine, Direction};
-use crate::identify::{category_label, num1, overview, procedure_label};
+use crate::identify::{num1, overview, procedure_label, Category};
 use crate::indices::decimal_fraction;
 
 const HTML_TEMPLATE: &str = include_str!("templates/report.html.j2");
@@ -411,8 +411,8 @@ fn list_line(no: usize, r: &SchoolRow) -> ListLine {
         school_id: r.school_id.clone(),
         name: r.name.clone(),
         municipality: r.municipality.clone(),
-        category: category_label(&r.category),
-        category_code: r.category.clone(),
+        category: r.category.label(),
+        category_code: r.category.code().to_string(),
         inr: num1(r.inr),
         isbsh: num1(r.isbsh),
         reasons: split_reasons(&r.reasons),
@@ -485,12 +485,11 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
         value: v,
         label: tr!("худшие {} по ИНР окна: ≥ {}", "worst {} by window ИНР: ≥ {}", pct_param(c.criteria.bottom.share), num1(Some(v))),
     });
-    let codes = ["shnor_shnsu", "shnor", "shnsu", "resilient", "none"];
-    let legend_label = |code: &str| if code == "none" { tr!("прочие школы", "other schools") } else { category_label(code) };
-    let legend: Vec<(&str, String)> = codes.iter().map(|c| (*c, legend_label(c))).collect();
+    let legend_label = |c: Category| if c == Category::None { tr!("прочие школы", "other schools") } else { c.label() };
+    let legend: Vec<(Category, String)> = Category::ALL.iter().map(|c| (*c, legend_label(*c))).collect();
     let points: Vec<Point> = rows
         .iter()
-        .filter_map(|r| Some(Point { x: r.inr?, y: r.isbsh?, category: &r.category }))
+        .filter_map(|r| Some(Point { x: r.inr?, y: r.isbsh?, category: r.category }))
         .collect();
     let x_cuts: Vec<CutLine> = [res_inr, bottom_inr].into_iter().flatten().collect();
     let y_cuts: Vec<CutLine> = [shnsu_cut, res_isbsh].into_iter().flatten().collect();
@@ -511,14 +510,14 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
     let cuts: Vec<CutLine> = x_cuts.into_iter().collect();
     charts.push(Chart {
         id: "inr_hist",
-        svg: charts::histogram(&title, &tr!("ИНР окна", "window ИНР"), &tr!("школ", "schools"), &inr, 20, category_colour("shnor"), &cuts)?,
+        svg: charts::histogram(&title, &tr!("ИНР окна", "window ИНР"), &tr!("школ", "schools"), &inr, 20, category_colour(Category::Shnor), &cuts)?,
         title,
         caption: tr!("ИНР рассчитан для {} {}.", "ИНР is computed for {} {}.", inr.len(), schools_word_gen(inr.len() as u64)),
     });
     let title = tr!("Распределение ИСБШ", "Distribution of ИСБШ");
     charts.push(Chart {
         id: "isbsh_hist",
-        svg: charts::histogram(&title, "ИСБШ", &tr!("школ", "schools"), &isbsh, 20, category_colour("shnsu"), &y_cuts)?,
+        svg: charts::histogram(&title, "ИСБШ", &tr!("школ", "schools"), &isbsh, 20, category_colour(Category::Shnsu), &y_cuts)?,
         title,
         caption: tr!("ИСБШ рассчитан для {} {}.", "ИСБШ is computed for {} {}.", isbsh.len(), schools_word_gen(isbsh.len() as u64)),
     });
@@ -536,20 +535,11 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
         muns.truncate(MAX_MUN);
     }
     let labels: Vec<String> = muns.iter().map(|(m, _)| (*m).clone()).collect();
-    let series: Vec<(String, plotters::style::RGBColor, Vec<f64>)> = codes
+    let series: Vec<(String, plotters::style::RGBColor, Vec<f64>)> = Category::ALL
         .iter()
-        .map(|code| {
-            let v = muns
-                .iter()
-                .map(|(_, c)| match *code {
-                    "shnor_shnsu" => c.shnor_shnsu,
-                    "shnor" => c.shnor,
-                    "shnsu" => c.shnsu,
-                    "resilient" => c.resilient,
-                    _ => c.none,
-                } as f64)
-                .collect();
-            (legend_label(code), category_colour(code), v)
+        .map(|category| {
+            let v = muns.iter().map(|(_, c)| c.of(*category) as f64).collect();
+            (legend_label(*category), category_colour(*category), v)
         })
         .collect();
     let title = tr!("Школы по категориям в муниципалитетах", "Schools per category by municipality");
@@ -561,8 +551,8 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
     });
     let labels: Vec<String> = shares.iter().map(|p| procedure_label(&p.procedure, p.grade, &p.subject)).collect();
     let series = vec![
-        (tr!("регион", "region"), category_colour("none"), shares.iter().map(|p| p.region.unwrap_or(0.0)).collect()),
-        (tr!("школы списка ШНОР", "schools on the ШНОР list"), category_colour("shnor_shnsu"), shares.iter().map(|p| p.flagged.unwrap_or(0.0)).collect()),
+        (tr!("регион", "region"), category_colour(Category::None), shares.iter().map(|p| p.region.unwrap_or(0.0)).collect()),
+        (tr!("школы списка ШНОР", "schools on the ШНОР list"), category_colour(Category::ShnorShnsu), shares.iter().map(|p| p.flagged.unwrap_or(0.0)).collect()),
     ];
     let title = tr!("Доля «2» по процедурам, {} г.", "Share of «2» by procedure, {}", run.ident.latest_year);
     charts.push(Chart {
@@ -732,18 +722,11 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
     let rows = &run.rows;
     let counts = region_counts(rows);
     let n = counts.schools;
-    let codes = ["shnor_shnsu", "shnor", "shnsu", "resilient", "none"];
-    let categories = codes
+    let categories = Category::ALL
         .iter()
-        .map(|code| {
-            let k = match *code {
-                "shnor_shnsu" => counts.shnor_shnsu,
-                "shnor" => counts.shnor,
-                "shnsu" => counts.shnsu,
-                "resilient" => counts.resilient,
-                _ => counts.none,
-            };
-            CategoryLine { code, label: category_label(code), count: k, share: share_of(k, n) }
+        .map(|c| {
+            let k = counts.of(*c);
+            CategoryLine { code: c.code(), label: c.label(), count: k, share: share_of(k, n) }
         })
         .collect();
     let y = run.ident.latest_year;
@@ -773,7 +756,7 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
     shnor.sort_by_key(|r| r.rank);
     let shnor_list = shnor.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
     let shnsu_list_ = shnsu_list(rows).into_iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
-    let mut res: Vec<&SchoolRow> = rows.iter().filter(|r| r.category == "resilient").collect();
+    let mut res: Vec<&SchoolRow> = rows.iter().filter(|r| r.category == Category::Resilient).collect();
     res.sort_by(|a, b| a.municipality.cmp(&b.municipality).then_with(|| a.school_id.cmp(&b.school_id)));
     let resilient = res.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
     let municipalities = munis.iter().map(|(m, c)| municipality_line(m.clone(), c)).collect();

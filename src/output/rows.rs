@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use crate::identify::Identification;
+use crate::identify::{Category, Identification};
 use crate::model::columns::{bools, floats, ints, strs};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -20,7 +20,7 @@ pub struct SchoolRow {
     pub shnor: bool,
     pub shnsu: bool,
     pub resilient: bool,
-    pub category: String,
+    pub category: Category,
     pub rank: Option<i64>,
     pub n_procedures: Option<i64>,
     pub n_unreliable: Option<i64>,
@@ -77,7 +77,7 @@ pub fn school_rows(ident: &Identification) -> PolarsResult<Vec<SchoolRow>> {
             shnor: shnor[i],
             shnsu: shnsu[i],
             resilient: resilient[i],
-            category: category[i].clone(),
+            category: Category::from_code(&category[i]),
             rank: rank[i],
             n_procedures: n_proc[i],
             n_unreliable: n_unrel[i],
@@ -103,14 +103,29 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn add(&mut self, category: &str) {
+    pub fn add(&mut self, category: Category) {
         self.schools += 1;
+        *self.slot(category) += 1;
+    }
+
+    fn slot(&mut self, category: Category) -> &mut u64 {
         match category {
-            "shnor_shnsu" => self.shnor_shnsu += 1,
-            "shnor" => self.shnor += 1,
-            "shnsu" => self.shnsu += 1,
-            "resilient" => self.resilient += 1,
-            _ => self.none += 1,
+            Category::ShnorShnsu => &mut self.shnor_shnsu,
+            Category::Shnor => &mut self.shnor,
+            Category::Shnsu => &mut self.shnsu,
+            Category::Resilient => &mut self.resilient,
+            Category::None => &mut self.none,
+        }
+    }
+
+    /// Schools of one category.
+    pub fn of(&self, category: Category) -> u64 {
+        match category {
+            Category::ShnorShnsu => self.shnor_shnsu,
+            Category::Shnor => self.shnor,
+            Category::Shnsu => self.shnsu,
+            Category::Resilient => self.resilient,
+            Category::None => self.none,
         }
     }
 
@@ -139,7 +154,7 @@ pub fn shnsu_list(rows: &[SchoolRow]) -> Vec<&SchoolRow> {
 pub fn counts_by_municipality(rows: &[SchoolRow]) -> std::collections::BTreeMap<String, Counts> {
     let mut m: std::collections::BTreeMap<String, Counts> = std::collections::BTreeMap::new();
     for r in rows {
-        m.entry(r.municipality.clone()).or_default().add(&r.category);
+        m.entry(r.municipality.clone()).or_default().add(r.category);
     }
     m
 }
@@ -147,7 +162,7 @@ pub fn counts_by_municipality(rows: &[SchoolRow]) -> std::collections::BTreeMap<
 pub fn region_counts(rows: &[SchoolRow]) -> Counts {
     let mut c = Counts::default();
     for r in rows {
-        c.add(&r.category);
+        c.add(r.category);
     }
     c
 }

@@ -10,6 +10,7 @@ use rust_xlsxwriter::Format;
 use serde::Serialize;
 
 use super::charts::{self, category_colour};
+use crate::identify::Category;
 use super::report::md_escape;
 use super::whatif::{md_table, LISTS};
 use super::xlsx::{x, Sheet};
@@ -178,7 +179,7 @@ fn short_label(code: &str) -> String {
     match code {
         "shnor_list" => tr!("Список ШНОР", "ШНОР list"),
         "shnsu_list" => tr!("ШНСУ всего", "ШНСУ total"),
-        other => crate::identify::category_label(other),
+        other => crate::identify::Category::from_code(other).label(),
     }
 }
 
@@ -236,9 +237,9 @@ pub fn chart(s: &Sweep) -> Result<String> {
     let y_desc = tr!("школ", "schools");
     if s.params.len() == 1 {
         let labels: Vec<String> = s.settings.iter().map(|st| st.values.first().cloned().unwrap_or_default()).collect();
-        let series: Vec<(String, plotters::style::RGBColor, Vec<f64>)> = [("shnor_list", "shnor_shnsu"), ("shnsu_list", "shnsu"), ("resilient", "resilient")]
+        let series: Vec<(String, plotters::style::RGBColor, Vec<f64>)> = [("shnor_list", Category::ShnorShnsu), ("shnsu_list", Category::Shnsu), ("resilient", Category::Resilient)]
             .iter()
-            .map(|(l, c)| (short_label(l), category_colour(c), s.settings.iter().map(|st| st.counts.get(l).copied().unwrap_or(0) as f64).collect()))
+            .map(|(l, c)| (short_label(l), category_colour(*c), s.settings.iter().map(|st| st.counts.get(l).copied().unwrap_or(0) as f64).collect()))
             .collect();
         return charts::lines(&title, first, &y_desc, &labels, &series);
     }
@@ -256,13 +257,13 @@ pub fn chart(s: &Sweep) -> Result<String> {
         }
         by_second.entry(b).or_default().push(st.counts.get("shnor_list").copied().unwrap_or(0) as f64);
     }
-    let palette = ["shnor_shnsu", "shnor", "shnsu", "resilient", "none"];
+    let palette = Category::ALL;
     let second = s.params.get(1).cloned().unwrap_or_default();
     let series = order
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let colour = category_colour(palette.get(i % palette.len()).copied().unwrap_or("none"));
+            let colour = category_colour(palette.get(i % palette.len()).copied().unwrap_or(Category::None));
             (format!("{second} = {b}"), colour, by_second.get(b).cloned().unwrap_or_default())
         })
         .collect::<Vec<_>>();

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::report::md_escape;
 use super::rows::{counts_by_municipality, Counts, SchoolRow};
 use super::xlsx::{x, Sheet};
-use crate::identify::{category_label, num1};
+use crate::identify::{num1, Category};
 
 /// A list or a category: which schools are in it.
 pub const LISTS: [&str; 6] = ["shnor_list", "shnsu_list", "shnor_shnsu", "shnor", "shnsu", "resilient"];
@@ -21,7 +21,7 @@ pub fn list_label(code: &str) -> String {
     match code {
         "shnor_list" => tr!("Список ШНОР (ШНОР+ШНСУ и ШНОР)", "ШНОР list (ШНОР+ШНСУ and ШНОР)"),
         "shnsu_list" => tr!("ШНСУ (ШНОР+ШНСУ и ШНСУ)", "ШНСУ (ШНОР+ШНСУ and ШНСУ)"),
-        other => tr!("Категория «{}»", "Category «{}»", category_label(other)),
+        other => tr!("Категория «{}»", "Category «{}»", Category::from_code(other).label()),
     }
 }
 
@@ -29,7 +29,7 @@ pub fn in_list(code: &str, r: &SchoolRow) -> bool {
     match code {
         "shnor_list" => r.shnor,
         "shnsu_list" => r.shnsu,
-        category => r.category == category,
+        category => r.category.code() == category,
     }
 }
 
@@ -54,7 +54,7 @@ pub struct State {
 impl State {
     fn of(r: &SchoolRow) -> State {
         State {
-            category: r.category.clone(),
+            category: r.category.code().to_string(),
             inr: r.inr,
             isbsh: r.isbsh,
             flag_r30: r.flag_r30,
@@ -163,7 +163,7 @@ pub fn move_cells(m: &Move) -> Vec<String> {
         m.school_id.clone(),
         m.name.clone(),
         m.municipality.clone(),
-        arrow(&category_label(&m.before.category), &category_label(&m.after.category)),
+        arrow(&Category::from_code(&m.before.category).label(), &Category::from_code(&m.after.category).label()),
         arrow(&num1(m.before.inr), &num1(m.after.inr)),
         arrow(&num1(m.before.isbsh), &num1(m.after.isbsh)),
         arrow(&flags(&m.before), &flags(&m.after)),

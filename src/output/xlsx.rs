@@ -10,7 +10,7 @@ use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, 
 
 use super::rows::{counts_by_municipality, region_counts, shnsu_list, SchoolRow};
 use super::{Export, RunOutput};
-use crate::identify::category_label;
+use crate::identify::Category;
 
 pub struct Workbook;
 
@@ -18,15 +18,8 @@ pub(super) fn x(e: rust_xlsxwriter::XlsxError) -> anyhow::Error {
     anyhow!("XLSX: {e}")
 }
 
-pub(super) fn category_format(code: &str) -> Format {
-    let color = match code {
-        "shnor_shnsu" => Color::RGB(0xF4B6B6),
-        "shnor" => Color::RGB(0xF9D7A8),
-        "shnsu" => Color::RGB(0xFFF2A8),
-        "resilient" => Color::RGB(0xC6E8C6),
-        _ => Color::White,
-    };
-    Format::new().set_background_color(color)
+pub(super) fn category_format(category: Category) -> Format {
+    Format::new().set_background_color(category.fill().map_or(Color::White, Color::RGB))
 }
 
 pub(super) struct Sheet<'a> {
@@ -107,22 +100,19 @@ pub(super) fn yes(b: bool) -> String {
 
 /// The category cell: its label on its colour, formats and labels made once per sheet.
 struct Categories {
-    cells: Vec<(&'static str, String, Format)>,
+    cells: Vec<(Category, String, Format)>,
 }
 
 impl Categories {
     fn new() -> Categories {
-        let cells = ["shnor_shnsu", "shnor", "shnsu", "resilient", "none"]
-            .into_iter()
-            .map(|code| (code, category_label(code), category_format(code)))
-            .collect();
+        let cells = Category::ALL.into_iter().map(|c| (c, c.label(), category_format(c))).collect();
         Categories { cells }
     }
 
-    fn write(&self, s: &mut Sheet, col: u16, code: &str) -> Result<()> {
-        match self.cells.iter().find(|(c, _, _)| *c == code) {
+    fn write(&self, s: &mut Sheet, col: u16, category: Category) -> Result<()> {
+        match self.cells.iter().find(|(c, _, _)| *c == category) {
             Some((_, label, format)) => s.text_fmt(col, label, format),
-            None => s.text_fmt(col, &category_label(code), &category_format(code)),
+            None => s.text_fmt(col, &category.label(), &category_format(category)),
         }
     }
 }
@@ -152,7 +142,7 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Re
         s.text(1, &r.school_id)?;
         s.text(2, &r.name)?;
         s.text(3, &r.municipality)?;
-        categories.write(&mut s, 4, &r.category)?;
+        categories.write(&mut s, 4, r.category)?;
         s.plain(5, r.inr)?;
         s.plain(6, r.isbsh)?;
         if with_reasons {
@@ -213,7 +203,7 @@ impl Export for Workbook {
                     s.text(i, &yes_word)?;
                 }
             }
-            categories.write(&mut s, c, &r.category)?;
+            categories.write(&mut s, c, r.category)?;
             s.plain(c + 1, r.rank.map(|v| v as f64))?;
             s.plain(c + 2, r.n_procedures.map(|v| v as f64))?;
             s.plain(c + 3, r.n_unreliable.map(|v| v as f64))?;
