@@ -45,8 +45,26 @@ pub enum Command {
     Sweep(SweepArgs),
 }
 
+impl InputArgs {
+    /// What the configuration is loaded from.
+    pub fn sources(&self) -> crate::config::Sources {
+        crate::config::Sources {
+            config: self.config.clone(),
+            schools: self.schools.clone(),
+            results: self.results.clone(),
+            scales: self.scales.clone(),
+            crosswalk: self.crosswalk.clone(),
+            questionnaire: self.questionnaire.clone(),
+            context: self.context.clone(),
+            encoding: self.encoding.clone(),
+            set: self.set.clone(),
+            allow_excluded: self.allow_excluded,
+        }
+    }
+}
+
 /// Inputs named in a configuration file or directly on the command line.
-#[derive(Args, Debug, Default, Clone)]
+#[derive(Args, Debug, Clone)]
 pub struct InputArgs {
     /// Файл конфигурации (TOML); без него — встроенная методика
     pub config: Option<PathBuf>,

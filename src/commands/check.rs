@@ -50,7 +50,7 @@ fn totals(ds: &Dataset) -> Totals {
 }
 
 pub fn run(args: &CheckArgs, _quiet: bool) -> Result<ExitCode> {
-    let config = Config::load(&args.inputs)?;
+    let config = Config::load(&args.inputs.sources())?;
     let ds = model::load(&config, args.max_problems)?;
     let fatal = ds.fatal();
     match args.format {

@@ -15,7 +15,7 @@ use crate::output::{self, rows, InputFile, RunOutput};
 pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     let started = jiff::Timestamp::now().to_string();
     let t_all = std::time::Instant::now();
-    let config = Config::load(&args.inputs)?;
+    let config = Config::load(&args.inputs.sources())?;
     let ds = model::load(&config, 10)?;
     crate::i18n::trace(&tr!("чтение всех входных файлов", "reading all inputs"), t_all);
     let missing_core = ds.register.is_none() || ds.results.is_none();

@@ -7,10 +7,25 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::InputArgs;
 use crate::error::usage;
 
 pub mod values;
+
+/// What a run is given: a configuration file, inputs named directly, `--set` assignments (the
+/// command line fills it; the configuration never depends on how the arguments were parsed).
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    pub config: Option<PathBuf>,
+    pub schools: Option<PathBuf>,
+    pub results: Vec<PathBuf>,
+    pub scales: Vec<PathBuf>,
+    pub crosswalk: Option<PathBuf>,
+    pub questionnaire: Vec<PathBuf>,
+    pub context: Vec<PathBuf>,
+    pub encoding: Option<String>,
+    pub set: Vec<String>,
+    pub allow_excluded: bool,
+}
 
 /// The embedded defaults; also the commented template that `init` writes.
 pub const DEFAULTS_TOML: &str = include_str!("defaults.toml");
@@ -331,7 +346,7 @@ impl Config {
     }
 
     /// Defaults, then the configuration file, then `--set`, then inputs named on the command line.
-    pub fn load(args: &InputArgs) -> Result<Config> {
+    pub fn load(args: &Sources) -> Result<Config> {
         let nothing_named = args.config.is_none()
             && args.schools.is_none()
             && args.results.is_empty()
@@ -424,7 +439,7 @@ impl Config {
             .collect())
     }
 
-    fn add_cli_inputs(&mut self, args: &InputArgs) {
+    fn add_cli_inputs(&mut self, args: &Sources) {
         let mut named: Vec<InputSpec> = Vec::new();
         if let Some(p) = &args.schools {
             named.push(InputSpec::new(InputKind::Schools, p.clone()));
@@ -771,10 +786,10 @@ pub fn apply_set(root: &mut toml::Value, assignment: &str) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn args_with_sets(sets: &[&str]) -> InputArgs {
-        InputArgs {
+    fn args_with_sets(sets: &[&str]) -> Sources {
+        Sources {
             set: sets.iter().map(|s| s.to_string()).collect(),
-            ..InputArgs::default()
+            ..Sources::default()
         }
     }
 
@@ -833,7 +848,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("c.toml");
         std::fs::write(&p, "[criteria]\ncombine = \"и\"\n[criteria.bottom]\nshare = \"20 %\"\nenabled = \"да\"\n").unwrap();
-        let c = Config::load(&InputArgs { config: Some(p), ..InputArgs::default() }).unwrap();
+        let c = Config::load(&Sources { config: Some(p), ..Sources::default() }).unwrap();
         assert!((c.criteria.bottom.share - 0.2).abs() < 1e-12);
         assert_eq!(c.criteria.combine, Combine::All);
     }
@@ -847,12 +862,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("c.toml");
         std::fs::write(&p, "[criteria.bottom]\nshare = = 0.2\n").unwrap();
-        let err = Config::load(&InputArgs { config: Some(p.clone()), ..InputArgs::default() }).unwrap_err().to_string();
+        let err = Config::load(&Sources { config: Some(p.clone()), ..Sources::default() }).unwrap_err().to_string();
         assert!(err.contains("строке 2") && !err.contains("expected"), "{err}");
         std::fs::write(&p, "[criteria.botom]\nshare = 0.2\n").unwrap();
-        let err = Config::load(&InputArgs { config: Some(p.clone()), ..InputArgs::default() }).unwrap_err().to_string();
+        let err = Config::load(&Sources { config: Some(p.clone()), ..Sources::default() }).unwrap_err().to_string();
         assert!(err.contains("возможно, «bottom»"), "{err}");
-        let err = Config::load(&InputArgs { config: Some(dir.path().join("нет.toml")), ..InputArgs::default() }).unwrap_err().to_string();
+        let err = Config::load(&Sources { config: Some(dir.path().join("нет.toml")), ..Sources::default() }).unwrap_err().to_string();
         assert!(err.contains("не найден") && !err.contains("os error"), "{err}");
     }
 
@@ -905,9 +920,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("c.toml");
         std::fs::write(&p, "[criteria.bottom]\nshare = 0.2\ncolour = 1\n").unwrap();
-        let args = InputArgs {
+        let args = Sources {
             config: Some(p),
-            ..InputArgs::default()
+            ..Sources::default()
         };
         let err = Config::load(&args).unwrap_err();
         let msg = err.to_string();

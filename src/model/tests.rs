@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::load;
-use crate::cli::InputArgs;
+use crate::config::Sources;
 use crate::config::Config;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -51,10 +51,10 @@ fn per_student_aggregation_matches_hand_counts() {
         2023;s2;ВПР;4;МА;8;3;3\n";
     let res = write(dir.path(), "r.csv", students);
     let shares = write(dir.path(), "p.csv", "Год;Логин ОО;Процедура;Класс;Предмет;Участники;«2», %;Средний балл\n2025;s2;ОГЭ;9;Математика;20;25;12,5\n");
-    let args = InputArgs {
+    let args = Sources {
         schools: Some(schools),
         results: vec![res, shares],
-        ..InputArgs::default()
+        ..Sources::default()
     };
     let config = Config::load(&args).unwrap();
     let ds = load(&config, 10).unwrap();
@@ -117,10 +117,10 @@ fn questionnaire_shares_per_indicator() {
         "q.csv",
         "Логин ОО;Многодетная семья;Больше 100 книг\ns1;да;нет\ns1;нет;\ns1;Да;+\ns1;1;нет\n",
     );
-    let args = InputArgs {
+    let args = Sources {
         schools: Some(schools),
         questionnaire: vec![q],
-        ..InputArgs::default()
+        ..Sources::default()
     };
     let ds = load(&Config::load(&args).unwrap(), 10).unwrap();
     let t = ds.questionnaire.unwrap();
@@ -174,10 +174,10 @@ fn typed_fast_path_matches_text_path() {
         assert!(plain.len() > 256 * 1024);
         let load_one = |name: &str, text: &str| {
             let res = write(dir.path(), name, text);
-            let args = InputArgs {
+            let args = Sources {
                 schools: Some(schools.clone()),
                 results: vec![res],
-                ..InputArgs::default()
+                ..Sources::default()
             };
             load(&Config::load(&args).unwrap(), 10).unwrap()
         };
@@ -250,11 +250,11 @@ fn schools_known_by_name() {
     );
     let crosswalk = write(dir.path(), "cw.csv", "Наименование в источнике;Логин ОО\nЛицей №3 (филиал);s5\nГимназия № 2;s1\n");
     let load_with = |cw: Option<&Path>| {
-        let args = InputArgs {
+        let args = Sources {
             schools: Some(schools.clone()),
             results: vec![results.clone()],
             crosswalk: cw.map(Path::to_path_buf),
-            ..InputArgs::default()
+            ..Sources::default()
         };
         load(&Config::load(&args).unwrap(), 10).unwrap()
     };
@@ -314,7 +314,7 @@ fn per_student_reasons_follow_the_check_order() {
         2025;х;ВПР;4;Русский язык;5;3;3\n\
         2025;zz;ВПР;4;Русский язык;5;3;3\n";
     let res = write(dir.path(), "r.csv", students);
-    let args = InputArgs { schools: Some(schools), results: vec![res], ..InputArgs::default() };
+    let args = Sources { schools: Some(schools), results: vec![res], ..Sources::default() };
     let config = Config::load(&args).unwrap();
     let ds = load(&config, 10).unwrap();
     let r = &ds.reports[1];
@@ -360,10 +360,10 @@ fn the_same_procedure_in_two_files_is_summed() {
         "p.csv",
         "Год;Логин ОО;Процедура;Класс;Предмет;Участники;mark2;Средний балл\n2025;s1;ВПР;4;Русский язык;8;2;12,5\n",
     );
-    let args = InputArgs {
+    let args = Sources {
         schools: Some(schools),
         results: vec![students, per_school],
-        ..InputArgs::default()
+        ..Sources::default()
     };
     let config = Config::load(&args).unwrap();
     let ds = load(&config, 10).unwrap();
