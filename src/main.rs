@@ -13,6 +13,7 @@ mod model;
 mod output;
 mod parallel;
 mod progress;
+mod text;
 
 use std::process::ExitCode;
 

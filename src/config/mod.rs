@@ -560,6 +560,16 @@ impl Config {
                 )));
             }
         }
+        // The output encoding is checked before anything is read (not when the CSV is written).
+        let enc = self.output.csv_encoding.trim().to_lowercase();
+        let plain_utf8 = matches!(enc.as_str(), "utf-8-bom" | "utf8-bom" | "utf-8 bom" | "utf-8" | "utf8");
+        if !plain_utf8 && !matches!(crate::text::encoding_by_name(&enc), Ok(Some(_))) {
+            return Err(usage(tr!(
+                "output.csv_encoding: неизвестная кодировка «{}» (допустимы utf-8-bom, utf-8, windows-1251)",
+                "output.csv_encoding: unknown encoding '{}' (allowed: utf-8-bom, utf-8, windows-1251)",
+                self.output.csv_encoding
+            )));
+        }
         for d in [&self.output.csv_delimiter, &self.output.csv_decimal] {
             if d.chars().count() != 1 {
                 return Err(usage(tr!(
@@ -885,6 +895,13 @@ mod tests {
         assert!(err.to_string().contains("method.min_participants"), "{err}");
         let err = Config::load(&args_with_sets(&["criteria.combine=maybe"])).unwrap_err();
         assert!(err.to_string().contains("criteria.combine"), "{err}");
+    }
+
+    #[test]
+    fn unknown_output_encoding_is_refused_before_reading() {
+        let err = Config::load(&args_with_sets(&["output.csv_encoding=klingon"])).unwrap_err().to_string();
+        assert!(err.contains("output.csv_encoding") && err.contains("klingon"), "{err}");
+        assert!(Config::load(&args_with_sets(&["output.csv_encoding=windows-1251"])).is_ok());
     }
 
     #[test]

@@ -21,13 +21,13 @@ pub fn context_rows(config: &Config, register: &DataFrame, context: &[DataFrame]
         if ind.weight <= 0.0 {
             continue;
         }
-        let key = crate::ingest::headers::header_key(&ind.column);
+        let key = crate::text::header_key(&ind.column);
         let source = std::iter::once(register)
             .chain(context.iter())
             .find_map(|df| {
                 df.get_column_names()
                     .iter()
-                    .find(|c| crate::ingest::headers::header_key(c) == key)
+                    .find(|c| crate::text::header_key(c) == key)
                     .map(|c| (df, c.to_string()))
             });
         let Some((df, column)) = source else {

@@ -2,30 +2,7 @@
 
 use std::collections::BTreeMap;
 
-/// Latin letters that look like Cyrillic ones, mapped to the Cyrillic letter. Applied to
-/// aliases and headers alike, so «Логин OO» typed with Latin O matches «Логин ОО».
-pub fn fold_lookalike(c: char) -> char {
-    match c {
-        'A' => 'А', 'B' => 'В', 'C' => 'С', 'E' => 'Е', 'H' => 'Н', 'K' => 'К', 'M' => 'М',
-        'O' => 'О', 'P' => 'Р', 'T' => 'Т', 'X' => 'Х', 'Y' => 'У',
-        'a' => 'а', 'c' => 'с', 'e' => 'е', 'o' => 'о', 'p' => 'р', 'x' => 'х', 'y' => 'у',
-        // Lower-case partners of the upper-case look-alikes, so that case never matters.
-        'b' => 'в', 'h' => 'н', 'k' => 'к', 'm' => 'м', 't' => 'т',
-        'Ё' => 'Е', 'ё' => 'е',
-        other => other,
-    }
-}
-
-/// The matching key of a header or alias: look-alike letters folded, `ё` → `е`, lower case,
-/// only letters and digits kept (spaces, quotes «» "", punctuation and `%` ignored).
-pub fn header_key(s: &str) -> String {
-    s.chars()
-        .map(fold_lookalike)
-        .flat_map(char::to_lowercase)
-        .map(fold_lookalike)
-        .filter(|c| c.is_alphanumeric())
-        .collect()
-}
+pub use crate::text::{fold_lookalike, header_key};
 
 /// True when a header says its values are shares or percentages («%», «доля»).
 pub fn header_is_share(s: &str) -> bool {

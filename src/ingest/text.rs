@@ -3,27 +3,14 @@
 
 use encoding_rs::{Encoding, IBM866, KOI8_R, KOI8_U, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1251};
 
+pub use crate::text::encoding_by_name;
+
 pub struct Decoded {
     pub text: String,
     /// Human-readable name of the encoding used.
     pub encoding: &'static str,
     /// True when invalid UTF-8 bytes were replaced (rows with U+FFFD are reported).
     pub lossy: bool,
-}
-
-/// Resolves a user-given encoding name; `None` means "detect".
-pub fn encoding_by_name(name: &str) -> Result<Option<&'static Encoding>, String> {
-    let n = name.trim().to_lowercase();
-    match n.as_str() {
-        "" | "auto" => Ok(None),
-        "cp866" | "ibm866" | "866" | "dos" => Ok(Some(IBM866)),
-        "cp1251" | "1251" | "win1251" | "windows1251" => Ok(Some(WINDOWS_1251)),
-        "utf8" | "utf-8-bom" | "utf8bom" => Ok(Some(UTF_8)),
-        "koi8r" => Ok(Some(KOI8_R)),
-        _ => Encoding::for_label(n.as_bytes())
-            .map(Some)
-            .ok_or_else(|| name.to_string()),
-    }
 }
 
 fn display_name(enc: &'static Encoding) -> &'static str {

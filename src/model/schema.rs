@@ -296,11 +296,11 @@ pub fn column_words(canonical: &str) -> String {
 /// first): compared by their matching keys, so case, spaces and quotes do not count.
 pub fn closest_headers(canonical: &str, headers: &[String]) -> Vec<String> {
     let Some(def) = column_def(canonical) else { return Vec::new() };
-    let keys: Vec<String> = std::iter::once(def.name).chain(def.aliases.iter().copied()).map(crate::ingest::headers::header_key).collect();
+    let keys: Vec<String> = std::iter::once(def.name).chain(def.aliases.iter().copied()).map(crate::text::header_key).collect();
     let mut scored: Vec<(f64, &String)> = headers
         .iter()
         .map(|h| {
-            let hk = crate::ingest::headers::header_key(h);
+            let hk = crate::text::header_key(h);
             let best = keys.iter().map(|k| strsim::normalized_damerau_levenshtein(k, &hk)).fold(0.0, f64::max);
             (best, h)
         })

@@ -1,6 +1,6 @@
 //! Names of procedures and subjects as regions write them, normalised (§4.6).
 
-use crate::ingest::headers::fold_lookalike;
+use crate::text::fold_lookalike;
 
 /// Canonical procedure names.
 pub const VPR: &str = "ВПР";

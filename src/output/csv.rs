@@ -97,7 +97,7 @@ impl Export for SchoolsCsv {
             }
             "utf-8" | "utf8" => text.into_bytes(),
             other => {
-                let enc = crate::ingest::text::encoding_by_name(other)
+                let enc = crate::text::encoding_by_name(other)
                     .ok()
                     .flatten()
                     .ok_or_else(|| crate::error::usage(tr!("output.csv_encoding: неизвестная кодировка «{other}»", "output.csv_encoding: unknown encoding '{other}'")))?;
