@@ -2,6 +2,7 @@
 //! of each school, the ranked list and the reasons an official can paste into an order.
 
 mod category;
+pub mod criteria;
 pub mod dynamics;
 pub mod overview;
 mod reasons;
@@ -15,7 +16,7 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use crate::config::{Combine, Config};
-use crate::indices::{decimal_fraction, in_worst, inr, isbsh, round9};
+use crate::indices::{in_worst, inr, isbsh, round9};
 use crate::model::Dataset;
 
 pub fn dynamics_label(code: &str) -> String {
@@ -156,10 +157,6 @@ pub struct IndexTables {
     pub left_out: Vec<String>,
 }
 
-fn hits_key(config: &Config) -> String {
-    format!("{}|{}", config.criteria.r30.threshold, config.method.min_participants)
-}
-
 /// Identification over one set of aggregates under one or many configurations (`run`, `report`,
 /// `whatif`, `sweep`): the indices and the R30 hits are computed once for every configuration
 /// that shares what they depend on, the criteria and categories for each configuration.
@@ -216,10 +213,10 @@ impl<'a> Session<'a> {
             self.indices = Some((key, compute_indices(agg, config)?));
             crate::i18n::trace(&tr!("ИНР и ИСБШ", "ИНР and ИСБШ"), t0);
         }
-        let hits_key = hits_key(config);
+        let hits_key = criteria::r30_hits_key(config);
         if self.hits.as_ref().map(|(k, _)| *k != hits_key).unwrap_or(true) {
             let t0 = std::time::Instant::now();
-            self.hits = Some((hits_key, r30_hits(agg.results, config, agg.latest_year)?));
+            self.hits = Some((hits_key, criteria::r30_hits(agg.results, config, agg.latest_year)?));
             crate::i18n::trace(&tr!("процедуры R30", "R30 procedures"), t0);
         }
         let (Some((_, ix)), Some((_, hits))) = (&self.indices, &self.hits) else {
@@ -249,61 +246,15 @@ fn classify(
     let inr = &ix.inr;
     let years = inr.years.clone();
     let y = agg.latest_year;
-    // BOTTOM: worst X % of the yearly ИНР in every year of the window.
-    let bottom = inr
-        .yearly
-        .clone()
-        .lazy()
-        .with_column(in_worst(col("inr_year"), true, config.criteria.bottom.share, &[col("year")])?.alias("__worst"))
-        .group_by([col("school_id")])
-        .agg([
-            col("__worst").cast(DataType::Int64).sum().alias("__worst_years"),
-            len().cast(DataType::Int64).alias("__years"),
-        ])
-        .select([
-            col("school_id"),
-            col("__worst_years")
-                .eq(lit(years.len() as i64))
-                .and(col("__years").eq(lit(years.len() as i64)))
-                .alias("flag_bottom"),
-        ]);
-
-    // R30: in Y at least `min_procedures` procedures with fail share ≥ threshold, and at least one
-    // such procedure repeated in Y−1 (exact integer comparison failed·d ≥ p·participants).
-    let in_y = hits.clone().lazy().filter(col("year").eq(lit(y)));
-    let in_prev = hits.clone().lazy().filter(col("year").eq(lit(y - 1)));
-    let keys: Vec<Expr> = ["school_id", "procedure", "grade", "subject"].iter().map(|k| col(*k)).collect();
-    let repeated = in_y
-        .clone()
-        .join(in_prev.select(keys.clone()), keys.clone(), keys, JoinArgs::new(JoinType::Inner))
-        .group_by([col("school_id")])
-        .agg([len().cast(DataType::Int64).alias("__repeated")]);
-    let r30 = in_y
-        .group_by([col("school_id")])
-        .agg([len().cast(DataType::Int64).alias("__hits")])
-        .join(repeated, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left))
-        .select([
-            col("school_id"),
-            col("__hits")
-                .gt_eq(lit(i64::from(config.criteria.r30.min_procedures)))
-                .and(col("__repeated").fill_null(lit(0i64)).gt(lit(0i64)))
-                .alias("flag_r30"),
-        ]);
-
+    let input = criteria::Inputs { inr, hits, latest_year: y };
     let by_key = |lf: LazyFrame, other: LazyFrame| lf.join(other, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left));
     let mut lf = ix.base.clone().lazy();
-    lf = by_key(lf, bottom);
-    lf = by_key(lf, r30);
+    for criterion in criteria::ALL {
+        lf = by_key(lf, criterion.flags(&input, config)?);
+    }
 
-    let c = &config.criteria;
-    let mut enabled: Vec<Expr> = Vec::new();
-    if c.r30.enabled {
-        enabled.push(flag_col(col("flag_r30")));
-    }
-    if c.bottom.enabled {
-        enabled.push(flag_col(col("flag_bottom")));
-    }
-    let shnor = match (enabled.split_first(), c.combine) {
+    let enabled: Vec<Expr> = criteria::ALL.iter().filter(|c| c.enabled(config)).map(|c| flag_col(col(c.flag()))).collect();
+    let shnor = match (enabled.split_first(), config.criteria.combine) {
         (None, _) => lit(false),
         (Some((first, rest)), Combine::Any) => rest.iter().fold(first.clone(), |a, b| a.or(b.clone())),
         (Some((first, rest)), Combine::All) => rest.iter().fold(first.clone(), |a, b| a.and(b.clone())),
@@ -322,10 +273,7 @@ fn classify(
         .otherwise(lit(Category::None.code()));
     let students = col("students").cast(DataType::Float64);
     let schools = lf
-        .with_columns([
-            flag_col(col("flag_r30")).alias("flag_r30"),
-            flag_col(col("flag_bottom")).alias("flag_bottom"),
-        ])
+        .with_columns(criteria::ALL.iter().map(|c| flag_col(col(c.flag())).alias(c.flag())).collect::<Vec<_>>())
         .with_columns([shnor.alias("shnor"), shnsu.alias("shnsu"), resilient.alias("resilient")])
         .with_columns([
             category.alias("category"),
@@ -365,7 +313,7 @@ fn classify(
         .map(str::to_string)
         .collect();
     let texts: BTreeMap<String, String> = if with_reasons {
-        reasons::build(&flagged, &schools, hits, inr, config, y)?
+        reasons::build(&flagged, &schools, &input, config)?
     } else {
         BTreeMap::new()
     };
@@ -391,27 +339,6 @@ fn classify(
         previous: previous.map(|p| p.source.clone()),
         left_register,
     })
-}
-
-/// Procedures with fail share ≥ the R30 threshold in Y and Y−1 (usable ones only), with the
-/// region's fail share of the same procedure and year.
-fn r30_hits(results: &DataFrame, config: &Config, y: i32) -> PolarsResult<DataFrame> {
-    let (p, d) = decimal_fraction(config.criteria.r30.threshold);
-    let min_p = i64::from(config.method.min_participants);
-    let group = [col("year"), col("procedure"), col("grade"), col("subject")];
-    results
-        .clone()
-        .lazy()
-        // R30 always looks at Y and Y−1, whatever the window (run keeps Y−1 for it).
-        .filter(col("year").gt_eq(lit(y - 1)).and(col("participants").gt_eq(lit(min_p))))
-        .with_column(inr::region_fail_share(&group)?)
-        .filter((col("failed").cast(DataType::Int64) * lit(d)).gt_eq(lit(p) * col("participants").cast(DataType::Int64)))
-        .select([
-            col("school_id"), col("year"), col("procedure"), col("grade"), col("subject"),
-            col("fail_share"), col("region_fail_share"),
-        ])
-        .sort(["school_id", "year", "procedure", "grade", "subject"], SortMultipleOptions::default())
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,41 @@
+//! The ШНОР criteria (§4.2), one file each behind [`Criterion`]: the flag it adds, whether the
+//! configuration switches it on, its flags over the
+//! computed indices, and the reason it gives for a flagged school. Identification loops over
+//! [`ALL`]; adding a criterion is one file and one line there.
+
+mod bottom;
+mod r30;
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use crate::config::Config;
+use crate::indices::inr::Inr;
+
+pub use r30::{hits as r30_hits, hits_key as r30_hits_key};
+
+/// What the criteria look at: the indices and the procedures over the R30 threshold.
+pub struct Inputs<'a> {
+    pub inr: &'a Inr,
+    /// Procedures with a fail share at or over the R30 threshold in Y and Y−1 (see [`r30_hits`]).
+    pub hits: &'a DataFrame,
+    pub latest_year: i32,
+}
+
+/// One ШНОР criterion.
+pub trait Criterion: Sync {
+    /// The flag column it adds to the school table («flag_r30»).
+    fn flag(&self) -> &'static str;
+    /// Whether the configuration switches it on.
+    fn enabled(&self, config: &Config) -> bool;
+    /// `school_id` and the flag, for the schools it can judge (the others get `false`).
+    fn flags(&self, input: &Inputs, config: &Config) -> Result<LazyFrame>;
+    /// The reason text of each school in `flagged` (its rows of the school table, with the flag
+    /// columns and `inr_<year>`) that this criterion flags.
+    fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, String>>;
+}
+
+/// The criteria, in the order their reasons are written.
+pub const ALL: [&dyn Criterion; 2] = [&r30::R30, &bottom::Bottom];

@@ -1,0 +1,134 @@
+//! R30, Rosobrnadzor's risk rule (§4.2): in the latest year Y the school has a fail share at or
+//! over the threshold in at least `min_procedures` procedures, and at least one such procedure
+//! repeated from Y−1.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use super::{Criterion, Inputs};
+use crate::config::Config;
+use crate::identify::reasons::{pct, procedure_label};
+use crate::indices::{decimal_fraction, inr};
+use crate::model::columns::{bools, floats, ints, strs};
+
+pub struct R30;
+
+impl Criterion for R30 {
+    fn flag(&self) -> &'static str {
+        "flag_r30"
+    }
+
+    fn enabled(&self, config: &Config) -> bool {
+        config.criteria.r30.enabled
+    }
+
+    fn flags(&self, input: &Inputs, config: &Config) -> Result<LazyFrame> {
+        // Exact integer comparison failed·d ≥ p·participants, done in `hits`.
+        let y = input.latest_year;
+        let in_y = input.hits.clone().lazy().filter(col("year").eq(lit(y)));
+        let in_prev = input.hits.clone().lazy().filter(col("year").eq(lit(y - 1)));
+        let keys: Vec<Expr> = ["school_id", "procedure", "grade", "subject"].iter().map(|k| col(*k)).collect();
+        let repeated = in_y
+            .clone()
+            .join(in_prev.select(keys.clone()), keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+            .group_by([col("school_id")])
+            .agg([len().cast(DataType::Int64).alias("__repeated")]);
+        Ok(in_y
+            .group_by([col("school_id")])
+            .agg([len().cast(DataType::Int64).alias("__hits")])
+            .join(repeated, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left))
+            .select([
+                col("school_id"),
+                col("__hits")
+                    .gt_eq(lit(i64::from(config.criteria.r30.min_procedures)))
+                    .and(col("__repeated").fill_null(lit(0i64)).gt(lit(0i64)))
+                    .alias(self.flag()),
+            ]))
+    }
+
+    fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, String>> {
+        let y = input.latest_year;
+        let ids = strs(flagged, "school_id")?;
+        let on = bools(flagged, self.flag())?;
+        let in_flagged = col("school_id").is_in(lit(Series::new("ids".into(), ids.clone())).implode(false), false);
+        // The procedures over the threshold in Y, and those repeated from Y−1.
+        let h = input.hits.clone().lazy().filter(in_flagged).collect()?;
+        let (h_id, h_year, h_proc, h_grade, h_subj, h_share, h_region) = (
+            strs(&h, "school_id")?,
+            ints(&h, "year")?,
+            strs(&h, "procedure")?,
+            ints(&h, "grade")?,
+            strs(&h, "subject")?,
+            floats(&h, "fail_share")?,
+            floats(&h, "region_fail_share")?,
+        );
+        let threshold = pct(Some(config.criteria.r30.threshold));
+        let mut now_by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut by_key: BTreeMap<(&str, String), (Option<f64>, Option<f64>)> = BTreeMap::new();
+        for i in 0..h_id.len() {
+            let label = procedure_label(&h_proc[i], h_grade[i], &h_subj[i]);
+            let entry = by_key.entry((h_id[i].as_str(), label.clone())).or_insert((None, None));
+            if h_year[i] == Some(i64::from(y)) {
+                entry.1 = h_share[i];
+                now_by.entry(h_id[i].as_str()).or_default().push(tr!(
+                    "{label} — {} (по региону {})",
+                    "{label} — {} (region {})",
+                    pct(h_share[i]),
+                    pct(h_region[i])
+                ));
+            } else {
+                entry.0 = h_share[i];
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (id, _) in ids.iter().zip(on.iter()).filter(|(_, on)| **on) {
+            let now = now_by.get(id.as_str()).cloned().unwrap_or_default();
+            let repeated: Vec<String> = by_key
+                .range((id.as_str(), String::new())..)
+                .take_while(|((sid, _), _)| *sid == id.as_str())
+                .filter(|(_, (a, b))| a.is_some() && b.is_some())
+                .map(|((_, label), (a, b))| format!("{label} ({} → {})", pct(*a), pct(*b)))
+                .collect();
+            out.insert(
+                id.clone(),
+                tr!(
+                    "R30: в {y} г. доля «2» не ниже {threshold} в {} процедурах: {}; повторно в {} и {y} гг.: {}",
+                    "R30: in {y} the share of mark 2 is at least {threshold} in {} procedures: {}; repeated in {} and {y}: {}",
+                    now.len(),
+                    now.join("; "),
+                    y - 1,
+                    repeated.join("; ")
+                ),
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// What [`hits`] depends on: two configurations with the same key share the same hits.
+pub fn hits_key(config: &Config) -> String {
+    format!("{}|{}", config.criteria.r30.threshold, config.method.min_participants)
+}
+
+/// Procedures with fail share ≥ the R30 threshold in Y and Y−1 (usable ones only), with the
+/// region's fail share of the same procedure and year.
+pub fn hits(results: &DataFrame, config: &Config, y: i32) -> PolarsResult<DataFrame> {
+    let (p, d) = decimal_fraction(config.criteria.r30.threshold);
+    let min_p = i64::from(config.method.min_participants);
+    let group = [col("year"), col("procedure"), col("grade"), col("subject")];
+    results
+        .clone()
+        .lazy()
+        // R30 always looks at Y and Y−1, whatever the window (run keeps Y−1 for it).
+        .filter(col("year").gt_eq(lit(y - 1)).and(col("participants").gt_eq(lit(min_p))))
+        .with_column(inr::region_fail_share(&group)?)
+        .filter((col("failed").cast(DataType::Int64) * lit(d)).gt_eq(lit(p) * col("participants").cast(DataType::Int64)))
+        .select([
+            col("school_id"), col("year"), col("procedure"), col("grade"), col("subject"),
+            col("fail_share"), col("region_fail_share"),
+        ])
+        .sort(["school_id", "year", "procedure", "grade", "subject"], SortMultipleOptions::default())
+        .collect()
+}
