@@ -1,7 +1,7 @@
 //! The ШНОР criteria (§4.2), one file each behind [`Criterion`]: the flag it adds, whether the
-//! configuration switches it on, its flags over the
-//! computed indices, and the reason it gives for a flagged school. Identification loops over
-//! [`ALL`]; adding a criterion is one file and one line there.
+//! configuration switches it on, its flags over the computed indices, and the reason it gives
+//! for a flagged school. Identification loops over [`ALL`]; adding a criterion is one file and
+//! one line there.
 
 mod bottom;
 mod r30;
