@@ -227,6 +227,76 @@ fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problem
 
 /// Reads and validates every input, in the order register → results → questionnaires → context.
 pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
+    let filters = check_inputs(config)?;
+    let mut ds = Dataset {
+        register: None,
+        results: None,
+        questionnaire: None,
+        context: Vec::new(),
+        reports: Vec::new(),
+        notes: Vec::new(),
+        latest_year: None,
+        first_year: None,
+        without_results: Vec::new(),
+        without_questionnaire: Vec::new(),
+    };
+    let mut order: Vec<&InputSpec> = config.input.iter().collect();
+    order.sort_by_key(|s| s.kind);
+    let (scales, scale_reports) = load_scales(&order, config, max_problems)?;
+    let shared = Shared {
+        config,
+        max_problems,
+        filters,
+        register: std::sync::OnceLock::new(),
+        crosswalk: std::sync::OnceLock::new(),
+        scales,
+        scale_reports: std::sync::Mutex::new(scale_reports),
+    };
+    // Nothing to wait for where there is no register or no crosswalk.
+    if !order.iter().any(|s| s.kind == InputKind::Schools) {
+        let _ = shared.register.set(None);
+    }
+    if !order.iter().any(|s| s.kind == InputKind::Crosswalk) {
+        let _ = shared.crosswalk.set(None);
+    }
+    let mut parts: Vec<DataFrame> = Vec::new();
+    let mut q_tables: Vec<DataFrame> = Vec::new();
+    // Every file is read two at a time (reading is partly single-threaded); results are kept in
+    // the configured order.
+    let job = |i: usize, spec: &&InputSpec| shared.load_one(i, spec);
+    for (report, loaded) in crate::parallel::in_parallel(&order, &start_order(&order), 2, job)? {
+        match loaded {
+            Loaded::Register(df) => ds.register = Some(df),
+            Loaded::Results(df) => parts.push(df),
+            Loaded::Questionnaire(df) => q_tables.push(df),
+            Loaded::Context(df) => ds.context.push(df),
+            Loaded::Nothing => {}
+        }
+        ds.reports.push(report);
+    }
+    let has_results = order.iter().any(|s| s.kind == InputKind::Results);
+    if has_results && ds.register.is_none() && !order.iter().any(|s| s.kind == InputKind::Schools) {
+        ds.notes.push(Problem::new(
+            Severity::Fatal,
+            "no_register",
+            tr!(
+                "не задан реестр ОО (--schools или input с kind = \"schools\"): без него школы в результатах не распознать",
+                "no school register (--schools or an input with kind = \"schools\"): schools in the results cannot be recognised"
+            ),
+        ));
+    }
+    let t0 = std::time::Instant::now();
+    if has_results {
+        combine_results(&mut ds, parts, config)?;
+    }
+    crate::i18n::trace(&tr!("объединение результатов всех файлов", "results of all files combined"), t0);
+    gate_excluded(&mut ds, config);
+    combine_questionnaires(&mut ds, q_tables)?;
+    Ok(ds)
+}
+
+/// The usage checks of the inputs and the method's procedures, before anything is read.
+fn check_inputs(config: &Config) -> Result<Vec<subjects::ProcedureFilter>> {
     if config.input.is_empty() {
         return Err(usage(tr!(
             "не заданы входные файлы: укажите конфигурацию или --schools, --results, --questionnaire",
@@ -246,22 +316,7 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
             "several school crosswalks given; one is needed"
         )));
     }
-    let mut ds = Dataset {
-        register: None,
-        results: None,
-        questionnaire: None,
-        context: Vec::new(),
-        reports: Vec::new(),
-        notes: Vec::new(),
-        latest_year: None,
-        first_year: None,
-        without_results: Vec::new(),
-        without_questionnaire: Vec::new(),
-    };
-    let mut order: Vec<&InputSpec> = config.input.iter().collect();
-    order.sort_by_key(|s| s.kind);
-
-    let filters: Vec<subjects::ProcedureFilter> = config
+    config
         .method
         .procedures
         .iter()
@@ -273,101 +328,12 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
                 ))
             })
         })
-        .collect::<Result<_>>()?;
+        .collect()
+}
 
-    let mut parts: Vec<DataFrame> = Vec::new();
-    let mut q_tables: Vec<DataFrame> = Vec::new();
-    let has_results = order.iter().any(|s| s.kind == InputKind::Results);
-    // Every file is read two at a time (reading is partly single-threaded); every file but the
-    // register is checked against the register's school ids, so its checks wait for them while
-    // the register itself goes first. Results are kept in the configured order.
-    let register: std::sync::OnceLock<Option<Known>> = std::sync::OnceLock::new();
-    let crosswalk: std::sync::OnceLock<Option<names::Crosswalk>> = std::sync::OnceLock::new();
-    if !order.iter().any(|s| s.kind == InputKind::Schools) {
-        let _ = register.set(None);
-    }
-    if !order.iter().any(|s| s.kind == InputKind::Crosswalk) {
-        let _ = crosswalk.set(None);
-    }
-    let (scales, scale_reports) = load_scales(&order, config, max_problems)?;
-    let scale_reports = std::sync::Mutex::new(scale_reports);
-    let job = |i: usize, spec: &&InputSpec| -> Result<(InputReport, Loaded)> {
-        if spec.kind == InputKind::Scales {
-            let report = scale_reports.lock().ok().and_then(|mut m| m.remove(&i));
-            return Ok((report.unwrap_or_else(|| InputReport::new(spec.kind, spec.path.display().to_string())), Loaded::Nothing));
-        }
-        let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
-        if spec.kind == InputKind::Schools {
-            // The register is published whatever happens, so that no other file waits for ever.
-            let publish = Publish(&register);
-            let loaded = load_register(spec, config, &mut report, max_problems)?;
-            if let Loaded::Register(reg) = &loaded {
-                publish.set(Some(Known::new(reg.clone())?));
-            }
-            return Ok((report, loaded));
-        }
-        if spec.kind == InputKind::Crosswalk {
-            let publish = Publish(&crosswalk);
-            let raw = read(spec, config, &mut report, max_problems)?;
-            let ids = register.wait().as_ref().map(|k| &k.ids);
-            if let Some(raw) = raw {
-                publish.set(crosswalk::build(raw, ids, &mut report, max_problems)?);
-            }
-            return Ok((report, Loaded::Nothing));
-        }
-        let t0 = std::time::Instant::now();
-        let loaded = match spec.kind {
-            InputKind::Results => {
-                let mut parts: Vec<DataFrame> = Vec::new();
-                read_each(spec, config, &mut report, max_problems, true, &mut |raw, report| {
-                    let known = register.wait().as_ref();
-                    let ctx = results::Context {
-                        config,
-                        spec,
-                        register_ids: known.map(|k| &k.ids),
-                        register: known,
-                        crosswalk: crosswalk.wait().as_ref(),
-                        scales: scales.as_ref(),
-                        filters: &filters,
-                        file_index: i as u32,
-                        max_problems,
-                    };
-                    if let Some(df) = results::build(raw, &ctx, report)? {
-                        parts.push(df);
-                    }
-                    Ok(())
-                })?;
-                match parts.len() {
-                    0 => Loaded::Nothing,
-                    1 => parts.pop().map_or(Loaded::Nothing, Loaded::Results),
-                    _ => Loaded::Results(concat(parts.into_iter().map(DataFrame::lazy).collect::<Vec<_>>(), UnionArgs::default())?.collect()?),
-                }
-            }
-            InputKind::Questionnaire => {
-                let mut parts = Vec::new();
-                read_each(spec, config, &mut report, max_problems, true, &mut |raw, report| {
-                    let ids = register.wait().as_ref().map(|k| &k.ids);
-                    if let Some(p) = questionnaire::build_block(raw, config, spec, ids, report, max_problems)? {
-                        parts.push(p);
-                    }
-                    Ok(())
-                })?;
-                questionnaire::finish(parts, &mut report)?.map_or(Loaded::Nothing, |b| Loaded::Questionnaire(b.table))
-            }
-            _ => {
-                let raw = read(spec, config, &mut report, max_problems)?;
-                let ids = register.wait().as_ref().map(|k| &k.ids);
-                match raw {
-                    Some(raw) if spec.kind == InputKind::Context => context::build(raw, ids, &mut report, max_problems)?.map_or(Loaded::Nothing, Loaded::Context),
-                    _ => Loaded::Nothing,
-                }
-            }
-        };
-        crate::i18n::trace(&tr!("чтение, проверка и агрегирование {}", "read, validated {}", report.path), t0);
-        Ok((report, loaded))
-    };
-    // The register and the crosswalk first (the other files wait for them), then the largest
-    // files, so that the two workers finish at about the same time.
+/// The order files start in: the register and the crosswalk first (the other files wait for
+/// them), then the largest, so that the two workers finish at about the same time.
+fn start_order(order: &[&InputSpec]) -> Vec<usize> {
     let mut start: Vec<usize> = (0..order.len()).collect();
     start.sort_by_key(|&i| {
         let spec = order.get(i);
@@ -375,56 +341,128 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
         let size = spec.and_then(|s| std::fs::metadata(&s.path).ok()).map_or(0, |m| m.len());
         (!first, std::cmp::Reverse(size))
     });
-    for (report, loaded) in crate::parallel::in_parallel(&order, &start, 2, job)? {
-        match loaded {
-            Loaded::Register(df) => ds.register = Some(df),
-            Loaded::Results(df) => parts.push(df),
-            Loaded::Questionnaire(df) => q_tables.push(df),
-            Loaded::Context(df) => ds.context.push(df),
-            Loaded::Nothing => {}
-        }
-        ds.reports.push(report);
-    }
+    start
+}
 
-    if has_results && ds.register.is_none() && n_registers == 0 {
-        ds.notes.push(Problem::new(
-            Severity::Fatal,
-            "no_register",
-            tr!(
-                "не задан реестр ОО (--schools или input с kind = \"schools\"): без него школы в результатах не распознать",
-                "no school register (--schools or an input with kind = \"schools\"): schools in the results cannot be recognised"
-            ),
-        ));
-    }
-    let t0 = std::time::Instant::now();
-    if has_results {
-        combine_results(&mut ds, parts, config)?;
-    }
-    crate::i18n::trace(&tr!("объединение результатов всех файлов", "results of all files combined"), t0);
+/// What every file's reading shares: the register's ids and the crosswalk (published once read;
+/// every other file's checks wait for them), the scales and their reports, the method's filters.
+struct Shared<'a> {
+    config: &'a Config,
+    max_problems: usize,
+    filters: Vec<subjects::ProcedureFilter>,
+    register: std::sync::OnceLock<Option<Known>>,
+    crosswalk: std::sync::OnceLock<Option<names::Crosswalk>>,
+    scales: Option<scales::Scales>,
+    scale_reports: std::sync::Mutex<std::collections::BTreeMap<usize, InputReport>>,
+}
 
-    gate_excluded(&mut ds, config);
-
-    if !q_tables.is_empty() {
-        let t = concat(q_tables.into_iter().map(|d| d.lazy()).collect::<Vec<_>>(), UnionArgs::default())?
-            .sort(["school_id", "indicator"], SortMultipleOptions::default())
-            .collect()?;
-        if let Some(reg) = &ds.register {
-            ds.without_questionnaire = register_schools_not_in(reg, t.column("school_id")?)?;
-            let missing = ds.without_questionnaire.len();
-            if missing > 0 {
-                ds.notes.push(Problem::new(
-                    Severity::Note,
-                    "schools_without_questionnaire",
-                    tr!(
-                        "школ реестра без анкет: {missing} (для них ИСБШ не рассчитывается)",
-                        "register schools without questionnaires: {missing} (no ИСБШ for them)"
-                    ),
-                ));
+impl Shared<'_> {
+    /// Reads, checks and aggregates the `i`-th file of the order by its kind.
+    fn load_one(&self, i: usize, spec: &InputSpec) -> Result<(InputReport, Loaded)> {
+        let (config, max_problems) = (self.config, self.max_problems);
+        let mut report = InputReport::new(spec.kind, spec.path.display().to_string());
+        let t0 = std::time::Instant::now();
+        let loaded = match spec.kind {
+            InputKind::Scales => {
+                let read = self.scale_reports.lock().ok().and_then(|mut m| m.remove(&i));
+                return Ok((read.unwrap_or(report), Loaded::Nothing));
             }
-        }
-        ds.questionnaire = Some(t);
+            InputKind::Schools => {
+                // The register is published whatever happens, so that no other file waits for ever.
+                let publish = Publish(&self.register);
+                let loaded = load_register(spec, config, &mut report, max_problems)?;
+                if let Loaded::Register(reg) = &loaded {
+                    publish.set(Some(Known::new(reg.clone())?));
+                }
+                return Ok((report, loaded));
+            }
+            InputKind::Crosswalk => {
+                let publish = Publish(&self.crosswalk);
+                let raw = read(spec, config, &mut report, max_problems)?;
+                let ids = self.register.wait().as_ref().map(|k| &k.ids);
+                if let Some(raw) = raw {
+                    publish.set(crosswalk::build(raw, ids, &mut report, max_problems)?);
+                }
+                return Ok((report, Loaded::Nothing));
+            }
+            InputKind::Results => self.load_results(i, spec, &mut report)?,
+            InputKind::Questionnaire => {
+                let mut parts = Vec::new();
+                read_each(spec, config, &mut report, max_problems, true, &mut |raw, report| {
+                    let ids = self.register.wait().as_ref().map(|k| &k.ids);
+                    if let Some(p) = questionnaire::build_block(raw, config, spec, ids, report, max_problems)? {
+                        parts.push(p);
+                    }
+                    Ok(())
+                })?;
+                questionnaire::finish(parts, &mut report)?.map_or(Loaded::Nothing, |b| Loaded::Questionnaire(b.table))
+            }
+            InputKind::Context => {
+                let raw = read(spec, config, &mut report, max_problems)?;
+                let ids = self.register.wait().as_ref().map(|k| &k.ids);
+                match raw {
+                    Some(raw) => context::build(raw, ids, &mut report, max_problems)?.map_or(Loaded::Nothing, Loaded::Context),
+                    None => Loaded::Nothing,
+                }
+            }
+        };
+        crate::i18n::trace(&tr!("чтение, проверка и агрегирование {}", "read, validated {}", report.path), t0);
+        Ok((report, loaded))
     }
-    Ok(ds)
+
+    /// A results file, whole or block by block, aggregated to school × year × procedure.
+    fn load_results(&self, i: usize, spec: &InputSpec, report: &mut InputReport) -> Result<Loaded> {
+        let mut parts: Vec<DataFrame> = Vec::new();
+        read_each(spec, self.config, report, self.max_problems, true, &mut |raw, report| {
+            let known = self.register.wait().as_ref();
+            let ctx = results::Context {
+                config: self.config,
+                spec,
+                register_ids: known.map(|k| &k.ids),
+                register: known,
+                crosswalk: self.crosswalk.wait().as_ref(),
+                scales: self.scales.as_ref(),
+                filters: &self.filters,
+                file_index: i as u32,
+                max_problems: self.max_problems,
+            };
+            if let Some(df) = results::build(raw, &ctx, report)? {
+                parts.push(df);
+            }
+            Ok(())
+        })?;
+        Ok(match parts.len() {
+            0 => Loaded::Nothing,
+            1 => parts.pop().map_or(Loaded::Nothing, Loaded::Results),
+            _ => Loaded::Results(concat(parts.into_iter().map(DataFrame::lazy).collect::<Vec<_>>(), UnionArgs::default())?.collect()?),
+        })
+    }
+}
+
+/// The questionnaire tables of all files as one, and the register schools without any.
+fn combine_questionnaires(ds: &mut Dataset, q_tables: Vec<DataFrame>) -> Result<()> {
+    if q_tables.is_empty() {
+        return Ok(());
+    }
+    let t = concat(q_tables.into_iter().map(|d| d.lazy()).collect::<Vec<_>>(), UnionArgs::default())?
+        .sort(["school_id", "indicator"], SortMultipleOptions::default())
+        .collect()?;
+    if let Some(reg) = &ds.register {
+        ds.without_questionnaire = register_schools_not_in(reg, t.column("school_id")?)?;
+        let missing = ds.without_questionnaire.len();
+        if missing > 0 {
+            ds.notes.push(Problem::new(
+                Severity::Note,
+                "schools_without_questionnaire",
+                tr!(
+                    "школ реестра без анкет: {missing} (для них ИСБШ не рассчитывается)",
+                    "register schools without questionnaires: {missing} (no ИСБШ for them)"
+                ),
+            ));
+        }
+    }
+    ds.questionnaire = Some(t);
+    Ok(())
 }
 
 /// The conversion scales (tiny files) read first, before any results file needs them, with the
