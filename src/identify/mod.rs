@@ -16,7 +16,7 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use crate::config::{Combine, Config};
-use crate::indices::{in_worst, inr, isbsh, round9};
+use crate::indices::{inr, isbsh, round9};
 use crate::model::Dataset;
 
 pub fn dynamics_label(code: &str) -> String {
@@ -246,22 +246,20 @@ fn classify(
     let inr = &ix.inr;
     let years = inr.years.clone();
     let y = agg.latest_year;
-    let input = criteria::Inputs { inr, hits, latest_year: y };
+    let input = criteria::Inputs { inr, base: &ix.base, hits, latest_year: y };
     let by_key = |lf: LazyFrame, other: LazyFrame| lf.join(other, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left));
     let mut lf = ix.base.clone().lazy();
     for criterion in criteria::ALL {
         lf = by_key(lf, criterion.flags(&input, config)?);
     }
 
-    let enabled: Vec<Expr> = criteria::ALL.iter().filter(|c| c.enabled(config)).map(|c| flag_col(col(c.flag()))).collect();
+    let shnor_rules = || criteria::ALL.iter().filter(|c| c.list() == criteria::List::Shnor);
+    let enabled: Vec<Expr> = shnor_rules().filter(|c| c.enabled(config)).map(|c| flag_col(col(c.flag()))).collect();
     let shnor = match (enabled.split_first(), config.criteria.combine) {
         (None, _) => lit(false),
         (Some((first, rest)), Combine::Any) => rest.iter().fold(first.clone(), |a, b| a.or(b.clone())),
         (Some((first, rest)), Combine::All) => rest.iter().fold(first.clone(), |a, b| a.and(b.clone())),
     };
-    let shnsu = in_worst(col("isbsh"), false, config.isbsh.shnsu_share, &[])?;
-    let resilient = in_worst(col("isbsh"), false, config.resilience.isbsh_worst_share, &[])?
-        .and(in_worst(col("inr"), false, config.resilience.inr_best_share, &[])?);
     let category = when(col("shnor").and(col("shnsu")))
         .then(lit(Category::ShnorShnsu.code()))
         .when(col("shnor"))
@@ -273,8 +271,8 @@ fn classify(
         .otherwise(lit(Category::None.code()));
     let students = col("students").cast(DataType::Float64);
     let schools = lf
-        .with_columns(criteria::ALL.iter().map(|c| flag_col(col(c.flag())).alias(c.flag())).collect::<Vec<_>>())
-        .with_columns([shnor.alias("shnor"), shnsu.alias("shnsu"), resilient.alias("resilient")])
+        .with_columns(shnor_rules().map(|c| flag_col(col(c.flag())).alias(c.flag())).collect::<Vec<_>>())
+        .with_column(shnor.alias("shnor"))
         .with_columns([
             category.alias("category"),
             when(students.clone().gt(lit(0.0)))
