@@ -13,6 +13,7 @@ mod model;
 mod output;
 mod parallel;
 mod progress;
+mod store;
 mod text;
 
 use std::process::ExitCode;

@@ -11,13 +11,13 @@ use crate::identify::{self, Aggregates};
 use crate::output::{self, rows, RunOutput};
 
 pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
-    let stored = output::load_stored(&args.from)?;
+    let stored = crate::store::load(&args.from)?;
     let Some(agg) = Aggregates::from_dataset(&stored.dataset) else {
         return Ok(super::no_aggregates(&args.from));
     };
     let previous_path = args.previous.clone().or_else(|| stored.previous.clone());
     let previous = match previous_path {
-        Some(p) => match identify::dynamics::read_previous(&p) {
+        Some(p) => match crate::store::read_previous(&p) {
             Ok(prev) => Some(prev),
             // The run's own previous list may have moved since; say so and go on without it.
             Err(e) if args.previous.is_none() => {

@@ -49,7 +49,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     let Some(agg) = Aggregates::from_dataset(&ds) else {
         return Ok(ExitCode::from(EXIT_DATA));
     };
-    let previous = args.previous.as_deref().map(identify::dynamics::read_previous).transpose()?;
+    let previous = args.previous.as_deref().map(crate::store::read_previous).transpose()?;
     // The inputs' checksums (for the manifest) are computed while the identification runs.
     let hashing = || -> Result<Vec<InputFile>> {
         ds.reports

@@ -13,7 +13,6 @@ use crate::error::{usage, EXIT_OK};
 use crate::identify::{Aggregates, Session};
 use crate::model::columns::{bools, strs};
 use crate::output::sweep::{self, Collector, Outcome};
-use crate::output;
 
 pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
     let base = &args.base;
@@ -22,7 +21,7 @@ pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
     }
     let axes = args.param.iter().map(|p| sweep::parse_axis(p)).collect::<Result<Vec<_>>>()?;
     let settings = sweep::grid(&axes)?;
-    let stored = output::load_stored(&base.from)?;
+    let stored = crate::store::load(&base.from)?;
     let Some(agg) = Aggregates::from_dataset(&stored.dataset) else {
         return Ok(no_aggregates(&base.from));
     };

@@ -9,10 +9,10 @@ use super::{no_aggregates, print_limited, table_with, write_files};
 use crate::error::EXIT_OK;
 use crate::identify::{Aggregates, Session};
 use crate::output::whatif::{self, ParamChange};
-use crate::output::{self, rows};
+use crate::output::rows;
 
 pub fn run(args: &WhatifArgs, quiet: bool) -> Result<ExitCode> {
-    let stored = output::load_stored(&args.from)?;
+    let stored = crate::store::load(&args.from)?;
     let Some(agg) = Aggregates::from_dataset(&stored.dataset) else {
         return Ok(no_aggregates(&args.from));
     };

@@ -1,98 +1,12 @@
 //! Dynamics against last year's approved list (§4.5): who entered, stayed on or left the ШНОР
 //! list, and how each school's indices changed.
 
-use std::path::Path;
-
-use anyhow::Result;
 use polars::prelude::*;
-
-use crate::error::usage;
-use crate::ingest::{self, Matcher, ReadOptions};
 
 /// Last year's list: school_id, on_list_prev (bool), inr_prev, isbsh_prev (may be null).
 pub struct Previous {
     pub table: DataFrame,
     pub source: String,
-}
-
-fn from_summary(path: &Path) -> Result<Previous> {
-    let text = std::fs::read_to_string(path)?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        usage(tr!("{}: не читается как summary.json: {e}", "{}: not a readable summary.json: {e}", path.display()))
-    })?;
-    let mut ids = Vec::new();
-    let mut on = Vec::new();
-    let mut inr = Vec::new();
-    let mut isbsh = Vec::new();
-    for (list, on_list) in [("shnor_list", true), ("shnsu_list", false)] {
-        for e in v.get(list).and_then(|l| l.as_array()).into_iter().flatten() {
-            let Some(id) = e.get("school_id").and_then(|s| s.as_str()) else { continue };
-            if !on_list && ids.iter().any(|x: &String| x == id) {
-                continue;
-            }
-            ids.push(id.to_string());
-            on.push(on_list);
-            inr.push(e.get("inr").and_then(|x| x.as_f64()));
-            isbsh.push(e.get("isbsh").and_then(|x| x.as_f64()));
-        }
-    }
-    let table = DataFrame::new_infer_height(vec![
-        Column::new("school_id".into(), ids),
-        Column::new("on_list_prev".into(), on),
-        Column::new("inr_prev".into(), inr),
-        Column::new("isbsh_prev".into(), isbsh),
-    ])?;
-    Ok(Previous { table, source: path.display().to_string() })
-}
-
-/// Reads last year's list: an output directory of a previous run (its summary.json), or a
-/// file (CSV/XLSX/…) with a school_id column, every row of which is a school on the list.
-pub fn read_previous(path: &Path) -> Result<Previous> {
-    if path.is_dir() {
-        let summary = path.join("summary.json");
-        if !summary.is_file() {
-            return Err(crate::error::data(tr!(
-                "{}: в каталоге нет summary.json прошлого расчёта",
-                "{}: the directory has no summary.json of a previous run",
-                path.display()
-            )));
-        }
-        return from_summary(&summary);
-    }
-    if path.extension().and_then(|e| e.to_str()) == Some("json") {
-        return from_summary(path);
-    }
-    let matcher = Matcher::new(
-        crate::model::schema::SCHOOLS
-            .columns
-            .first()
-            .into_iter()
-            .flat_map(|c| std::iter::once((c.name, c.name)).chain(c.aliases.iter().map(move |a| (c.name, *a)))),
-    );
-    let opts = ReadOptions::detect();
-    let raw = ingest::read_table(path, &matcher, &opts)
-        .map_err(|m| crate::error::data(format!("{}: {m}", path.display())))?;
-    if raw.df.column("school_id").is_err() {
-        return Err(crate::error::data(tr!(
-            "{}: нет столбца school_id (Логин ОО) в прошлогоднем списке",
-            "{}: last year's list has no school_id column",
-            path.display()
-        )));
-    }
-    let table = raw
-        .df
-        .lazy()
-        .select([crate::model::clean::text("school_id").alias("school_id")])
-        .filter(col("school_id").is_not_null())
-        .unique(None, UniqueKeepStrategy::First)
-        .with_columns([
-            lit(true).alias("on_list_prev"),
-            lit(NULL).cast(DataType::Float64).alias("inr_prev"),
-            lit(NULL).cast(DataType::Float64).alias("isbsh_prev"),
-        ])
-        .sort(["school_id"], SortMultipleOptions::default())
-        .collect()?;
-    Ok(Previous { table, source: path.display().to_string() })
 }
 
 /// Adds `dynamics` (entered / stayed / left / empty), `inr_prev`, `isbsh_prev` to the schools

@@ -23,7 +23,7 @@ use crate::identify::Identification;
 use crate::model::Dataset;
 use rows::SchoolRow;
 
-pub use aggregates::{load as load_stored, Aggregates as AggregatesExport};
+pub use aggregates::Aggregates as AggregatesExport;
 pub use report::Report;
 pub use csv::SchoolsCsv;
 pub use json::Summary;

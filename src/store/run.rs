@@ -1,0 +1,205 @@
+//! A previous run read back from its output folder (for `report`, `whatif`, `sweep`): the
+//! effective configuration and row accounting from manifest.json, the school-level tables and the
+//! index tables from aggregates/ — never the raw inputs.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+
+use crate::config::{Config, InputKind};
+use crate::error::usage;
+use crate::model::report::{ExclusionCount, InputReport};
+use crate::model::Dataset;
+
+/// A previous run read back from its output directory: the effective configuration and row
+/// accounting from manifest.json, the school-level tables from aggregates/ (never raw inputs).
+pub struct StoredRun {
+    pub config: Config,
+    pub dataset: Dataset,
+    /// The previous list that run compared against, when it had one.
+    pub previous: Option<PathBuf>,
+    /// The index tables the run computed (absent in output directories of older versions).
+    pub indices: Option<crate::identify::IndexTables>,
+    /// The years the stored results hold, ascending.
+    pub years: Vec<i32>,
+}
+
+fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let f = std::fs::File::open(path).with_context(|| tr!("не удалось открыть {}", "cannot open {}", path.display()))?;
+    anyhow::Context::with_context(ParquetReader::new(f).finish(), || tr!("{}: не читается как Parquet", "{}: not readable as Parquet", path.display()))
+}
+
+fn stored_input(v: &serde_json::Value) -> Option<InputReport> {
+    let kind: InputKind = serde_json::from_value(v.get("kind")?.clone()).ok()?;
+    let mut r = InputReport::new(kind, v.get("path")?.as_str()?.to_string());
+    r.source.format = v.get("format").and_then(|x| x.as_str()).unwrap_or_default().to_string();
+    let n = |k: &str| v.get(k).and_then(|x| x.as_u64()).unwrap_or(0);
+    r.rows_read = n("rows_read");
+    r.rows_used = n("rows_used");
+    r.rows_excluded = n("rows_excluded");
+    r.excluded = v
+        .get("excluded")
+        .and_then(|x| x.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            Some(ExclusionCount {
+                reason: e.get("reason")?.as_str()?.to_string(),
+                label: e.get("label").and_then(|x| x.as_str()).unwrap_or_default().to_string(),
+                count: e.get("count")?.as_u64()?,
+            })
+        })
+        .collect();
+    r.name_matching = v.get("name_matching").cloned().and_then(|x| serde_json::from_value(x).ok());
+    r.wide = v.get("wide").cloned().and_then(|x| serde_json::from_value(x).ok());
+    Some(r)
+}
+
+/// The stored index tables, when meta.json names them and every table is there.
+fn stored_indices(agg: &Path) -> Result<Option<crate::identify::IndexTables>> {
+    let Ok(text) = std::fs::read_to_string(agg.join("meta.json")) else { return Ok(None) };
+    let Ok(meta) = serde_json::from_str::<serde_json::Value>(&text) else { return Ok(None) };
+    let Some(ix) = meta.get("indices") else { return Ok(None) };
+    let strings = |k: &str| -> Vec<String> {
+        ix.get(k).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
+    };
+    let (Some(key), Some(hits_key)) = (ix.get("key").and_then(|v| v.as_str()), ix.get("hits_key").and_then(|v| v.as_str())) else {
+        return Ok(None);
+    };
+    let years: Vec<i32> = ix
+        .get("years")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_i64().and_then(|y| i32::try_from(y).ok()))
+        .collect();
+    let dir = agg.join("indices");
+    let table = |name: &str| read_parquet(&dir.join(format!("{name}.parquet")));
+    if !["per_procedure", "yearly", "window", "base", "r30_hits"].iter().all(|n| dir.join(format!("{n}.parquet")).is_file()) {
+        return Ok(None);
+    }
+    Ok(Some(crate::identify::IndexTables {
+        key: key.to_string(),
+        hits_key: hits_key.to_string(),
+        per_procedure: table("per_procedure")?,
+        yearly: table("yearly")?,
+        window: table("window")?,
+        base: table("base")?,
+        hits: table("r30_hits")?,
+        years,
+        left_out: strings("left_out"),
+    }))
+}
+
+/// Reads an output directory of `shnor run` (for `report`, `whatif`, `sweep`).
+pub fn load(dir: &Path) -> Result<StoredRun> {
+    let manifest_path = dir.join("manifest.json");
+    let agg = dir.join("aggregates");
+    if !manifest_path.is_file() || !agg.join("results.parquet").is_file() || !agg.join("register.parquet").is_file() {
+        return Err(usage(tr!(
+            "{}: это не каталог результатов shnor run (нужны manifest.json и aggregates/)",
+            "{}: not an output directory of shnor run (manifest.json and aggregates/ are needed)",
+            dir.display()
+        )));
+    }
+    let text = std::fs::read_to_string(&manifest_path).with_context(|| tr!("не удалось прочитать {}", "cannot read {}", manifest_path.display()))?;
+    let manifest: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| usage(tr!("{}: не читается как JSON: {e}", "{}: not readable JSON: {e}", manifest_path.display())))?;
+    let config: Config = manifest
+        .get("configuration")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| usage(tr!("{}: конфигурация не читается: {e}", "{}: the configuration cannot be read: {e}", manifest_path.display())))?
+        .ok_or_else(|| usage(tr!("{}: нет конфигурации", "{}: no configuration", manifest_path.display())))?;
+    config.validate()?;
+    let latest_year = manifest.get("latest_year").and_then(|x| x.as_i64()).and_then(|x| i32::try_from(x).ok());
+    let reports = manifest
+        .get("inputs")
+        .and_then(|x| x.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(stored_input)
+        .collect();
+    let optional = |name: &str| -> Result<Option<DataFrame>> {
+        let p = agg.join(name);
+        if p.is_file() { read_parquet(&p).map(Some) } else { Ok(None) }
+    };
+    let mut context = Vec::new();
+    for i in 1.. {
+        match optional(&format!("context_{i}.parquet"))? {
+            Some(df) => context.push(df),
+            None => break,
+        }
+    }
+    let dataset = Dataset {
+        register: optional("register.parquet")?,
+        results: optional("results.parquet")?,
+        questionnaire: optional("questionnaire.parquet")?,
+        context,
+        reports,
+        notes: Vec::new(),
+        latest_year,
+        first_year: None,
+        without_results: Vec::new(),
+        without_questionnaire: Vec::new(),
+    };
+    let previous = manifest.get("previous").and_then(|x| x.as_str()).map(PathBuf::from);
+    let indices = stored_indices(&agg)?;
+    let years = match &dataset.results {
+        Some(results) => {
+            let years = results.clone().lazy().select([col("year").unique().sort(SortOptions::default())]).collect()?;
+            crate::model::columns::ints(&years, "year")?.into_iter().flatten().filter_map(|y| i32::try_from(y).ok()).collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(StoredRun { config, dataset, previous, indices, years })
+}
+
+impl StoredRun {
+    /// Refuses changes that the stored school-level tables cannot answer: what decides how raw
+    /// rows were read and aggregated, and window years that were never stored.
+    pub fn check_changes(&self, changed: &[(String, String, String)], new: &Config) -> Result<()> {
+        let raw: Vec<&str> = changed
+            .iter()
+            .map(|(k, _, _)| k.as_str())
+            .filter(|k| {
+                k.starts_with("method.procedures")
+                    || k.starts_with("method.ege_min")
+                    || k.starts_with("aliases")
+                    || (k.starts_with("isbsh.indicators.") && [".columns", ".yes", ".no"].iter().any(|s| k.ends_with(s)))
+            })
+            .collect();
+        if !raw.is_empty() {
+            return Err(usage(tr!(
+                "параметры {} определяют чтение и агрегирование исходных файлов, по сохранённым таблицам их не пересчитать: выполните shnor run с ними",
+                "parameters {} decide how the raw files are read and aggregated and cannot be recomputed from the stored tables: run shnor run with them",
+                raw.join(", ")
+            )));
+        }
+        let Some(latest) = self.dataset.latest_year else { return Ok(()) };
+        let stored = &self.years;
+        let first = stored.first().copied().unwrap_or(latest);
+        let wanted = crate::indices::inr::window_years(new, latest);
+        // R30 needs Y−1 whatever the window; run stores it only when R30 was on.
+        if new.criteria.r30.enabled && latest - 1 < first && wanted.first().is_none_or(|y| *y >= first) {
+            return Err(usage(tr!(
+                "criteria.r30.enabled: критерию R30 нужен {} г., а в сохранённых таблицах его нет (расчёт был без R30 и с окном в 1 год) — выполните shnor run с R30",
+                "criteria.r30.enabled: R30 needs {}, which the stored tables lack (the run had R30 off and a one-year window) — run shnor run with R30",
+                latest - 1
+            )));
+        }
+        if wanted.first().is_some_and(|y| *y < first) {
+            let have: Vec<String> = stored.iter().map(|y| y.to_string()).collect();
+            return Err(usage(tr!(
+                "method.years_window = {}: нужны данные с {} г., а в сохранённых таблицах есть только {} — выполните shnor run с этим окном",
+                "method.years_window = {}: data from {} is needed, the stored tables hold only {} — run shnor run with this window",
+                new.method.years_window,
+                wanted.first().copied().unwrap_or(latest),
+                have.join(", ")
+            )));
+        }
+        Ok(())
+    }
+}
