@@ -410,6 +410,13 @@ fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Re
     Ok(Header { subject_idx, metric_idx, keys, blocks, unknown, mapped })
 }
 
+impl Header {
+    /// Whether a label column gives this canonical key.
+    fn has_key(&self, k: &str) -> bool {
+        self.keys.iter().any(|(_, have, _)| have == k)
+    }
+}
+
 /// Records of one sheet, column by column.
 #[derive(Default)]
 struct Records {
@@ -443,88 +450,89 @@ impl Records {
     }
 }
 
-/// Reads the sheets of a wide form into the long per-school form.
-pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sheets: bool) -> Result<RawFrame, String> {
-    let markers: Vec<String> = if opts.total_markers.is_empty() {
-        TOTAL_MARKERS.iter().map(|m| lower(m)).collect()
-    } else {
-        opts.total_markers.iter().map(|m| lower(m.trim())).collect()
-    };
-    let mut summary = WideSummary::default();
-    let mut records = Records::default();
-    let mut mapped_all: Vec<MappedColumn> = Vec::new();
-    let mut unknown_all: Vec<String> = Vec::new();
-    let mut format = String::new();
-    let mut empty_total = 0u64;
-    for grid in &grids {
-        let sheet = grid.info.sheet.clone().unwrap_or_default();
-        format.clone_from(&grid.info.format);
-        let h = match header(grid, matcher, opts, &sheet) {
-            Ok(h) => h,
-            Err(e) if !explicit_sheets && grids.len() > 1 => {
-                summary.passed_over.push((sheet.clone(), e));
-                continue;
+/// The year and the procedure of a sheet: from the configuration, the sheet name or the title
+/// rows above the header; an error when neither is known and no column gives them.
+fn sheet_year_procedure(grid: &Grid, h: &Header, opts: &WideOptions, sheet: &str) -> Result<(Option<i32>, Option<&'static str>), String> {
+    let titles: Vec<String> = grid.rows.iter().take(h.subject_idx).flat_map(|r| r.iter().flatten().cloned()).collect();
+    let year = opts
+        .year
+        .or_else(|| opts.years.iter().find(|(k, _)| lower(k.trim()) == lower(sheet.trim())).map(|(_, y)| *y))
+        .or_else(|| year_in(sheet))
+        .or_else(|| titles.iter().find_map(|t| year_in(t)));
+    if year.is_none() && !h.has_key("year") {
+        return Err(tr!(
+            "лист «{sheet}»: год не определён (его нет ни в названии листа, ни в заголовке); задайте year или wide.years",
+            "sheet '{sheet}': the year is unknown (neither in the sheet name nor in the title); set year or wide.years"
+        ));
+    }
+    let procedure = opts
+        .procedure
+        .as_deref()
+        .and_then(procedure_in)
+        .or_else(|| procedure_in(sheet))
+        .or_else(|| titles.iter().find_map(|t| procedure_in(t)));
+    if procedure.is_none() && !h.has_key("procedure") && h.blocks.iter().any(|(b, _)| b.procedure.is_none()) {
+        return Err(tr!(
+            "лист «{sheet}»: процедура (ОГЭ, ЕГЭ, ВПР) не определена ни по названию листа, ни по заголовку; задайте wide.procedure",
+            "sheet '{sheet}': the procedure (ОГЭ, ЕГЭ, ВПР) is named neither in the sheet name nor in the title; set wide.procedure"
+        ));
+    }
+    Ok((year, procedure))
+}
+
+/// Adds a sheet's mapped and unknown columns to the file's (a metric read as shares on one sheet
+/// and as counts on another is read as shares, with a warning).
+fn merge_columns(h: &Header, sheet: &str, mapped_all: &mut Vec<MappedColumn>, unknown_all: &mut Vec<String>, warnings: &mut Vec<(String, String)>) {
+    for m in &h.mapped {
+        if let Some(prev) = mapped_all.iter_mut().find(|x| x.canonical == m.canonical) {
+            if prev.share != m.share {
+                warnings.push((
+                    sheet.to_string(),
+                    tr!(
+                        "«{}»: в одних блоках количества, в других доли — все значения читаются как доли",
+                        "'{}': counts in some blocks, shares in others — all values are read as shares",
+                        m.canonical
+                    ),
+                ));
             }
-            Err(e) => return Err(e),
-        };
-        // Title rows above the header, for the year and the procedure.
-        let titles: Vec<String> = grid.rows.iter().take(h.subject_idx).flat_map(|r| r.iter().flatten().cloned()).collect();
-        let year = opts
-            .year
-            .or_else(|| opts.years.iter().find(|(k, _)| lower(k.trim()) == lower(sheet.trim())).map(|(_, y)| *y))
-            .or_else(|| year_in(&sheet))
-            .or_else(|| titles.iter().find_map(|t| year_in(t)));
-        let has_key = |k: &str| h.keys.iter().any(|(_, have, _)| have == k);
-        if year.is_none() && !has_key("year") {
-            return Err(tr!(
-                "лист «{sheet}»: год не определён (его нет ни в названии листа, ни в заголовке); задайте year или wide.years",
-                "sheet '{sheet}': the year is unknown (neither in the sheet name nor in the title); set year or wide.years"
-            ));
-        }
-        let procedure = opts
-            .procedure
-            .as_deref()
-            .and_then(procedure_in)
-            .or_else(|| procedure_in(&sheet))
-            .or_else(|| titles.iter().find_map(|t| procedure_in(t)));
-        if procedure.is_none() && !has_key("procedure") && h.blocks.iter().any(|(b, _)| b.procedure.is_none()) {
-            return Err(tr!(
-                "лист «{sheet}»: процедура (ОГЭ, ЕГЭ, ВПР) не определена ни по названию листа, ни по заголовку; задайте wide.procedure",
-                "sheet '{sheet}': the procedure (ОГЭ, ЕГЭ, ВПР) is named neither in the sheet name nor in the title; set wide.procedure"
-            ));
-        }
-        for m in &h.mapped {
-            if let Some(prev) = mapped_all.iter_mut().find(|x| x.canonical == m.canonical) {
-                if prev.share != m.share {
-                    summary.warnings.push((
-                        sheet.clone(),
-                        tr!(
-                            "«{}»: в одних блоках количества, в других доли — все значения читаются как доли",
-                            "'{}': counts in some blocks, shares in others — all values are read as shares",
-                            m.canonical
-                        ),
-                    ));
+            prev.share = prev.share || m.share;
+            for s in m.source.split(" | ") {
+                if !prev.source.split(" | ").any(|x| x == s) {
+                    prev.source = format!("{} | {s}", prev.source);
                 }
-                prev.share = prev.share || m.share;
-                for s in m.source.split(" | ") {
-                    if !prev.source.split(" | ").any(|x| x == s) {
-                        prev.source = format!("{} | {s}", prev.source);
-                    }
-                }
-            } else {
-                mapped_all.push(m.clone());
             }
+        } else {
+            mapped_all.push(m.clone());
         }
-        for u in &h.unknown {
-            let u = format!("{sheet}: {u}");
-            if !unknown_all.contains(&u) {
-                unknown_all.push(u);
-            }
+    }
+    for u in &h.unknown {
+        let u = format!("{sheet}: {u}");
+        if !unknown_all.contains(&u) {
+            unknown_all.push(u);
         }
+    }
+}
+
+/// One sheet being read: its grid, header and what the sheet says of year and procedure.
+struct SheetRead<'a> {
+    grid: &'a Grid,
+    h: &'a Header,
+    sheet: &'a str,
+    year: Option<i32>,
+    procedure: Option<&'static str>,
+    opts: &'a WideOptions,
+    markers: &'a [String],
+}
+
+impl SheetRead<'_> {
+    /// Every row below the header: a school (its blocks become records), a skipped row with its
+    /// kind, or an empty row.
+    fn read(&self, records: &mut Records) -> WideSheet {
+        let (grid, h) = (self.grid, self.h);
         let mut info = WideSheet {
-            sheet: sheet.clone(),
-            year,
-            procedure: procedure.map(str::to_string),
+            sheet: self.sheet.to_string(),
+            year: self.year,
+            procedure: self.procedure.map(str::to_string),
             subject_row: grid.numbers.get(h.subject_idx).copied().unwrap_or(0),
             metric_row: grid.numbers.get(h.metric_idx).copied().unwrap_or(0),
             blocks: h.blocks.iter().map(|(b, _)| b.clone()).collect(),
@@ -553,7 +561,7 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
             info.rows += 1;
             let was_first = std::mem::replace(&mut first_data, false);
             let skip = |kind: SkipKind, text: Option<String>| SkippedRow { row: number, kind, text };
-            if opts.skip_rows.contains(&(number as usize)) {
+            if self.opts.skip_rows.contains(&(number as usize)) {
                 info.skipped.push(skip(SkipKind::Configured, None));
                 continue;
             }
@@ -561,13 +569,10 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
                 info.skipped.push(skip(SkipKind::ColumnNumbers, None));
                 continue;
             }
-            let total = label_cols
-                .iter()
-                .filter_map(|c| row.get(*c).cloned().flatten())
-                .find(|t| {
-                    let l = lower(t);
-                    markers.iter().any(|m| l.starts_with(m.as_str()))
-                });
+            let total = label_cols.iter().filter_map(|c| row.get(*c).cloned().flatten()).find(|t| {
+                let l = lower(t);
+                self.markers.iter().any(|m| l.starts_with(m.as_str()))
+            });
             if let Some(t) = total {
                 info.skipped.push(skip(SkipKind::Total, Some(t)));
                 continue;
@@ -592,48 +597,85 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
                 let v = if k == "municipality" { mun.clone().or_else(|| carried.clone()) } else { row.get(*c).cloned().flatten() };
                 base.insert(k.clone(), v);
             }
-            if !has_key("municipality") {
+            if !h.has_key("municipality") {
                 if let Some(m) = &carried {
                     base.insert("municipality".to_string(), Some(m.clone()));
                 }
             }
-            if !has_key("year") {
-                base.insert("year".to_string(), year.map(|y| y.to_string()));
+            if !h.has_key("year") {
+                base.insert("year".to_string(), self.year.map(|y| y.to_string()));
             }
-            for (block, cols) in &h.blocks {
-                let cells: Vec<(&String, Option<String>)> = cols
-                    .iter()
-                    .map(|(c, m)| (m, row.get(*c).cloned().flatten().filter(|t| !is_placeholder(t))))
-                    .collect();
-                // No count in the block (blank or 0): nobody took the subject there, even where a
-                // mean is written as 0 beside the blank count.
-                let zero = |v: &Option<String>| v.as_deref().is_none_or(|t| whole(t) == Some(0));
-                let nothing = |v: &Option<String>| v.as_deref().is_none_or(|t| t.trim().replace(',', ".").parse::<f64>().is_ok_and(|x| x == 0.0));
-                if cells.iter().all(|(m, v)| if COUNTS.contains(&m.as_str()) { zero(v) } else { nothing(v) }) {
-                    info.empty_blocks += 1;
-                    continue;
-                }
-                let mut values = base.clone();
-                let mut sources: BTreeMap<String, String> = BTreeMap::new();
-                if !has_key("procedure") {
-                    values.insert("procedure".to_string(), block.procedure.clone().or_else(|| procedure.map(str::to_string)));
-                }
-                if !has_key("grade") || values.get("grade").is_some_and(Option::is_none) {
-                    values.insert("grade".to_string(), block.grade.or(opts.grade).map(|g| g.to_string()));
-                }
-                values.insert("subject".to_string(), Some(block.subject.clone()));
-                for ((m, v), (c, _)) in cells.into_iter().zip(cols.iter()) {
-                    let v = match v {
-                        None if COUNTS.contains(&m.as_str()) => Some("0".to_string()),
-                        other => other,
-                    };
-                    values.insert(m.clone(), v);
-                    let header = grid.rows.get(h.metric_idx).and_then(|r| r.get(*c)).cloned().flatten().unwrap_or_default();
-                    sources.insert(m.clone(), format!("{}: {} — {}", column_letter(*c + grid.first_col), block.header, header));
-                }
-                records.push(&values, &sources, number, &sheet);
-            }
+            info.empty_blocks += self.push_blocks(row, number, &base, records);
         }
+        info
+    }
+
+    /// The records of one school row, a subject block each; returns the number of empty blocks.
+    fn push_blocks(&self, row: &[Option<String>], number: u64, base: &BTreeMap<String, Option<String>>, records: &mut Records) -> u64 {
+        let (grid, h) = (self.grid, self.h);
+        let mut empty = 0;
+        for (block, cols) in &h.blocks {
+            let cells: Vec<(&String, Option<String>)> = cols.iter().map(|(c, m)| (m, row.get(*c).cloned().flatten().filter(|t| !is_placeholder(t)))).collect();
+            // No count in the block (blank or 0): nobody took the subject there, even where a
+            // mean is written as 0 beside the blank count.
+            let zero = |v: &Option<String>| v.as_deref().is_none_or(|t| whole(t) == Some(0));
+            let nothing = |v: &Option<String>| v.as_deref().is_none_or(|t| t.trim().replace(',', ".").parse::<f64>().is_ok_and(|x| x == 0.0));
+            if cells.iter().all(|(m, v)| if COUNTS.contains(&m.as_str()) { zero(v) } else { nothing(v) }) {
+                empty += 1;
+                continue;
+            }
+            let mut values = base.clone();
+            let mut sources: BTreeMap<String, String> = BTreeMap::new();
+            if !h.has_key("procedure") {
+                values.insert("procedure".to_string(), block.procedure.clone().or_else(|| self.procedure.map(str::to_string)));
+            }
+            if !h.has_key("grade") || values.get("grade").is_some_and(Option::is_none) {
+                values.insert("grade".to_string(), block.grade.or(self.opts.grade).map(|g| g.to_string()));
+            }
+            values.insert("subject".to_string(), Some(block.subject.clone()));
+            for ((m, v), (c, _)) in cells.into_iter().zip(cols.iter()) {
+                let v = match v {
+                    None if COUNTS.contains(&m.as_str()) => Some("0".to_string()),
+                    other => other,
+                };
+                values.insert(m.clone(), v);
+                let header = grid.rows.get(h.metric_idx).and_then(|r| r.get(*c)).cloned().flatten().unwrap_or_default();
+                sources.insert(m.clone(), format!("{}: {} — {}", column_letter(*c + grid.first_col), block.header, header));
+            }
+            records.push(&values, &sources, number, self.sheet);
+        }
+        empty
+    }
+}
+
+/// Reads the sheets of a wide form into the long per-school form.
+pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sheets: bool) -> Result<RawFrame, String> {
+    let markers: Vec<String> = if opts.total_markers.is_empty() {
+        TOTAL_MARKERS.iter().map(|m| lower(m)).collect()
+    } else {
+        opts.total_markers.iter().map(|m| lower(m.trim())).collect()
+    };
+    let mut summary = WideSummary::default();
+    let mut records = Records::default();
+    let mut mapped_all: Vec<MappedColumn> = Vec::new();
+    let mut unknown_all: Vec<String> = Vec::new();
+    let mut format = String::new();
+    let mut empty_total = 0u64;
+    for grid in &grids {
+        let sheet = grid.info.sheet.clone().unwrap_or_default();
+        format.clone_from(&grid.info.format);
+        let h = match header(grid, matcher, opts, &sheet) {
+            Ok(h) => h,
+            Err(e) if !explicit_sheets && grids.len() > 1 => {
+                summary.passed_over.push((sheet.clone(), e));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let (year, procedure) = sheet_year_procedure(grid, &h, opts, &sheet)?;
+        merge_columns(&h, &sheet, &mut mapped_all, &mut unknown_all, &mut summary.warnings);
+        let sheet_ctx = SheetRead { grid, h: &h, sheet: &sheet, year, procedure, opts, markers: &markers };
+        let info = sheet_ctx.read(&mut records);
         empty_total += info.empty_rows;
         summary.sheets.push(info);
     }
