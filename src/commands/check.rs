@@ -168,84 +168,7 @@ fn print_text(ds: &Dataset) {
     print_overview(ds);
     for r in &ds.reports {
         println!("\n{} — {}", r.path, r.kind.label());
-        let mut t = table();
-        let mut row = |k: String, v: String| {
-            t.add_row(vec![k, v]);
-        };
-        if !r.source.format.is_empty() {
-            row(tr!("Формат", "Format"), r.source.format.clone());
-        }
-        if let Some(e) = &r.source.encoding {
-            row(tr!("Кодировка", "Encoding"), e.clone());
-        }
-        if let Some(d) = &r.source.delimiter {
-            row(tr!("Разделитель", "Delimiter"), d.clone());
-        }
-        if let Some(s) = &r.source.sheet {
-            row(tr!("Лист", "Sheet"), s.clone());
-        }
-        if let Some(h) = r.source.header_row {
-            row(tr!("Строка заголовка", "Header row"), h.to_string());
-        }
-        if let Some(n) = r.source.number_row {
-            row(tr!("Строка номеров столбцов (пропущена)", "Row of column numbers (skipped)"), n.to_string());
-        }
-        if let Some(l) = &r.layout {
-            row(tr!("Вид данных", "Layout"), l.clone());
-        }
-        if !r.mapped.is_empty() {
-            let m: Vec<String> = r
-                .mapped
-                .iter()
-                .map(|m| match &m.matched_by {
-                    Some(how) => tr!("«{}» → {} (сопоставлен автоматически, {how})", "«{}» → {} (matched automatically, {how})", m.source, m.canonical),
-                    None => format!("«{}» → {}", m.source, m.canonical),
-                })
-                .collect();
-            row(tr!("Столбцы", "Columns"), m.join("\n"));
-        }
-        if !r.unknown_columns.is_empty() {
-            row(tr!("Неизвестные столбцы", "Unknown columns"), r.unknown_columns.join("\n"));
-        }
-        if r.task_columns > 0 {
-            row(tr!("Столбцы баллов за задания (не используются)", "Task score columns (not used)"), r.task_columns.to_string());
-        }
-        let (read, used, excluded) = if r.wide.is_some() {
-            (
-                tr!("Записей школа × предмет прочитано", "School × subject records read"),
-                tr!("Записей использовано", "Records used"),
-                tr!("Записей исключено", "Records excluded"),
-            )
-        } else {
-            (tr!("Строк прочитано", "Rows read"), tr!("Строк использовано", "Rows used"), tr!("Строк исключено", "Rows excluded"))
-        };
-        row(read, r.rows_read.to_string());
-        row(used, r.rows_used.to_string());
-        row(excluded, r.rows_excluded.to_string());
-        for e in &r.excluded {
-            row(format!("  · {}", e.label), e.count.to_string());
-        }
-        if r.empty_rows > 0 {
-            row(tr!("Пустых строк пропущено", "Empty rows skipped"), r.empty_rows.to_string());
-        }
-        if let Some(w) = &r.wide {
-            for (k, v) in wide_lines(w) {
-                row(k, v);
-            }
-        }
-        if let Some(m) = &r.name_matching {
-            row(tr!("Школы по названию: строк", "Schools by name: rows"), String::new());
-            for (label, n) in [
-                (tr!("точное совпадение", "exact match"), m.exact),
-                (tr!("после нормализации", "after normalisation"), m.normalized),
-                (tr!("по таблице соответствия", "through the crosswalk"), m.crosswalk),
-                (tr!("неоднозначно", "ambiguous"), m.ambiguous),
-                (tr!("не найдено", "not found"), m.unmatched),
-            ] {
-                row(format!("  · {label}"), n.to_string());
-            }
-        }
-        println!("{t}");
+        println!("{}", file_table(r));
         print_problems(r);
         if r.problems_not_listed > 0 {
             println!(
@@ -258,6 +181,93 @@ fn print_text(ds: &Dataset) {
             );
         }
     }
+    print_notes_and_totals(ds);
+}
+
+/// What one file is and how it was read: format, encoding, sheet, header, columns, accounting.
+fn file_table(r: &InputReport) -> comfy_table::Table {
+    let mut t = table();
+    let mut row = |k: String, v: String| {
+        t.add_row(vec![k, v]);
+    };
+    if !r.source.format.is_empty() {
+        row(tr!("Формат", "Format"), r.source.format.clone());
+    }
+    if let Some(e) = &r.source.encoding {
+        row(tr!("Кодировка", "Encoding"), e.clone());
+    }
+    if let Some(d) = &r.source.delimiter {
+        row(tr!("Разделитель", "Delimiter"), d.clone());
+    }
+    if let Some(s) = &r.source.sheet {
+        row(tr!("Лист", "Sheet"), s.clone());
+    }
+    if let Some(h) = r.source.header_row {
+        row(tr!("Строка заголовка", "Header row"), h.to_string());
+    }
+    if let Some(n) = r.source.number_row {
+        row(tr!("Строка номеров столбцов (пропущена)", "Row of column numbers (skipped)"), n.to_string());
+    }
+    if let Some(l) = &r.layout {
+        row(tr!("Вид данных", "Layout"), l.clone());
+    }
+    if !r.mapped.is_empty() {
+        let m: Vec<String> = r
+            .mapped
+            .iter()
+            .map(|m| match &m.matched_by {
+                Some(how) => tr!("«{}» → {} (сопоставлен автоматически, {how})", "«{}» → {} (matched automatically, {how})", m.source, m.canonical),
+                None => format!("«{}» → {}", m.source, m.canonical),
+            })
+            .collect();
+        row(tr!("Столбцы", "Columns"), m.join("\n"));
+    }
+    if !r.unknown_columns.is_empty() {
+        row(tr!("Неизвестные столбцы", "Unknown columns"), r.unknown_columns.join("\n"));
+    }
+    if r.task_columns > 0 {
+        row(tr!("Столбцы баллов за задания (не используются)", "Task score columns (not used)"), r.task_columns.to_string());
+    }
+    let (read, used, excluded) = if r.wide.is_some() {
+        (
+            tr!("Записей школа × предмет прочитано", "School × subject records read"),
+            tr!("Записей использовано", "Records used"),
+            tr!("Записей исключено", "Records excluded"),
+        )
+    } else {
+        (tr!("Строк прочитано", "Rows read"), tr!("Строк использовано", "Rows used"), tr!("Строк исключено", "Rows excluded"))
+    };
+    row(read, r.rows_read.to_string());
+    row(used, r.rows_used.to_string());
+    row(excluded, r.rows_excluded.to_string());
+    for e in &r.excluded {
+        row(format!("  · {}", e.label), e.count.to_string());
+    }
+    if r.empty_rows > 0 {
+        row(tr!("Пустых строк пропущено", "Empty rows skipped"), r.empty_rows.to_string());
+    }
+    if let Some(w) = &r.wide {
+        for (k, v) in wide_lines(w) {
+            row(k, v);
+        }
+    }
+    if let Some(m) = &r.name_matching {
+        row(tr!("Школы по названию: строк", "Schools by name: rows"), String::new());
+        for (label, n) in [
+            (tr!("точное совпадение", "exact match"), m.exact),
+            (tr!("после нормализации", "after normalisation"), m.normalized),
+            (tr!("по таблице соответствия", "through the crosswalk"), m.crosswalk),
+            (tr!("неоднозначно", "ambiguous"), m.ambiguous),
+            (tr!("не найдено", "not found"), m.unmatched),
+        ] {
+            row(format!("  · {label}"), n.to_string());
+        }
+    }
+    t
+}
+
+/// The notes about the inputs as a whole, the schools without results or questionnaires, totals.
+fn print_notes_and_totals(ds: &Dataset) {
     if !ds.notes.is_empty() {
         println!("\n{}", tr!("Общие замечания", "General notes"));
         for n in &ds.notes {
