@@ -10,7 +10,7 @@ use super::{Criterion, Inputs};
 use crate::config::Config;
 use crate::identify::reasons::{num1, pct, procedure_label};
 use crate::indices::in_worst;
-use crate::model::columns::{bools, floats, ints, strs};
+use crate::model::columns::{floats, ints, strs};
 
 pub struct Bottom;
 
@@ -44,8 +44,7 @@ impl Criterion for Bottom {
 
     fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, String>> {
         let y = input.latest_year;
-        let ids = strs(flagged, "school_id")?;
-        let on = bools(flagged, self.flag())?;
+        let (ids, on, in_flagged) = super::flagged_by(flagged, self.flag())?;
         let year_vals: Vec<(i32, Vec<Option<f64>>)> = input
             .inr
             .years
@@ -53,7 +52,6 @@ impl Criterion for Bottom {
             .map(|yr| Ok((*yr, floats(flagged, &format!("inr_{yr}"))?)))
             .collect::<PolarsResult<_>>()?;
         // The school's worst procedures in Y against the region.
-        let in_flagged = col("school_id").is_in(lit(Series::new("ids".into(), ids.clone())).implode(false), false);
         let worst = input
             .inr
             .per_procedure

@@ -55,5 +55,14 @@ pub trait Criterion: Sync {
     fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, String>>;
 }
 
+/// The rows a criterion writes reasons for: the ids of the flagged schools, whether it flags
+/// each, and a filter that keeps those schools' rows of another table.
+fn flagged_by(flagged: &DataFrame, flag: &str) -> PolarsResult<(Vec<String>, Vec<bool>, Expr)> {
+    let ids = crate::model::columns::strs(flagged, "school_id")?;
+    let on = crate::model::columns::bools(flagged, flag)?;
+    let filter = col("school_id").is_in(lit(Series::new("ids".into(), ids.clone())).implode(false), false);
+    Ok((ids, on, filter))
+}
+
 /// The criteria, in the order their reasons are written.
 pub const ALL: [&dyn Criterion; 4] = [&r30::R30, &bottom::Bottom, &shnsu::Shnsu, &resilience::Resilience];

@@ -11,7 +11,7 @@ use super::{Criterion, Inputs};
 use crate::config::Config;
 use crate::identify::reasons::{pct, procedure_label};
 use crate::indices::{decimal_fraction, inr};
-use crate::model::columns::{bools, floats, ints, strs};
+use crate::model::columns::{floats, ints, strs};
 
 pub struct R30;
 
@@ -50,9 +50,7 @@ impl Criterion for R30 {
 
     fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, String>> {
         let y = input.latest_year;
-        let ids = strs(flagged, "school_id")?;
-        let on = bools(flagged, self.flag())?;
-        let in_flagged = col("school_id").is_in(lit(Series::new("ids".into(), ids.clone())).implode(false), false);
+        let (ids, on, in_flagged) = super::flagged_by(flagged, self.flag())?;
         // The procedures over the threshold in Y, and those repeated from Y−1.
         let h = input.hits.clone().lazy().filter(in_flagged).collect()?;
         let (h_id, h_year, h_proc, h_grade, h_subj, h_share, h_region) = (
