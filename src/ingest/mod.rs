@@ -514,20 +514,39 @@ fn plan_columns(
     matcher: &Matcher,
     keep_unknown: bool,
 ) -> Result<Vec<(usize, MappedColumn)>, String> {
+    // A header that matches a name only loosely never takes it from a column that matches it
+    // exactly («Наименование учредителя» beside «Наименование ОО» stays an unknown column).
+    let resolved: Vec<headers::Resolved> = names.iter().map(|n| matcher.resolve(n)).collect();
+    let exact: Vec<&str> = resolved.iter().filter_map(|r| if let headers::Resolved::Exact(c) = r { Some(c.as_str()) } else { None }).collect();
     let mut plan: Vec<(usize, MappedColumn)> = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        let (canonical, matched_by) = match matcher.resolve(name) {
-            headers::Resolved::Exact(c) => (c, None),
-            headers::Resolved::Loose(c, how) => (c, Some(how)),
+    for (i, (name, resolved)) in names.iter().zip(resolved.iter()).enumerate() {
+        let unknown = keep_unknown && header.get(i).is_some_and(Option::is_some) && !plan.iter().any(|(_, m)| m.canonical == *name);
+        let (canonical, matched_by) = match resolved {
+            headers::Resolved::Exact(c) => (c.clone(), None),
+            headers::Resolved::Loose(c, _) if exact.contains(&c.as_str()) => {
+                if !unknown {
+                    continue;
+                }
+                (name.clone(), None)
+            }
+            headers::Resolved::Loose(c, how) => (c.clone(), Some(how.clone())),
             headers::Resolved::Ambiguous(all) => {
-                let list = all.iter().map(|c| format!("«{c}»")).collect::<Vec<_>>().join(tr!(" и ", " and ").as_str());
-                return Err(tr!(
-                    "столбец «{name}» подходит сразу к {list} — задайте сопоставление явно в input.columns",
-                    "column '{name}' fits both {list} — map it explicitly in input.columns"
-                ));
+                let open: Vec<&String> = all.iter().filter(|c| !exact.contains(&c.as_str())).collect();
+                match open.as_slice() {
+                    [] if unknown => (name.clone(), None),
+                    [] => continue,
+                    [one] => ((*one).clone(), Some(tr!("по части заголовка (другие подходящие имена уже заняты)", "by a part of the header (the other names that fit are taken)"))),
+                    _ => {
+                        let list = open.iter().map(|c| format!("«{c}»")).collect::<Vec<_>>().join(tr!(" и ", " and ").as_str());
+                        return Err(tr!(
+                            "столбец «{name}» подходит сразу к {list} — задайте сопоставление явно в input.columns",
+                            "column '{name}' fits both {list} — map it explicitly in input.columns"
+                        ));
+                    }
+                }
             }
             // Two unknown columns with the same header are harmless: the first is kept, the other listed.
-            headers::Resolved::None if keep_unknown && header.get(i).is_some_and(Option::is_some) && !plan.iter().any(|(_, m)| m.canonical == *name) => (name.clone(), None),
+            headers::Resolved::None if unknown => (name.clone(), None),
             headers::Resolved::None => continue,
         };
         if let Some((_, prev)) = plan.iter().find(|(_, m)| m.canonical == canonical) {
@@ -619,6 +638,24 @@ pub(crate) mod tests {
         // A ragged line sends the file to the cell-by-cell path, which reports it.
         let ragged = format!("{text}2025;s1;3\n");
         assert!(regular_frame(&ragged, b';', SourceInfo::default(), &matcher, &opts()).unwrap().is_none());
+    }
+
+    #[test]
+    fn exact_headers_win_over_loose_ones() {
+        let m = Matcher::new([("name", "Наименование ОО"), ("name", "Наименование"), ("school_type", "Тип ОО"), ("school_id", "Логин ОО")]);
+        let names: Vec<String> = ["Логин ОО", "Наименование учредителя", "Наименование ОО", "Наименование и тип ОО", "Тип ОО"].iter().map(|s| s.to_string()).collect();
+        let header: Vec<Option<String>> = names.iter().cloned().map(Some).collect();
+        let plan = plan_columns(&names, &header, &m, false).unwrap();
+        let got: Vec<(usize, &str)> = plan.iter().map(|(i, c)| (*i, c.canonical.as_str())).collect();
+        assert_eq!(got, [(0, "school_id"), (2, "name"), (4, "school_type")]);
+        // Kept as extra columns where the table keeps unknown ones (the register).
+        let plan = plan_columns(&names, &header, &m, true).unwrap();
+        assert!(plan.iter().any(|(i, c)| *i == 1 && c.canonical == "Наименование учредителя"));
+        // Without the exact columns, a header that fits two names is an error naming both.
+        let names: Vec<String> = ["Логин ОО", "Наименование и тип ОО"].iter().map(|s| s.to_string()).collect();
+        let header: Vec<Option<String>> = names.iter().cloned().map(Some).collect();
+        let err = plan_columns(&names, &header, &m, false).unwrap_err();
+        assert!(err.contains("«name»") && err.contains("«school_type»"), "{err}");
     }
 
     #[test]
