@@ -350,7 +350,8 @@ pub fn wide_lines(w: &crate::ingest::wide::WideSummary) -> Vec<(String, String)>
                 s.empty_blocks
             ));
         }
-        out.push((tr!("Лист «{}»", "Sheet '{}'", s.sheet), lines.join("\n")));
+        let title = if s.sheet.is_empty() { tr!("Таблица", "Table") } else { tr!("Лист «{}»", "Sheet '{}'", s.sheet) };
+        out.push((title, lines.join("\n")));
     }
     out
 }

@@ -705,7 +705,8 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
             format,
             encoding: grids.first().and_then(|g| g.info.encoding.clone()),
             delimiter: grids.first().and_then(|g| g.info.delimiter.clone()),
-            sheet: Some(sheets.join(", ")),
+            // A CSV form has no sheet name.
+            sheet: Some(sheets.join(", ")).filter(|s| !s.is_empty()),
             header_row: None,
             number_row: None,
         },
