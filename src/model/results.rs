@@ -118,6 +118,9 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
 /// without scales at all — the file is fatal, naming the mark column (perhaps misspelt) and
 /// what is missing. ЕГЭ rows need no mark (they go by the subject's minimum).
 fn marks_for(df: DataFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+    // A mark column left empty in every row is no mark column (some exports keep the header).
+    let empty_marks = df.column("mark").is_ok_and(|c| c.null_count() == c.len() && !c.is_empty());
+    let df = if empty_marks { df.drop("mark")? } else { df };
     if df.column("mark").is_ok() {
         return Ok(Some(df));
     }

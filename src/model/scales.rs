@@ -134,15 +134,15 @@ pub fn derive_marks(df: DataFrame, scales: &Scales, report: &mut InputReport) ->
         return Ok(Err(missing));
     }
     for ((y, g, s), scale) in &used {
-        let shown = format!("{y} {g} {s}");
-        if report.problems.iter().any(|p| p.code == "scale_used" && p.value.as_deref() == Some(shown.as_str())) {
-            continue;
-        }
-        report.problem(Severity::Note, "scale_used", None, Some("mark"), Some(shown), tr!(
+        let message = tr!(
             "отметки {y} года, {g} класс, «{s}» получены из первичного балла по шкале «{}»: «3» от {}, «4» от {}, «5» от {}",
             "marks of {y}, grade {g}, '{s}' derived from the primary score with the scale '{}': 3 from {}, 4 from {}, 5 from {}",
             scale.source, scale.min3, scale.min4, scale.min5
-        ));
+        );
+        // Once a file, however many blocks it is read in.
+        if !report.problems.iter().any(|p| p.code == "scale_used" && p.message == message) {
+            report.problem(Severity::Note, "scale_used", None, Some("mark"), None, message);
+        }
     }
     let mut lookup = combos;
     lookup.with_column(Column::new("__min3".into(), m3))?;
