@@ -147,7 +147,7 @@ fn print_exclusions(reports: &[crate::model::report::InputReport]) {
         let design = r.excluded_by_design();
         let mut parts = Vec::new();
         if problems > 0 {
-            let main = r.main_problem().map(|e| tr!(", больше всего — «{}» ({})", ", most of them '{}' ({})", e.label, e.count)).unwrap_or_default();
+            let main = r.main_problem_words();
             parts.push(tr!(
                 "исключено из-за проблем данных {problems} ({} %){main}",
                 "{problems} excluded for problems of the data ({} %){main}",

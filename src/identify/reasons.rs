@@ -26,11 +26,7 @@ pub fn pct(share: Option<f64>) -> String {
 
 /// A number with one decimal and the decimal separator of the language.
 pub fn num1(v: Option<f64>) -> String {
-    match v {
-        Some(x) if crate::i18n::is_en() => format!("{x:.1}"),
-        Some(x) => format!("{x:.1}").replace('.', ","),
-        None => "—".to_string(),
-    }
+    v.map_or_else(|| "—".to_string(), crate::i18n::decimal1)
 }
 
 /// The reasons of every ШНОР school: each criterion's text for the schools it flags, in the

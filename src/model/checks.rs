@@ -244,16 +244,26 @@ pub fn require_columns(report: &mut InputReport, df: &DataFrame, required: &[&st
     }
 }
 
-/// «нет обязательного столбца «Отметка» (mark) — возможно, «Отмтека»?»
-pub fn missing_column_message(report: &InputReport, canonical: &str) -> String {
-    let words = super::schema::column_words(canonical);
-    // Headers not taken for a canonical column: unknown ones and those kept under their own name.
-    let free: Vec<String> = report
+/// Headers of the file not taken for a canonical column (unknown ones and those kept under their
+/// own name).
+fn free_headers(report: &InputReport) -> Vec<String> {
+    report
         .unknown_columns
         .iter()
         .cloned()
         .chain(report.mapped.iter().filter(|m| m.canonical == m.source).map(|m| m.source.clone()))
-        .collect();
+        .collect()
+}
+
+/// The file's free headers that look like a misspelling of a canonical column («Отмтека»).
+pub fn misspelt_headers(report: &InputReport, canonical: &str) -> Vec<String> {
+    super::schema::closest_headers(canonical, &free_headers(report))
+}
+
+/// «нет обязательного столбца «Отметка» (mark) — возможно, «Отмтека»?»
+pub fn missing_column_message(report: &InputReport, canonical: &str) -> String {
+    let words = super::schema::column_words(canonical);
+    let free = free_headers(report);
     let close = super::schema::closest_headers(canonical, &free);
     let hint = if !close.is_empty() {
         let list = close.iter().map(|h| format!("«{h}»")).collect::<Vec<_>>().join(", ");

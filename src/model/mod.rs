@@ -652,7 +652,7 @@ fn gate_excluded(ds: &mut Dataset, config: &Config) {
         if problems == 0 || share < limit {
             continue;
         }
-        let main = r.main_problem().map(|e| tr!(", больше всего — «{}» ({})", ", most of them '{}' ({})", e.label, e.count)).unwrap_or_default();
+        let main = r.main_problem_words();
         let base = r.rows_read.saturating_sub(r.excluded_by_design());
         let pct = crate::i18n::decimal1(share * 100.0);
         let limit_pct = crate::i18n::decimal1(limit * 100.0);

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::report::{InputReport, Reason, Severity};
+use super::report::{InputReport, Reason};
 use super::subjects::normalize_subject;
 use crate::ingest::wide::{grade_in, procedure_in, year_in};
 
@@ -22,13 +22,6 @@ fn any_value(df: &DataFrame, c: &str, pred: impl Fn(&str) -> bool) -> PolarsResu
         }
         DataType::String => Ok(column.as_materialized_series().unique()?.str()?.iter().flatten().any(&pred)),
         _ => Ok(false),
-    }
-}
-
-/// A note of one kind (and column) once a file, however many blocks it is read in.
-fn note_once(report: &mut InputReport, code: &str, column: Option<&str>, message: String) {
-    if !report.problems.iter().any(|p| p.code == code && p.column.as_deref() == column) {
-        report.problem(Severity::Note, code, None, column, None, message);
     }
 }
 
@@ -124,7 +117,7 @@ pub fn fill_from_facts(df: DataFrame, path: &Path, titles: &[String], spec_year:
         return Ok(df);
     }
     let words: Vec<String> = fills.iter().map(|(c, v)| format!("{} = {v}", super::schema::column_words(c))).collect();
-    note_once(report, "from_title", None, tr!(
+    report.note_once("from_title", None, None, tr!(
         "в файле нет столбцов, взято из заголовка или имени файла: {}",
         "columns the file lacks, taken from its title or name: {}",
         words.join("; ")
@@ -161,7 +154,7 @@ pub fn split_code_name(df: DataFrame, report: &mut InputReport) -> PolarsResult<
         }
         df = df.lazy().with_columns(exprs).collect()?;
         let source = report.source_column(column).unwrap_or_else(|| column.to_string());
-        note_once(report, "code_name_cells", Some(&source), if id_too {
+        report.note_once("code_name_cells", Some(&source), None, if id_too {
             tr!("ячейки «код | название»: код взят как идентификатор ОО, название — как наименование", "'code | name' cells: the code is taken as the school id, the name as the school name")
         } else {
             tr!("ячейки «код | название»: взято название", "'code | name' cells: the name part is taken")

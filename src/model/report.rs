@@ -364,6 +364,20 @@ impl InputReport {
             .max_by(|a, b| a.count.cmp(&b.count).then_with(|| b.reason.cmp(&a.reason)))
     }
 
+    /// «, больше всего — «label» (count)» for the main problem reason, or nothing.
+    pub fn main_problem_words(&self) -> String {
+        self.main_problem().map(|e| tr!(", больше всего — «{}» ({})", ", most of them '{}' ({})", e.label, e.count)).unwrap_or_default()
+    }
+
+    /// A data-quality note once a file, however many blocks the file is read in: nothing is
+    /// added when the same note (code, column, value, text) is already there.
+    pub fn note_once(&mut self, code: &str, column: Option<&str>, value: Option<String>, message: String) {
+        let seen = self.problems.iter().any(|p| p.code == code && p.column.as_deref() == column && p.value == value && p.message == message);
+        if !seen {
+            self.problem(Severity::Note, code, None, column, value, message);
+        }
+    }
+
     /// Excluded counts keyed by reason code.
     #[cfg(test)]
     pub fn excluded_map(&self) -> std::collections::BTreeMap<String, u64> {

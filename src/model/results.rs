@@ -125,8 +125,7 @@ fn marks_for(df: DataFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
         return Ok(Some(df));
     }
     // A header that looks like a misspelt «Отметка» is a mistake to fix, not a file without marks.
-    let free: Vec<String> = report.unknown_columns.clone();
-    if !super::schema::closest_headers("mark", &free).is_empty() {
+    if !super::checks::misspelt_headers(report, "mark").is_empty() {
         let msg = super::checks::missing_column_message(report, "mark");
         report.fatal("missing_column", Some("mark"), msg);
         return Ok(None);

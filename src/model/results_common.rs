@@ -174,11 +174,8 @@ fn note_drifted_places(register: &super::names::Register, places: &StringChunked
         let normal = super::names::normalize_place(p);
         let Some(matched) = register.register_place(p).filter(|m| *m != normal) else { continue };
         let label = register.place_label(&matched).unwrap_or(matched.as_str()).to_string();
-        if report.problems.iter().any(|x| x.code == "municipality_matched" && x.value.as_deref() == Some(p)) {
-            continue;
-        }
         let source = report.source_column("municipality");
-        report.problem(Severity::Note, "municipality_matched", None, source.as_deref(), Some(p.to_string()), tr!(
+        report.note_once("municipality_matched", source.as_deref(), Some(p.to_string()), tr!(
             "муниципалитет сопоставлен с «{label}» реестра (написан иначе)",
             "municipality matched to the register's '{label}' (spelled otherwise)"
         ));

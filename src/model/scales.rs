@@ -139,10 +139,7 @@ pub fn derive_marks(df: DataFrame, scales: &Scales, report: &mut InputReport) ->
             "marks of {y}, grade {g}, '{s}' derived from the primary score with the scale '{}': 3 from {}, 4 from {}, 5 from {}",
             scale.source, scale.min3, scale.min4, scale.min5
         );
-        // Once a file, however many blocks it is read in.
-        if !report.problems.iter().any(|p| p.code == "scale_used" && p.message == message) {
-            report.problem(Severity::Note, "scale_used", None, Some("mark"), None, message);
-        }
+        report.note_once("scale_used", Some("mark"), None, message);
     }
     let mut lookup = combos;
     lookup.with_column(Column::new("__min3".into(), m3))?;
