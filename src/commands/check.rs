@@ -51,7 +51,7 @@ fn totals(ds: &Dataset) -> Totals {
 
 pub fn run(args: &CheckArgs, _quiet: bool) -> Result<ExitCode> {
     let config = Config::load(&args.inputs.sources())?;
-    let ds = model::load(&config, args.max_problems)?;
+    let ds = model::load(&config, args.max_problems, crate::identify::first_year_needed)?;
     let fatal = ds.fatal();
     match args.format {
         OutputFormat::Json => {

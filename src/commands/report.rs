@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::cli::ReportArgs;
 use crate::error::EXIT_OK;
 use crate::identify::{self, Aggregates};
-use crate::output::{self, rows, RunOutput};
+use crate::output::{self, RunOutput};
 
 pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     let stored = crate::store::load(&args.from)?;
@@ -41,7 +41,6 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         config: &stored.config,
         dataset: &stored.dataset,
         ident: &ident,
-        rows: rows::school_rows(&ident)?,
         inputs: Vec::new(),
         started: String::new(),
         tables: None,

@@ -10,13 +10,13 @@ use crate::config::Config;
 use crate::error::{EXIT_DATA, EXIT_OK};
 use crate::identify::{self, Aggregates, Category};
 use crate::model::{self, report::Severity};
-use crate::output::{self, rows, InputFile, RunOutput};
+use crate::output::{self, InputFile, RunOutput};
 
 pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     let started = jiff::Timestamp::now().to_string();
     let t_all = std::time::Instant::now();
     let config = Config::load(&args.inputs.sources())?;
-    let ds = model::load(&config, 10)?;
+    let ds = model::load(&config, 10, identify::first_year_needed)?;
     crate::i18n::trace(&tr!("чтение всех входных файлов", "reading all inputs"), t_all);
     let missing_core = ds.register.is_none() || ds.results.is_none();
     if ds.fatal() || missing_core {
@@ -68,15 +68,11 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         let inputs = hashes.join().map_err(|_| anyhow::anyhow!("the checksum thread stopped"))??;
         Ok((ident, inputs))
     })?;
-    let t0 = std::time::Instant::now();
-    let rows = rows::school_rows(&ident)?;
-    crate::i18n::trace(&tr!("строки списка школ", "school rows"), t0);
     let out_dir = args.out.clone().unwrap_or_else(|| config.output.dir.clone());
     let run = RunOutput {
         config: &config,
         dataset: &ds,
         ident: &ident,
-        rows,
         inputs,
         started,
         tables: session.tables(),
@@ -102,7 +98,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
 }
 
 fn print_summary(run: &RunOutput, out_dir: &Path, files: usize) {
-    let c = rows::region_counts(&run.rows);
+    let c = identify::region_counts(&run.ident.rows);
     let years: Vec<String> = run.ident.years.iter().map(|y| y.to_string()).collect();
     println!(
         "{}",

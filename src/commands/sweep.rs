@@ -11,8 +11,8 @@ use super::{no_aggregates, print_limited, table_with, write_files};
 use crate::cli::{OutputFormat, SweepArgs};
 use crate::error::{usage, EXIT_OK};
 use crate::identify::{Aggregates, Session};
-use crate::model::columns::{bools, strs};
-use crate::output::sweep::{self, Collector, Outcome};
+use crate::model::columns::strs;
+use crate::output::sweep::{self, Collector};
 
 pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
     let base = &args.base;
@@ -38,14 +38,7 @@ pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
         let config = stored.config.with_changes(base.config.as_deref(), &sets)?;
         stored.check_changes(&stored.config.changed_keys(&config)?, &config)?;
         let ident = session.identify(&config, None, false)?;
-        let df = &ident.schools;
-        let outcome = Outcome {
-            ids: strs(df, "school_id")?,
-            shnor: bools(df, "shnor")?,
-            shnsu: bools(df, "shnsu")?,
-            category: strs(df, "category")?,
-        };
-        collector.add(values, &outcome);
+        collector.add(values, &ident.rows);
     }
     crate::i18n::trace(&tr!("выявление по всем вариантам", "identification over the grid"), t0);
     let s = collector.finish(&stored.config.region.name, axes.iter().map(|a| a.key.clone()).collect());

@@ -9,7 +9,6 @@ use super::{no_aggregates, print_limited, table_with, write_files};
 use crate::error::EXIT_OK;
 use crate::identify::{Aggregates, Session};
 use crate::output::whatif::{self, ParamChange};
-use crate::output::rows;
 
 pub fn run(args: &WhatifArgs, quiet: bool) -> Result<ExitCode> {
     let stored = crate::store::load(&args.from)?;
@@ -23,12 +22,9 @@ pub fn run(args: &WhatifArgs, quiet: bool) -> Result<ExitCode> {
     let mut session = Session::seeded(&agg, stored.indices.clone());
     let before = session.identify(&stored.config, None, false)?;
     let after = session.identify(&new, None, false)?;
-    let t1 = std::time::Instant::now();
-    let (before, after) = (rows::school_rows(&before)?, rows::school_rows(&after)?);
-    crate::i18n::trace(&tr!("строки школ", "school rows"), t1);
     crate::i18n::trace(&tr!("выявление до и после", "identification before and after"), t0);
     let changes = changed.into_iter().map(|(key, before, after)| ParamChange { key, before, after }).collect();
-    let w = whatif::compare(&stored.config.region.name, changes, &before, &after);
+    let w = whatif::compare(&stored.config.region.name, changes, &before.rows, &after.rows);
     match args.format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&w)?),
         OutputFormat::Text if !quiet => print_text(&w),

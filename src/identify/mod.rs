@@ -4,10 +4,12 @@
 mod category;
 pub mod criteria;
 pub mod dynamics;
+pub mod outcome;
 pub mod overview;
 mod reasons;
 
 pub use category::Category;
+pub use outcome::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, Flags, Reason, SchoolRow};
 pub use reasons::{num1, procedure_label};
 
 use std::collections::BTreeMap;
@@ -17,22 +19,14 @@ use polars::prelude::*;
 
 use crate::config::{Combine, Config};
 use crate::indices::{inr, isbsh, round9};
+use crate::model::columns::{bools, floats, ints, strs};
 use crate::model::Dataset;
 
-pub fn dynamics_label(code: &str) -> String {
-    match code {
-        "entered" => tr!("вошла в список", "entered"),
-        "stayed" => tr!("осталась в списке", "stayed"),
-        "left" => tr!("вышла из списка", "left"),
-        _ => String::new(),
-    }
-}
-
+/// The outcome of identification under one configuration.
 pub struct Identification {
-    /// One row per register school: school_id, name, municipality, school_type, locality,
-    /// students, inr_<year>…, inr, isbsh, flag_r30, flag_bottom, shnor, shnsu, resilient,
-    /// category, rank, n_procedures, n_unreliable, isbsh_indicators, response_rate, reasons.
-    pub schools: DataFrame,
+    /// One row per register school, in list order (ШНОР+ШНСУ, ШНОР by ИНР, then the rest by
+    /// ИНР and id).
+    pub rows: Vec<SchoolRow>,
     pub years: Vec<i32>,
     pub latest_year: i32,
     /// Indicators left out of ИСБШ (standard deviation 0).
@@ -41,6 +35,20 @@ pub struct Identification {
     pub previous: Option<String>,
     /// Schools on last year's list that are no longer in the register.
     pub left_register: Vec<String>,
+    /// Per procedure of the latest year, the region's fail share against the ШНОР list's
+    /// (empty when identified without reasons).
+    pub procedure_shares: Vec<overview::ProcedureShares>,
+    /// The schools with any results row in the window years (empty when identified without
+    /// reasons).
+    pub with_results: std::collections::BTreeSet<String>,
+}
+
+/// The first year of results identification needs when the latest is `latest`: the window's,
+/// or an earlier one that an enabled criterion needs (R30 looks at Y−1 whatever the window).
+pub fn first_year_needed(config: &Config, latest: i32) -> i32 {
+    let window = inr::window_years(config, latest);
+    let first = window.first().copied().unwrap_or(latest);
+    criteria::ALL.iter().filter(|c| c.enabled(config)).flat_map(|c| c.years(latest, &window)).fold(first, i32::min)
 }
 
 /// The school-level inputs of identification: everything `whatif` needs, without raw rows.
@@ -159,16 +167,20 @@ pub struct IndexTables {
 
 /// Identification over one set of aggregates under one or many configurations (`run`, `report`,
 /// `whatif`, `sweep`): the indices and the R30 hits are computed once for every configuration
-/// that shares what they depend on, the criteria and categories for each configuration.
+/// that shares what they depend on, each criterion's flags once for every configuration that
+/// shares the keys it depends on ([`criteria::Criterion::config_keys`]), the categories and
+/// the list for each configuration.
 pub struct Session<'a> {
     agg: &'a Aggregates<'a>,
     indices: Option<(String, Indices)>,
     hits: Option<(String, DataFrame)>,
+    /// Per criterion (by flag column): the key its flags were computed under, and the flags.
+    flags: BTreeMap<&'static str, (String, DataFrame)>,
 }
 
 impl<'a> Session<'a> {
     pub fn new(agg: &'a Aggregates<'a>) -> Self {
-        Session { agg, indices: None, hits: None }
+        Session { agg, indices: None, hits: None, flags: BTreeMap::new() }
     }
 
     /// A session that starts from stored index tables, when there are any (they are used only
@@ -219,11 +231,27 @@ impl<'a> Session<'a> {
             self.hits = Some((hits_key, criteria::r30_hits(agg.results, config, agg.latest_year)?));
             crate::i18n::trace(&tr!("процедуры R30", "R30 procedures"), t0);
         }
-        let (Some((_, ix)), Some((_, hits))) = (&self.indices, &self.hits) else {
+        let (Some((key, ix)), Some((hits_key, hits))) = (&self.indices, &self.hits) else {
             return Err(anyhow::anyhow!("indices not computed"));
         };
         let t0 = std::time::Instant::now();
-        let r = classify(agg, ix, hits, config, previous, with_reasons);
+        let input = criteria::Inputs { inr: &ix.inr, base: &ix.base, hits, latest_year: agg.latest_year };
+        let mut flat = Vec::new();
+        crate::config::flatten("", &config.parameters_json()?, &mut flat);
+        let mut frames = Vec::new();
+        for c in criteria::ALL {
+            let key = format!("{key}|{hits_key}|{}", criteria::values_key(c, &flat));
+            let frame = match self.flags.get(c.flag()) {
+                Some((k, df)) if *k == key => df.clone(),
+                _ => {
+                    let df = c.flags(&input, config)?.collect()?;
+                    self.flags.insert(c.flag(), (key, df.clone()));
+                    df
+                }
+            };
+            frames.push(frame);
+        }
+        let r = classify(agg, ix, &input, frames, config, previous, with_reasons);
         crate::i18n::trace(&tr!("критерии, категории, список", "criteria, categories, list"), t0);
         r
     }
@@ -235,25 +263,52 @@ pub fn identify(agg: &Aggregates, config: &Config, previous: Option<&dynamics::P
 }
 
 /// Criteria, categories, the ranked list, reasons and dynamics over computed indices.
+/// `flags`: each criterion's flags, in the order of [`criteria::ALL`].
 fn classify(
     agg: &Aggregates,
     ix: &Indices,
-    hits: &DataFrame,
+    input: &criteria::Inputs,
+    flags: Vec<DataFrame>,
     config: &Config,
     previous: Option<&dynamics::Previous>,
     with_reasons: bool,
 ) -> Result<Identification> {
-    let inr = &ix.inr;
-    let years = inr.years.clone();
     let y = agg.latest_year;
-    let input = criteria::Inputs { inr, base: &ix.base, hits, latest_year: y };
-    let by_key = |lf: LazyFrame, other: LazyFrame| lf.join(other, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left));
-    let mut lf = ix.base.clone().lazy();
-    for criterion in criteria::ALL {
-        lf = by_key(lf, criterion.flags(&input, config)?);
-    }
+    let schools = ranked(input, flags, config)?;
+    let mut reasons = if with_reasons { reasons::build(&schools, input, config)? } else { BTreeMap::new() };
+    let (schools, left_register) = match previous {
+        Some(p) => dynamics::apply(schools, p)?,
+        None => (dynamics::empty(schools)?, Vec::new()),
+    };
+    let (procedure_shares, with_results) = match with_reasons {
+        true => {
+            let first = ix.inr.years.first().copied().unwrap_or(y);
+            (overview::procedure_shares(agg.results, &schools, config, y)?, overview::schools_with_rows(agg.results, first)?)
+        }
+        false => Default::default(),
+    };
+    let rows = school_rows(&schools, &ix.inr.years, &mut reasons)?;
+    Ok(Identification {
+        rows,
+        years: ix.inr.years.clone(),
+        latest_year: y,
+        isbsh_left_out: ix.left_out.clone(),
+        previous: previous.map(|p| p.source.clone()),
+        left_register,
+        procedure_shares,
+        with_results,
+    })
+}
 
-    let shnor_rules = || criteria::ALL.iter().filter(|c| c.list() == criteria::List::Shnor);
+/// Every criterion's flags joined to the indices, ШНОР by `criteria.combine`, the category,
+/// the response rate and the rank, in list order.
+fn ranked(input: &criteria::Inputs, flags: Vec<DataFrame>, config: &Config) -> Result<DataFrame> {
+    let by_key = |lf: LazyFrame, other: LazyFrame| lf.join(other, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left));
+    let mut lf = input.base.clone().lazy();
+    for frame in flags {
+        lf = by_key(lf, frame.lazy());
+    }
+    let shnor_rules = || criteria::of_list(criteria::List::Shnor);
     let enabled: Vec<Expr> = shnor_rules().filter(|c| c.enabled(config)).map(|c| flag_col(col(c.flag()))).collect();
     let shnor = match (enabled.split_first(), config.criteria.combine) {
         (None, _) => lit(false),
@@ -270,7 +325,7 @@ fn classify(
         .then(lit(Category::Resilient.code()))
         .otherwise(lit(Category::None.code()));
     let students = col("students").cast(DataType::Float64);
-    let schools = lf
+    Ok(lf
         .with_columns(shnor_rules().map(|c| flag_col(col(c.flag())).alias(c.flag())).collect::<Vec<_>>())
         .with_column(shnor.alias("shnor"))
         .with_columns([
@@ -296,47 +351,48 @@ fn classify(
                 .alias("rank"),
         )
         .drop(cols(["__group", "__inr9", "families"]))
-        .collect()?;
+        .collect()?)
+}
 
-    let flagged: Vec<String> = schools
-        .clone()
-        .lazy()
-        .filter(col("shnor"))
-        .select([col("school_id")])
-        .collect()?
-        .column("school_id")?
-        .str()?
-        .iter()
-        .flatten()
-        .map(str::to_string)
-        .collect();
-    let texts: BTreeMap<String, String> = if with_reasons {
-        reasons::build(&flagged, &schools, &input, config)?
-    } else {
-        BTreeMap::new()
-    };
-    let ids: Vec<String> = texts.keys().cloned().collect();
-    let vals: Vec<String> = texts.values().cloned().collect();
-    let reason_df = DataFrame::new_infer_height(vec![
-        Column::new("school_id".into(), ids),
-        Column::new("reasons".into(), vals),
-    ])?;
-    let schools = schools
-        .lazy()
-        .join(reason_df.lazy(), [col("school_id")], [col("school_id")], JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) })
-        .collect()?;
-    let (schools, left_register) = match previous {
-        Some(p) => dynamics::apply(schools, p)?,
-        None => (dynamics::empty(schools)?, Vec::new()),
-    };
-    Ok(Identification {
-        schools,
-        years,
-        latest_year: y,
-        isbsh_left_out: ix.left_out.clone(),
-        previous: previous.map(|p| p.source.clone()),
-        left_register,
-    })
+/// The school table as typed rows, in its order; each school takes its reasons.
+fn school_rows(df: &DataFrame, years: &[i32], reasons: &mut BTreeMap<String, Vec<Reason>>) -> PolarsResult<Vec<SchoolRow>> {
+    let s = |c: &str| strs(df, c);
+    let f = |c: &str| floats(df, c);
+    let n = |c: &str| ints(df, c);
+    let (ids, name, mun, ty, loc) = (s("school_id")?, s("name")?, s("municipality")?, s("school_type")?, s("locality")?);
+    let inr_years: Vec<Vec<Option<f64>>> = years.iter().map(|y| f(&format!("inr_{y}"))).collect::<PolarsResult<_>>()?;
+    let (inr, isbsh, rr, inr_prev, isbsh_prev) = (f("inr")?, f("isbsh")?, f("response_rate")?, f("inr_prev")?, f("isbsh_prev")?);
+    let (rank, n_proc, n_unrel, n_ind) = (n("rank")?, n("n_procedures")?, n("n_unreliable")?, n("isbsh_indicators")?);
+    let flags: Vec<(&'static str, Vec<bool>)> =
+        criteria::of_list(criteria::List::Shnor).map(|c| Ok((c.flag(), bools(df, c.flag())?))).collect::<PolarsResult<_>>()?;
+    let (shnor, shnsu, resilient) = (bools(df, "shnor")?, bools(df, "shnsu")?, bools(df, "resilient")?);
+    let (category, dynamics) = (s("category")?, s("dynamics")?);
+    Ok((0..df.height())
+        .map(|i| SchoolRow {
+            school_id: ids[i].clone(),
+            name: name[i].clone(),
+            municipality: mun[i].clone(),
+            school_type: ty[i].clone(),
+            locality: loc[i].clone(),
+            inr_years: inr_years.iter().map(|v| v[i]).collect(),
+            inr: inr[i],
+            isbsh: isbsh[i],
+            flags: Flags(flags.iter().map(|(flag, v)| (*flag, v[i])).collect()),
+            shnor: shnor[i],
+            shnsu: shnsu[i],
+            resilient: resilient[i],
+            category: Category::from_code(&category[i]),
+            rank: rank[i],
+            n_procedures: n_proc[i],
+            n_unreliable: n_unrel[i],
+            isbsh_indicators: n_ind[i],
+            response_rate: rr[i],
+            reasons: reasons.remove(&ids[i]).unwrap_or_default(),
+            inr_prev: inr_prev[i],
+            isbsh_prev: isbsh_prev[i],
+            dynamics: Dynamics::from_code(&dynamics[i]),
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use super::criteria;
+use super::outcome::Reason;
 use crate::config::Config;
 
 /// «ВПР 4 Русский язык»; ОГЭ and ЕГЭ without the grade.
@@ -29,19 +30,18 @@ pub fn num1(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), crate::i18n::decimal1)
 }
 
-/// The reasons of every ШНОР school: each criterion's text for the schools it flags, in the
-/// order of [`criteria::ALL`], joined.
-pub fn build(flagged: &[String], schools: &DataFrame, input: &criteria::Inputs, config: &Config) -> PolarsResult<BTreeMap<String, String>> {
-    if flagged.is_empty() {
-        return Ok(BTreeMap::new());
+/// The reasons of every ШНОР school: each criterion's reason for the schools it flags, in the
+/// order of [`criteria::ALL`].
+pub fn build(schools: &DataFrame, input: &criteria::Inputs, config: &Config) -> PolarsResult<BTreeMap<String, Vec<Reason>>> {
+    let rows = schools.clone().lazy().filter(col("shnor")).collect()?;
+    let mut out: BTreeMap<String, Vec<Reason>> = BTreeMap::new();
+    if rows.height() == 0 {
+        return Ok(out);
     }
-    let ids = Series::new("ids".into(), flagged.to_vec());
-    let rows = schools.clone().lazy().filter(col("school_id").is_in(lit(ids).implode(false), false)).collect()?;
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for criterion in criteria::ALL {
-        for (id, text) in criterion.reasons(&rows, input, config)? {
-            out.entry(id).or_default().push(text);
+        for (id, reason) in criterion.reasons(&rows, input, config)? {
+            out.entry(id).or_default().push(reason);
         }
     }
-    Ok(out.into_iter().map(|(k, v)| (k, v.join(". "))).collect())
+    Ok(out)
 }

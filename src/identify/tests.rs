@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use super::{identify, Aggregates, Identification};
+use super::{identify, Aggregates, Identification, SchoolRow};
 use crate::config::Config;
 
 /// (school, year, subject, participants, failed, mean score)
@@ -48,14 +48,35 @@ fn run(reg: &DataFrame, res: &DataFrame, q: Option<&DataFrame>, config: &Config)
     identify(&agg, config, None).unwrap()
 }
 
+fn row<'a>(ident: &'a Identification, id: &str) -> &'a SchoolRow {
+    ident.rows.iter().find(|r| r.school_id == id).unwrap()
+}
+
 fn value(ident: &Identification, id: &str, column: &str) -> Option<f64> {
-    let df = ident.schools.clone().lazy().filter(col("school_id").eq(lit(id))).collect().unwrap();
-    df.column(column).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().get(0)
+    let r = row(ident, id);
+    if let Some(y) = column.strip_prefix("inr_").and_then(|y| y.parse::<i32>().ok()) {
+        return ident.years.iter().position(|x| *x == y).and_then(|i| r.inr_years[i]);
+    }
+    match column {
+        "inr" => r.inr,
+        "isbsh" => r.isbsh,
+        "response_rate" => r.response_rate,
+        "rank" => r.rank.map(|v| v as f64),
+        "n_procedures" => r.n_procedures.map(|v| v as f64),
+        "n_unreliable" => r.n_unreliable.map(|v| v as f64),
+        "isbsh_indicators" => r.isbsh_indicators.map(|v| v as f64),
+        other => panic!("no column {other}"),
+    }
 }
 
 fn flag(ident: &Identification, id: &str, column: &str) -> bool {
-    let df = ident.schools.clone().lazy().filter(col("school_id").eq(lit(id))).collect().unwrap();
-    df.column(column).unwrap().bool().unwrap().get(0).unwrap_or(false)
+    let r = row(ident, id);
+    match column {
+        "shnor" => r.shnor,
+        "shnsu" => r.shnsu,
+        "resilient" => r.resilient,
+        other => r.flags.get(other),
+    }
 }
 
 #[test]

@@ -225,8 +225,12 @@ fn read(spec: &InputSpec, config: &Config, report: &mut InputReport, max_problem
     Ok(out)
 }
 
+/// The first year of results identification needs when the latest is the given one (the
+/// window, and earlier years some criterion needs; see `identify::first_year_needed`).
+pub type FirstYear = fn(&Config, i32) -> i32;
+
 /// Reads and validates every input, in the order register → results → questionnaires → context.
-pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
+pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Result<Dataset> {
     let filters = check_inputs(config)?;
     let mut ds = Dataset {
         register: None,
@@ -287,7 +291,7 @@ pub fn load(config: &Config, max_problems: usize) -> Result<Dataset> {
     }
     let t0 = std::time::Instant::now();
     if has_results {
-        combine_results(&mut ds, parts, config)?;
+        combine_results(&mut ds, parts, config, first_year)?;
     }
     crate::i18n::trace(&tr!("объединение результатов всех файлов", "results of all files combined"), t0);
     gate_excluded(&mut ds, config);
@@ -563,9 +567,9 @@ enum Loaded {
     Nothing,
 }
 
-fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, config: &Config) -> Result<()> {
+fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, config: &Config, first_year: FirstYear) -> Result<()> {
     let any_fatal_results = ds.reports.iter().any(|r| r.kind == InputKind::Results && r.fatal);
-    let combined = results::combine(parts, config)?;
+    let combined = results::combine(parts, config, first_year)?;
     let Some(c) = combined else {
         if !any_fatal_results {
             ds.notes.push(no_usable_results());

@@ -518,7 +518,7 @@ pub struct Combined {
 }
 
 /// Combines per-file aggregates: the window by the latest year, sums over files, shares.
-pub fn combine(parts: Vec<DataFrame>, config: &Config) -> PolarsResult<Option<Combined>> {
+pub fn combine(parts: Vec<DataFrame>, config: &Config, first_year: super::FirstYear) -> PolarsResult<Option<Combined>> {
     let mut lfs: Vec<LazyFrame> = Vec::new();
     for p in parts {
         if p.height() > 0 {
@@ -533,12 +533,7 @@ pub fn combine(parts: Vec<DataFrame>, config: &Config) -> PolarsResult<Option<Co
         .collect()?;
     let latest = all.column("year")?.i32()?.max();
     let Some(latest) = latest else { return Ok(None) };
-    let window_start = latest - config.method.years_window as i32 + 1;
-    let first_year = if config.criteria.r30.enabled {
-        window_start.min(latest - 1)
-    } else {
-        window_start
-    };
+    let first_year = first_year(config, latest);
     let outside = all
         .clone()
         .lazy()

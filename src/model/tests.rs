@@ -57,7 +57,7 @@ fn per_student_aggregation_matches_hand_counts() {
         ..Sources::default()
     };
     let config = Config::load(&args).unwrap();
-    let ds = load(&config, 10).unwrap();
+    let ds = load(&config, 10, crate::identify::first_year_needed).unwrap();
     assert!(!ds.fatal(), "{:?}", ds.reports.iter().map(|r| &r.problems).collect::<Vec<_>>());
     let t = ds.results.unwrap();
 
@@ -122,7 +122,7 @@ fn questionnaire_shares_per_indicator() {
         questionnaire: vec![q],
         ..Sources::default()
     };
-    let ds = load(&Config::load(&args).unwrap(), 10).unwrap();
+    let ds = load(&Config::load(&args).unwrap(), 10, crate::identify::first_year_needed).unwrap();
     let t = ds.questionnaire.unwrap();
     let get = |ind: &str| {
         let r = t.clone().lazy().filter(col("indicator").eq(lit(ind))).collect().unwrap();
@@ -179,7 +179,7 @@ fn typed_fast_path_matches_text_path() {
                 results: vec![res],
                 ..Sources::default()
             };
-            load(&Config::load(&args).unwrap(), 10).unwrap()
+            load(&Config::load(&args).unwrap(), 10, crate::identify::first_year_needed).unwrap()
         };
         let fast = load_one("fast.csv", &plain);
         let slow = load_one("slow.csv", &quoted);
@@ -256,7 +256,7 @@ fn schools_known_by_name() {
             crosswalk: cw.map(Path::to_path_buf),
             ..Sources::default()
         };
-        load(&Config::load(&args).unwrap(), 10).unwrap()
+        load(&Config::load(&args).unwrap(), 10, crate::identify::first_year_needed).unwrap()
     };
     let participants = |ds: &super::Dataset, school: &str, subject: &str| {
         let t = ds.results.as_ref().unwrap();
@@ -316,7 +316,7 @@ fn per_student_reasons_follow_the_check_order() {
     let res = write(dir.path(), "r.csv", students);
     let args = Sources { schools: Some(schools), results: vec![res], ..Sources::default() };
     let config = Config::load(&args).unwrap();
-    let ds = load(&config, 10).unwrap();
+    let ds = load(&config, 10, crate::identify::first_year_needed).unwrap();
     let r = &ds.reports[1];
     let got = r.excluded_map();
     // Row 3: unknown school and a bad mark → the mark (checked before the register lookup).
@@ -366,7 +366,7 @@ fn the_same_procedure_in_two_files_is_summed() {
         ..Sources::default()
     };
     let config = Config::load(&args).unwrap();
-    let ds = load(&config, 10).unwrap();
+    let ds = load(&config, 10, crate::identify::first_year_needed).unwrap();
     assert!(!ds.fatal(), "{:?}", ds.reports.iter().map(|r| &r.problems).collect::<Vec<_>>());
     let t = ds.results.unwrap();
     let s1 = row(&t, "s1", "ВПР", "Русский язык");

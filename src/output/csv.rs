@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Result};
 
 use super::{defuse, number, Export, RunOutput};
+use crate::identify::criteria::{self, List};
 
 pub struct SchoolsCsv;
 
@@ -20,11 +21,13 @@ pub fn headers(years: &[i32]) -> Vec<String> {
     for y in years {
         h.push(if en { format!("inr_{y}") } else { format!("ИНР {y}") });
     }
-    let rest: [(&str, &str); 17] = [
-        ("inr", "ИНР"),
-        ("isbsh", "ИСБШ"),
-        ("flag_r30", "Критерий R30"),
-        ("flag_bottom", "Критерий BOTTOM"),
+    for (e, r) in [("inr", "ИНР"), ("isbsh", "ИСБШ")] {
+        h.push(if en { e.to_string() } else { r.to_string() });
+    }
+    for c in criteria::of_list(List::Shnor) {
+        h.push(if en { c.flag().to_string() } else { c.column() });
+    }
+    let rest: [(&str, &str); 13] = [
         ("shnor", "ШНОР"),
         ("shnsu", "ШНСУ"),
         ("resilient", "Резильентная"),
@@ -60,7 +63,7 @@ impl Export for SchoolsCsv {
             .from_writer(Vec::new());
         w.write_record(headers(&run.ident.years))?;
         let en = crate::i18n::is_en();
-        for r in &run.rows {
+        for r in &run.ident.rows {
             let mut rec: Vec<String> = vec![
                 defuse(&r.school_id),
                 defuse(&r.name),
@@ -71,8 +74,7 @@ impl Export for SchoolsCsv {
             rec.extend(r.inr_years.iter().map(|v| number(*v, decimal)));
             rec.push(number(r.inr, decimal));
             rec.push(number(r.isbsh, decimal));
-            rec.push(flag(r.flag_r30));
-            rec.push(flag(r.flag_bottom));
+            rec.extend(r.flags.0.iter().map(|(_, on)| flag(*on)));
             rec.push(flag(r.shnor));
             rec.push(flag(r.shnsu));
             rec.push(flag(r.resilient));
@@ -82,8 +84,8 @@ impl Export for SchoolsCsv {
             rec.push(r.n_unreliable.map(|x| x.to_string()).unwrap_or_default());
             rec.push(r.isbsh_indicators.map(|x| x.to_string()).unwrap_or_default());
             rec.push(number(r.response_rate, decimal));
-            rec.push(defuse(&r.reasons));
-            rec.push(if en { r.dynamics.clone() } else { crate::identify::dynamics_label(&r.dynamics) });
+            rec.push(defuse(&r.reasons_text()));
+            rec.push(if en { r.dynamics.code().to_string() } else { r.dynamics.label() });
             rec.push(number(r.inr_prev, decimal));
             rec.push(number(r.isbsh_prev, decimal));
             w.write_record(&rec)?;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::rows::{counts_by_municipality, region_counts, shnsu_list, Counts};
+use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Counts, Flags, SchoolRow};
 use super::{Export, RunOutput};
 
 pub struct Summary;
@@ -21,9 +21,9 @@ struct ListEntry<'a> {
     category: &'a str,
     inr: Option<f64>,
     isbsh: Option<f64>,
-    flag_r30: bool,
-    flag_bottom: bool,
-    reasons: &'a str,
+    #[serde(flatten)]
+    flags: &'a Flags,
+    reasons: String,
 }
 
 #[derive(Serialize)]
@@ -63,11 +63,11 @@ struct SummaryJson<'a> {
 
 impl Export for Summary {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-        let counts = region_counts(&run.rows);
-        let by_mun = counts_by_municipality(&run.rows);
-        let mut shnor: Vec<ListEntry> = run.rows.iter().filter(|r| r.shnor).map(list_entry).collect();
+        let counts = region_counts(&run.ident.rows);
+        let by_mun = counts_by_municipality(&run.ident.rows);
+        let mut shnor: Vec<ListEntry> = run.ident.rows.iter().filter(|r| r.shnor).map(list_entry).collect();
         shnor.sort_by_key(|e| e.rank);
-        let shnsu = shnsu_list(&run.rows);
+        let shnsu = shnsu_list(&run.ident.rows);
         let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
         for r in &run.dataset.reports {
             for e in &r.excluded {
@@ -85,12 +85,12 @@ impl Export for Summary {
             municipalities: by_mun.iter().map(|(m, c)| MunicipalityCounts { municipality: m, counts: c }).collect(),
             shnor_list: shnor,
             shnsu_list: shnsu.into_iter().map(list_entry).collect(),
-            resilient: run.rows.iter().filter(|r| r.resilient).map(|r| r.school_id.as_str()).collect(),
+            resilient: run.ident.rows.iter().filter(|r| r.resilient).map(|r| r.school_id.as_str()).collect(),
             isbsh_left_out: &run.ident.isbsh_left_out,
             rows_excluded_by_reason: excluded,
             dynamics: run.ident.previous.as_deref().map(|p| {
                 let ids = |code: &str| -> Vec<&str> {
-                    let mut v: Vec<&str> = run.rows.iter().filter(|r| r.dynamics == code).map(|r| r.school_id.as_str()).collect();
+                    let mut v: Vec<&str> = run.ident.rows.iter().filter(|r| r.dynamics.code() == code).map(|r| r.school_id.as_str()).collect();
                     v.sort();
                     v
                 };
@@ -110,7 +110,7 @@ impl Export for Summary {
     }
 }
 
-fn list_entry(r: &super::rows::SchoolRow) -> ListEntry<'_> {
+fn list_entry(r: &SchoolRow) -> ListEntry<'_> {
     ListEntry {
         rank: r.rank,
         school_id: &r.school_id,
@@ -119,8 +119,7 @@ fn list_entry(r: &super::rows::SchoolRow) -> ListEntry<'_> {
         category: r.category.code(),
         inr: r.inr,
         isbsh: r.isbsh,
-        flag_r30: r.flag_r30,
-        flag_bottom: r.flag_bottom,
-        reasons: &r.reasons,
+        flags: &r.flags,
+        reasons: r.reasons_text(),
     }
 }

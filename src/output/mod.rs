@@ -8,7 +8,6 @@ mod csv;
 mod json;
 mod manifest;
 pub mod report;
-pub mod rows;
 pub mod sweep;
 pub mod whatif;
 mod xlsx;
@@ -21,7 +20,6 @@ use anyhow::{Context, Result};
 use crate::config::Config;
 use crate::identify::Identification;
 use crate::model::Dataset;
-use rows::SchoolRow;
 
 pub use aggregates::Aggregates as AggregatesExport;
 pub use report::Report;
@@ -35,7 +33,6 @@ pub struct RunOutput<'a> {
     pub config: &'a Config,
     pub dataset: &'a Dataset,
     pub ident: &'a Identification,
-    pub rows: Vec<SchoolRow>,
     pub inputs: Vec<InputFile>,
     pub started: String,
     /// The computed index tables, stored for `whatif`, `sweep` and `report`.

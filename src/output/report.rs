@@ -10,7 +10,7 @@ use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
 use super::charts::{self, category_colour, CutLine, Point};
-use super::rows::{counts_by_municipality, region_counts, shnsu_list, Counts, SchoolRow};
+use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Counts, SchoolRow};
 use super::RunOutput;
 use crate::config::{Combine, Direction};
 use crate::identify::{num1, overview, procedure_label, Category};
@@ -415,24 +415,9 @@ fn list_line(no: usize, r: &SchoolRow) -> ListLine {
         category_code: r.category.code().to_string(),
         inr: num1(r.inr),
         isbsh: num1(r.isbsh),
-        reasons: split_reasons(&r.reasons),
+        reasons: crate::identify::outcome::reason_texts(&r.reasons),
         change,
     }
-}
-
-/// The reasons string holds one sentence per criterion («R30: …. BOTTOM: …»): one item each.
-fn split_reasons(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(i) = ["R30:", "BOTTOM:"].iter().filter_map(|m| rest.get(1..).and_then(|r| r.find(&format!(". {m}"))).map(|i| i + 1)).min() {
-        let (head, tail) = rest.split_at(i);
-        out.push(head.to_string());
-        rest = tail.trim_start_matches(". ");
-    }
-    if !rest.is_empty() {
-        out.push(rest.to_string());
-    }
-    out
 }
 
 fn municipality_line(name: String, c: &Counts) -> MunicipalityLine {
@@ -462,7 +447,7 @@ fn boundary(sorted: &[f64], x: f64) -> Option<f64> {
 
 fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result<(Vec<Chart>, Vec<String>)> {
     let c = run.config;
-    let rows = &run.rows;
+    let rows = &run.ident.rows;
     let mut inr: Vec<f64> = rows.iter().filter_map(|r| r.inr).collect();
     let mut isbsh: Vec<f64> = rows.iter().filter_map(|r| r.isbsh).collect();
     inr.sort_by(|a, b| b.total_cmp(a)); // worst (highest) first
@@ -619,17 +604,13 @@ fn quality(run: &RunOutput) -> Result<Quality> {
     let mut reasons: Vec<ReasonLine> = reasons.into_iter().map(|(label, (count, by_design))| ReasonLine { label, count, by_design }).collect();
     reasons.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
 
-    let first = run.ident.years.first().copied().unwrap_or(run.ident.latest_year);
-    let with_rows = match &run.dataset.results {
-        Some(r) => overview::schools_with_rows(r, first)?,
-        None => Default::default(),
-    };
+    let with_rows = &run.ident.with_results;
     let years = |r: &SchoolRow| -> Vec<String> {
         run.ident.years.iter().zip(&r.inr_years).filter(|(_, v)| v.is_none()).map(|(y, _)| y.to_string()).collect()
     };
     let mut gaps = Vec::new();
     let mut by_why: BTreeMap<String, usize> = BTreeMap::new();
-    for r in &run.rows {
+    for r in &run.ident.rows {
         let mut why = Vec::new();
         let mut kinds = Vec::new();
         if r.inr.is_none() {
@@ -672,11 +653,11 @@ fn quality(run: &RunOutput) -> Result<Quality> {
     let gaps_more = gaps_total.saturating_sub(LIST_LIMIT);
     gaps.truncate(LIST_LIMIT);
 
-    let mut rates: Vec<(f64, &SchoolRow)> = run.rows.iter().filter_map(|r| Some((r.response_rate?, r))).filter(|(v, _)| v.is_finite()).collect();
+    let mut rates: Vec<(f64, &SchoolRow)> = run.ident.rows.iter().filter_map(|r| Some((r.response_rate?, r))).filter(|(v, _)| v.is_finite()).collect();
     rates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.school_id.cmp(&b.1.school_id)));
     let mut response = Vec::new();
-    let with_q = run.rows.iter().filter(|r| r.isbsh_indicators.is_some()).count();
-    response.push(Param { key: tr!("школ с пригодными анкетами", "schools with usable questionnaires"), value: format!("{with_q} / {}", run.rows.len()) });
+    let with_q = run.ident.rows.iter().filter(|r| r.isbsh_indicators.is_some()).count();
+    response.push(Param { key: tr!("школ с пригодными анкетами", "schools with usable questionnaires"), value: format!("{with_q} / {}", run.ident.rows.len()) });
     if !rates.is_empty() {
         let q = |p: f64| -> f64 {
             let i = ((rates.len() - 1) as f64 * p).round() as usize;
@@ -719,7 +700,7 @@ fn first_last(years: &[i32]) -> String {
 }
 
 fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
-    let rows = &run.rows;
+    let rows = &run.ident.rows;
     let counts = region_counts(rows);
     let n = counts.schools;
     let categories = Category::ALL
@@ -760,11 +741,8 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
     res.sort_by(|a, b| a.municipality.cmp(&b.municipality).then_with(|| a.school_id.cmp(&b.school_id)));
     let resilient = res.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
     let municipalities = munis.iter().map(|(m, c)| municipality_line(m.clone(), c)).collect();
-    let shares = match &run.dataset.results {
-        Some(r) => overview::procedure_shares(r, &run.ident.schools, run.config, y)?,
-        None => Vec::new(),
-    };
-    let (charts, chart_notes) = build_charts(run, &shares)?;
+    let shares = &run.ident.procedure_shares;
+    let (charts, chart_notes) = build_charts(run, shares)?;
     let mut flat = Vec::new();
     crate::config::flatten("", &run.config.parameters_json()?, &mut flat);
     let mut parameters: Vec<Param> = flat.into_iter().map(|(key, value)| Param { key, value }).collect();
@@ -775,7 +753,7 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
     });
     let dynamics = run.ident.previous.as_ref().map(|source| {
         let by = |code: &str| -> Vec<&SchoolRow> {
-            let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.dynamics == code).collect();
+            let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.dynamics.code() == code).collect();
             v.sort_by(|a, b| a.school_id.cmp(&b.school_id));
             v
         };
@@ -898,17 +876,6 @@ mod tests {
         assert_eq!(md_escape("Школа <b>&\"1\"</b>"), "Школа &lt;b&gt;&amp;\"1\"&lt;/b&gt;");
         assert_eq!(md_escape("a|b *c* [x](y)"), "a\\|b \\*c\\* \\[x\\](y)");
         assert_eq!(md_escape("=1+1\nB"), "=1+1 B");
-    }
-
-    #[test]
-    fn reasons_split_by_criterion() {
-        let s = "R30: в 2025 г. доля «2»: ВПР 4 Математика — 50 %; повторно: ОГЭ (40 % → 50 %). BOTTOM: ИНР (2024 — 91,0); наибольшая";
-        assert_eq!(
-            split_reasons(s),
-            vec!["R30: в 2025 г. доля «2»: ВПР 4 Математика — 50 %; повторно: ОГЭ (40 % → 50 %)", "BOTTOM: ИНР (2024 — 91,0); наибольшая"]
-        );
-        assert_eq!(split_reasons("BOTTOM: x"), vec!["BOTTOM: x"]);
-        assert!(split_reasons("").is_empty());
     }
 
     #[test]

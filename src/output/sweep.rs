@@ -10,7 +10,7 @@ use rust_xlsxwriter::Format;
 use serde::Serialize;
 
 use super::charts::{self, category_colour};
-use crate::identify::Category;
+use crate::identify::{Category, SchoolRow};
 use super::report::md_escape;
 use super::whatif::{md_table, LISTS};
 use super::xlsx::{x, Sheet};
@@ -104,14 +104,6 @@ pub struct Sweep {
     pub schools: Vec<Robustness>,
 }
 
-/// One setting's result: per school (in any order) its id, name, municipality, ШНОР and ШНСУ
-/// flags and category.
-pub struct Outcome {
-    pub ids: Vec<String>,
-    pub shnor: Vec<bool>,
-    pub shnsu: Vec<bool>,
-    pub category: Vec<String>,
-}
 
 /// Accumulates the outcomes of the settings in grid order.
 pub struct Collector {
@@ -126,11 +118,11 @@ impl Collector {
         Collector { names, hits: BTreeMap::new(), settings: Vec::new() }
     }
 
-    pub fn add(&mut self, values: Vec<String>, o: &Outcome) {
+    pub fn add(&mut self, values: Vec<String>, rows: &[SchoolRow]) {
         let mut counts: BTreeMap<&'static str, u64> = LISTS.iter().map(|l| (*l, 0)).collect();
-        for i in 0..o.ids.len() {
-            let (shnor, shnsu) = (o.shnor.get(i).copied().unwrap_or(false), o.shnsu.get(i).copied().unwrap_or(false));
-            let cat = o.category.get(i).map(String::as_str).unwrap_or("none");
+        for r in rows {
+            let (shnor, shnsu) = (r.shnor, r.shnsu);
+            let cat = r.category.code();
             for (code, yes) in [("shnor_list", shnor), ("shnsu_list", shnsu)] {
                 if yes {
                     *counts.entry(code).or_default() += 1;
@@ -140,9 +132,7 @@ impl Collector {
                 *c += 1;
             }
             if shnor {
-                if let Some(id) = o.ids.get(i) {
-                    *self.hits.entry(id.clone()).or_default() += 1;
-                }
+                *self.hits.entry(r.school_id.clone()).or_default() += 1;
             }
         }
         self.settings.push(Setting { values, counts });
@@ -360,10 +350,9 @@ mod tests {
         let names: BTreeMap<String, (String, String)> =
             ["a", "b", "c"].iter().map(|s| (s.to_string(), (format!("Школа {s}"), "М".to_string()))).collect();
         let mut c = Collector::new(names);
-        let ids: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
-        let cat = |v: [&str; 3]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        c.add(vec!["1".into()], &Outcome { ids: ids.clone(), shnor: vec![true, true, false], shnsu: vec![false; 3], category: cat(["shnor", "shnor", "none"]) });
-        c.add(vec!["2".into()], &Outcome { ids, shnor: vec![true, false, false], shnsu: vec![false, false, true], category: cat(["shnor", "none", "shnsu"]) });
+        let rows = |cats: [Category; 3]| -> Vec<SchoolRow> { ["a", "b", "c"].iter().zip(cats).map(|(id, c)| SchoolRow::of_category(id, c)).collect() };
+        c.add(vec!["1".into()], &rows([Category::Shnor, Category::Shnor, Category::None]));
+        c.add(vec!["2".into()], &rows([Category::Shnor, Category::None, Category::Shnsu]));
         let s = c.finish("R", vec!["k".into()]);
         assert_eq!(s.always, 1);
         assert_eq!(s.never, 1);

@@ -10,7 +10,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 
 use super::report::md_escape;
-use super::rows::{counts_by_municipality, Counts, SchoolRow};
+use crate::identify::{counts_by_municipality, Counts, Flags, SchoolRow};
 use super::xlsx::{x, Sheet};
 use crate::identify::{num1, Category};
 
@@ -46,8 +46,8 @@ pub struct State {
     pub category: String,
     pub inr: Option<f64>,
     pub isbsh: Option<f64>,
-    pub flag_r30: bool,
-    pub flag_bottom: bool,
+    #[serde(flatten)]
+    pub flags: Flags,
     pub rank: Option<i64>,
 }
 
@@ -57,8 +57,7 @@ impl State {
             category: r.category.code().to_string(),
             inr: r.inr,
             isbsh: r.isbsh,
-            flag_r30: r.flag_r30,
-            flag_bottom: r.flag_bottom,
+            flags: r.flags.clone(),
             rank: r.rank,
         }
     }
@@ -142,13 +141,7 @@ pub fn compare(region: &str, changes: Vec<ParamChange>, before: &[SchoolRow], af
 }
 
 fn flags(s: &State) -> String {
-    let mut v = Vec::new();
-    if s.flag_r30 {
-        v.push("R30");
-    }
-    if s.flag_bottom {
-        v.push("BOTTOM");
-    }
+    let v = s.flags.names();
     if v.is_empty() { "—".to_string() } else { v.join("+") }
 }
 

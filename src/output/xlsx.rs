@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Result};
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook as XWorkbook, Worksheet};
 
-use super::rows::{counts_by_municipality, region_counts, shnsu_list, SchoolRow};
+use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, SchoolRow};
 use super::{Export, RunOutput};
 use crate::identify::Category;
 
@@ -146,7 +146,7 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Re
         s.plain(5, r.inr)?;
         s.plain(6, r.isbsh)?;
         if with_reasons {
-            s.text(7, &r.reasons)?;
+            s.text(7, &r.reasons_text())?;
         }
         s.row += 1;
     }
@@ -159,12 +159,12 @@ impl Export for Workbook {
         let one = Format::new().set_num_format("0.0");
         let pct = Format::new().set_num_format("0%");
 
-        let shnor: Vec<&SchoolRow> = run.rows.iter().filter(|r| r.shnor).collect();
+        let shnor: Vec<&SchoolRow> = run.ident.rows.iter().filter(|r| r.shnor).collect();
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Список ШНОР", "ШНОР list")).map_err(x)?;
         list_sheet(ws, &shnor, true)?;
 
-        let shnsu = shnsu_list(&run.rows);
+        let shnsu = shnsu_list(&run.ident.rows);
         let ws = wb.add_worksheet();
         ws.set_name(tr!("ШНСУ", "ШНСУ")).map_err(x)?;
         list_sheet(ws, &shnsu, false)?;
@@ -179,26 +179,26 @@ impl Export for Workbook {
         let mut s = Sheet { ws, row: 0 };
         s.header(&head, &widths)?;
         // Columns (as `csv::headers`): 5 register texts, one ИНР per window year, ИНР, ИСБШ,
-        // 5 flags, then the category and the columns after it.
+        // the criteria's flags and the three lists', then the category and the columns after it.
         let index_cols = 5..5 + run.ident.years.len() as u16 + 2;
-        let flag_cols = index_cols.end..index_cols.end + 5;
+        let n_flags = crate::identify::criteria::of_list(crate::identify::criteria::List::Shnor).count() as u16 + 3;
+        let flag_cols = index_cols.end..index_cols.end + n_flags;
         let c = flag_cols.end;
         let mut formats: Vec<(u16, &Format)> = index_cols.clone().map(|i| (i, &one)).collect();
         formats.extend([(c + 5, &pct), (c + 8, &one), (c + 9, &one)]);
         s.column_formats(&formats)?;
         let categories = Categories::new();
-        let (yes_word, dynamics): (String, Vec<(&str, String)>) = (
-            yes(true),
-            ["entered", "stayed", "left"].into_iter().map(|d| (d, crate::identify::dynamics_label(d))).collect(),
-        );
-        for r in &run.rows {
+        let (yes_word, dynamics): (String, Vec<(Dynamics, String)>) =
+            (yes(true), [Dynamics::Entered, Dynamics::Stayed, Dynamics::Left].into_iter().map(|d| (d, d.label())).collect());
+        for r in &run.ident.rows {
             for (i, t) in [&r.school_id, &r.name, &r.municipality, &r.school_type, &r.locality].into_iter().enumerate() {
                 s.text(i as u16, t)?;
             }
             for (i, v) in index_cols.clone().zip(r.inr_years.iter().chain([r.inr, r.isbsh].iter())) {
                 s.plain(i, *v)?;
             }
-            for (i, b) in flag_cols.clone().zip([r.flag_r30, r.flag_bottom, r.shnor, r.shnsu, r.resilient]) {
+            let flags = r.flags.0.iter().map(|(_, on)| *on).chain([r.shnor, r.shnsu, r.resilient]);
+            for (i, b) in flag_cols.clone().zip(flags) {
                 if b {
                     s.text(i, &yes_word)?;
                 }
@@ -209,10 +209,10 @@ impl Export for Workbook {
             s.plain(c + 3, r.n_unreliable.map(|v| v as f64))?;
             s.plain(c + 4, r.isbsh_indicators.map(|v| v as f64))?;
             s.plain(c + 5, r.response_rate)?;
-            s.text(c + 6, &r.reasons)?;
+            s.text(c + 6, &r.reasons_text())?;
             match dynamics.iter().find(|(d, _)| *d == r.dynamics) {
                 Some((_, label)) => s.text(c + 7, label)?,
-                None => s.text(c + 7, &crate::identify::dynamics_label(&r.dynamics))?,
+                None => s.text(c + 7, &r.dynamics.label())?,
             }
             s.plain(c + 8, r.inr_prev)?;
             s.plain(c + 9, r.isbsh_prev)?;
@@ -235,9 +235,9 @@ impl Export for Workbook {
         ];
         let mut s = Sheet { ws, row: 0 };
         s.header(&head, &[34.0, 8.0, 12.0, 8.0, 8.0, 13.0, 12.0, 10.0])?;
-        let by = counts_by_municipality(&run.rows);
-        let total = region_counts(&run.rows);
-        let rows: Vec<(String, &super::rows::Counts)> = by
+        let by = counts_by_municipality(&run.ident.rows);
+        let total = region_counts(&run.ident.rows);
+        let rows: Vec<(String, &Counts)> = by
             .iter()
             .map(|(m, c)| (m.clone(), c))
             .chain(std::iter::once((tr!("Всего по региону", "Region total"), &total)))

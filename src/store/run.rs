@@ -182,13 +182,21 @@ impl StoredRun {
         let stored = &self.years;
         let first = stored.first().copied().unwrap_or(latest);
         let wanted = crate::indices::inr::window_years(new, latest);
-        // R30 needs Y−1 whatever the window; run stores it only when R30 was on.
-        if new.criteria.r30.enabled && latest - 1 < first && wanted.first().is_none_or(|y| *y >= first) {
-            return Err(usage(tr!(
-                "criteria.r30.enabled: критерию R30 нужен {} г., а в сохранённых таблицах его нет (расчёт был без R30 и с окном в 1 год) — выполните shnor run с R30",
-                "criteria.r30.enabled: R30 needs {}, which the stored tables lack (the run had R30 off and a one-year window) — run shnor run with R30",
-                latest - 1
-            )));
+        // A criterion may need years before the window (R30 needs Y−1 whatever the window); run
+        // stores them only when that criterion was on.
+        if wanted.first().is_none_or(|y| *y >= first) {
+            for c in crate::identify::criteria::ALL.iter().filter(|c| c.enabled(new)) {
+                if let Some(year) = c.years(latest, &wanted).into_iter().filter(|y| *y < first).min() {
+                    let key = c.config_keys().first().copied().unwrap_or_default();
+                    return Err(usage(tr!(
+                        "{key}.enabled: критерию {} нужен {year} г., а в сохранённых таблицах его нет (расчёт был без {} и с более коротким окном) — выполните shnor run с {}",
+                        "{key}.enabled: {} needs {year}, which the stored tables lack (the run had {} off and a shorter window) — run shnor run with {}",
+                        c.name(),
+                        c.name(),
+                        c.name()
+                    )));
+                }
+            }
         }
         if wanted.first().is_some_and(|y| *y < first) {
             let have: Vec<String> = stored.iter().map(|y| y.to_string()).collect();

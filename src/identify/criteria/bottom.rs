@@ -8,7 +8,8 @@ use polars::prelude::*;
 
 use super::{Criterion, Inputs};
 use crate::config::Config;
-use crate::identify::reasons::{num1, pct, procedure_label};
+use crate::identify::outcome::{Fact, Procedure, Reason, Role};
+use crate::identify::reasons::{num1, pct};
 use crate::indices::in_worst;
 use crate::model::columns::{floats, ints, strs};
 
@@ -17,6 +18,14 @@ pub struct Bottom;
 impl Criterion for Bottom {
     fn flag(&self) -> &'static str {
         "flag_bottom"
+    }
+
+    fn name(&self) -> &'static str {
+        "BOTTOM"
+    }
+
+    fn config_keys(&self) -> &'static [&'static str] {
+        &["criteria.bottom", "method"]
     }
 
     fn enabled(&self, config: &Config) -> bool {
@@ -42,7 +51,7 @@ impl Criterion for Bottom {
             ]))
     }
 
-    fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, String>> {
+    fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, Reason>> {
         let y = input.latest_year;
         let (ids, on, in_flagged) = super::flagged_by(flagged, self.flag())?;
         let year_vals: Vec<(i32, Vec<Option<f64>>)> = input
@@ -71,33 +80,50 @@ impl Criterion for Bottom {
             floats(&worst, "fail_share")?,
             floats(&worst, "region_fail_share")?,
         );
-        let mut worst_by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let w_n = ints(&worst, "participants").unwrap_or_else(|_| vec![None; worst.height()]);
+        let mut worst_by: BTreeMap<&str, Vec<Fact>> = BTreeMap::new();
         for i in 0..w_id.len() {
             let list = worst_by.entry(w_id[i].as_str()).or_default();
             if list.len() < 3 {
-                list.push(tr!(
-                    "{} — {} (по региону {})",
-                    "{} — {} (region {})",
-                    procedure_label(&w_proc[i], w_grade[i], &w_subj[i]),
-                    pct(w_share[i]),
-                    pct(w_region[i])
-                ));
+                list.push(Fact {
+                    role: Role::WorstProcedure,
+                    procedure: Some(Procedure { procedure: w_proc[i].clone(), grade: w_grade[i], subject: w_subj[i].clone() }),
+                    year: y,
+                    school: w_share[i],
+                    region: w_region[i],
+                    previous: None,
+                    n: w_n.get(i).copied().flatten(),
+                });
             }
         }
-        let share = pct(Some(config.criteria.bottom.share));
         let mut out = BTreeMap::new();
         for (i, id) in ids.iter().enumerate().filter(|(i, _)| on.get(*i).copied().unwrap_or(false)) {
-            let per_year: Vec<String> = year_vals.iter().map(|(yr, v)| format!("{yr} — {}", num1(v.get(i).copied().flatten()))).collect();
-            out.insert(
-                id.clone(),
-                tr!(
-                    "BOTTOM: ИНР в худших {share} школ в каждом году окна ({}); наибольшая доля «2» в {y} г.: {}",
-                    "BOTTOM: ИНР among the worst {share} of schools in every window year ({}); highest share of mark 2 in {y}: {}",
-                    per_year.join(", "),
-                    worst_by.get(id.as_str()).cloned().unwrap_or_default().join("; ")
-                ),
-            );
+            let mut facts: Vec<Fact> = year_vals
+                .iter()
+                .map(|(yr, v)| Fact { role: Role::YearIndex, procedure: None, year: *yr, school: v.get(i).copied().flatten(), region: None, previous: None, n: None })
+                .collect();
+            facts.extend(worst_by.get(id.as_str()).cloned().unwrap_or_default());
+            out.insert(id.clone(), Reason { criterion: self.flag(), year: y, cutoff: config.criteria.bottom.share, facts });
         }
         Ok(out)
+    }
+
+    fn render(&self, r: &Reason) -> String {
+        let y = r.year;
+        let per_year: Vec<String> = r.facts_of(Role::YearIndex).map(|f| format!("{} — {}", f.year, num1(f.school))).collect();
+        let worst: Vec<String> = r
+            .facts_of(Role::WorstProcedure)
+            .map(|f| {
+                let label = f.procedure.as_ref().map(Procedure::label).unwrap_or_default();
+                tr!("{} — {} (по региону {})", "{} — {} (region {})", label, pct(f.school), pct(f.region))
+            })
+            .collect();
+        tr!(
+            "BOTTOM: ИНР в худших {} школ в каждом году окна ({}); наибольшая доля «2» в {y} г.: {}",
+            "BOTTOM: ИНР among the worst {} of schools in every window year ({}); highest share of mark 2 in {y}: {}",
+            pct(Some(r.cutoff)),
+            per_year.join(", "),
+            worst.join("; ")
+        )
     }
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use polars::prelude::*;
 
+use super::outcome::Reason;
 use crate::config::Config;
 use crate::indices::inr::Inr;
 
@@ -40,19 +41,41 @@ pub enum List {
 
 /// One rule of a list.
 pub trait Criterion: Sync {
-    /// The flag column it adds to the school table («flag_r30», «shnsu»).
+    /// The flag column it adds to the school table («flag_r30», «shnsu»); also its id.
     fn flag(&self) -> &'static str;
+    /// Its short name in lists of criteria («R30», «BOTTOM»).
+    fn name(&self) -> &'static str;
+    /// The header of its flag column in tables a person reads («Критерий R30»).
+    fn column(&self) -> String {
+        tr!("Критерий {}", "Criterion {}", self.name())
+    }
     /// The list it feeds.
     fn list(&self) -> List {
         List::Shnor
+    }
+    /// The configuration keys (or key prefixes) its flags depend on: `whatif` and `sweep`
+    /// recompute it when one of them changes.
+    fn config_keys(&self) -> &'static [&'static str];
+    /// The years of results it needs when the latest is `latest` and the window is `window`.
+    fn years(&self, latest: i32, window: &[i32]) -> Vec<i32> {
+        let _ = latest;
+        window.to_vec()
     }
     /// Whether the configuration switches it on.
     fn enabled(&self, config: &Config) -> bool;
     /// `school_id` and the flag, for the schools it can judge (the others get `false`).
     fn flags(&self, input: &Inputs, config: &Config) -> Result<LazyFrame>;
-    /// The reason text of each school in `flagged` (its rows of the school table, with the flag
+    /// The reason of each school in `flagged` (its rows of the school table, with the flag
     /// columns and `inr_<year>`) that this criterion flags.
-    fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, String>>;
+    fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, Reason>> {
+        let _ = (flagged, input, config);
+        Ok(BTreeMap::new())
+    }
+    /// A reason it gave, as the sentence an official reads.
+    fn render(&self, reason: &Reason) -> String {
+        let _ = reason;
+        String::new()
+    }
 }
 
 /// The rows a criterion writes reasons for: the ids of the flagged schools, whether it flags
@@ -66,3 +89,45 @@ fn flagged_by(flagged: &DataFrame, flag: &str) -> PolarsResult<(Vec<String>, Vec
 
 /// The criteria, in the order their reasons are written.
 pub const ALL: [&dyn Criterion; 4] = [&r30::R30, &bottom::Bottom, &shnsu::Shnsu, &resilience::Resilience];
+
+/// The criterion with this flag column.
+pub fn by_flag(flag: &str) -> Option<&'static dyn Criterion> {
+    ALL.into_iter().find(|c| c.flag() == flag)
+}
+
+/// The criteria of one list, in registration order.
+pub fn of_list(list: List) -> impl Iterator<Item = &'static dyn Criterion> {
+    ALL.into_iter().filter(move |c| c.list() == list)
+}
+
+/// Whether a configuration key (`criteria.r30.threshold`) is one a criterion depends on.
+pub fn depends_on(criterion: &dyn Criterion, key: &str) -> bool {
+    criterion.config_keys().iter().any(|k| key == *k || key.starts_with(&format!("{k}.")))
+}
+
+/// The values of the keys a criterion depends on, from a flattened configuration: two
+/// configurations with the same key give it the same flags over the same indices.
+pub fn values_key(criterion: &dyn Criterion, flat: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (k, v) in flat.iter().filter(|(k, _)| depends_on(criterion, k)) {
+        out.push_str(&format!("{k}={v}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_criteria_are_distinct_and_found_by_flag() {
+        let flags: std::collections::BTreeSet<&str> = ALL.iter().map(|c| c.flag()).collect();
+        assert_eq!(flags.len(), ALL.len());
+        for c in ALL {
+            assert_eq!(by_flag(c.flag()).map(|x| x.name()), Some(c.name()));
+            assert!(!c.config_keys().is_empty(), "{}", c.name());
+        }
+        assert_eq!(of_list(List::Shnor).map(|c| c.name()).collect::<Vec<_>>(), vec!["R30", "BOTTOM"]);
+        assert!(by_flag("flag_r30").is_some_and(|c| depends_on(c, "criteria.r30.threshold") && !depends_on(c, "criteria.r300")));
+    }
+}

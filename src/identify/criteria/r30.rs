@@ -9,7 +9,8 @@ use polars::prelude::*;
 
 use super::{Criterion, Inputs};
 use crate::config::Config;
-use crate::identify::reasons::{pct, procedure_label};
+use crate::identify::outcome::{Fact, Procedure, Reason, Role};
+use crate::identify::reasons::pct;
 use crate::indices::{decimal_fraction, inr};
 use crate::model::columns::{floats, ints, strs};
 
@@ -18,6 +19,19 @@ pub struct R30;
 impl Criterion for R30 {
     fn flag(&self) -> &'static str {
         "flag_r30"
+    }
+
+    fn name(&self) -> &'static str {
+        "R30"
+    }
+
+    fn config_keys(&self) -> &'static [&'static str] {
+        &["criteria.r30", "method.min_participants"]
+    }
+
+    /// Y and Y−1, whatever the window.
+    fn years(&self, latest: i32, _window: &[i32]) -> Vec<i32> {
+        vec![latest - 1, latest]
     }
 
     fn enabled(&self, config: &Config) -> bool {
@@ -48,7 +62,7 @@ impl Criterion for R30 {
             ]))
     }
 
-    fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, String>> {
+    fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, Reason>> {
         let y = input.latest_year;
         let (ids, on, in_flagged) = super::flagged_by(flagged, self.flag())?;
         // The procedures over the threshold in Y, and those repeated from Y−1.
@@ -62,46 +76,62 @@ impl Criterion for R30 {
             floats(&h, "fail_share")?,
             floats(&h, "region_fail_share")?,
         );
-        let threshold = pct(Some(config.criteria.r30.threshold));
-        let mut now_by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        let mut by_key: BTreeMap<(&str, String), (Option<f64>, Option<f64>)> = BTreeMap::new();
+        // Tables stored by older versions have no participants.
+        let h_n = ints(&h, "participants").unwrap_or_else(|_| vec![None; h.height()]);
+        let mut now_by: BTreeMap<&str, Vec<Fact>> = BTreeMap::new();
+        // By school and label: the Y−1 share, and the Y fact.
+        let mut by_key: BTreeMap<(&str, String), (Option<f64>, Option<Fact>)> = BTreeMap::new();
         for i in 0..h_id.len() {
-            let label = procedure_label(&h_proc[i], h_grade[i], &h_subj[i]);
-            let entry = by_key.entry((h_id[i].as_str(), label.clone())).or_insert((None, None));
+            let procedure = Procedure { procedure: h_proc[i].clone(), grade: h_grade[i], subject: h_subj[i].clone() };
+            let entry = by_key.entry((h_id[i].as_str(), procedure.label())).or_insert((None, None));
             if h_year[i] == Some(i64::from(y)) {
-                entry.1 = h_share[i];
-                now_by.entry(h_id[i].as_str()).or_default().push(tr!(
-                    "{label} — {} (по региону {})",
-                    "{label} — {} (region {})",
-                    pct(h_share[i]),
-                    pct(h_region[i])
-                ));
+                let fact = Fact {
+                    role: Role::OverThreshold,
+                    procedure: Some(procedure),
+                    year: y,
+                    school: h_share[i],
+                    region: h_region[i],
+                    previous: None,
+                    n: h_n.get(i).copied().flatten(),
+                };
+                entry.1 = Some(fact.clone());
+                now_by.entry(h_id[i].as_str()).or_default().push(fact);
             } else {
                 entry.0 = h_share[i];
             }
         }
         let mut out = BTreeMap::new();
         for (id, _) in ids.iter().zip(on.iter()).filter(|(_, on)| **on) {
-            let now = now_by.get(id.as_str()).cloned().unwrap_or_default();
-            let repeated: Vec<String> = by_key
-                .range((id.as_str(), String::new())..)
-                .take_while(|((sid, _), _)| *sid == id.as_str())
-                .filter(|(_, (a, b))| a.is_some() && b.is_some())
-                .map(|((_, label), (a, b))| format!("{label} ({} → {})", pct(*a), pct(*b)))
-                .collect();
-            out.insert(
-                id.clone(),
-                tr!(
-                    "R30: в {y} г. доля «2» не ниже {threshold} в {} процедурах: {}; повторно в {} и {y} гг.: {}",
-                    "R30: in {y} the share of mark 2 is at least {threshold} in {} procedures: {}; repeated in {} and {y}: {}",
-                    now.len(),
-                    now.join("; "),
-                    y - 1,
-                    repeated.join("; ")
-                ),
+            let mut facts = now_by.get(id.as_str()).cloned().unwrap_or_default();
+            facts.extend(
+                by_key
+                    .range((id.as_str(), String::new())..)
+                    .take_while(|((sid, _), _)| *sid == id.as_str())
+                    .filter_map(|(_, (prev, now))| Some(Fact { role: Role::Repeated, previous: Some((*prev)?), ..now.clone()? }))
+                    .filter(|f| f.school.is_some()),
             );
+            out.insert(id.clone(), Reason { criterion: self.flag(), year: y, cutoff: config.criteria.r30.threshold, facts });
         }
         Ok(out)
+    }
+
+    fn render(&self, r: &Reason) -> String {
+        let y = r.year;
+        let label = |f: &Fact| f.procedure.as_ref().map(Procedure::label).unwrap_or_default();
+        let now: Vec<String> = r
+            .facts_of(Role::OverThreshold)
+            .map(|f| tr!("{} — {} (по региону {})", "{} — {} (region {})", label(f), pct(f.school), pct(f.region)))
+            .collect();
+        let repeated: Vec<String> = r.facts_of(Role::Repeated).map(|f| format!("{} ({} → {})", label(f), pct(f.previous), pct(f.school))).collect();
+        tr!(
+            "R30: в {y} г. доля «2» не ниже {} в {} процедурах: {}; повторно в {} и {y} гг.: {}",
+            "R30: in {y} the share of mark 2 is at least {} in {} procedures: {}; repeated in {} and {y}: {}",
+            pct(Some(r.cutoff)),
+            now.len(),
+            now.join("; "),
+            y - 1,
+            repeated.join("; ")
+        )
     }
 }
 
@@ -125,7 +155,7 @@ pub fn hits(results: &DataFrame, config: &Config, y: i32) -> PolarsResult<DataFr
         .filter((col("failed").cast(DataType::Int64) * lit(d)).gt_eq(lit(p) * col("participants").cast(DataType::Int64)))
         .select([
             col("school_id"), col("year"), col("procedure"), col("grade"), col("subject"),
-            col("fail_share"), col("region_fail_share"),
+            col("fail_share"), col("region_fail_share"), col("participants"),
         ])
         .sort(["school_id", "year", "procedure", "grade", "subject"], SortMultipleOptions::default())
         .collect()

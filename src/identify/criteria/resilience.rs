@@ -1,8 +1,6 @@
 //! Resilience (§4.4): ИСБШ in the worst `resilience.isbsh_worst_share` and ИНР in the best
 //! `resilience.inr_best_share` — adverse conditions, good results.
 
-use std::collections::BTreeMap;
-
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -21,6 +19,14 @@ impl Criterion for Resilience {
         List::Resilient
     }
 
+    fn name(&self) -> &'static str {
+        "резильентность"
+    }
+
+    fn config_keys(&self) -> &'static [&'static str] {
+        &["isbsh", "resilience", "method"]
+    }
+
     fn enabled(&self, _config: &Config) -> bool {
         true
     }
@@ -29,9 +35,5 @@ impl Criterion for Resilience {
         let r = &config.resilience;
         let flag = in_worst(col("isbsh"), false, r.isbsh_worst_share, &[])?.and(in_worst(col("inr"), false, r.inr_best_share, &[])?);
         Ok(input.base.clone().lazy().select([col("school_id"), flag.alias(self.flag())]))
-    }
-
-    fn reasons(&self, _flagged: &DataFrame, _input: &Inputs, _config: &Config) -> PolarsResult<BTreeMap<String, String>> {
-        Ok(BTreeMap::new())
     }
 }

@@ -1,7 +1,5 @@
 //! ШНСУ (§4.3): ИСБШ in the worst `isbsh.shnsu_share` of the schools that have one.
 
-use std::collections::BTreeMap;
-
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -20,16 +18,19 @@ impl Criterion for Shnsu {
         List::Shnsu
     }
 
+    fn name(&self) -> &'static str {
+        "ШНСУ"
+    }
+
+    fn config_keys(&self) -> &'static [&'static str] {
+        &["isbsh"]
+    }
+
     fn enabled(&self, _config: &Config) -> bool {
         true
     }
 
     fn flags(&self, input: &Inputs, config: &Config) -> Result<LazyFrame> {
         Ok(input.base.clone().lazy().select([col("school_id"), in_worst(col("isbsh"), false, config.isbsh.shnsu_share, &[])?.alias(self.flag())]))
-    }
-
-    /// The reasons of the ШНСУ list are not written yet (a later issue): none.
-    fn reasons(&self, _flagged: &DataFrame, _input: &Inputs, _config: &Config) -> PolarsResult<BTreeMap<String, String>> {
-        Ok(BTreeMap::new())
     }
 }

@@ -1,0 +1,308 @@
+//! What identification gives the writers: one typed row per register school, with each
+//! criterion's flag and structured reasons (rendered to text only when a writer asks), and the
+//! counts every writer shows. No polars type crosses from here to `output/`.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+use super::criteria;
+use super::Category;
+
+/// A procedure of one grade and subject: «ВПР 4 Русский язык».
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Procedure {
+    pub procedure: String,
+    pub grade: Option<i64>,
+    pub subject: String,
+}
+
+impl Procedure {
+    /// «ВПР 4 Русский язык»; ОГЭ and ЕГЭ without the grade.
+    pub fn label(&self) -> String {
+        super::procedure_label(&self.procedure, self.grade, &self.subject)
+    }
+}
+
+/// What a fact is in its criterion's reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A procedure over the criterion's threshold in the latest year (R30).
+    OverThreshold,
+    /// A procedure over the threshold in both Y−1 and Y (R30): `previous` → `school`.
+    Repeated,
+    /// The school's yearly ИНР in one year of the window (BOTTOM).
+    YearIndex,
+    /// One of the school's procedures with the highest fail share in the latest year (BOTTOM).
+    WorstProcedure,
+}
+
+/// One fact a reason rests on: the school's value against the region's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fact {
+    pub role: Role,
+    pub procedure: Option<Procedure>,
+    pub year: i32,
+    /// The school's value (a fail share, or ИНР for `YearIndex`).
+    pub school: Option<f64>,
+    /// The region's value of the same procedure and year.
+    pub region: Option<f64>,
+    /// The same procedure's value a year earlier (`Repeated`).
+    pub previous: Option<f64>,
+    /// Participants behind the school's value, when known.
+    pub n: Option<i64>,
+}
+
+/// Why one criterion flags a school: its facts, the latest year and the cut-off it applied.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    /// The criterion's flag column («flag_r30»).
+    pub criterion: &'static str,
+    pub year: i32,
+    /// The threshold or share the criterion applied.
+    pub cutoff: f64,
+    pub facts: Vec<Fact>,
+}
+
+impl Reason {
+    /// The sentence an official can paste into an order.
+    pub fn text(&self) -> String {
+        criteria::by_flag(self.criterion).map(|c| c.render(self)).unwrap_or_default()
+    }
+
+    /// The facts of one role.
+    pub fn facts_of(&self, role: Role) -> impl Iterator<Item = &Fact> {
+        self.facts.iter().filter(move |f| f.role == role)
+    }
+}
+
+/// The reasons of one school in the order of the criteria, each one sentence.
+pub fn reason_texts(reasons: &[Reason]) -> Vec<String> {
+    reasons.iter().map(Reason::text).filter(|t| !t.is_empty()).collect()
+}
+
+/// Whether a school entered, stayed on or left the ШНОР list against last year's (§4.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dynamics {
+    Entered,
+    Stayed,
+    Left,
+    #[default]
+    #[serde(rename = "")]
+    None,
+}
+
+impl Dynamics {
+    pub fn code(self) -> &'static str {
+        match self {
+            Dynamics::Entered => "entered",
+            Dynamics::Stayed => "stayed",
+            Dynamics::Left => "left",
+            Dynamics::None => "",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Dynamics {
+        [Dynamics::Entered, Dynamics::Stayed, Dynamics::Left].into_iter().find(|d| d.code() == code).unwrap_or(Dynamics::None)
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Dynamics::Entered => tr!("вошла в список", "entered"),
+            Dynamics::Stayed => tr!("осталась в списке", "stayed"),
+            Dynamics::Left => tr!("вышла из списка", "left"),
+            Dynamics::None => String::new(),
+        }
+    }
+}
+
+/// The flags of the ШНОР-list criteria, in the order of [`criteria::ALL`]; serialised as
+/// `"flag_r30": true, …` in that order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Flags(pub Vec<(&'static str, bool)>);
+
+impl Flags {
+    #[cfg(test)]
+    pub fn get(&self, flag: &str) -> bool {
+        self.0.iter().any(|(f, on)| *f == flag && *on)
+    }
+
+    /// The short names of the criteria that flag the school («R30», «BOTTOM»).
+    pub fn names(&self) -> Vec<&'static str> {
+        self.0.iter().filter(|(_, on)| *on).filter_map(|(f, _)| criteria::by_flag(f).map(|c| c.name())).collect()
+    }
+}
+
+impl Serialize for Flags {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (flag, on) in &self.0 {
+            m.serialize_entry(flag, on)?;
+        }
+        m.end()
+    }
+}
+
+/// One register school after identification (school-level aggregates only).
+#[derive(Debug, Clone)]
+pub struct SchoolRow {
+    pub school_id: String,
+    pub name: String,
+    pub municipality: String,
+    pub school_type: String,
+    pub locality: String,
+    /// The yearly ИНР, one per window year.
+    pub inr_years: Vec<Option<f64>>,
+    pub inr: Option<f64>,
+    pub isbsh: Option<f64>,
+    /// Each ШНОР-list criterion's flag.
+    pub flags: Flags,
+    pub shnor: bool,
+    pub shnsu: bool,
+    pub resilient: bool,
+    pub category: Category,
+    pub rank: Option<i64>,
+    pub n_procedures: Option<i64>,
+    pub n_unreliable: Option<i64>,
+    pub isbsh_indicators: Option<i64>,
+    pub response_rate: Option<f64>,
+    /// Each flagging criterion's reason (empty when identified without reasons).
+    pub reasons: Vec<Reason>,
+    pub inr_prev: Option<f64>,
+    pub isbsh_prev: Option<f64>,
+    pub dynamics: Dynamics,
+}
+
+impl SchoolRow {
+    /// A school with only its id and category (and the lists the category implies), for tests.
+    #[cfg(test)]
+    pub fn of_category(id: &str, category: Category) -> SchoolRow {
+        SchoolRow {
+            school_id: id.to_string(),
+            name: format!("Школа {id}"),
+            municipality: "М".to_string(),
+            school_type: String::new(),
+            locality: String::new(),
+            inr_years: Vec::new(),
+            inr: None,
+            isbsh: None,
+            flags: Flags::default(),
+            shnor: matches!(category, Category::ShnorShnsu | Category::Shnor),
+            shnsu: matches!(category, Category::ShnorShnsu | Category::Shnsu),
+            resilient: category == Category::Resilient,
+            category,
+            rank: None,
+            n_procedures: None,
+            n_unreliable: None,
+            isbsh_indicators: None,
+            response_rate: None,
+            reasons: Vec::new(),
+            inr_prev: None,
+            isbsh_prev: None,
+            dynamics: Dynamics::None,
+        }
+    }
+
+    /// The reasons as one text, sentence after sentence («R30: …. BOTTOM: …»).
+    pub fn reasons_text(&self) -> String {
+        reason_texts(&self.reasons).join(". ")
+    }
+}
+
+/// Counts per category for one municipality (or the region).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub schools: u64,
+    pub shnor_shnsu: u64,
+    pub shnor: u64,
+    pub shnsu: u64,
+    pub resilient: u64,
+    pub none: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, category: Category) {
+        self.schools += 1;
+        *self.slot(category) += 1;
+    }
+
+    fn slot(&mut self, category: Category) -> &mut u64 {
+        match category {
+            Category::ShnorShnsu => &mut self.shnor_shnsu,
+            Category::Shnor => &mut self.shnor,
+            Category::Shnsu => &mut self.shnsu,
+            Category::Resilient => &mut self.resilient,
+            Category::None => &mut self.none,
+        }
+    }
+
+    /// Schools of one category.
+    pub fn of(&self, category: Category) -> u64 {
+        match category {
+            Category::ShnorShnsu => self.shnor_shnsu,
+            Category::Shnor => self.shnor,
+            Category::Shnsu => self.shnsu,
+            Category::Resilient => self.resilient,
+            Category::None => self.none,
+        }
+    }
+
+    /// Schools on the ШНОР list (both categories) and in ШНСУ (both categories).
+    pub fn on_shnor_list(&self) -> u64 {
+        self.shnor_shnsu + self.shnor
+    }
+
+    pub fn in_shnsu(&self) -> u64 {
+        self.shnor_shnsu + self.shnsu
+    }
+}
+
+/// The ШНСУ list: lowest ИСБШ first, ties by school_id.
+pub fn shnsu_list(rows: &[SchoolRow]) -> Vec<&SchoolRow> {
+    let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.shnsu).collect();
+    v.sort_by(|a, b| {
+        a.isbsh
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&b.isbsh.unwrap_or(f64::INFINITY))
+            .then_with(|| a.school_id.cmp(&b.school_id))
+    });
+    v
+}
+
+pub fn counts_by_municipality(rows: &[SchoolRow]) -> std::collections::BTreeMap<String, Counts> {
+    let mut m: std::collections::BTreeMap<String, Counts> = std::collections::BTreeMap::new();
+    for r in rows {
+        m.entry(r.municipality.clone()).or_default().add(r.category);
+    }
+    m
+}
+
+pub fn region_counts(rows: &[SchoolRow]) -> Counts {
+    let mut c = Counts::default();
+    for r in rows {
+        c.add(r.category);
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_serialise_in_criteria_order() {
+        let f = Flags(vec![("flag_r30", true), ("flag_bottom", false)]);
+        assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"flag_r30":true,"flag_bottom":false}"#);
+        assert!(f.get("flag_r30") && !f.get("flag_bottom") && !f.get("other"));
+        assert_eq!(f.names(), vec!["R30"]);
+    }
+
+    #[test]
+    fn dynamics_codes_round_trip() {
+        for d in [Dynamics::Entered, Dynamics::Stayed, Dynamics::Left, Dynamics::None] {
+            assert_eq!(Dynamics::from_code(d.code()), d);
+        }
+        assert_eq!(serde_json::to_string(&Dynamics::None).unwrap(), "\"\"");
+    }
+}
