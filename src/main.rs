@@ -9,6 +9,7 @@ mod error;
 mod identify;
 mod indices;
 mod ingest;
+mod layout;
 mod model;
 mod output;
 mod parallel;

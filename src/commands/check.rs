@@ -293,8 +293,8 @@ fn print_notes_and_totals(ds: &Dataset) {
 
 /// The rows of a wide form's summary: per sheet its year, procedure, header rows, blocks and
 /// every skipped row by kind.
-pub fn wide_lines(w: &crate::ingest::wide::WideSummary) -> Vec<(String, String)> {
-    use crate::ingest::wide::SkipKind;
+pub fn wide_lines(w: &crate::layout::WideSummary) -> Vec<(String, String)> {
+    use crate::layout::SkipKind;
     let mut out = Vec::new();
     for s in &w.sheets {
         let mut lines = vec![tr!(

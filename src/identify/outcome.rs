@@ -144,6 +144,37 @@ impl Serialize for Flags {
     }
 }
 
+impl<'de> Deserialize<'de> for Flags {
+    /// The flags of registered criteria, in the order read; other keys are ignored.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map: Vec<(String, serde_json::Value)> = serde::de::Deserializer::deserialize_map(d, PairsVisitor)?;
+        Ok(Flags(
+            map.into_iter()
+                .filter_map(|(k, v)| Some((criteria::by_flag(&k)?.flag(), v.as_bool()?)))
+                .collect(),
+        ))
+    }
+}
+
+/// A JSON object read as its (key, value) pairs in file order.
+struct PairsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PairsVisitor {
+    type Value = Vec<(String, serde_json::Value)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(pair) = m.next_entry::<String, serde_json::Value>()? {
+            out.push(pair);
+        }
+        Ok(out)
+    }
+}
+
 /// One register school after identification (school-level aggregates only).
 #[derive(Debug, Clone)]
 pub struct SchoolRow {
@@ -296,6 +327,8 @@ mod tests {
         assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"flag_r30":true,"flag_bottom":false}"#);
         assert!(f.get("flag_r30") && !f.get("flag_bottom") && !f.get("other"));
         assert_eq!(f.names(), vec!["R30"]);
+        let back: Flags = serde_json::from_str(r#"{"flag_bottom":true,"flag_r30":false,"other":true}"#).unwrap();
+        assert_eq!(back, Flags(vec![("flag_bottom", true), ("flag_r30", false)]));
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub struct RawFrame {
     pub bad_utf8_rows: Vec<u64>,
     pub empty_rows: u64,
     /// How a wide form was read (sheets, blocks, skipped rows); None for other tables.
-    pub wide: Option<wide::WideSummary>,
+    pub wide: Option<crate::layout::WideSummary>,
     /// Text of the title rows above the header («Проведение работы по математике, 5 класс. ВПР
     /// 2021»): the year, grade, subject and procedure of a file that has no such columns.
     pub titles: Vec<String>,

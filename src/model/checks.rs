@@ -95,7 +95,7 @@ pub fn account_reader(report: &mut InputReport, raw: &RawFrame, max_problems: us
             report.problem_in(Some(sheet), Severity::Warning, "wide_layout", None, None, None, what.clone());
         }
         for s in &w.sheets {
-            for k in s.skipped.iter().filter(|k| k.kind == crate::ingest::wide::SkipKind::NoSchool).take(max_problems) {
+            for k in s.skipped.iter().filter(|k| k.kind == crate::layout::SkipKind::NoSchool).take(max_problems) {
                 report.problem_in(
                     Some(&s.sheet),
                     Severity::Warning,

@@ -217,7 +217,7 @@ impl Problem {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ExclusionCount {
     pub reason: String,
     pub label: String,
@@ -252,7 +252,7 @@ pub struct InputReport {
     pub name_matching: Option<super::names::MatchCounts>,
     /// A wide form: its sheets, subject blocks and every skipped row.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wide: Option<crate::ingest::wide::WideSummary>,
+    pub wide: Option<crate::layout::WideSummary>,
 }
 
 impl InputReport {

@@ -1,125 +1,76 @@
 //! `summary.json`: machine-readable counts, lists and parameters for scripts (stable English
-//! keys, no timestamps: the same inputs give the same bytes).
+//! keys, no timestamps: the same inputs give the same bytes). The format is `store::format`'s.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use serde::Serialize;
 
-use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Counts, Flags, SchoolRow};
 use super::{Export, RunOutput};
+use crate::identify::{counts_by_municipality, region_counts, shnsu_list, SchoolRow};
+use crate::store::format::{json_bytes, DynamicsIds, ListEntry, MunicipalityCounts, SummaryFile};
 
 pub struct Summary;
 
-#[derive(Serialize)]
-struct ListEntry<'a> {
-    rank: Option<i64>,
-    school_id: &'a str,
-    name: &'a str,
-    municipality: &'a str,
-    category: &'a str,
-    inr: Option<f64>,
-    isbsh: Option<f64>,
-    #[serde(flatten)]
-    flags: &'a Flags,
-    reasons: String,
-}
-
-#[derive(Serialize)]
-struct MunicipalityCounts<'a> {
-    municipality: &'a str,
-    #[serde(flatten)]
-    counts: &'a Counts,
-}
-
-#[derive(Serialize)]
-struct Dynamics<'a> {
-    previous: &'a str,
-    entered: Vec<&'a str>,
-    stayed: Vec<&'a str>,
-    left: Vec<&'a str>,
-    left_register: &'a [String],
-}
-
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    region: &'a str,
-    latest_year: i32,
-    window_years: &'a [i32],
-    schools: u64,
-    counts: &'a Counts,
-    on_shnor_list: u64,
-    in_shnsu: u64,
-    municipalities: Vec<MunicipalityCounts<'a>>,
-    shnor_list: Vec<ListEntry<'a>>,
-    shnsu_list: Vec<ListEntry<'a>>,
-    resilient: Vec<&'a str>,
-    isbsh_left_out: &'a [String],
-    rows_excluded_by_reason: BTreeMap<String, u64>,
-    dynamics: Option<Dynamics<'a>>,
-    parameters: serde_json::Value,
-}
-
 impl Export for Summary {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-        let counts = region_counts(&run.ident.rows);
-        let by_mun = counts_by_municipality(&run.ident.rows);
-        let mut shnor: Vec<ListEntry> = run.ident.rows.iter().filter(|r| r.shnor).map(list_entry).collect();
+        let rows = &run.ident.rows;
+        let counts = region_counts(rows);
+        let mut shnor: Vec<ListEntry> = rows.iter().filter(|r| r.shnor).map(list_entry).collect();
         shnor.sort_by_key(|e| e.rank);
-        let shnsu = shnsu_list(&run.ident.rows);
         let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
         for r in &run.dataset.reports {
             for e in &r.excluded {
                 *excluded.entry(e.reason.clone()).or_default() += e.count;
             }
         }
-        let summary = SummaryJson {
-            region: &run.config.region.name,
+        let summary = SummaryFile {
+            region: run.config.region.name.clone(),
             latest_year: run.ident.latest_year,
-            window_years: &run.ident.years,
+            window_years: run.ident.years.clone(),
             schools: counts.schools,
-            counts: &counts,
             on_shnor_list: counts.on_shnor_list(),
             in_shnsu: counts.in_shnsu(),
-            municipalities: by_mun.iter().map(|(m, c)| MunicipalityCounts { municipality: m, counts: c }).collect(),
+            counts,
+            municipalities: counts_by_municipality(rows)
+                .into_iter()
+                .map(|(municipality, counts)| MunicipalityCounts { municipality, counts })
+                .collect(),
             shnor_list: shnor,
-            shnsu_list: shnsu.into_iter().map(list_entry).collect(),
-            resilient: run.ident.rows.iter().filter(|r| r.resilient).map(|r| r.school_id.as_str()).collect(),
-            isbsh_left_out: &run.ident.isbsh_left_out,
+            shnsu_list: shnsu_list(rows).into_iter().map(list_entry).collect(),
+            resilient: rows.iter().filter(|r| r.resilient).map(|r| r.school_id.clone()).collect(),
+            isbsh_left_out: run.ident.isbsh_left_out.clone(),
             rows_excluded_by_reason: excluded,
-            dynamics: run.ident.previous.as_deref().map(|p| {
-                let ids = |code: &str| -> Vec<&str> {
-                    let mut v: Vec<&str> = run.ident.rows.iter().filter(|r| r.dynamics.code() == code).map(|r| r.school_id.as_str()).collect();
+            dynamics: run.ident.previous.as_ref().map(|p| {
+                let ids = |code: &str| -> Vec<String> {
+                    let mut v: Vec<String> = rows.iter().filter(|r| r.dynamics.code() == code).map(|r| r.school_id.clone()).collect();
                     v.sort();
                     v
                 };
-                Dynamics {
-                    previous: p,
+                DynamicsIds {
+                    previous: p.clone(),
                     entered: ids("entered"),
                     stayed: ids("stayed"),
                     left: ids("left"),
-                    left_register: &run.ident.left_register,
+                    left_register: run.ident.left_register.clone(),
                 }
             }),
             parameters: run.config.parameters_json()?,
         };
-        let mut bytes = serde_json::to_vec_pretty(&summary)?;
-        bytes.push(b'\n');
-        Ok(vec![(PathBuf::from("summary.json"), bytes)])
+        Ok(vec![(PathBuf::from("summary.json"), json_bytes(&summary)?)])
     }
 }
 
-fn list_entry(r: &SchoolRow) -> ListEntry<'_> {
+fn list_entry(r: &SchoolRow) -> ListEntry {
     ListEntry {
         rank: r.rank,
-        school_id: &r.school_id,
-        name: &r.name,
-        municipality: &r.municipality,
-        category: r.category.code(),
+        school_id: r.school_id.clone(),
+        name: r.name.clone(),
+        municipality: r.municipality.clone(),
+        category: r.category.code().to_string(),
         inr: r.inr,
         isbsh: r.isbsh,
-        flags: &r.flags,
+        flags: r.flags.clone(),
         reasons: r.reasons_text(),
     }
 }

@@ -25,7 +25,8 @@ pub use aggregates::Aggregates as AggregatesExport;
 pub use report::Report;
 pub use csv::SchoolsCsv;
 pub use json::Summary;
-pub use manifest::{InputFile, Manifest};
+pub use manifest::Manifest;
+pub use crate::store::InputFile;
 pub use xlsx::Workbook;
 
 /// Everything a writer may use.

@@ -579,7 +579,7 @@ fn quality(run: &RunOutput) -> Result<Quality> {
             });
         }
         for s in r.wide.iter().flat_map(|w| w.sheets.iter()) {
-            use crate::ingest::wide::SkipKind;
+            use crate::layout::SkipKind;
             let count = |k: &[SkipKind]| s.skipped.iter().filter(|x| k.contains(&x.kind)).count();
             wide_sheets.push(WideLine {
                 path: r.path.clone(),

@@ -9,7 +9,9 @@ use polars::prelude::*;
 
 use crate::config::{Config, InputKind};
 use crate::error::usage;
-use crate::model::report::{ExclusionCount, InputReport};
+use super::format::{AggregatesMeta, InputEntry, ManifestFile};
+use super::write::INDEX_TABLES;
+use crate::model::report::InputReport;
 use crate::model::Dataset;
 
 /// A previous run read back from its output directory: the effective configuration and row
@@ -30,65 +32,38 @@ fn read_parquet(path: &Path) -> Result<DataFrame> {
     anyhow::Context::with_context(ParquetReader::new(f).finish(), || tr!("{}: не читается как Parquet", "{}: not readable as Parquet", path.display()))
 }
 
-fn stored_input(v: &serde_json::Value) -> Option<InputReport> {
-    let kind: InputKind = serde_json::from_value(v.get("kind")?.clone()).ok()?;
-    let mut r = InputReport::new(kind, v.get("path")?.as_str()?.to_string());
-    r.source.format = v.get("format").and_then(|x| x.as_str()).unwrap_or_default().to_string();
-    let n = |k: &str| v.get(k).and_then(|x| x.as_u64()).unwrap_or(0);
-    r.rows_read = n("rows_read");
-    r.rows_used = n("rows_used");
-    r.rows_excluded = n("rows_excluded");
-    r.excluded = v
-        .get("excluded")
-        .and_then(|x| x.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            Some(ExclusionCount {
-                reason: e.get("reason")?.as_str()?.to_string(),
-                label: e.get("label").and_then(|x| x.as_str()).unwrap_or_default().to_string(),
-                count: e.get("count")?.as_u64()?,
-            })
-        })
-        .collect();
-    r.name_matching = v.get("name_matching").cloned().and_then(|x| serde_json::from_value(x).ok());
-    r.wide = v.get("wide").cloned().and_then(|x| serde_json::from_value(x).ok());
+fn stored_input(e: InputEntry) -> Option<InputReport> {
+    let kind: InputKind = serde_json::from_value(serde_json::Value::String(e.file.kind)).ok()?;
+    let mut r = InputReport::new(kind, e.file.path);
+    r.source.format = e.format;
+    r.rows_read = e.rows_read;
+    r.rows_used = e.rows_used;
+    r.rows_excluded = e.rows_excluded;
+    r.excluded = e.excluded;
+    r.name_matching = e.name_matching;
+    r.wide = e.wide;
     Some(r)
 }
 
 /// The stored index tables, when meta.json names them and every table is there.
 fn stored_indices(agg: &Path) -> Result<Option<crate::identify::IndexTables>> {
     let Ok(text) = std::fs::read_to_string(agg.join("meta.json")) else { return Ok(None) };
-    let Ok(meta) = serde_json::from_str::<serde_json::Value>(&text) else { return Ok(None) };
-    let Some(ix) = meta.get("indices") else { return Ok(None) };
-    let strings = |k: &str| -> Vec<String> {
-        ix.get(k).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
-    };
-    let (Some(key), Some(hits_key)) = (ix.get("key").and_then(|v| v.as_str()), ix.get("hits_key").and_then(|v| v.as_str())) else {
-        return Ok(None);
-    };
-    let years: Vec<i32> = ix
-        .get("years")
-        .and_then(|v| v.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_i64().and_then(|y| i32::try_from(y).ok()))
-        .collect();
+    let Ok(AggregatesMeta { indices: Some(ix), .. }) = serde_json::from_str::<AggregatesMeta>(&text) else { return Ok(None) };
     let dir = agg.join("indices");
-    let table = |name: &str| read_parquet(&dir.join(format!("{name}.parquet")));
-    if !["per_procedure", "yearly", "window", "base", "r30_hits"].iter().all(|n| dir.join(format!("{n}.parquet")).is_file()) {
+    if !INDEX_TABLES.iter().all(|n| dir.join(format!("{n}.parquet")).is_file()) {
         return Ok(None);
     }
+    let table = |name: &str| read_parquet(&dir.join(format!("{name}.parquet")));
     Ok(Some(crate::identify::IndexTables {
-        key: key.to_string(),
-        hits_key: hits_key.to_string(),
+        key: ix.key,
+        hits_key: ix.hits_key,
         per_procedure: table("per_procedure")?,
         yearly: table("yearly")?,
         window: table("window")?,
         base: table("base")?,
         hits: table("r30_hits")?,
-        years,
-        left_out: strings("left_out"),
+        years: ix.years,
+        left_out: ix.left_out,
     }))
 }
 
@@ -104,24 +79,16 @@ pub fn load(dir: &Path) -> Result<StoredRun> {
         )));
     }
     let text = std::fs::read_to_string(&manifest_path).with_context(|| tr!("не удалось прочитать {}", "cannot read {}", manifest_path.display()))?;
-    let manifest: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| usage(tr!("{}: не читается как JSON: {e}", "{}: not readable JSON: {e}", manifest_path.display())))?;
-    let config: Config = manifest
-        .get("configuration")
-        .cloned()
-        .map(serde_json::from_value)
-        .transpose()
-        .map_err(|e| usage(tr!("{}: конфигурация не читается: {e}", "{}: the configuration cannot be read: {e}", manifest_path.display())))?
-        .ok_or_else(|| usage(tr!("{}: нет конфигурации", "{}: no configuration", manifest_path.display())))?;
+    let manifest: ManifestFile = serde_json::from_str(&text)
+        .map_err(|e| usage(tr!("{}: не читается как manifest.json: {e}", "{}: not readable as manifest.json: {e}", manifest_path.display())))?;
+    if manifest.configuration.is_null() {
+        return Err(usage(tr!("{}: нет конфигурации", "{}: no configuration", manifest_path.display())));
+    }
+    let config: Config = serde_json::from_value(manifest.configuration)
+        .map_err(|e| usage(tr!("{}: конфигурация не читается: {e}", "{}: the configuration cannot be read: {e}", manifest_path.display())))?;
     config.validate()?;
-    let latest_year = manifest.get("latest_year").and_then(|x| x.as_i64()).and_then(|x| i32::try_from(x).ok());
-    let reports = manifest
-        .get("inputs")
-        .and_then(|x| x.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(stored_input)
-        .collect();
+    let latest_year = manifest.latest_year;
+    let reports = manifest.inputs.into_iter().filter_map(stored_input).collect();
     let optional = |name: &str| -> Result<Option<DataFrame>> {
         let p = agg.join(name);
         if p.is_file() { read_parquet(&p).map(Some) } else { Ok(None) }
@@ -145,7 +112,7 @@ pub fn load(dir: &Path) -> Result<StoredRun> {
         without_results: Vec::new(),
         without_questionnaire: Vec::new(),
     };
-    let previous = manifest.get("previous").and_then(|x| x.as_str()).map(PathBuf::from);
+    let previous = manifest.previous.map(PathBuf::from);
     let indices = stored_indices(&agg)?;
     let years = match &dataset.results {
         Some(results) => {
