@@ -63,10 +63,8 @@ fn no_aggregates(from: &std::path::Path) -> ExitCode {
 }
 
 /// Writes the files of --out (each atomically) and says where.
-fn write_files(dir: &std::path::Path, files: Vec<(std::path::PathBuf, Vec<u8>)>, say: bool) -> Result<()> {
-    for (rel, bytes) in files {
-        output::write_atomic(&dir.join(rel), &bytes)?;
-    }
+fn write_files<I: Sync>(dir: &std::path::Path, input: &I, exports: &[&dyn output::Export<I>], say: bool) -> Result<()> {
+    output::write_all(dir, input, exports)?;
     if say {
         println!("{}", tr!("Записано: {}", "Written: {}", dir.display()));
     }

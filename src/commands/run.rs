@@ -77,7 +77,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         started,
         tables: session.tables(),
     };
-    let exports: [&dyn output::Export; 6] = [
+    let exports: [&dyn output::Export<RunOutput>; 6] = [
         &output::SchoolsCsv,
         &output::Workbook,
         &output::Summary,

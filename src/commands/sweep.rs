@@ -54,7 +54,7 @@ pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
         OutputFormat::Text => {}
     }
     if let Some(dir) = &base.out {
-        write_files(dir, sweep::files(&s)?, !quiet && base.format == OutputFormat::Text)?;
+        write_files(dir, &s, &sweep::FILES, !quiet && base.format == OutputFormat::Text)?;
     }
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -31,7 +31,7 @@ pub fn run(args: &WhatifArgs, quiet: bool) -> Result<ExitCode> {
         OutputFormat::Text => {}
     }
     if let Some(dir) = &args.out {
-        write_files(dir, whatif::files(&w)?, !quiet && args.format == OutputFormat::Text)?;
+        write_files(dir, &w, &whatif::FILES, !quiet && args.format == OutputFormat::Text)?;
     }
     Ok(ExitCode::from(EXIT_OK))
 }

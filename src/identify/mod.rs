@@ -6,6 +6,8 @@ pub mod criteria;
 pub mod dynamics;
 pub mod outcome;
 pub mod overview;
+pub mod sweep;
+pub mod whatif;
 mod reasons;
 
 pub use category::Category;

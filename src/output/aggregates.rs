@@ -9,7 +9,7 @@ use super::{Export, RunOutput};
 
 pub struct Aggregates;
 
-impl Export for Aggregates {
+impl Export<RunOutput<'_>> for Aggregates {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         crate::store::aggregate_files(run.dataset, run.ident.latest_year, run.tables.as_ref())
     }

@@ -52,7 +52,7 @@ fn flag(b: bool) -> String {
     if b { "1" } else { "0" }.to_string()
 }
 
-impl Export for SchoolsCsv {
+impl Export<RunOutput<'_>> for SchoolsCsv {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let out = &run.config.output;
         let delim = out.csv_delimiter.bytes().next().unwrap_or(b';');

@@ -12,7 +12,7 @@ use crate::store::format::{json_bytes, DynamicsIds, ListEntry, MunicipalityCount
 
 pub struct Summary;
 
-impl Export for Summary {
+impl Export<RunOutput<'_>> for Summary {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let rows = &run.ident.rows;
         let counts = region_counts(rows);

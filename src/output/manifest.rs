@@ -11,7 +11,7 @@ use crate::store::format::{json_bytes, InputEntry, ManifestFile};
 
 pub struct Manifest;
 
-impl Export for Manifest {
+impl Export<RunOutput<'_>> for Manifest {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let inputs = run
             .inputs

@@ -40,13 +40,14 @@ pub struct RunOutput<'a> {
     pub tables: Option<crate::identify::IndexTables>,
 }
 
-/// One output format: the files it produces, rendered to bytes (then written atomically).
-pub trait Export: Sync {
-    fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>>;
+/// One output format: the files it produces from its input (a run's [`RunOutput`], a `whatif`
+/// comparison, a `sweep`), rendered to bytes (then written atomically).
+pub trait Export<I>: Sync {
+    fn files(&self, input: &I) -> Result<Vec<(PathBuf, Vec<u8>)>>;
 }
 
 /// Renders every export first, then writes them: a failure while rendering writes nothing.
-pub fn write_all(dir: &Path, run: &RunOutput, exports: &[&dyn Export]) -> Result<Vec<PathBuf>> {
+pub fn write_all<I: Sync>(dir: &Path, run: &I, exports: &[&dyn Export<I>]) -> Result<Vec<PathBuf>> {
     // The formats are independent: rendered on two threads (XLSX, Parquet and the report each
     // take tens of milliseconds for a region), gathered in the order of `exports`.
     let order: Vec<usize> = (0..exports.len()).collect();

@@ -838,7 +838,7 @@ fn env() -> Result<Environment<'static>> {
 /// The analytical report: report.html (self-contained), report.md and charts/*.svg for it.
 pub struct Report;
 
-impl super::Export for Report {
+impl super::Export<RunOutput<'_>> for Report {
     fn files(&self, run: &RunOutput) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
         render(run)
     }

@@ -153,7 +153,7 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Re
     s.finish(head.len() as u16)
 }
 
-impl Export for Workbook {
+impl Export<RunOutput<'_>> for Workbook {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let mut wb = new_workbook()?;
         let one = Format::new().set_num_format("0.0");
