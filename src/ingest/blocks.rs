@@ -6,6 +6,7 @@
 //! a small file, with the same accounting. A quote character sends the rest of the file to the
 //! cell-by-cell reader (quoted fields may span lines).
 
+use super::{BlockError, ReadError};
 use std::io::Read;
 use std::path::Path;
 
@@ -33,9 +34,10 @@ struct Plan {
 }
 
 /// Reads a table and hands it to `on_block`: whole when it is small or not a plain UTF-8 text
-/// table, else block by block; `progress` hears the bytes of each block read. The inner error is
-/// a problem with the file (fatal, for the user); the outer one is a failure of `on_block`.
-pub fn read_blocks(path: &Path, matcher: &Matcher, opts: &ReadOptions, progress: &dyn Fn(u64), on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>) -> anyhow::Result<Result<(), String>> {
+/// table, else block by block; `progress` hears the bytes of each block read. A
+/// `BlockError::Read` is a problem with the file (fatal, for the user); a `BlockError::Handler`
+/// is a failure of `on_block` (or of reading on after the file was opened).
+pub fn read_blocks(path: &Path, matcher: &Matcher, opts: &ReadOptions, progress: &dyn Fn(u64), on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>) -> Result<(), BlockError> {
     let (bytes, min) = block_sizes();
     read_blocks_sized(path, matcher, opts, bytes, min, progress, on_block)
 }
@@ -55,16 +57,16 @@ fn read_blocks_sized(
     block_min: u64,
     progress: &dyn Fn(u64),
     on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>,
-) -> anyhow::Result<Result<(), String>> {
+) -> Result<(), BlockError> {
     let size = std::fs::metadata(path).ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
-    let whole = |on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>| -> anyhow::Result<Result<(), String>> {
+    let whole = |on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>| -> Result<(), BlockError> {
         match super::read_table(path, matcher, opts) {
             Ok(raw) => {
-                let r = on_block(raw).map(Ok);
+                let r = on_block(raw).map_err(BlockError::Handler);
                 progress(size);
                 r
             }
-            Err(e) => Ok(Err(e)),
+            Err(e) => Err(e.into()),
         }
     };
     // Parquet is compressed: whether it is large is told by its rows, not its bytes.
@@ -81,7 +83,7 @@ fn read_blocks_sized(
     let Some(plan_and_start) = plan(&buf, matcher, opts) else { return whole(on_block) };
     let (plan, data_start, first_line) = match plan_and_start {
         Ok(p) => p,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Err(e.into()),
     };
     let mut line = first_line;
     let mut carry: Vec<u8> = buf.split_off(data_start);
@@ -92,12 +94,12 @@ fn read_blocks_sized(
         if !at_end && carry.len() < block_bytes {
             let have = carry.len();
             carry.resize(block_bytes.max(have + 1), 0);
-            let n = read_full(&mut file, carry.get_mut(have..).unwrap_or_default()).map_err(|e| anyhow::anyhow!(e))?;
+            let n = read_full(&mut file, carry.get_mut(have..).unwrap_or_default()).map_err(|e| BlockError::Handler(anyhow::anyhow!(e)))?;
             carry.truncate(have + n);
             at_end = n == 0 || have + n < block_bytes;
         }
         if carry.is_empty() {
-            return Ok(Ok(()));
+            return Ok(());
         }
         // A block of whole lines; the rest waits for the next block.
         let cut = if at_end { carry.len() } else { memchr::memrchr(b'\n', &carry).map_or(carry.len(), |i| i + 1) };
@@ -107,60 +109,60 @@ fn read_blocks_sized(
             // Quoted fields may span lines: the rest of the file is read cell by cell.
             let mut tail = block;
             tail.extend_from_slice(&carry);
-            file.read_to_end(&mut tail).map_err(|e| anyhow::anyhow!(e))?;
+            file.read_to_end(&mut tail).map_err(|e| BlockError::Handler(anyhow::anyhow!(e)))?;
             let frame = match cell_by_cell(&tail, line, &plan) {
                 Ok(f) => f,
-                Err(e) => return Ok(Err(e)),
+                Err(e) => return Err(e.into()),
             };
-            on_block(frame)?;
+            on_block(frame).map_err(BlockError::Handler)?;
             progress(tail.len() as u64);
-            return Ok(Ok(()));
+            return Ok(());
         }
         let lines = line_count(&block);
         let frame = match regular(&block, lines, line, &plan) {
             Some(f) => f,
             None => match cell_by_cell(&block, line, &plan) {
                 Ok(f) => f,
-                Err(e) => return Ok(Err(e)),
+                Err(e) => return Err(e.into()),
             },
         };
         line += lines;
-        on_block(frame)?;
+        on_block(frame).map_err(BlockError::Handler)?;
         progress(block.len() as u64);
         if at_end && carry.is_empty() {
-            return Ok(Ok(()));
+            return Ok(());
         }
     }
 }
 
 /// A large Parquet file, a slice of rows at a time.
 /// `progress` hears the percentage of rows done after each slice.
-fn parquet_slices(path: &Path, matcher: &Matcher, opts: &ReadOptions, slice_rows: usize, progress: &dyn Fn(u64), on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>) -> anyhow::Result<Result<(), String>> {
+fn parquet_slices(path: &Path, matcher: &Matcher, opts: &ReadOptions, slice_rows: usize, progress: &dyn Fn(u64), on_block: &mut dyn FnMut(RawFrame) -> anyhow::Result<()>) -> Result<(), BlockError> {
     let rows = match super::parquet::rows(path) {
         Ok(n) => n,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Err(e.into()),
     };
     if rows <= slice_rows {
         return match super::read_table(path, matcher, opts) {
             Ok(raw) => {
-                let r = on_block(raw).map(Ok);
+                let r = on_block(raw).map_err(BlockError::Handler);
                 progress(100);
                 r
             }
-            Err(e) => Ok(Err(e)),
+            Err(e) => Err(e.into()),
         };
     }
     let mut last = 0u64;
     for offset in (0..rows).step_by(slice_rows.max(1)) {
         match super::parquet::read_slice(path, matcher, opts, offset, slice_rows) {
-            Ok(raw) => on_block(raw)?,
-            Err(e) => return Ok(Err(e)),
+            Ok(raw) => on_block(raw).map_err(BlockError::Handler)?,
+            Err(e) => return Err(e.into()),
         }
         let done = ((offset + slice_rows).min(rows) * 100 / rows.max(1)) as u64;
         progress(done - last);
         last = done;
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Lines of a block (the last may lack its newline).
@@ -185,7 +187,7 @@ fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize>
 /// The header and columns from the first block; None when the file is not a plain UTF-8 text
 /// table without quotes (it is then read whole). Also the offset of the first data line in the
 /// block and its line number.
-fn plan(first: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Option<Result<(Plan, usize, u64), String>> {
+fn plan(first: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Option<Result<(Plan, usize, u64), ReadError>> {
     if sniff(first) != Format::Text || memchr::memchr(b'"', first).is_some() {
         return None;
     }
@@ -295,7 +297,7 @@ fn regular(block: &[u8], lines: u64, first_line: u64, plan: &Plan) -> Option<Raw
 
 /// A block (or the rest of the file) read cell by cell, as small files are, with its line
 /// numbers in the file.
-fn cell_by_cell(bytes: &[u8], first_line: u64, plan: &Plan) -> Result<RawFrame, String> {
+fn cell_by_cell(bytes: &[u8], first_line: u64, plan: &Plan) -> Result<RawFrame, ReadError> {
     let lossy = std::str::from_utf8(bytes).is_err();
     let text = String::from_utf8_lossy(bytes);
     let opts = ReadOptions { encoding: Some(encoding_rs::UTF_8), delimiter: Some(plan.delim), ..ReadOptions::detect() };
@@ -350,7 +352,6 @@ mod tests {
             frames.push(f);
             Ok(())
         })
-        .unwrap()
         .unwrap();
         // Text read as categoricals gives the same values.
         let mut coded = Vec::new();
@@ -358,7 +359,6 @@ mod tests {
             coded.push(f);
             Ok(())
         })
-        .unwrap()
         .unwrap();
         assert!(coded.iter().any(|f| matches!(f.df.column("school_id").map(|c| c.dtype().clone()), Ok(DataType::Categorical(_, _)))));
         for (a, b) in frames.iter().zip(coded.iter()) {
@@ -411,7 +411,6 @@ mod tests {
             parts.push(f);
             Ok(())
         })
-        .unwrap()
         .unwrap();
         assert_eq!(parts.len(), 4);
         let whole = super::super::read_table(&path, &matcher, &opts).unwrap();

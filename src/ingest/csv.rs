@@ -1,5 +1,6 @@
 //! CSV (and other delimited text): decoding, delimiter sniffing, quoted fields with newlines.
 
+use super::ReadError;
 use super::{clean_cell, text, Grid, ReadOptions, SourceInfo};
 
 const CANDIDATES: [u8; 3] = [b';', b'\t', b','];
@@ -61,13 +62,18 @@ pub fn delimiter_label(d: u8) -> String {
     }
 }
 
+/// A delimiter setting that is neither a character nor «tab».
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownDelimiter(pub String);
+
 /// Parses the user's delimiter setting.
-pub fn delimiter_by_name(s: &str) -> Result<Option<u8>, String> {
+/// `Err` holds the setting that is not a delimiter.
+pub fn delimiter_by_name(s: &str) -> Result<Option<u8>, UnknownDelimiter> {
     match s {
         "" | "auto" => Ok(None),
         "\\t" | "\t" | "tab" | "TAB" => Ok(Some(b'\t')),
         s if s.len() == 1 => Ok(s.bytes().next()),
-        other => Err(other.to_string()),
+        other => Err(UnknownDelimiter(other.to_string())),
     }
 }
 
@@ -81,7 +87,7 @@ pub(super) enum Text {
 /// Large files with no quotes at all are handed to polars whole (see `ingest::regular_frame`).
 const FAST_PATH_BYTES: usize = 256 * 1024;
 
-pub(super) fn read_text(bytes: Vec<u8>, opts: &ReadOptions) -> Result<Text, String> {
+pub(super) fn read_text(bytes: Vec<u8>, opts: &ReadOptions) -> Result<Text, ReadError> {
     check_not_binary(&bytes)?;
     let large = bytes.len() >= FAST_PATH_BYTES;
     let decoded = text::decode_owned(bytes, opts.encoding);
@@ -100,24 +106,24 @@ pub(super) fn read_text(bytes: Vec<u8>, opts: &ReadOptions) -> Result<Text, Stri
     read_decoded(decoded, opts).map(Text::Grid)
 }
 
-fn check_not_binary(bytes: &[u8]) -> Result<(), String> {
+fn check_not_binary(bytes: &[u8]) -> Result<(), ReadError> {
     let probe = bytes.get(..bytes.len().min(8192)).unwrap_or_default();
     let is_utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
     if !is_utf16 && probe.contains(&0u8) {
-        return Err(tr!(
+        return Err(ReadError::Format(tr!(
             "файл не является таблицей CSV, XLSX, XLS, ODS или Parquet (двоичные данные)",
             "the file is not a CSV, XLSX, XLS, ODS or Parquet table (binary data)"
-        ));
+        )));
     }
     Ok(())
 }
 
-pub(super) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Grid, String> {
+pub(super) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Grid, ReadError> {
     check_not_binary(bytes)?;
     read_decoded(text::decode(bytes, opts.encoding), opts)
 }
 
-fn read_decoded(decoded: text::Decoded, opts: &ReadOptions) -> Result<Grid, String> {
+fn read_decoded(decoded: text::Decoded, opts: &ReadOptions) -> Result<Grid, ReadError> {
     let body = decoded.text.strip_prefix('\u{feff}').unwrap_or(&decoded.text);
     let delim = match opts.delimiter {
         Some(d) => d,
@@ -151,10 +157,10 @@ fn read_decoded(decoded: text::Decoded, opts: &ReadOptions) -> Result<Grid, Stri
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                return Err(tr!(
+                return Err(ReadError::Format(tr!(
                     "ошибка разбора CSV в строке {line}: {e}",
                     "CSV parse error at line {line}: {e}"
-                ));
+                )));
             }
         }
     }

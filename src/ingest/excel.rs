@@ -1,6 +1,7 @@
 //! XLSX, XLS, XLSB and ODS through calamine: a named or the first sheet, cached formula values,
 //! merged cells filled across their whole area.
 
+use super::ReadError;
 use std::io::Cursor;
 
 use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Reader, Sheets};
@@ -25,15 +26,15 @@ pub fn cell_text(d: &Data) -> Option<String> {
     }
 }
 
-pub(super) fn read(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, String> {
+pub(super) fn read(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, ReadError> {
     let sheet = sheet.map(str::to_string);
     // calamine is third-party parsing of untrusted bytes: a panic there must not reach the user.
     std::panic::catch_unwind(move || read_inner(bytes, sheet.as_deref()))
-        .unwrap_or_else(|_| Err(tr!("файл электронной таблицы повреждён", "the spreadsheet file is corrupt")))
+        .unwrap_or_else(|_| Err(ReadError::Format(tr!("файл электронной таблицы повреждён", "the spreadsheet file is corrupt"))))
 }
 
 /// Several sheets by name, or every sheet when `sheets` is empty (a wide form with a sheet a year).
-pub(super) fn read_sheets(bytes: Vec<u8>, sheets: &[String]) -> Result<Vec<Grid>, String> {
+pub(super) fn read_sheets(bytes: Vec<u8>, sheets: &[String]) -> Result<Vec<Grid>, ReadError> {
     let sheets = sheets.to_vec();
     std::panic::catch_unwind(move || {
         let mut wb = open(bytes)?;
@@ -44,22 +45,22 @@ pub(super) fn read_sheets(bytes: Vec<u8>, sheets: &[String]) -> Result<Vec<Grid>
         };
         names.into_iter().map(|n| grid_of(&mut wb, n)).collect()
     })
-    .unwrap_or_else(|_| Err(tr!("файл электронной таблицы повреждён", "the spreadsheet file is corrupt")))
+    .unwrap_or_else(|_| Err(ReadError::Format(tr!("файл электронной таблицы повреждён", "the spreadsheet file is corrupt"))))
 }
 
 type Book = Sheets<Cursor<Vec<u8>>>;
 
-fn open(bytes: Vec<u8>) -> Result<Book, String> {
+fn open(bytes: Vec<u8>) -> Result<Book, ReadError> {
     open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        tr!(
+        ReadError::Format(tr!(
             "файл электронной таблицы не читается (повреждён или не XLSX/XLS/ODS): {e}",
             "cannot read the spreadsheet (corrupt, or not XLSX/XLS/ODS): {e}"
-        )
+        ))
     })
 }
 
 /// The sheet asked for (names compared without case and edge spaces), or the first one.
-fn sheet_name(wb: &Book, sheet: Option<&str>) -> Result<String, String> {
+fn sheet_name(wb: &Book, sheet: Option<&str>) -> Result<String, ReadError> {
     let names = wb.sheet_names();
     match sheet {
         Some(want) => names
@@ -67,26 +68,26 @@ fn sheet_name(wb: &Book, sheet: Option<&str>) -> Result<String, String> {
             .find(|n| n.trim().to_lowercase() == want.trim().to_lowercase())
             .cloned()
             .ok_or_else(|| {
-                tr!(
+                ReadError::Format(tr!(
                     "лист «{want}» не найден; листы файла: {}",
                     "sheet '{want}' not found; the file has: {}",
                     names.join(", ")
-                )
+                ))
             }),
         None => names
             .first()
             .cloned()
-            .ok_or_else(|| tr!("в книге нет листов", "the workbook has no sheets")),
+            .ok_or_else(|| ReadError::Format(tr!("в книге нет листов", "the workbook has no sheets"))),
     }
 }
 
-fn read_inner(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, String> {
+fn read_inner(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, ReadError> {
     let mut wb = open(bytes)?;
     let name = sheet_name(&wb, sheet)?;
     grid_of(&mut wb, name)
 }
 
-fn grid_of(wb: &mut Book, name: String) -> Result<Grid, String> {
+fn grid_of(wb: &mut Book, name: String) -> Result<Grid, ReadError> {
     let format = match &wb {
         Sheets::Xls(_) => "XLS",
         Sheets::Xlsx(_) => "XLSX",
@@ -95,7 +96,7 @@ fn grid_of(wb: &mut Book, name: String) -> Result<Grid, String> {
     };
     let range = wb
         .worksheet_range(&name)
-        .map_err(|e| tr!("лист «{name}» не читается: {e}", "sheet '{name}' cannot be read: {e}"))?;
+        .map_err(|e| ReadError::Format(tr!("лист «{name}» не читается: {e}", "sheet '{name}' cannot be read: {e}")))?;
     let merged: Vec<Dimensions> = match wb {
         Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
         Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),

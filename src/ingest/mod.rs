@@ -16,6 +16,44 @@ use polars::prelude::*;
 pub use self::csv::delimiter_by_name;
 pub use headers::Matcher;
 
+/// Why a file cannot be read as a table. Each kind carries the sentence the user reads (the
+/// caller adds the file's name and reports it as an unreadable file).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReadError {
+    /// The file cannot be opened or read (an OS error, in the user's language).
+    #[error("{0}")]
+    Io(String),
+    /// Not a table of a known format: empty, binary, corrupt, an unknown encoding or delimiter,
+    /// a sheet that is not there, CSV that does not parse.
+    #[error("{0}")]
+    Format(String),
+    /// No header row, or a wide form whose layout cannot be made out.
+    #[error("{0}")]
+    Layout(String),
+    /// Headers that cannot be mapped unambiguously (a name twice, a header fitting two names).
+    #[error("{0}")]
+    Columns(String),
+    /// A table operation failed while building the frame (not caused by the file's content).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<PolarsError> for ReadError {
+    fn from(e: PolarsError) -> Self {
+        ReadError::Internal(e.to_string())
+    }
+}
+
+/// A block-by-block read that stopped: the file could not be read, or the caller's handling of
+/// a block failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BlockError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Handler(anyhow::Error),
+}
+
 /// Cell values that mean "no data" in Russian exports.
 pub const PLACEHOLDERS: &[&str] = &["X", "x", "Х", "х", "-", "—", "–", "н/д", "Н/Д", "Н/д", "нд", "НД", "n/a", "N/A", "#Н/Д", "#N/A", "нет отметки", "Нет отметки", "НЕТ ОТМЕТКИ"];
 
@@ -168,23 +206,23 @@ pub fn is_parquet(path: &Path) -> bool {
 }
 
 /// Reads any supported file. Errors are fatal problems, worded for the user.
-pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, String> {
+pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, ReadError> {
     let meta = std::fs::metadata(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
+        ReadError::Io(if e.kind() == std::io::ErrorKind::NotFound {
             tr!("файл не найден", "file not found")
         } else {
             tr!("файл недоступен: {}", "file cannot be opened: {}", crate::i18n::io_message(&e))
-        }
+        })
     })?;
     if meta.is_dir() {
-        return Err(tr!(
+        return Err(ReadError::Io(tr!(
             "это каталог, а не файл",
             "this is a directory, not a file"
-        ));
+        )));
     }
-    let bytes = std::fs::read(path).map_err(|e| tr!("не удалось прочитать файл: {}", "cannot read the file: {}", crate::i18n::io_message(&e)))?;
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(tr!("не удалось прочитать файл: {}", "cannot read the file: {}", crate::i18n::io_message(&e))))?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(tr!("файл пуст", "the file is empty"));
+        return Err(ReadError::Format(tr!("файл пуст", "the file is empty")));
     }
     if let Some(w) = opts.wide {
         return read_wide(bytes, matcher, opts, w);
@@ -206,7 +244,7 @@ pub fn read_table(path: &Path, matcher: &Matcher, opts: &ReadOptions) -> Result<
 }
 
 /// A wide form: the chosen sheets (or every sheet) of a workbook, or one CSV table.
-fn read_wide(bytes: Vec<u8>, matcher: &Matcher, opts: &ReadOptions, w: &wide::WideOptions) -> Result<RawFrame, String> {
+fn read_wide(bytes: Vec<u8>, matcher: &Matcher, opts: &ReadOptions, w: &wide::WideOptions) -> Result<RawFrame, ReadError> {
     let mut sheets: Vec<String> = w.sheets.clone();
     if let Some(s) = opts.sheet {
         sheets.push(s.to_string());
@@ -215,10 +253,10 @@ fn read_wide(bytes: Vec<u8>, matcher: &Matcher, opts: &ReadOptions, w: &wide::Wi
     let grids = match sniff(&bytes) {
         Format::Zip | Format::Ole => excel::read_sheets(bytes, &sheets)?,
         Format::Parquet => {
-            return Err(tr!(
+            return Err(ReadError::Format(tr!(
                 "широкая форма (layout = \"wide\") читается из XLSX, XLS, ODS или CSV, не из Parquet",
                 "a wide form (layout = \"wide\") is read from XLSX, XLS, ODS or CSV, not from Parquet"
-            ))
+            )))
         }
         Format::Text => {
             let text_opts = ReadOptions { numeric: &[], ..*opts };
@@ -235,7 +273,7 @@ fn read_wide(bytes: Vec<u8>, matcher: &Matcher, opts: &ReadOptions, w: &wide::Wi
 }
 
 /// Finds the header, maps columns and builds the text frame.
-fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, String> {
+fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, ReadError> {
     let Grid {
         rows,
         numbers,
@@ -247,11 +285,11 @@ fn build_frame(grid: Grid, matcher: &Matcher, opts: &ReadOptions) -> Result<RawF
         Some(n) => numbers
             .iter()
             .position(|&r| r == n as u64)
-            .ok_or_else(|| tr!("строка заголовка {n} не найдена или пуста", "header row {n} not found or empty"))?,
+            .ok_or_else(|| ReadError::Layout(tr!("строка заголовка {n} не найдена или пуста", "header row {n} not found or empty")))?,
         None => {
             let probe = rows.len().min(30);
             headers::detect_header_row(rows.get(..probe).unwrap_or_default(), matcher)
-                .ok_or_else(|| tr!("в файле нет строки заголовка", "the file has no header row"))?
+                .ok_or_else(|| ReadError::Layout(tr!("в файле нет строки заголовка", "the file has no header row")))?
         }
     };
     let header: Vec<Option<String>> = rows.get(header_idx).cloned().unwrap_or_default();
@@ -295,7 +333,7 @@ pub(crate) struct Rows {
 }
 
 impl Rows {
-    pub(crate) fn from_grid(rows: impl Iterator<Item = (Vec<Option<String>>, u64)>, width: usize, plan: &[(usize, MappedColumn)], lossy: bool) -> Result<Rows, String> {
+    pub(crate) fn from_grid(rows: impl Iterator<Item = (Vec<Option<String>>, u64)>, width: usize, plan: &[(usize, MappedColumn)], lossy: bool) -> Result<Rows, ReadError> {
         let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); plan.len()];
         let mut row_numbers: Vec<u64> = Vec::new();
         let mut ragged = Vec::new();
@@ -330,7 +368,7 @@ impl Rows {
             columns.push(Column::new(mapped.canonical.as_str().into(), values));
         }
         columns.push(Column::new(ROW_COL.into(), row_numbers));
-        let df = DataFrame::new_infer_height(columns).map_err(|e| e.to_string())?;
+        let df = DataFrame::new_infer_height(columns)?;
         Ok(Rows { df, ragged, bad_utf8_rows, empty_rows, rows_read })
     }
 }
@@ -402,7 +440,7 @@ fn lines_are_regular(data: &[u8], delim: u8, want: usize, plain: &mut [bool]) ->
     true
 }
 
-fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher, opts: &ReadOptions) -> Result<Option<RawFrame>, String> {
+fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher, opts: &ReadOptions) -> Result<Option<RawFrame>, ReadError> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = body.split('\n');
     let mut head: Vec<Vec<Option<String>>> = Vec::new();
@@ -460,9 +498,9 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
         // A cell of digits, dots and minuses that is no number («1.2.3»): all columns as text.
         Err(_) if plain.iter().any(|p| *p) => {
             plain.iter_mut().for_each(|p| *p = false);
-            parse(&plain).map_err(|e| tr!("ошибка разбора CSV: {e}", "CSV parse error: {e}"))?
+            parse(&plain).map_err(|e| ReadError::Format(tr!("ошибка разбора CSV: {e}", "CSV parse error: {e}")))?
         }
-        Err(e) => return Err(tr!("ошибка разбора CSV: {e}", "CSV parse error: {e}")),
+        Err(e) => return Err(ReadError::Format(tr!("ошибка разбора CSV: {e}", "CSV parse error: {e}"))),
     };
 
     let src: Vec<String> = parsed.get_column_names().iter().map(|s| s.to_string()).collect();
@@ -481,8 +519,8 @@ fn regular_frame(text: &str, delim: u8, mut info: SourceInfo, matcher: &Matcher,
         }
     }
     exprs.push((col("__idx").cast(DataType::UInt64) + lit(first_row)).alias(ROW_COL));
-    let parsed = parsed.with_row_index("__idx".into(), None).map_err(|e| e.to_string())?;
-    let df = parsed.lazy().select(exprs).collect().map_err(|e| e.to_string())?;
+    let parsed = parsed.with_row_index("__idx".into(), None)?;
+    let df = parsed.lazy().select(exprs).collect()?;
 
     info.header_row = Some(header_idx as u64 + 1);
     let unknown = unknown_of(&names, &plan);
@@ -513,7 +551,7 @@ fn plan_columns(
     header: &[Option<String>],
     matcher: &Matcher,
     keep_unknown: bool,
-) -> Result<Vec<(usize, MappedColumn)>, String> {
+) -> Result<Vec<(usize, MappedColumn)>, ReadError> {
     // A header that matches a name only loosely never takes it from a column that matches it
     // exactly («Наименование учредителя» beside «Наименование ОО» stays an unknown column).
     let resolved: Vec<headers::Resolved> = names.iter().map(|n| matcher.resolve(n)).collect();
@@ -538,10 +576,10 @@ fn plan_columns(
                     [one] => ((*one).clone(), Some(tr!("по части заголовка (другие подходящие имена уже заняты)", "by a part of the header (the other names that fit are taken)"))),
                     _ => {
                         let list = open.iter().map(|c| format!("«{c}»")).collect::<Vec<_>>().join(tr!(" и ", " and ").as_str());
-                        return Err(tr!(
+                        return Err(ReadError::Columns(tr!(
                             "столбец «{name}» подходит сразу к {list} — задайте сопоставление явно в input.columns",
                             "column '{name}' fits both {list} — map it explicitly in input.columns"
-                        ));
+                        )));
                     }
                 }
             }
@@ -550,13 +588,13 @@ fn plan_columns(
             headers::Resolved::None => continue,
         };
         if let Some((_, prev)) = plan.iter().find(|(_, m)| m.canonical == canonical) {
-            return Err(tr!(
+            return Err(ReadError::Columns(tr!(
                 "столбцы «{}» и «{}» оба соответствуют «{}» — оставьте один или задайте сопоставление в input.columns",
                 "columns '{}' and '{}' both map to '{}' — keep one or map them explicitly in input.columns",
                 prev.source,
                 name,
                 canonical
-            ));
+            )));
         }
         plan.push((
             i,
@@ -594,6 +632,23 @@ pub(crate) mod tests {
         assert!(needs_trim("a;b\r\n1 ;2\r\n".as_bytes(), b';'));
         assert!(needs_trim("a;b\n1;2\n 3;4".as_bytes(), b';'));
         assert!(!needs_trim("a;b c\n1;2 3\n".as_bytes(), b';'));
+    }
+
+    #[test]
+    fn read_errors_say_what_kind_of_problem_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let matcher = Matcher::new([("school_id", "Логин ОО"), ("year", "Год")]);
+        let read = |name: &str, bytes: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            read_table(&p, &matcher, &opts()).err().unwrap()
+        };
+        assert!(matches!(read_table(&dir.path().join("нет.csv"), &matcher, &opts()).err(), Some(ReadError::Io(_))));
+        assert!(matches!(read_table(dir.path(), &matcher, &opts()).err(), Some(ReadError::Io(_))));
+        assert!(matches!(read("empty.csv", b"  \n"), ReadError::Format(_)));
+        assert!(matches!(read("bad.xlsx", b"PK\x03\x04 not a zip"), ReadError::Format(_)));
+        let twice = read("twice.csv", "Год;Логин ОО;Логин ОО\n2025;a;b\n".as_bytes());
+        assert!(matches!(twice, ReadError::Columns(_)), "{twice:?}");
     }
 
     #[test]
@@ -654,7 +709,7 @@ pub(crate) mod tests {
         // Without the exact columns, a header that fits two names is an error naming both.
         let names: Vec<String> = ["Логин ОО", "Наименование и тип ОО"].iter().map(|s| s.to_string()).collect();
         let header: Vec<Option<String>> = names.iter().cloned().map(Some).collect();
-        let err = plan_columns(&names, &header, &m, false).unwrap_err();
+        let err = plan_columns(&names, &header, &m, false).unwrap_err().to_string();
         assert!(err.contains("«name»") && err.contains("«school_type»"), "{err}");
     }
 

@@ -2,6 +2,7 @@
 //! numbers stay numbers, everything else becomes text (trimmed, empty → missing) like every other
 //! source, so that one set of parsing rules applies. A large file is read in slices of rows.
 
+use super::ReadError;
 use polars::prelude::*;
 
 use super::{names_of, plan_columns, Matcher, MappedColumn, RawFrame, ReadOptions, SourceInfo, ROW_COL};
@@ -9,16 +10,16 @@ use super::{names_of, plan_columns, Matcher, MappedColumn, RawFrame, ReadOptions
 /// Rows of one slice of a large Parquet file.
 pub const SLICE_ROWS: usize = 2_000_000;
 
-fn corrupt() -> String {
-    tr!("файл Parquet повреждён", "the Parquet file is corrupt")
+fn corrupt() -> ReadError {
+    ReadError::Format(tr!("файл Parquet повреждён", "the Parquet file is corrupt"))
 }
 
-fn unreadable(e: PolarsError) -> String {
-    tr!("файл Parquet не читается: {e}", "cannot read the Parquet file: {e}")
+fn unreadable(e: PolarsError) -> ReadError {
+    ReadError::Format(tr!("файл Parquet не читается: {e}", "cannot read the Parquet file: {e}"))
 }
 
 /// Runs a read that polars may panic in (a corrupt file): the panic becomes a problem.
-fn guarded<T>(read: impl FnOnce() -> Result<T, String> + std::panic::UnwindSafe) -> Result<T, String> {
+fn guarded<T>(read: impl FnOnce() -> Result<T, ReadError> + std::panic::UnwindSafe) -> Result<T, ReadError> {
     std::panic::catch_unwind(read).unwrap_or_else(|_| Err(corrupt()))
 }
 
@@ -42,30 +43,30 @@ impl Wanted {
 }
 
 /// The number of rows of a Parquet file.
-pub(super) fn rows(path: &std::path::Path) -> Result<usize, String> {
+pub(super) fn rows(path: &std::path::Path) -> Result<usize, ReadError> {
     let path = path.to_path_buf();
     guarded(move || {
-        let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+        let file = std::fs::File::open(&path).map_err(|e| ReadError::Io(crate::i18n::io_message(&e)))?;
         ParquetReader::new(file).num_rows().map_err(unreadable)
     })
 }
 
 /// The whole file (its bytes read already).
-pub(super) fn read(bytes: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, String> {
+pub(super) fn read(bytes: &[u8], matcher: &Matcher, opts: &ReadOptions) -> Result<RawFrame, ReadError> {
     let (bytes, wanted) = (bytes.to_vec(), Wanted::of(matcher, opts));
     guarded(move || frame(ParquetReader::new(std::io::Cursor::new(bytes)), &wanted, None))
 }
 
 /// Rows `offset .. offset + len` of a file.
-pub(super) fn read_slice(path: &std::path::Path, matcher: &Matcher, opts: &ReadOptions, offset: usize, len: usize) -> Result<RawFrame, String> {
+pub(super) fn read_slice(path: &std::path::Path, matcher: &Matcher, opts: &ReadOptions, offset: usize, len: usize) -> Result<RawFrame, ReadError> {
     let (path, wanted) = (path.to_path_buf(), Wanted::of(matcher, opts));
     guarded(move || {
-        let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+        let file = std::fs::File::open(&path).map_err(|e| ReadError::Io(crate::i18n::io_message(&e)))?;
         frame(ParquetReader::new(file), &wanted, Some((offset, len)))
     })
 }
 
-fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, wanted: &Wanted, slice: Option<(usize, usize)>) -> Result<RawFrame, String> {
+fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, wanted: &Wanted, slice: Option<(usize, usize)>) -> Result<RawFrame, ReadError> {
     let Wanted { matcher, numeric, keep_unknown, codes } = wanted;
     let (keep_unknown, codes) = (*keep_unknown, *codes);
     let schema = reader.schema().map_err(unreadable)?;
@@ -79,7 +80,7 @@ fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, wan
     let mut exprs: Vec<Expr> = Vec::with_capacity(plan.len() + 1);
     for (i, m) in &plan {
         let Some(name) = source.get(*i) else { continue };
-        let c = df.column(name.as_str()).map_err(|e| e.to_string())?;
+        let c = df.column(name.as_str()).map_err(unreadable)?;
         let e = col(name.as_str());
         let e = if c.dtype().is_primitive_numeric() && numeric.iter().any(|n| n == &m.canonical) {
             e.cast(DataType::Float64)
@@ -94,7 +95,7 @@ fn frame<R: polars::io::mmap::MmapBytesReader>(mut reader: ParquetReader<R>, wan
         exprs.push(e.alias(m.canonical.as_str()));
     }
     exprs.push((col("__idx").cast(DataType::UInt64) + lit(first_row)).alias(ROW_COL));
-    let df = df.with_row_index("__idx".into(), None).map_err(|e| e.to_string())?.lazy().select(exprs).collect().map_err(|e| e.to_string())?;
+    let df = df.with_row_index("__idx".into(), None).map_err(unreadable)?.lazy().select(exprs).collect().map_err(unreadable)?;
     let unknown = super::unknown_of(&names, &plan);
     let mapped: Vec<MappedColumn> = plan.into_iter().map(|(_, m)| m).collect();
     let info = SourceInfo { format: "Parquet".to_string(), header_row: Some(1), ..SourceInfo::default() };

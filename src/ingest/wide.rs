@@ -8,6 +8,7 @@
 //! Forms are small (a region is at most a few thousand rows a sheet), so this works over the
 //! grid of cells directly.
 
+use super::ReadError;
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
@@ -201,16 +202,16 @@ fn find_metric_row(rows: &[Vec<Option<String>>], matcher: &Matcher) -> Option<us
     })
 }
 
-fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Result<Header, String> {
+fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Result<Header, ReadError> {
     let rows = &grid.rows;
     let index_of = |n: usize| grid.numbers.iter().position(|&r| r == n as u64);
     let metric_idx = match opts.metric_row {
-        Some(n) => index_of(n).ok_or_else(|| tr!("лист «{sheet}»: строка показателей {n} пуста или её нет", "sheet '{sheet}': metric row {n} is empty or missing"))?,
+        Some(n) => index_of(n).ok_or_else(|| ReadError::Layout(tr!("лист «{sheet}»: строка показателей {n} пуста или её нет", "sheet '{sheet}': metric row {n} is empty or missing")))?,
         None => find_metric_row(rows, matcher).ok_or_else(|| {
-            tr!(
+            ReadError::Layout(tr!(
                 "лист «{sheet}»: не найдена строка показателей (например, «приняло участие», «не преодолен min порог», «средний балл»); задайте wide.metric_row и wide.metrics",
                 "sheet '{sheet}': no row of metrics found (e.g. «приняло участие», «не преодолен min порог», «средний балл»); set wide.metric_row and wide.metrics"
-            )
+            ))
         })?,
     };
     let metric_row = rows.get(metric_idx).cloned().unwrap_or_default();
@@ -218,15 +219,15 @@ fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Re
     let metric_cols: Vec<usize> = (0..width).filter(|c| metric_row.get(*c).cloned().flatten().is_some_and(|t| metric_of(matcher, &t).is_some())).collect();
     let first_metric = metric_cols.first().copied().unwrap_or(0);
     let subject_idx = match opts.subject_row {
-        Some(n) => index_of(n).ok_or_else(|| tr!("лист «{sheet}»: строка предметов {n} пуста или её нет", "sheet '{sheet}': subject row {n} is empty or missing"))?,
+        Some(n) => index_of(n).ok_or_else(|| ReadError::Layout(tr!("лист «{sheet}»: строка предметов {n} пуста или её нет", "sheet '{sheet}': subject row {n} is empty or missing")))?,
         None => (0..metric_idx)
             .rev()
             .find(|i| rows.get(*i).is_some_and(|r| metric_cols.iter().any(|c| r.get(*c).cloned().flatten().is_some())))
             .ok_or_else(|| {
-                tr!(
+                ReadError::Layout(tr!(
                     "лист «{sheet}»: над показателями нет строки с предметами; задайте wide.subject_row",
                     "sheet '{sheet}': no row of subjects above the metrics; set wide.subject_row"
-                )
+                ))
             })?,
     };
     // Subjects fill to the right over blank cells (a header centred across its block).
@@ -313,20 +314,20 @@ fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Re
     }
     let unknown: Vec<String> = unknown.into_iter().map(|(text, letters)| format!("{text} — {}", letters.join(", "))).collect();
     if blocks.is_empty() {
-        return Err(tr!("лист «{sheet}»: нет блоков предметов", "sheet '{sheet}': no subject blocks"));
+        return Err(ReadError::Layout(tr!("лист «{sheet}»: нет блоков предметов", "sheet '{sheet}': no subject blocks")));
     }
     // One count per subject and no result (e.g. registrations for the exams): not results.
     if !blocks.iter().any(|(_, cols)| cols.iter().any(|(_, m)| m != "participants")) {
-        return Err(tr!(
+        return Err(ReadError::Layout(tr!(
             "лист «{sheet}»: по предметам только число участников, без результатов («2», «не преодолен min порог», «средний балл») — это не таблица результатов (например, регистрация на экзамены)",
             "sheet '{sheet}': only a count per subject, no results (mark 2, below the minimum, mean score) — not a results table (e.g. exam registrations)"
-        ));
+        )));
     }
     if !keys.iter().any(|(_, k, _)| k == "name" || k == "school_id") {
-        return Err(tr!(
+        return Err(ReadError::Layout(tr!(
             "лист «{sheet}»: нет столбца с названием или кодом ОО (например, «Наименование ОО»)",
             "sheet '{sheet}': no column with the school name or id (e.g. «Наименование ОО»)"
-        ));
+        )));
     }
     Ok(Header { subject_idx, metric_idx, keys, blocks, unknown, mapped })
 }
@@ -373,7 +374,7 @@ impl Records {
 
 /// The year and the procedure of a sheet: from the configuration, the sheet name or the title
 /// rows above the header; an error when neither is known and no column gives them.
-fn sheet_year_procedure(grid: &Grid, h: &Header, opts: &WideOptions, sheet: &str) -> Result<(Option<i32>, Option<&'static str>), String> {
+fn sheet_year_procedure(grid: &Grid, h: &Header, opts: &WideOptions, sheet: &str) -> Result<(Option<i32>, Option<&'static str>), ReadError> {
     let titles: Vec<String> = grid.rows.iter().take(h.subject_idx).flat_map(|r| r.iter().flatten().cloned()).collect();
     let year = opts
         .year
@@ -381,10 +382,10 @@ fn sheet_year_procedure(grid: &Grid, h: &Header, opts: &WideOptions, sheet: &str
         .or_else(|| year_in(sheet))
         .or_else(|| titles.iter().find_map(|t| year_in(t)));
     if year.is_none() && !h.has_key("year") {
-        return Err(tr!(
+        return Err(ReadError::Layout(tr!(
             "лист «{sheet}»: год не определён (его нет ни в названии листа, ни в заголовке); задайте year или wide.years",
             "sheet '{sheet}': the year is unknown (neither in the sheet name nor in the title); set year or wide.years"
-        ));
+        )));
     }
     let procedure = opts
         .procedure
@@ -393,10 +394,10 @@ fn sheet_year_procedure(grid: &Grid, h: &Header, opts: &WideOptions, sheet: &str
         .or_else(|| procedure_in(sheet))
         .or_else(|| titles.iter().find_map(|t| procedure_in(t)));
     if procedure.is_none() && !h.has_key("procedure") && h.blocks.iter().any(|(b, _)| b.procedure.is_none()) {
-        return Err(tr!(
+        return Err(ReadError::Layout(tr!(
             "лист «{sheet}»: процедура (ОГЭ, ЕГЭ, ВПР) не определена ни по названию листа, ни по заголовку; задайте wide.procedure",
             "sheet '{sheet}': the procedure (ОГЭ, ЕГЭ, ВПР) is named neither in the sheet name nor in the title; set wide.procedure"
-        ));
+        )));
     }
     Ok((year, procedure))
 }
@@ -570,7 +571,7 @@ impl SheetRead<'_> {
 }
 
 /// Reads the sheets of a wide form into the long per-school form.
-pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sheets: bool) -> Result<RawFrame, String> {
+pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sheets: bool) -> Result<RawFrame, ReadError> {
     let markers: Vec<String> = if opts.total_markers.is_empty() {
         TOTAL_MARKERS.iter().map(|m| lower(m)).collect()
     } else {
@@ -588,7 +589,7 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
         let h = match header(grid, matcher, opts, &sheet) {
             Ok(h) => h,
             Err(e) if !explicit_sheets && grids.len() > 1 => {
-                summary.passed_over.push((sheet.clone(), e));
+                summary.passed_over.push((sheet.clone(), e.to_string()));
                 continue;
             }
             Err(e) => return Err(e),
@@ -602,11 +603,11 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
     }
     if summary.sheets.is_empty() {
         let why: Vec<String> = summary.passed_over.iter().map(|(_, e)| e.clone()).collect();
-        return Err(tr!(
+        return Err(ReadError::Layout(tr!(
             "ни на одном листе не найдена широкая таблица результатов: {}",
             "no sheet holds a wide results table: {}",
             why.join("; ")
-        ));
+        )));
     }
     let rows_read = records.rows.len() as u64;
     let mut columns: Vec<Column> = Vec::new();
@@ -618,7 +619,7 @@ pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sh
     }
     columns.push(Column::new(SHEET_COL.into(), records.sheets));
     columns.push(Column::new(ROW_COL.into(), records.rows));
-    let df = DataFrame::new_infer_height(columns).map_err(|e| e.to_string())?;
+    let df = DataFrame::new_infer_height(columns)?;
     let sheets: Vec<String> = summary.sheets.iter().map(|s| s.sheet.clone()).collect();
     Ok(RawFrame {
         df,

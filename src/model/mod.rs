@@ -147,7 +147,7 @@ fn read_each(
         usage(tr!("{}: неизвестная кодировка «{e}»", "{}: unknown encoding '{e}'", report.path))
     })?;
     let delimiter = ingest::delimiter_by_name(&spec.delimiter).map_err(|e| {
-        usage(tr!("{}: недопустимый разделитель «{e}»", "{}: invalid delimiter '{e}'", report.path))
+        usage(tr!("{}: недопустимый разделитель «{}»", "{}: invalid delimiter '{}'", report.path, e.0))
     })?;
     let wide = wide_options(spec);
     let opts = ReadOptions {
@@ -191,7 +191,7 @@ fn read_each(
                 on_block(raw, report)
             }
             Err(msg) => {
-                report.fatal("unreadable", None, msg);
+                report.fatal("unreadable", None, msg.to_string());
                 Ok(())
             }
         };
@@ -205,9 +205,11 @@ fn read_each(
             return Ok(());
         }
         on_block(raw, report)
-    })?;
-    if let Err(msg) = read {
-        report.fatal("unreadable", None, msg);
+    });
+    match read {
+        Ok(()) => {}
+        Err(ingest::BlockError::Read(e)) => report.fatal("unreadable", None, e.to_string()),
+        Err(ingest::BlockError::Handler(e)) => return Err(e),
     }
     if blocks > 1 {
         report.order_excluded();
