@@ -506,7 +506,15 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
         title,
         caption: tr!("ИСБШ рассчитан для {} {}.", "ИСБШ is computed for {} {}.", isbsh.len(), schools_word_gen(isbsh.len() as u64)),
     });
-    // Schools per category by municipality: the municipalities with most flagged schools.
+    charts.push(municipality_chart(rows, &mut notes)?);
+    charts.push(procedures_chart(run, shares)?);
+    Ok((charts, notes))
+}
+
+/// Schools per category by municipality: the municipalities with most flagged schools (a note
+/// when not all fit).
+fn municipality_chart(rows: &[SchoolRow], notes: &mut Vec<String>) -> Result<Chart> {
+    let legend_label = |c: Category| if c == Category::None { tr!("прочие школы", "other schools") } else { c.label() };
     let by_mun = counts_by_municipality(rows);
     let mut muns: Vec<(&String, &Counts)> = by_mun.iter().collect();
     muns.sort_by(|a, b| (b.1.on_shnor_list() + b.1.in_shnsu()).cmp(&(a.1.on_shnor_list() + a.1.in_shnsu())).then_with(|| a.0.cmp(b.0)));
@@ -528,19 +536,24 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
         })
         .collect();
     let title = tr!("Школы по категориям в муниципалитетах", "Schools per category by municipality");
-    charts.push(Chart {
+    Ok(Chart {
         id: "municipalities",
         svg: charts::bars(&title, &tr!("школ", "schools"), &labels, &series, true, false)?,
         title,
         caption: tr!("Число школ каждой категории; муниципалитеты упорядочены по числу ШНОР и ШНСУ.", "Schools of each category; municipalities ordered by the number of ШНОР and ШНСУ."),
-    });
+    })
+}
+
+/// The region's share of «2» per procedure against the ШНОР list's.
+fn procedures_chart(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result<Chart> {
+    let c = run.config;
     let labels: Vec<String> = shares.iter().map(|p| procedure_label(&p.procedure, p.grade, &p.subject)).collect();
     let series = vec![
         (tr!("регион", "region"), category_colour(Category::None), shares.iter().map(|p| p.region.unwrap_or(0.0)).collect()),
         (tr!("школы списка ШНОР", "schools on the ШНОР list"), category_colour(Category::ShnorShnsu), shares.iter().map(|p| p.flagged.unwrap_or(0.0)).collect()),
     ];
     let title = tr!("Доля «2» по процедурам, {} г.", "Share of «2» by procedure, {}", run.ident.latest_year);
-    charts.push(Chart {
+    Ok(Chart {
         id: "procedures",
         svg: charts::bars(&title, &tr!("доля «2» (не преодолели порог)", "share of «2» (below the minimum)"), &labels, &series, false, true)?,
         title,
@@ -549,12 +562,44 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
             "Share of «2» (for ЕГЭ, below the minimum score) over all the region's participants and over those of schools on the ШНОР list; procedures with at least {} participants.",
             c.method.min_participants
         ),
-    });
-    Ok((charts, notes))
+    })
 }
 
 fn quality(run: &RunOutput) -> Result<Quality> {
-    let c = run.config;
+    let inputs = input_lines(run);
+    let (gaps, gaps_total, gaps_more, by_why) = gap_lines(run);
+    let (response, low_response) = response_lines(run);
+    Ok(Quality {
+        inputs: inputs.inputs,
+        reasons: inputs.reasons,
+        name_matching: inputs.name_matching,
+        wide_sheets: inputs.wide_sheets,
+        rows_read: inputs.read,
+        rows_used: inputs.used,
+        rows_excluded: inputs.excluded,
+        gaps_by_why: by_why.into_iter().map(|(label, count)| CountLine { label, count }).collect(),
+        gaps,
+        gaps_total,
+        gaps_more,
+        left_out: run.ident.isbsh_left_out.clone(),
+        response,
+        low_response,
+    })
+}
+
+/// Every input's accounting, the exclusion reasons over all files, name matching and the
+/// sheets of wide forms.
+struct InputLines {
+    inputs: Vec<InputLine>,
+    reasons: Vec<ReasonLine>,
+    name_matching: Vec<NameMatchLine>,
+    wide_sheets: Vec<WideLine>,
+    read: u64,
+    used: u64,
+    excluded: u64,
+}
+
+fn input_lines(run: &RunOutput) -> InputLines {
     let mut inputs = Vec::new();
     let mut reasons: BTreeMap<String, (u64, bool)> = BTreeMap::new();
     let mut name_matching = Vec::new();
@@ -604,6 +649,13 @@ fn quality(run: &RunOutput) -> Result<Quality> {
     let mut reasons: Vec<ReasonLine> = reasons.into_iter().map(|(label, (count, by_design))| ReasonLine { label, count, by_design }).collect();
     reasons.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
 
+    InputLines { inputs, reasons, name_matching, wide_sheets, read, used, excluded }
+}
+
+/// Schools without ИНР or ИСБШ (or ИНР for part of the window), with why: the first
+/// `LIST_LIMIT` by id, how many in all, how many more, and the count per kind of gap.
+fn gap_lines(run: &RunOutput) -> (Vec<GapLine>, usize, usize, BTreeMap<String, usize>) {
+    let c = run.config;
     let with_rows = &run.ident.with_results;
     let years = |r: &SchoolRow| -> Vec<String> {
         run.ident.years.iter().zip(&r.inr_years).filter(|(_, v)| v.is_none()).map(|(y, _)| y.to_string()).collect()
@@ -653,6 +705,11 @@ fn quality(run: &RunOutput) -> Result<Quality> {
     let gaps_more = gaps_total.saturating_sub(LIST_LIMIT);
     gaps.truncate(LIST_LIMIT);
 
+    (gaps, gaps_total, gaps_more, by_why)
+}
+
+/// The questionnaires' coverage: a few figures, and the ten schools with the lowest response.
+fn response_lines(run: &RunOutput) -> (Vec<Param>, Vec<GapLine>) {
     let mut rates: Vec<(f64, &SchoolRow)> = run.ident.rows.iter().filter_map(|r| Some((r.response_rate?, r))).filter(|(v, _)| v.is_finite()).collect();
     rates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.school_id.cmp(&b.1.school_id)));
     let mut response = Vec::new();
@@ -673,22 +730,7 @@ fn quality(run: &RunOutput) -> Result<Quality> {
         .take(10)
         .map(|(v, r)| GapLine { school_id: r.school_id.clone(), name: r.name.clone(), municipality: r.municipality.clone(), why: pct1(Some(*v)) })
         .collect();
-    Ok(Quality {
-        inputs,
-        reasons,
-        name_matching,
-        wide_sheets,
-        rows_read: read,
-        rows_used: used,
-        rows_excluded: excluded,
-        gaps_by_why: by_why.into_iter().map(|(label, count)| CountLine { label, count }).collect(),
-        gaps,
-        gaps_total,
-        gaps_more,
-        left_out: run.ident.isbsh_left_out.clone(),
-        response,
-        low_response,
-    })
+    (response, low_response)
 }
 
 fn first_last(years: &[i32]) -> String {

@@ -156,9 +156,6 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Re
 impl Export<RunOutput<'_>> for Workbook {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let mut wb = new_workbook()?;
-        let one = Format::new().set_num_format("0.0");
-        let pct = Format::new().set_num_format("0%");
-
         let shnor: Vec<&SchoolRow> = run.ident.rows.iter().filter(|r| r.shnor).collect();
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Список ШНОР", "ШНОР list")).map_err(x)?;
@@ -169,106 +166,120 @@ impl Export<RunOutput<'_>> for Workbook {
         ws.set_name(tr!("ШНСУ", "ШНСУ")).map_err(x)?;
         list_sheet(ws, &shnsu, false)?;
 
-        // All schools.
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Все школы", "All schools")).map_err(x)?;
-        let head = super::csv::headers(&run.ident.years);
-        let mut widths = vec![14.0, 44.0, 34.0, 10.0, 10.0];
-        widths.extend(std::iter::repeat_n(9.0, run.ident.years.len() + 2));
-        widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 9.0, 10.0, 12.0, 10.0, 10.0, 80.0, 16.0, 10.0, 10.0]);
-        let mut s = Sheet { ws, row: 0 };
-        s.header(&head, &widths)?;
-        // Columns (as `csv::headers`): 5 register texts, one ИНР per window year, ИНР, ИСБШ,
-        // the criteria's flags and the three lists', then the category and the columns after it.
-        let index_cols = 5..5 + run.ident.years.len() as u16 + 2;
-        let n_flags = crate::identify::criteria::of_list(crate::identify::criteria::List::Shnor).count() as u16 + 3;
-        let flag_cols = index_cols.end..index_cols.end + n_flags;
-        let c = flag_cols.end;
-        let mut formats: Vec<(u16, &Format)> = index_cols.clone().map(|i| (i, &one)).collect();
-        formats.extend([(c + 5, &pct), (c + 8, &one), (c + 9, &one)]);
-        s.column_formats(&formats)?;
-        let categories = Categories::new();
-        let (yes_word, dynamics): (String, Vec<(Dynamics, String)>) =
-            (yes(true), [Dynamics::Entered, Dynamics::Stayed, Dynamics::Left].into_iter().map(|d| (d, d.label())).collect());
-        for r in &run.ident.rows {
-            for (i, t) in [&r.school_id, &r.name, &r.municipality, &r.school_type, &r.locality].into_iter().enumerate() {
-                s.text(i as u16, t)?;
-            }
-            for (i, v) in index_cols.clone().zip(r.inr_years.iter().chain([r.inr, r.isbsh].iter())) {
-                s.plain(i, *v)?;
-            }
-            let flags = r.flags.0.iter().map(|(_, on)| *on).chain([r.shnor, r.shnsu, r.resilient]);
-            for (i, b) in flag_cols.clone().zip(flags) {
-                if b {
-                    s.text(i, &yes_word)?;
-                }
-            }
-            categories.write(&mut s, c, r.category)?;
-            s.plain(c + 1, r.rank.map(|v| v as f64))?;
-            s.plain(c + 2, r.n_procedures.map(|v| v as f64))?;
-            s.plain(c + 3, r.n_unreliable.map(|v| v as f64))?;
-            s.plain(c + 4, r.isbsh_indicators.map(|v| v as f64))?;
-            s.plain(c + 5, r.response_rate)?;
-            s.text(c + 6, &r.reasons_text())?;
-            match dynamics.iter().find(|(d, _)| *d == r.dynamics) {
-                Some((_, label)) => s.text(c + 7, label)?,
-                None => s.text(c + 7, &r.dynamics.label())?,
-            }
-            s.plain(c + 8, r.inr_prev)?;
-            s.plain(c + 9, r.isbsh_prev)?;
-            s.row += 1;
-        }
-        s.finish(head.len() as u16)?;
+        all_schools_sheet(ws, run)?;
 
-        // Municipalities.
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Муниципалитеты", "Municipalities")).map_err(x)?;
-        let head = vec![
-            tr!("Муниципалитет", "Municipality"),
-            tr!("Школ", "Schools"),
-            tr!("ШНОР+ШНСУ", "ШНОР+ШНСУ"),
-            tr!("ШНОР", "ШНОР"),
-            tr!("ШНСУ", "ШНСУ"),
-            tr!("Резильентные", "Resilient"),
-            tr!("Доля в списке ШНОР", "Share on the ШНОР list"),
-            tr!("Доля ШНСУ", "Share ШНСУ"),
-        ];
-        let mut s = Sheet { ws, row: 0 };
-        s.header(&head, &[34.0, 8.0, 12.0, 8.0, 8.0, 13.0, 12.0, 10.0])?;
-        let by = counts_by_municipality(&run.ident.rows);
-        let total = region_counts(&run.ident.rows);
-        let rows: Vec<(String, &Counts)> = by
-            .iter()
-            .map(|(m, c)| (m.clone(), c))
-            .chain(std::iter::once((tr!("Всего по региону", "Region total"), &total)))
-            .collect();
-        for (m, c) in rows {
-            s.text(0, &m)?;
-            for (i, v) in [c.schools, c.shnor_shnsu, c.shnor, c.shnsu, c.resilient].iter().enumerate() {
-                s.num(1 + i as u16, Some(*v as f64), &Format::new())?;
-            }
-            let share = |n: u64| if c.schools > 0 { Some(n as f64 / c.schools as f64) } else { None };
-            s.num(6, share(c.on_shnor_list()), &pct)?;
-            s.num(7, share(c.in_shnsu()), &pct)?;
-            s.row += 1;
-        }
-        s.finish(head.len() as u16)?;
+        municipalities_sheet(ws, run)?;
 
-        // Parameters.
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Параметры", "Parameters")).map_err(x)?;
-        let mut s = Sheet { ws, row: 0 };
-        s.header(&[tr!("Параметр", "Parameter"), tr!("Значение", "Value")], &[40.0, 60.0])?;
-        let params = run.config.parameters_json()?;
-        let mut flat: Vec<(String, String)> = Vec::new();
-        crate::config::flatten("", &params, &mut flat);
-        for (k, v) in flat {
-            s.text(0, &k)?;
-            s.text(1, &v)?;
-            s.row += 1;
-        }
-        s.finish(2)?;
+        parameters_sheet(ws, run)?;
         let bytes = wb.save_to_buffer().map_err(x)?;
         Ok(vec![(PathBuf::from("shnor.xlsx"), bytes)])
     }
+}
+
+/// Every school with every column of schools.csv.
+fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
+    let (one, pct) = (Format::new().set_num_format("0.0"), Format::new().set_num_format("0%"));
+    let head = super::csv::headers(&run.ident.years);
+    let mut widths = vec![14.0, 44.0, 34.0, 10.0, 10.0];
+    widths.extend(std::iter::repeat_n(9.0, run.ident.years.len() + 2));
+    widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 9.0, 10.0, 12.0, 10.0, 10.0, 80.0, 16.0, 10.0, 10.0]);
+    let mut s = Sheet { ws, row: 0 };
+    s.header(&head, &widths)?;
+    // Columns (as `csv::headers`): 5 register texts, one ИНР per window year, ИНР, ИСБШ,
+    // the criteria's flags and the three lists', then the category and the columns after it.
+    let index_cols = 5..5 + run.ident.years.len() as u16 + 2;
+    let n_flags = crate::identify::criteria::of_list(crate::identify::criteria::List::Shnor).count() as u16 + 3;
+    let flag_cols = index_cols.end..index_cols.end + n_flags;
+    let c = flag_cols.end;
+    let mut formats: Vec<(u16, &Format)> = index_cols.clone().map(|i| (i, &one)).collect();
+    formats.extend([(c + 5, &pct), (c + 8, &one), (c + 9, &one)]);
+    s.column_formats(&formats)?;
+    let categories = Categories::new();
+    let (yes_word, dynamics): (String, Vec<(Dynamics, String)>) =
+        (yes(true), [Dynamics::Entered, Dynamics::Stayed, Dynamics::Left].into_iter().map(|d| (d, d.label())).collect());
+    for r in &run.ident.rows {
+        for (i, t) in [&r.school_id, &r.name, &r.municipality, &r.school_type, &r.locality].into_iter().enumerate() {
+            s.text(i as u16, t)?;
+        }
+        for (i, v) in index_cols.clone().zip(r.inr_years.iter().chain([r.inr, r.isbsh].iter())) {
+            s.plain(i, *v)?;
+        }
+        let flags = r.flags.0.iter().map(|(_, on)| *on).chain([r.shnor, r.shnsu, r.resilient]);
+        for (i, b) in flag_cols.clone().zip(flags) {
+            if b {
+                s.text(i, &yes_word)?;
+            }
+        }
+        categories.write(&mut s, c, r.category)?;
+        s.plain(c + 1, r.rank.map(|v| v as f64))?;
+        s.plain(c + 2, r.n_procedures.map(|v| v as f64))?;
+        s.plain(c + 3, r.n_unreliable.map(|v| v as f64))?;
+        s.plain(c + 4, r.isbsh_indicators.map(|v| v as f64))?;
+        s.plain(c + 5, r.response_rate)?;
+        s.text(c + 6, &r.reasons_text())?;
+        match dynamics.iter().find(|(d, _)| *d == r.dynamics) {
+            Some((_, label)) => s.text(c + 7, label)?,
+            None => s.text(c + 7, &r.dynamics.label())?,
+        }
+        s.plain(c + 8, r.inr_prev)?;
+        s.plain(c + 9, r.isbsh_prev)?;
+        s.row += 1;
+    }
+    s.finish(head.len() as u16)
+}
+
+/// Schools per category by municipality, and the region's total.
+fn municipalities_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
+    let pct = Format::new().set_num_format("0%");
+    let head = vec![
+        tr!("Муниципалитет", "Municipality"),
+        tr!("Школ", "Schools"),
+        tr!("ШНОР+ШНСУ", "ШНОР+ШНСУ"),
+        tr!("ШНОР", "ШНОР"),
+        tr!("ШНСУ", "ШНСУ"),
+        tr!("Резильентные", "Resilient"),
+        tr!("Доля в списке ШНОР", "Share on the ШНОР list"),
+        tr!("Доля ШНСУ", "Share ШНСУ"),
+    ];
+    let mut s = Sheet { ws, row: 0 };
+    s.header(&head, &[34.0, 8.0, 12.0, 8.0, 8.0, 13.0, 12.0, 10.0])?;
+    let by = counts_by_municipality(&run.ident.rows);
+    let total = region_counts(&run.ident.rows);
+    let rows: Vec<(String, &Counts)> = by
+        .iter()
+        .map(|(m, c)| (m.clone(), c))
+        .chain(std::iter::once((tr!("Всего по региону", "Region total"), &total)))
+        .collect();
+    for (m, c) in rows {
+        s.text(0, &m)?;
+        for (i, v) in [c.schools, c.shnor_shnsu, c.shnor, c.shnsu, c.resilient].iter().enumerate() {
+            s.num(1 + i as u16, Some(*v as f64), &Format::new())?;
+        }
+        let share = |n: u64| if c.schools > 0 { Some(n as f64 / c.schools as f64) } else { None };
+        s.num(6, share(c.on_shnor_list()), &pct)?;
+        s.num(7, share(c.in_shnsu()), &pct)?;
+        s.row += 1;
+    }
+    s.finish(head.len() as u16)
+}
+
+/// Every parameter of the run, flattened.
+fn parameters_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
+    let mut s = Sheet { ws, row: 0 };
+    s.header(&[tr!("Параметр", "Parameter"), tr!("Значение", "Value")], &[40.0, 60.0])?;
+    let params = run.config.parameters_json()?;
+    let mut flat: Vec<(String, String)> = Vec::new();
+    crate::config::flatten("", &params, &mut flat);
+    for (k, v) in flat {
+        s.text(0, &k)?;
+        s.text(1, &v)?;
+        s.row += 1;
+    }
+    s.finish(2)
 }
