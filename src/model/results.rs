@@ -7,7 +7,7 @@ use super::checks::{apply_checks, check, ensure_columns, require_columns, Check}
 use super::clean::{codes_of, is_whole, parse_numbers, PLACEHOLDERS};
 use super::names::{Crosswalk, How};
 pub use super::results_common::{Context, KEY};
-use super::results_common::{has, match_distinct, not_numeric, note_crosswalk_ids, num, pair_attributes, STUDENT_NUMBERS};
+use super::results_common::{has, in_rule_order, match_distinct, not_numeric, note_crosswalk_ids, num, pair_attributes, STUDENT_NUMBERS};
 use super::report::{InputReport, Reason};
 use crate::config::{Config, InputSpec, Layout, ValuesMode};
 use crate::ingest::wide::SHEET_COL;
@@ -336,28 +336,21 @@ fn grade_expr() -> Expr {
         .otherwise(num("grade"))
 }
 
-fn common_checks() -> Vec<Check> {
+/// The per-school check of a rule every results table shares.
+fn shared_check(reason: Reason) -> Option<Check> {
     let g = col("__grade");
-    vec![
-        check(col("__match").eq(lit(How::Unmatched.code())), Reason::UnmatchedName, "name"),
-        check(col("__match").eq(lit(How::Ambiguous.code())), Reason::AmbiguousName, "name"),
-        check(col("school_id").is_null().or(col("__blank").fill_null(lit(false))), Reason::BlankId, "school_id"),
-        check(col("__year").is_null(), Reason::BadYear, "year"),
-        check(col("__no_proc"), Reason::BadProcedure, "procedure"),
-        check(col("__no_subj"), Reason::MissingSubject, "subject"),
-        check(
-            g.clone().is_null().or(is_whole(g.clone()).not()).or(g.clone().lt(lit(1.0))).or(g.gt(lit(11.0))),
-            Reason::BadGrade,
-            "grade",
-        ),
-    ]
-}
-
-fn tail_checks() -> Vec<Check> {
-    vec![
-        check(col("__sidx").is_null(), Reason::UnknownSchool, "school_id"),
-        check(col("__in_method").not(), Reason::ProcedureNotInMethod, "procedure"),
-    ]
+    Some(match reason {
+        Reason::UnmatchedName => check(col("__match").eq(lit(How::Unmatched.code())), reason, "name"),
+        Reason::AmbiguousName => check(col("__match").eq(lit(How::Ambiguous.code())), reason, "name"),
+        Reason::BlankId => check(col("school_id").is_null().or(col("__blank").fill_null(lit(false))), reason, "school_id"),
+        Reason::BadYear => check(col("__year").is_null(), reason, "year"),
+        Reason::BadProcedure => check(col("__no_proc"), reason, "procedure"),
+        Reason::MissingSubject => check(col("__no_subj"), reason, "subject"),
+        Reason::BadGrade => check(g.clone().is_null().or(is_whole(g.clone()).not()).or(g.clone().lt(lit(1.0))).or(g.gt(lit(11.0))), reason, "grade"),
+        Reason::UnknownSchool => check(col("__sidx").is_null(), reason, "school_id"),
+        Reason::ProcedureNotInMethod => check(col("__in_method").not(), reason, "procedure"),
+        _ => return None,
+    })
 }
 
 fn parsed_common() -> Vec<Expr> {
@@ -414,7 +407,7 @@ fn school_level(lf: LazyFrame, names: &DataFrame, mapped: &[MappedColumn], ctx: 
         .with_column(col("__num_participants").alias("__participants"));
     let scales = share_scales(&lf, &count_cols, mapped, ctx.spec.values)?;
     let p = col("__participants");
-    let mut checks = common_checks();
+    let mut checks = Vec::new();
     checks.push(check(
         p.clone().is_null().or(is_whole(p.clone()).not()).or(p.clone().lt(lit(0.0))),
         Reason::BadCount,
@@ -470,7 +463,7 @@ fn school_level(lf: LazyFrame, names: &DataFrame, mapped: &[MappedColumn], ctx: 
         .then(col("__below_min").fill_null(col("__mark2")))
         .otherwise(col("__mark2").fill_null(col("__below_min")));
     checks.push(check(failed.clone().is_null(), Reason::NoFailInfo, "mark2"));
-    checks.extend(tail_checks());
+    let checks = in_rule_order(shared_check, checks);
     let good = apply_checks(
         report,
         lf.with_columns(count_exprs).with_column(failed.alias("__failed")),

@@ -17,6 +17,44 @@ pub const KEY: &[&str] = &["year", "school_id", "procedure", "grade", "subject"]
 /// Number columns of a per-student file (besides the year).
 pub(super) const STUDENT_NUMBERS: &[&str] = &["grade", "score", "mark", "journal_mark"];
 
+/// The exclusion rules every results table is checked by, in the one order both paths apply
+/// them: a row is excluded for the first rule it fails. Each path's own rules (its counts, its
+/// marks and scores) stand where [`Rule::Own`] stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Shared(Reason),
+    /// The path's own rules, in the order it gives them.
+    Own,
+}
+
+pub const RULES: [Rule; 10] = [
+    Rule::Shared(Reason::UnmatchedName),
+    Rule::Shared(Reason::AmbiguousName),
+    Rule::Shared(Reason::BlankId),
+    Rule::Shared(Reason::BadYear),
+    Rule::Shared(Reason::BadProcedure),
+    Rule::Shared(Reason::MissingSubject),
+    Rule::Shared(Reason::BadGrade),
+    Rule::Own,
+    Rule::Shared(Reason::UnknownSchool),
+    Rule::Shared(Reason::ProcedureNotInMethod),
+];
+
+/// A path's checks in the order of [`RULES`]: `shared` gives its predicate for a shared rule
+/// (`None` when the rule does not apply to it, as name matching for a file with ids), `own` its
+/// own checks.
+pub fn in_rule_order<T>(shared: impl Fn(Reason) -> Option<T>, own: Vec<T>) -> Vec<T> {
+    let mut own = Some(own);
+    let mut out = Vec::new();
+    for rule in RULES {
+        match rule {
+            Rule::Shared(reason) => out.extend(shared(reason)),
+            Rule::Own => out.extend(own.take().unwrap_or_default()),
+        }
+    }
+    out
+}
+
 pub struct Context<'a> {
     pub config: &'a Config,
     pub spec: &'a InputSpec,
@@ -225,4 +263,22 @@ pub(super) fn bad_mark(c: &str) -> Expr {
             .or(v.clone().lt(lit(2.0)))
             .or(v.gt(lit(5.0))),
     )
+}
+
+#[cfg(test)]
+mod rule_order_tests {
+    use super::*;
+
+    #[test]
+    fn own_rules_stand_between_the_shared_ones() {
+        let shared = |r: Reason| (r != Reason::AmbiguousName).then_some(r.code());
+        let v = in_rule_order(shared, vec!["own1", "own2"]);
+        assert_eq!(v.first(), Some(&Reason::UnmatchedName.code()));
+        assert!(!v.contains(&Reason::AmbiguousName.code()));
+        let own = v.iter().position(|c| *c == "own1").unwrap();
+        assert_eq!(v.get(own + 1), Some(&"own2"));
+        assert_eq!(v.get(own - 1), Some(&Reason::BadGrade.code()));
+        assert_eq!(v.last(), Some(&Reason::ProcedureNotInMethod.code()));
+        assert_eq!(v.len(), 9 - 1 + 2);
+    }
 }

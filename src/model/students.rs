@@ -21,7 +21,7 @@ use super::checks::{cell_text, ensure_columns};
 use super::clean::{codes_of, is_whole, parse_numbers, PLACEHOLDERS};
 use super::names::How;
 use super::report::{InputReport, Reason, Severity};
-use super::results_common::{bad_mark, has, match_distinct, not_numeric, num, pair_attributes, Context, KEY, STUDENT_NUMBERS};
+use super::results_common::{bad_mark, has, in_rule_order, match_distinct, not_numeric, num, pair_attributes, Context, KEY, STUDENT_NUMBERS};
 use super::subjects::VPR;
 use crate::ingest::ROW_COL;
 
@@ -326,22 +326,29 @@ fn grade() -> Expr {
         .otherwise(lit(NULL).cast(DataType::UInt64))
 }
 
-/// The reasons of [`final_reason`] in the order of its checks.
-const ORDER: &[Reason] = &[
-    Reason::UnmatchedName,
-    Reason::AmbiguousName,
-    Reason::BlankId,
-    Reason::BadYear,
-    Reason::BadProcedure,
-    Reason::MissingSubject,
-    Reason::BadGrade,
-    Reason::BadMark,
-    Reason::BadJournalMark,
-    Reason::BadScore,
-    Reason::NoEgeMinimum,
-    Reason::UnknownSchool,
-    Reason::ProcedureNotInMethod,
-];
+/// The reasons of [`final_reason`] in the order of its checks (for sorting counts and samples).
+fn rule_order() -> Vec<Reason> {
+    let own = [Reason::BadMark, Reason::BadJournalMark, Reason::BadScore, Reason::NoEgeMinimum];
+    in_rule_order(Some, own.to_vec())
+}
+
+/// The per-student check of a rule every results table shares (`None`: name matching for a
+/// file with ids).
+fn shared_check(reason: Reason, by_name: bool) -> Option<(Expr, Reason)> {
+    let bad = match reason {
+        Reason::UnmatchedName if by_name => col("__match").eq(lit(How::Unmatched.code())),
+        Reason::AmbiguousName if by_name => col("__match").eq(lit(How::Ambiguous.code())),
+        Reason::BlankId => col("school_id").is_null().or(col("__blank").fill_null(lit(false))),
+        Reason::BadYear => col("__f_year").eq(lit(YEAR_NONE)),
+        Reason::BadProcedure => col("__no_proc"),
+        Reason::MissingSubject => col("__no_subj"),
+        Reason::BadGrade => grade().is_null(),
+        Reason::UnknownSchool => col("__sidx").is_null(),
+        Reason::ProcedureNotInMethod => col("__in_method").not(),
+        _ => return None,
+    };
+    Some((bad, reason))
+}
 
 /// The reason a group's rows are excluded (null: they are used), as the first failing check in
 /// the order every results table is checked in.
@@ -350,26 +357,15 @@ fn final_reason(by_name: bool) -> Expr {
     let row = col("__f_row");
     let nomark = col("__f_nomark").eq(lit(1u64));
     let ege = col("__is_ege");
-    let mut checks: Vec<(Expr, Reason)> = Vec::new();
-    if by_name {
-        checks.push((col("__match").eq(lit(How::Unmatched.code())), Reason::UnmatchedName));
-        checks.push((col("__match").eq(lit(How::Ambiguous.code())), Reason::AmbiguousName));
-    }
-    checks.extend([
-        (col("school_id").is_null().or(col("__blank").fill_null(lit(false))), Reason::BlankId),
-        (col("__f_year").eq(lit(YEAR_NONE)), Reason::BadYear),
-        (col("__no_proc"), Reason::BadProcedure),
-        (col("__no_subj"), Reason::MissingSubject),
-        (grade().is_null(), Reason::BadGrade),
+    let own = vec![
         (row.clone().eq(lit(ROW_BAD_MARK)), Reason::BadMark),
         (nomark.clone().and(ege.clone().not()), Reason::BadMark),
         (row.clone().eq(lit(ROW_BAD_JOURNAL)), Reason::BadJournalMark),
         (row.eq(lit(ROW_BAD_SCORE)), Reason::BadScore),
         (nomark.clone().and(ege.clone()).and(col("__f_noscore").eq(lit(1u64))), Reason::BadScore),
         (nomark.and(ege).and(col("__min").is_null()), Reason::NoEgeMinimum),
-        (col("__sidx").is_null(), Reason::UnknownSchool),
-        (col("__in_method").not(), Reason::ProcedureNotInMethod),
-    ]);
+    ];
+    let checks = in_rule_order(|r| shared_check(r, by_name), own);
     let mut e = lit(NULL).cast(DataType::String);
     for (bad, reason) in checks.into_iter().rev() {
         e = when(bad.fill_null(lit(false))).then(code(reason)).otherwise(e);
@@ -430,7 +426,8 @@ fn account(df: &DataFrame, groups: &DataFrame, bad_rows: &DataFrame, key_cols: &
     let ns = counts.column("n")?.i64()?;
     let mut found: Vec<(Option<&str>, Option<i64>)> = reasons.iter().zip(ns.iter()).collect();
     // Reasons in the order of the checks.
-    found.sort_by_key(|(code, _)| code.map(|c| ORDER.iter().position(|r| r.code() == c)));
+    let order = rule_order();
+    found.sort_by_key(|(code, _)| code.map(|c| order.iter().position(|r| r.code() == c)));
     let mut to_list: Vec<(Reason, u64)> = Vec::new();
     for (code, n) in found {
         let n = n.unwrap_or(0).max(0) as u64;
@@ -521,7 +518,8 @@ fn account(df: &DataFrame, groups: &DataFrame, bad_rows: &DataFrame, key_cols: &
             sample.push((row, reason, value));
         }
     }
-    sample.sort_by_key(|(r, reason, _)| (*r, ORDER.iter().position(|x| x == reason)));
+    let by_rule = rule_order();
+    sample.sort_by_key(|(r, reason, _)| (*r, by_rule.iter().position(|x| x == reason)));
     for (row, reason, value) in sample {
         let column = column_of(reason);
         let source = report.source_column(column).unwrap_or_else(|| column.to_string());
