@@ -484,6 +484,31 @@ impl Config {
         Ok(v)
     }
 
+    /// `isbsh.context`: what can be told before reading — a column named, a finite
+    /// non-negative weight, a non-empty `equals`, a name not taken by a questionnaire indicator
+    /// (whether the column exists is known once the register and context files are read).
+    fn validate_context_indicators(&self) -> Result<()> {
+        for (name, ind) in &self.isbsh.context {
+            let key = format!("isbsh.context.{name}");
+            if ind.column.trim().is_empty() {
+                return Err(usage(tr!("{key}.column: не задан столбец реестра или файла показателей", "{key}.column: no column of the register or a context file is named")));
+            }
+            if !ind.weight.is_finite() || ind.weight < 0.0 {
+                return Err(usage(tr!("{key}.weight: вес должен быть неотрицательным числом", "{key}.weight: a weight must be a non-negative number")));
+            }
+            if ind.equals.as_deref().is_some_and(|e| e.trim().is_empty()) {
+                return Err(usage(tr!("{key}.equals: пустое значение — задайте значение столбца или уберите equals", "{key}.equals: empty — give the column's value or remove equals")));
+            }
+            if self.isbsh.indicators.contains_key(name) {
+                return Err(usage(tr!(
+                    "{key}: такое же имя у показателя анкеты isbsh.indicators.{name} — дайте показателю ОО другое имя",
+                    "{key}: a questionnaire indicator isbsh.indicators.{name} has the same name — rename the school indicator"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Range checks that serde cannot express.
     pub fn validate(&self) -> Result<()> {
         let shares = [
@@ -560,6 +585,7 @@ impl Config {
                 )));
             }
         }
+        self.validate_context_indicators()?;
         // The output encoding is checked before anything is read (not when the CSV is written).
         let enc = self.output.csv_encoding.trim().to_lowercase();
         let plain_utf8 = matches!(enc.as_str(), "utf-8-bom" | "utf8-bom" | "utf-8 bom" | "utf-8" | "utf8");
@@ -944,5 +970,24 @@ mod tests {
         let err = Config::load(&args).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("criteria.bottom") && msg.contains("colour"), "{msg}");
+    }
+
+    #[test]
+    fn context_indicators_are_checked_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        let load = |text: &str| {
+            std::fs::write(&p, text).unwrap();
+            Config::load(&Sources { config: Some(p.clone()), ..Sources::default() }).map(|_| ()).map_err(|e| e.to_string())
+        };
+        assert!(load("[isbsh.context.rural]\ncolumn = \"locality\"\nequals = \"село\"\ndirection = \"-\"\n").is_ok());
+        let err = load("[isbsh.context.rural]\ncolumn = \" \"\ndirection = \"-\"\n").unwrap_err();
+        assert!(err.contains("isbsh.context.rural.column"), "{err}");
+        let err = load("[isbsh.context.rural]\ncolumn = \"locality\"\nequals = \"\"\ndirection = \"-\"\n").unwrap_err();
+        assert!(err.contains("isbsh.context.rural.equals"), "{err}");
+        let err = load("[isbsh.context.rural]\ncolumn = \"locality\"\nweight = -1\ndirection = \"-\"\n").unwrap_err();
+        assert!(err.contains("isbsh.context.rural.weight"), "{err}");
+        let err = load("[isbsh.context.low_income]\ncolumn = \"locality\"\ndirection = \"-\"\n").unwrap_err();
+        assert!(err.contains("isbsh.indicators.low_income"), "{err}");
     }
 }
