@@ -133,8 +133,8 @@ fn marks_for(df: DataFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
     let empty = super::scales::Scales::default();
     let scales = ctx.scales.unwrap_or(&empty);
     let missing = match super::scales::derive_marks(df, scales, report)? {
-        Ok(df) => return Ok(Some(df)),
-        Err(missing) => missing,
+        super::scales::Derived::Marks(df) => return Ok(Some(df)),
+        super::scales::Derived::MissingScales(missing) => missing,
     };
     let list: Vec<String> = missing
         .iter()

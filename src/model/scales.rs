@@ -89,10 +89,19 @@ pub fn build(raw: RawFrame, report: &mut InputReport, max_problems: usize) -> Po
     Ok(Some(scales))
 }
 
+/// What [`derive_marks`] gives.
+#[derive(Debug)]
+pub enum Derived {
+    /// The frame with its `mark` column.
+    Marks(DataFrame),
+    /// The (year, grade, subject) whose scale is missing (sorted, without repeats).
+    MissingScales(Vec<(Option<i32>, Option<u32>, String)>),
+}
+
 /// A per-student frame without marks: the ВПР and ОГЭ marks derived from the primary score with
-/// the scale of each (year, grade, subject), as a number column `mark`. Returns the frame, or the
+/// the scale of each (year, grade, subject), as a number column `mark`. Gives the frame, or the
 /// (year, grade, subject) whose scale is missing. The scales used are noted in the report.
-pub fn derive_marks(df: DataFrame, scales: &Scales, report: &mut InputReport) -> PolarsResult<Result<DataFrame, Vec<(Option<i32>, Option<u32>, String)>>> {
+pub fn derive_marks(df: DataFrame, scales: &Scales, report: &mut InputReport) -> PolarsResult<Derived> {
     let df = parse_numbers(df, &["grade", "score"], Some("year"))?;
     let (subject_code, subject_map) = code(col("subject"));
     let (procedure_code, procedure_map) = code(col("procedure"));
@@ -131,7 +140,7 @@ pub fn derive_marks(df: DataFrame, scales: &Scales, report: &mut InputReport) ->
     if !missing.is_empty() {
         missing.sort();
         missing.dedup();
-        return Ok(Err(missing));
+        return Ok(Derived::MissingScales(missing));
     }
     for ((y, g, s), scale) in &used {
         let message = tr!(
@@ -166,7 +175,7 @@ pub fn derive_marks(df: DataFrame, scales: &Scales, report: &mut InputReport) ->
         .with_column(mark.alias("mark"))
         .drop(cols(scratch))
         .collect()?;
-    Ok(Ok(out))
+    Ok(Derived::Marks(out))
 }
 
 #[cfg(test)]
@@ -186,10 +195,10 @@ mod tests {
         let mut scales = Scales::default();
         scales.map.insert((2025, 5, "Математика".into()), Scale { min3: 5.0, min4: 10.0, min5: 15.0, source: "s.csv".into() });
         let mut report = InputReport::new(crate::config::InputKind::Results, "f.xlsx".into());
-        let missing = derive_marks(df.clone(), &scales, &mut report).unwrap().unwrap_err();
+        let Derived::MissingScales(missing) = derive_marks(df.clone(), &scales, &mut report).unwrap() else { panic!("marks without a scale") };
         assert_eq!(missing, vec![(Some(2025), Some(6), "Математика".to_string())]);
         scales.map.insert((2025, 6, "Математика".into()), Scale { min3: 7.0, min4: 10.0, min5: 15.0, source: "s.csv".into() });
-        let out = derive_marks(df, &scales, &mut report).unwrap().unwrap();
+        let Derived::Marks(out) = derive_marks(df, &scales, &mut report).unwrap() else { panic!("a scale is missing") };
         let marks: Vec<Option<f64>> = out.column("mark").unwrap().f64().unwrap().iter().collect();
         assert_eq!(marks, vec![Some(2.0), Some(4.0), Some(5.0), Some(3.0)]);
         assert!(report.problems.iter().any(|p| p.code == "scale_used" && p.message.contains("s.csv")));
