@@ -2,6 +2,7 @@
 //! encodings, CSV dialects, XLSX/XLS/ODS sheets, Parquet, header rows and aliases.
 
 pub mod blocks;
+pub mod file;
 mod csv;
 mod excel;
 pub mod headers;

@@ -13,6 +13,7 @@ pub mod report;
 pub mod results;
 pub mod results_common;
 pub mod scales;
+mod schedule;
 pub mod schema;
 pub mod students;
 pub mod subjects;
@@ -24,6 +25,7 @@ use crate::config::{Config, InputKind, InputSpec};
 use crate::error::usage;
 use crate::ingest::{self, Matcher, ReadOptions};
 use report::{InputReport, Problem, Reason, Severity};
+use schedule::{start_order, Awaited};
 
 /// Everything read from the inputs, ready for the indices.
 pub struct Dataset {
@@ -132,9 +134,9 @@ fn wide_options(spec: &InputSpec) -> Option<ingest::wide::WideOptions> {
     })
 }
 
-/// Reads a file whole (`blocks` false) or, when it is large, block by block, and hands each
-/// frame to `on_block` after accounting for what the reader excluded. A file that cannot be read
-/// is a fatal problem of the report.
+/// Reads a file whole (`blocks` false) or, when it is large, block by block (the decision is
+/// `ingest::file`'s), and hands each frame to `on_block` after accounting for what the reader
+/// excluded. A file that cannot be read is a fatal problem of the report.
 fn read_each(
     spec: &InputSpec,
     config: &Config,
@@ -161,58 +163,32 @@ fn read_each(
         codes: matches!(spec.kind, InputKind::Results | InputKind::Questionnaire),
     };
     let matcher = matcher_for(spec.kind, config, spec);
-    // A results file without a subject column (or whose header repeats a metric) may be a wide
-    // form, subjects in column blocks: it is read as one when it reads so, e.g. when it is named
-    // with --results and no layout. Such forms are small: they are read whole.
-    let maybe_wide = spec.kind == InputKind::Results && spec.layout == crate::config::Layout::Auto && wide.is_none() && !ingest::is_parquet(&spec.path);
+    let plan = ingest::file::Plan {
+        blocks,
+        may_be_wide: spec.kind == InputKind::Results && spec.layout == crate::config::Layout::Auto,
+        year: spec.year,
+    };
     let size = std::fs::metadata(&spec.path).map_or(0, |m| m.len());
-    let small = size < ingest::blocks::block_sizes().1;
     let bar = crate::progress::Bar::bytes(&spec.path.display().to_string(), size);
-    if !blocks || (maybe_wide && small) {
-        let mut read = ingest::read_table(&spec.path, &matcher, &opts);
-        bar.inc(size);
-        let mut found_wide = false;
-        if maybe_wide && !read.as_ref().is_ok_and(|raw| raw.df.column("subject").is_ok()) {
-            let found = ingest::wide::WideOptions { year: spec.year, ..Default::default() };
-            if let Ok(w) = ingest::read_table(&spec.path, &matcher, &ReadOptions { wide: Some(&found), ..opts }) {
-                read = Ok(w);
-                found_wide = true;
-            }
-        }
-        return match read {
-            Ok(raw) => {
-                checks::account_reader(report, &raw, max_problems);
-                if found_wide {
-                    report.problem(report::Severity::Note, "wide_detected", None, None, None, tr!(
-                        "прочитан как широкая форма (строка — школа, предметы блоками столбцов): в шапке строка предметов над строкой показателей, а столбца предмета нет (layout не задан)",
-                        "read as a wide form (a row per school, subjects in column blocks): the header has a row of subjects over a row of metrics and no subject column (no layout given)"
-                    ));
-                }
-                on_block(raw, report)
-            }
-            Err(msg) => {
-                report.fatal("unreadable", None, msg.to_string());
-                Ok(())
-            }
-        };
-    }
-    let mut blocks = 0usize;
-    let read = ingest::blocks::read_blocks(&spec.path, &matcher, &opts, &|n| bar.inc(n), &mut |raw| {
-        blocks += 1;
+    let read = ingest::file::read_file(&spec.path, &matcher, &opts, plan, &|n| bar.inc(n), &mut |raw, how| {
         checks::account_reader(report, &raw, max_problems);
+        if how.wide_detected {
+            report.problem(report::Severity::Note, "wide_detected", None, None, None, tr!(
+                "прочитан как широкая форма (строка — школа, предметы блоками столбцов): в шапке строка предметов над строкой показателей, а столбца предмета нет (layout не задан)",
+                "read as a wide form (a row per school, subjects in column blocks): the header has a row of subjects over a row of metrics and no subject column (no layout given)"
+            ));
+        }
         // After a fatal problem (a required column missing) the other blocks are only counted.
-        if report.fatal {
+        if report.fatal && !how.whole {
             return Ok(());
         }
         on_block(raw, report)
     });
     match read {
-        Ok(()) => {}
+        Ok(frames) if frames > 1 => report.order_excluded(),
+        Ok(_) => {}
         Err(ingest::BlockError::Read(e)) => report.fatal("unreadable", None, e.to_string()),
         Err(ingest::BlockError::Handler(e)) => return Err(e),
-    }
-    if blocks > 1 {
-        report.order_excluded();
     }
     Ok(())
 }
@@ -253,18 +229,11 @@ pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Resu
         config,
         max_problems,
         filters,
-        register: std::sync::OnceLock::new(),
-        crosswalk: std::sync::OnceLock::new(),
+        register: Awaited::new(&order, InputKind::Schools),
+        crosswalk: Awaited::new(&order, InputKind::Crosswalk),
         scales,
         scale_reports: std::sync::Mutex::new(scale_reports),
     };
-    // Nothing to wait for where there is no register or no crosswalk.
-    if !order.iter().any(|s| s.kind == InputKind::Schools) {
-        let _ = shared.register.set(None);
-    }
-    if !order.iter().any(|s| s.kind == InputKind::Crosswalk) {
-        let _ = shared.crosswalk.set(None);
-    }
     let mut parts: Vec<DataFrame> = Vec::new();
     let mut q_tables: Vec<DataFrame> = Vec::new();
     // Every file is read two at a time (reading is partly single-threaded); results are kept in
@@ -337,27 +306,14 @@ fn check_inputs(config: &Config) -> Result<Vec<subjects::ProcedureFilter>> {
         .collect()
 }
 
-/// The order files start in: the register and the crosswalk first (the other files wait for
-/// them), then the largest, so that the two workers finish at about the same time.
-fn start_order(order: &[&InputSpec]) -> Vec<usize> {
-    let mut start: Vec<usize> = (0..order.len()).collect();
-    start.sort_by_key(|&i| {
-        let spec = order.get(i);
-        let first = spec.is_some_and(|s| matches!(s.kind, InputKind::Schools | InputKind::Crosswalk));
-        let size = spec.and_then(|s| std::fs::metadata(&s.path).ok()).map_or(0, |m| m.len());
-        (!first, std::cmp::Reverse(size))
-    });
-    start
-}
-
 /// What every file's reading shares: the register's ids and the crosswalk (published once read;
 /// every other file's checks wait for them), the scales and their reports, the method's filters.
 struct Shared<'a> {
     config: &'a Config,
     max_problems: usize,
     filters: Vec<subjects::ProcedureFilter>,
-    register: std::sync::OnceLock<Option<Known>>,
-    crosswalk: std::sync::OnceLock<Option<names::Crosswalk>>,
+    register: Awaited<Known>,
+    crosswalk: Awaited<names::Crosswalk>,
     scales: Option<scales::Scales>,
     scale_reports: std::sync::Mutex<std::collections::BTreeMap<usize, InputReport>>,
 }
@@ -375,7 +331,7 @@ impl Shared<'_> {
             }
             InputKind::Schools => {
                 // The register is published whatever happens, so that no other file waits for ever.
-                let publish = Publish(&self.register);
+                let publish = self.register.publisher();
                 let loaded = load_register(spec, config, &mut report, max_problems)?;
                 if let Loaded::Register(reg) = &loaded {
                     publish.set(Some(Known::new(reg.clone())?));
@@ -383,7 +339,7 @@ impl Shared<'_> {
                 return Ok((report, loaded));
             }
             InputKind::Crosswalk => {
-                let publish = Publish(&self.crosswalk);
+                let publish = self.crosswalk.publisher();
                 let raw = read(spec, config, &mut report, max_problems)?;
                 let ids = self.register.wait().as_ref().map(|k| &k.ids);
                 if let Some(raw) = raw {
@@ -541,22 +497,6 @@ impl Known {
             }
             names::Register::new(schools)
         })
-    }
-}
-
-/// Something the other files wait for (the register, the crosswalk): set once; dropped unset
-/// (the file could not be read, or failed), it publishes "none".
-struct Publish<'a, T>(&'a std::sync::OnceLock<Option<T>>);
-
-impl<T> Publish<'_, T> {
-    fn set(&self, value: Option<T>) {
-        let _ = self.0.set(value);
-    }
-}
-
-impl<T> Drop for Publish<'_, T> {
-    fn drop(&mut self) {
-        let _ = self.0.set(None);
     }
 }
 
