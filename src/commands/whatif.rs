@@ -48,7 +48,7 @@ fn print_text(w: &whatif::WhatIf) {
             if v.is_empty() {
                 continue;
             }
-            println!("{}: {} ({})", whatif::list_label(l.list), title, v.len());
+            println!("{}: {} ({})", l.list.label(), title, v.len());
             print_limited(whatif::move_headers(), v.iter().map(whatif::move_cells).collect());
         }
     }

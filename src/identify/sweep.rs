@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::whatif::LISTS;
+use super::whatif::Group;
 use super::SchoolRow;
 use crate::error::usage;
 
@@ -72,8 +72,8 @@ pub fn grid(axes: &[Axis]) -> Result<Vec<Vec<String>>> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Setting {
     pub values: Vec<String>,
-    /// Schools per list and category (the codes of `whatif`).
-    pub counts: BTreeMap<&'static str, u64>,
+    /// Schools per list and category.
+    pub counts: BTreeMap<Group, u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,19 +114,12 @@ impl Collector {
     }
 
     pub fn add(&mut self, values: Vec<String>, rows: &[SchoolRow]) {
-        let mut counts: BTreeMap<&'static str, u64> = LISTS.iter().map(|l| (*l, 0)).collect();
+        let mut counts: BTreeMap<Group, u64> = Group::ALL.iter().map(|g| (*g, 0)).collect();
         for r in rows {
-            let (shnor, shnsu) = (r.shnor, r.shnsu);
-            let cat = r.category.code();
-            for (code, yes) in [("shnor_list", shnor), ("shnsu_list", shnsu)] {
-                if yes {
-                    *counts.entry(code).or_default() += 1;
-                }
+            for g in Group::ALL.iter().filter(|g| g.contains(r)) {
+                *counts.entry(*g).or_default() += 1;
             }
-            if let Some(c) = counts.get_mut(cat) {
-                *c += 1;
-            }
-            if shnor {
+            if r.shnor {
                 *self.hits.entry(r.school_id.clone()).or_default() += 1;
             }
         }
@@ -190,7 +183,7 @@ mod tests {
         assert_eq!(s.never, 1);
         assert_eq!(s.flipping.len(), 1);
         assert_eq!(s.flipping[0].school_id, "b");
-        assert_eq!(s.settings[0].counts["shnor_list"], 2);
-        assert_eq!(s.settings[1].counts["shnsu"], 1);
+        assert_eq!(s.settings[0].counts[&Group::ShnorList], 2);
+        assert_eq!(s.settings[1].counts[&Group::Category(Category::Shnsu)], 1);
     }
 }

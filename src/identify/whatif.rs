@@ -8,22 +8,87 @@ use serde::Serialize;
 
 use super::{counts_by_municipality, Category, Counts, Flags, SchoolRow};
 
-/// A list or a category: which schools are in it.
-pub const LISTS: [&str; 6] = ["shnor_list", "shnsu_list", "shnor_shnsu", "shnor", "shnsu", "resilient"];
+/// A list or a category: what `whatif` compares and `sweep` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// The ШНОР list (ШНОР+ШНСУ and ШНОР).
+    ShnorList,
+    /// ШНСУ (ШНОР+ШНСУ and ШНСУ).
+    ShnsuList,
+    Category(Category),
+}
 
-pub fn list_label(code: &str) -> String {
-    match code {
-        "shnor_list" => tr!("Список ШНОР (ШНОР+ШНСУ и ШНОР)", "ШНОР list (ШНОР+ШНСУ and ШНОР)"),
-        "shnsu_list" => tr!("ШНСУ (ШНОР+ШНСУ и ШНСУ)", "ШНСУ (ШНОР+ШНСУ and ШНСУ)"),
-        other => tr!("Категория «{}»", "Category «{}»", Category::from_code(other).label()),
+impl Group {
+    /// In the order of every table.
+    pub const ALL: [Group; 6] = [
+        Group::ShnorList,
+        Group::ShnsuList,
+        Group::Category(Category::ShnorShnsu),
+        Group::Category(Category::Shnor),
+        Group::Category(Category::Shnsu),
+        Group::Category(Category::Resilient),
+    ];
+
+    /// The code in JSON («shnor_list», or the category's).
+    pub fn code(self) -> &'static str {
+        match self {
+            Group::ShnorList => "shnor_list",
+            Group::ShnsuList => "shnsu_list",
+            Group::Category(c) => c.code(),
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Group::ShnorList => tr!("Список ШНОР (ШНОР+ШНСУ и ШНОР)", "ШНОР list (ШНОР+ШНСУ and ШНОР)"),
+            Group::ShnsuList => tr!("ШНСУ (ШНОР+ШНСУ и ШНСУ)", "ШНСУ (ШНОР+ШНСУ and ШНСУ)"),
+            Group::Category(c) => tr!("Категория «{}»", "Category «{}»", c.label()),
+        }
+    }
+
+    /// The label in a table's header.
+    pub fn short_label(self) -> String {
+        match self {
+            Group::ShnorList => tr!("Список ШНОР", "ШНОР list"),
+            Group::ShnsuList => tr!("ШНСУ всего", "ШНСУ total"),
+            Group::Category(c) => c.label(),
+        }
+    }
+
+    /// The category whose colour it is drawn in.
+    pub fn colour_of(self) -> Category {
+        match self {
+            Group::ShnorList => Category::ShnorShnsu,
+            Group::ShnsuList => Category::Shnsu,
+            Group::Category(c) => c,
+        }
+    }
+
+    pub fn contains(self, r: &SchoolRow) -> bool {
+        match self {
+            Group::ShnorList => r.shnor,
+            Group::ShnsuList => r.shnsu,
+            Group::Category(c) => r.category == c,
+        }
     }
 }
 
-pub fn in_list(code: &str, r: &SchoolRow) -> bool {
-    match code {
-        "shnor_list" => r.shnor,
-        "shnsu_list" => r.shnsu,
-        category => r.category.code() == category,
+/// Maps keyed by group are in the codes' alphabetical order (their order in JSON).
+impl Ord for Group {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.code().cmp(other.code())
+    }
+}
+
+impl PartialOrd for Group {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for Group {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
     }
 }
 
@@ -37,7 +102,7 @@ pub struct ParamChange {
 /// One school's values under one setting.
 #[derive(Debug, Clone, Serialize)]
 pub struct State {
-    pub category: String,
+    pub category: Category,
     pub inr: Option<f64>,
     pub isbsh: Option<f64>,
     #[serde(flatten)]
@@ -48,7 +113,7 @@ pub struct State {
 impl State {
     fn of(r: &SchoolRow) -> State {
         State {
-            category: r.category.code().to_string(),
+            category: r.category,
             inr: r.inr,
             isbsh: r.isbsh,
             flags: r.flags.clone(),
@@ -68,7 +133,7 @@ pub struct Move {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ListDiff {
-    pub list: &'static str,
+    pub list: Group,
     pub before: u64,
     pub after: u64,
     /// The schools in the list after the change, by id.
@@ -100,9 +165,9 @@ pub fn compare(region: &str, changes: Vec<ParamChange>, before: &[SchoolRow], af
         .filter_map(|b| after_by.get(b.school_id.as_str()).map(|a| (b, *a)))
         .collect();
     pairs.sort_by(|a, b| a.0.school_id.cmp(&b.0.school_id));
-    let lists = LISTS
-        .iter()
-        .map(|code| {
+    let lists = Group::ALL
+        .into_iter()
+        .map(|group| {
             let mv = |(b, a): &(&SchoolRow, &SchoolRow)| Move {
                 school_id: b.school_id.clone(),
                 name: b.name.clone(),
@@ -111,12 +176,12 @@ pub fn compare(region: &str, changes: Vec<ParamChange>, before: &[SchoolRow], af
                 after: State::of(a),
             };
             ListDiff {
-                list: code,
-                before: before.iter().filter(|r| in_list(code, r)).count() as u64,
-                after: after.iter().filter(|r| in_list(code, r)).count() as u64,
-                ids: pairs.iter().filter(|(_, a)| in_list(code, a)).map(|(_, a)| a.school_id.clone()).collect(),
-                entered: pairs.iter().filter(|(b, a)| !in_list(code, b) && in_list(code, a)).map(mv).collect(),
-                left: pairs.iter().filter(|(b, a)| in_list(code, b) && !in_list(code, a)).map(mv).collect(),
+                list: group,
+                before: before.iter().filter(|r| group.contains(r)).count() as u64,
+                after: after.iter().filter(|r| group.contains(r)).count() as u64,
+                ids: pairs.iter().filter(|(_, a)| group.contains(a)).map(|(_, a)| a.school_id.clone()).collect(),
+                entered: pairs.iter().filter(|(b, a)| !group.contains(b) && group.contains(a)).map(mv).collect(),
+                left: pairs.iter().filter(|(b, a)| group.contains(b) && !group.contains(a)).map(mv).collect(),
             }
         })
         .collect();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use super::{Export, RunOutput};
-use crate::identify::{counts_by_municipality, region_counts, shnsu_list, SchoolRow};
+use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Dynamics, SchoolRow};
 use crate::store::format::{json_bytes, DynamicsIds, ListEntry, MunicipalityCounts, SummaryFile};
 
 pub struct Summary;
@@ -42,16 +42,16 @@ impl Export<RunOutput<'_>> for Summary {
             isbsh_left_out: run.ident.isbsh_left_out.clone(),
             rows_excluded_by_reason: excluded,
             dynamics: run.ident.previous.as_ref().map(|p| {
-                let ids = |code: &str| -> Vec<String> {
-                    let mut v: Vec<String> = rows.iter().filter(|r| r.dynamics.code() == code).map(|r| r.school_id.clone()).collect();
+                let ids = |d: Dynamics| -> Vec<String> {
+                    let mut v: Vec<String> = rows.iter().filter(|r| r.dynamics == d).map(|r| r.school_id.clone()).collect();
                     v.sort();
                     v
                 };
                 DynamicsIds {
                     previous: p.clone(),
-                    entered: ids("entered"),
-                    stayed: ids("stayed"),
-                    left: ids("left"),
+                    entered: ids(Dynamics::Entered),
+                    stayed: ids(Dynamics::Stayed),
+                    left: ids(Dynamics::Left),
                     left_register: run.ident.left_register.clone(),
                 }
             }),

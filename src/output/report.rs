@@ -10,7 +10,7 @@ use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
 use super::charts::{self, category_colour, CutLine, Point};
-use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Counts, SchoolRow};
+use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, SchoolRow};
 use super::RunOutput;
 use crate::config::{Combine, Direction};
 use crate::identify::{num1, overview, procedure_label, Category};
@@ -794,12 +794,12 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
         !p.value.is_empty() && !p.key.starts_with("aliases") && ![".columns", ".yes", ".no"].iter().any(|s| p.key.ends_with(s))
     });
     let dynamics = run.ident.previous.as_ref().map(|source| {
-        let by = |code: &str| -> Vec<&SchoolRow> {
-            let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.dynamics.code() == code).collect();
+        let by = |code: Dynamics| -> Vec<&SchoolRow> {
+            let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.dynamics == code).collect();
             v.sort_by(|a, b| a.school_id.cmp(&b.school_id));
             v
         };
-        let (entered, stayed, left) = (by("entered"), by("stayed"), by("left"));
+        let (entered, stayed, left) = (by(Dynamics::Entered), by(Dynamics::Stayed), by(Dynamics::Left));
         let before = stayed.len() + left.len() + run.ident.left_register.len();
         let headline = vec![tr!(
             "В прошлогоднем списке ШНОР: {before} {}, в этом: {}. Вошли: {}, остались: {}, вышли: {} (из них нет в реестре: {}).",

@@ -9,7 +9,8 @@ use rust_xlsxwriter::Format;
 
 use super::charts::{self, category_colour};
 use super::report::md_escape;
-use super::whatif::{md_table, LISTS};
+use super::whatif::md_table;
+use crate::identify::whatif::Group;
 use super::xlsx::{x, Sheet};
 use super::Export;
 pub use crate::identify::sweep::*;
@@ -17,16 +18,8 @@ use crate::identify::Category;
 
 pub fn setting_headers(s: &Sweep) -> Vec<String> {
     let mut h = s.params.clone();
-    h.extend(LISTS.iter().map(|l| short_label(l)));
+    h.extend(Group::ALL.iter().map(|g| g.short_label()));
     h
-}
-
-fn short_label(code: &str) -> String {
-    match code {
-        "shnor_list" => tr!("Список ШНОР", "ШНОР list"),
-        "shnsu_list" => tr!("ШНСУ всего", "ШНСУ total"),
-        other => crate::identify::Category::from_code(other).label(),
-    }
 }
 
 pub fn setting_rows(s: &Sweep) -> Vec<Vec<String>> {
@@ -34,7 +27,7 @@ pub fn setting_rows(s: &Sweep) -> Vec<Vec<String>> {
         .iter()
         .map(|st| {
             let mut r = st.values.clone();
-            r.extend(LISTS.iter().map(|l| st.counts.get(l).copied().unwrap_or(0).to_string()));
+            r.extend(Group::ALL.iter().map(|g| st.counts.get(g).copied().unwrap_or(0).to_string()));
             r
         })
         .collect()
@@ -83,9 +76,9 @@ pub fn chart(s: &Sweep) -> Result<String> {
     let y_desc = tr!("школ", "schools");
     if s.params.len() == 1 {
         let labels: Vec<String> = s.settings.iter().map(|st| st.values.first().cloned().unwrap_or_default()).collect();
-        let series: Vec<(String, plotters::style::RGBColor, Vec<f64>)> = [("shnor_list", Category::ShnorShnsu), ("shnsu_list", Category::Shnsu), ("resilient", Category::Resilient)]
+        let series: Vec<(String, plotters::style::RGBColor, Vec<f64>)> = [Group::ShnorList, Group::ShnsuList, Group::Category(Category::Resilient)]
             .iter()
-            .map(|(l, c)| (short_label(l), category_colour(*c), s.settings.iter().map(|st| st.counts.get(l).copied().unwrap_or(0) as f64).collect()))
+            .map(|g| (g.short_label(), category_colour(g.colour_of()), s.settings.iter().map(|st| st.counts.get(g).copied().unwrap_or(0) as f64).collect()))
             .collect();
         return charts::lines(&title, first, &y_desc, &labels, &series);
     }
@@ -101,7 +94,7 @@ pub fn chart(s: &Sweep) -> Result<String> {
         if !order.contains(&b) {
             order.push(b.clone());
         }
-        by_second.entry(b).or_default().push(st.counts.get("shnor_list").copied().unwrap_or(0) as f64);
+        by_second.entry(b).or_default().push(st.counts.get(&Group::ShnorList).copied().unwrap_or(0) as f64);
     }
     let palette = Category::ALL;
     let second = s.params.get(1).cloned().unwrap_or_default();
@@ -148,8 +141,8 @@ pub fn workbook(s: &Sweep) -> Result<Vec<u8>> {
                 Err(_) => sh.text(c as u16, v)?,
             }
         }
-        for (j, l) in LISTS.iter().enumerate() {
-            sh.num((st.values.len() + j) as u16, Some(st.counts.get(l).copied().unwrap_or(0) as f64), &Format::new())?;
+        for (j, g) in Group::ALL.iter().enumerate() {
+            sh.num((st.values.len() + j) as u16, Some(st.counts.get(g).copied().unwrap_or(0) as f64), &Format::new())?;
         }
         sh.row += 1;
     }

@@ -10,7 +10,7 @@ use super::report::md_escape;
 use super::xlsx::{x, Sheet};
 use super::Export;
 pub use crate::identify::whatif::*;
-use crate::identify::{num1, Category};
+use crate::identify::num1;
 
 fn flags(s: &State) -> String {
     let v = s.flags.names();
@@ -28,7 +28,7 @@ pub fn move_cells(m: &Move) -> Vec<String> {
         m.school_id.clone(),
         m.name.clone(),
         m.municipality.clone(),
-        arrow(&Category::from_code(&m.before.category).label(), &Category::from_code(&m.after.category).label()),
+        arrow(&m.before.category.label(), &m.after.category.label()),
         arrow(&num1(m.before.inr), &num1(m.after.inr)),
         arrow(&num1(m.before.isbsh), &num1(m.after.isbsh)),
         arrow(&flags(&m.before), &flags(&m.after)),
@@ -75,7 +75,7 @@ pub fn list_rows(w: &WhatIf) -> Vec<Vec<String>> {
         .iter()
         .map(|l| {
             vec![
-                list_label(l.list),
+                l.list.label(),
                 l.before.to_string(),
                 l.after.to_string(),
                 signed(l.after as i64 - l.before as i64),
@@ -142,7 +142,7 @@ pub fn markdown(w: &WhatIf) -> String {
             if v.is_empty() {
                 continue;
             }
-            s.push_str(&format!("\n### {}: {} ({})\n\n", list_label(l.list), title, v.len()));
+            s.push_str(&format!("\n### {}: {} ({})\n\n", l.list.label(), title, v.len()));
             let rows: Vec<Vec<String>> = v.iter().map(move_cells).collect();
             s.push_str(&md_table(&move_headers(), &rows));
         }
@@ -185,7 +185,7 @@ pub fn workbook(w: &WhatIf) -> Result<Vec<u8>> {
     for l in &w.lists {
         for (dir, v) in [(tr!("вошла", "entered"), &l.entered), (tr!("вышла", "left"), &l.left)] {
             for m in v {
-                let mut r = vec![list_label(l.list), dir.clone()];
+                let mut r = vec![l.list.label(), dir.clone()];
                 r.extend(move_cells(m));
                 rows.push(r);
             }
