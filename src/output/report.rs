@@ -785,41 +785,8 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
     let municipalities = munis.iter().map(|(m, c)| municipality_line(m.clone(), c)).collect();
     let shares = &run.ident.procedure_shares;
     let (charts, chart_notes) = build_charts(run, shares)?;
-    let mut flat = Vec::new();
-    crate::config::flatten("", &run.config.parameters_json()?, &mut flat);
-    let mut parameters: Vec<Param> = flat.into_iter().map(|(key, value)| Param { key, value }).collect();
-    // Column aliases and answer spellings are input mapping, not method: the workbook's
-    // parameter sheet and manifest.json keep them.
-    parameters.retain(|p| {
-        !p.value.is_empty() && !p.key.starts_with("aliases") && ![".columns", ".yes", ".no"].iter().any(|s| p.key.ends_with(s))
-    });
-    let dynamics = run.ident.previous.as_ref().map(|source| {
-        let by = |code: Dynamics| -> Vec<&SchoolRow> {
-            let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.dynamics == code).collect();
-            v.sort_by(|a, b| a.school_id.cmp(&b.school_id));
-            v
-        };
-        let (entered, stayed, left) = (by(Dynamics::Entered), by(Dynamics::Stayed), by(Dynamics::Left));
-        let before = stayed.len() + left.len() + run.ident.left_register.len();
-        let headline = vec![tr!(
-            "В прошлогоднем списке ШНОР: {before} {}, в этом: {}. Вошли: {}, остались: {}, вышли: {} (из них нет в реестре: {}).",
-            "Last year's ШНОР list: {before} {}, this year's: {}. Entered: {}, stayed: {}, left: {} (of them no longer in the register: {}).",
-            schools_word(before as u64),
-            counts.on_shnor_list(),
-            entered.len(),
-            stayed.len(),
-            left.len() + run.ident.left_register.len(),
-            run.ident.left_register.len()
-        )];
-        DynamicsPart {
-            source: source.clone(),
-            headline,
-            entered: entered.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect(),
-            left: left.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect(),
-            stayed: stayed.len(),
-            left_register: run.ident.left_register.clone(),
-        }
-    });
+    let parameters = method_parameters(run)?;
+    let dynamics = dynamics_part(run, &counts);
     if let Some(d) = &dynamics {
         summary.extend(d.headline.iter().cloned());
     }
@@ -846,6 +813,50 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
         dynamics,
         css: CSS,
     }, charts))
+}
+
+/// Last year's list against this year's, when the run had one.
+fn dynamics_part(run: &RunOutput, counts: &Counts) -> Option<DynamicsPart> {
+    let rows = &run.ident.rows;
+    let source = run.ident.previous.as_ref()?;
+    let by = |code: Dynamics| -> Vec<&SchoolRow> {
+        let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.dynamics == code).collect();
+        v.sort_by(|a, b| a.school_id.cmp(&b.school_id));
+        v
+    };
+    let (entered, stayed, left) = (by(Dynamics::Entered), by(Dynamics::Stayed), by(Dynamics::Left));
+    let before = stayed.len() + left.len() + run.ident.left_register.len();
+    let headline = vec![tr!(
+        "В прошлогоднем списке ШНОР: {before} {}, в этом: {}. Вошли: {}, остались: {}, вышли: {} (из них нет в реестре: {}).",
+        "Last year's ШНОР list: {before} {}, this year's: {}. Entered: {}, stayed: {}, left: {} (of them no longer in the register: {}).",
+        schools_word(before as u64),
+        counts.on_shnor_list(),
+        entered.len(),
+        stayed.len(),
+        left.len() + run.ident.left_register.len(),
+        run.ident.left_register.len()
+    )];
+    Some(DynamicsPart {
+        source: source.clone(),
+        headline,
+        entered: entered.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect(),
+        left: left.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect(),
+        stayed: stayed.len(),
+        left_register: run.ident.left_register.clone(),
+    })
+}
+
+/// The method's parameters as the report lists them (input mapping left out).
+fn method_parameters(run: &RunOutput) -> Result<Vec<Param>> {
+    let mut flat = Vec::new();
+    crate::config::flatten("", &run.config.parameters_json()?, &mut flat);
+    let mut parameters: Vec<Param> = flat.into_iter().map(|(key, value)| Param { key, value }).collect();
+    // Column aliases and answer spellings are input mapping, not method: the workbook's
+    // parameter sheet and manifest.json keep them.
+    parameters.retain(|p| {
+        !p.value.is_empty() && !p.key.starts_with("aliases") && ![".columns", ".yes", ".no"].iter().any(|s| p.key.ends_with(s))
+    });
+    Ok(parameters)
 }
 
 /// Markdown-safe text for tables and paragraphs: HTML-significant characters become entities,
