@@ -50,36 +50,9 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
         args.maintain_order = MaintainOrderJoin::Left;
         lf = lf.join(register.clone().lazy().select(cols_), [col("school_id")], [col("school_id")], args);
     }
-    // The groups (year × procedure, and × peer group) as integers: window functions over one
-    // integer column instead of several text columns.
-    let mut held = Vec::new();
-    let mut code = |e: Expr| {
-        let (codes, mapping) = crate::model::clean::code(e);
-        held.push(mapping);
-        codes
-    };
-    let region_key = (col("year").cast(DataType::UInt64) * lit(1u64 << 48))
-        + (code(col("procedure")) * lit(1u64 << 40))
-        + (col("grade").cast(DataType::UInt64).fill_null(lit(255u64)) * lit(1u64 << 32))
-        + code(col("subject"));
-    let mut peer_key: Option<Expr> = None;
-    for p in &peer {
-        let c = code(col(format!("__peer_{p}")));
-        peer_key = Some(match peer_key {
-            Some(k) => k * lit(1u64 << 24) + c,
-            None => c,
-        });
-    }
-    let lf = lf.with_column(region_key.alias("__region_group"));
-    let lf = match peer_key {
-        Some(k) => lf.with_column(k.alias("__peer_group")),
-        None => lf,
-    };
+    // The mappings are held until the tables are collected.
+    let (lf, group, _held) = with_group_keys(lf, &peer);
     let region_group = vec![col("__region_group")];
-    let mut group = region_group.clone();
-    if !peer.is_empty() {
-        group.push(col("__peer_group"));
-    }
     let (wf, wm) = (config.method.inr.w_fail, config.method.inr.w_mean);
     let per_procedure = lf
         .with_columns([
@@ -134,4 +107,39 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
         window,
         years,
     })
+}
+
+/// The groups (year × procedure, and × peer group) as integers `__region_group` and
+/// `__peer_group`: window functions over one integer column instead of several text columns.
+/// Gives the frame, the group of the percentiles, and the categorical mappings behind the codes
+/// (to be held while the codes are used).
+fn with_group_keys(lf: LazyFrame, peer: &[String]) -> (LazyFrame, Vec<Expr>, Vec<std::sync::Arc<CategoricalMapping>>) {
+    let mut held = Vec::new();
+    let mut code = |e: Expr| {
+        let (codes, mapping) = crate::model::clean::code(e);
+        held.push(mapping);
+        codes
+    };
+    let region_key = (col("year").cast(DataType::UInt64) * lit(1u64 << 48))
+        + (code(col("procedure")) * lit(1u64 << 40))
+        + (col("grade").cast(DataType::UInt64).fill_null(lit(255u64)) * lit(1u64 << 32))
+        + code(col("subject"));
+    let mut peer_key: Option<Expr> = None;
+    for p in peer {
+        let c = code(col(format!("__peer_{p}")));
+        peer_key = Some(match peer_key {
+            Some(k) => k * lit(1u64 << 24) + c,
+            None => c,
+        });
+    }
+    let lf = lf.with_column(region_key.alias("__region_group"));
+    let mut group = vec![col("__region_group")];
+    let lf = match peer_key {
+        Some(k) => {
+            group.push(col("__peer_group"));
+            lf.with_column(k.alias("__peer_group"))
+        }
+        None => lf,
+    };
+    (lf, group, held)
 }
