@@ -553,48 +553,9 @@ pub fn combine(parts: Vec<DataFrame>, config: &Config, first_year: super::FirstY
         .map(|k| col(*k).neq_missing(col(*k).shift(lit(1))))
         .reduce(|a, b| a.or(b))
         .unwrap_or(lit(true));
-    let mut window = window.with_column(new_key.cast(DataType::UInt32).cum_sum(false).alias("__run")).collect()?;
+    let window = window.with_column(new_key.cast(DataType::UInt32).cum_sum(false).alias("__run")).collect()?;
     let runs = window.column("__run")?.u32()?.max().unwrap_or(0) as usize;
-    let combined = if runs == window.height() {
-        window.lazy()
-    } else {
-        let mut run_ids = window.column("__run")?.as_materialized_series().clone();
-        run_ids.set_sorted_flag(polars::series::IsSorted::Ascending);
-        window.with_column(run_ids.into_column())?;
-        // Only the few rows that share their key with a neighbour are grouped (polars' group-by
-        // over a million one-row groups costs a second); all other rows are kept as they are.
-        const SUMMED: [&str; 12] = [
-            "participants", "failed", "score_sum", "score_n", "mark2", "mark3", "mark4", "mark5", "j_higher", "j_same", "j_lower", "j_n",
-        ];
-        // A count that stays unknown in every file of a run (no mark columns anywhere) stays
-        // null, not 0.
-        const KEEP_NULL: [&str; 8] = ["mark2", "mark3", "mark4", "mark5", "j_higher", "j_same", "j_lower", "j_n"];
-        let run = || col("__run");
-        let alone = run().neq_missing(run().shift(lit(1))).and(run().neq_missing(run().shift(lit(-1))));
-        let window = window.lazy().with_column(alone.alias("__alone"));
-        let mut columns: Vec<Expr> = vec![run()];
-        columns.extend(KEY.iter().chain(SUMMED.iter()).map(|c| col(*c)));
-        let singles = window.clone().filter(col("__alone")).select(columns.clone());
-        let mut aggs: Vec<Expr> = KEY.iter().map(|k| col(*k).first()).collect();
-        aggs.extend(SUMMED.iter().map(|c| col(*c).sum()));
-        aggs.extend(KEEP_NULL.iter().map(|c| col(*c).count().alias(format!("__known_{c}"))));
-        let keep_null: Vec<Expr> = KEEP_NULL
-            .iter()
-            .map(|c| {
-                when(col(format!("__known_{c}")).gt(lit(0u32)))
-                    .then(col(*c))
-                    .otherwise(lit(NULL).cast(DataType::Int64))
-                    .alias(*c)
-            })
-            .collect();
-        let shared = window
-            .filter(col("__alone").not())
-            .group_by_stable([run()])
-            .agg(aggs)
-            .with_columns(keep_null)
-            .select(columns);
-        concat([singles, shared], UnionArgs::default())?.sort(["__run"], SortMultipleOptions::default())
-    };
+    let combined = if runs == window.height() { window.lazy() } else { sum_runs(window)? };
     let table = combined
         .with_columns([
             (col("failed").cast(DataType::Float64) / col("participants").cast(DataType::Float64)).alias("fail_share"),
@@ -617,4 +578,45 @@ pub fn combine(parts: Vec<DataFrame>, config: &Config, first_year: super::FirstY
         first_year,
         outside_window,
     }))
+}
+
+/// The rows of equal keys (`__run`, sorted) summed into one; rows alone in their run are kept
+/// as they are.
+fn sum_runs(mut window: DataFrame) -> PolarsResult<LazyFrame> {
+    let mut run_ids = window.column("__run")?.as_materialized_series().clone();
+    run_ids.set_sorted_flag(polars::series::IsSorted::Ascending);
+    window.with_column(run_ids.into_column())?;
+    // Only the few rows that share their key with a neighbour are grouped (polars' group-by
+    // over a million one-row groups costs a second); all other rows are kept as they are.
+    const SUMMED: [&str; 12] = [
+        "participants", "failed", "score_sum", "score_n", "mark2", "mark3", "mark4", "mark5", "j_higher", "j_same", "j_lower", "j_n",
+    ];
+    // A count that stays unknown in every file of a run (no mark columns anywhere) stays
+    // null, not 0.
+    const KEEP_NULL: [&str; 8] = ["mark2", "mark3", "mark4", "mark5", "j_higher", "j_same", "j_lower", "j_n"];
+    let run = || col("__run");
+    let alone = run().neq_missing(run().shift(lit(1))).and(run().neq_missing(run().shift(lit(-1))));
+    let window = window.lazy().with_column(alone.alias("__alone"));
+    let mut columns: Vec<Expr> = vec![run()];
+    columns.extend(KEY.iter().chain(SUMMED.iter()).map(|c| col(*c)));
+    let singles = window.clone().filter(col("__alone")).select(columns.clone());
+    let mut aggs: Vec<Expr> = KEY.iter().map(|k| col(*k).first()).collect();
+    aggs.extend(SUMMED.iter().map(|c| col(*c).sum()));
+    aggs.extend(KEEP_NULL.iter().map(|c| col(*c).count().alias(format!("__known_{c}"))));
+    let keep_null: Vec<Expr> = KEEP_NULL
+        .iter()
+        .map(|c| {
+            when(col(format!("__known_{c}")).gt(lit(0u32)))
+                .then(col(*c))
+                .otherwise(lit(NULL).cast(DataType::Int64))
+                .alias(*c)
+        })
+        .collect();
+    let shared = window
+        .filter(col("__alone").not())
+        .group_by_stable([run()])
+        .agg(aggs)
+        .with_columns(keep_null)
+        .select(columns);
+    Ok(concat([singles, shared], UnionArgs::default())?.sort(["__run"], SortMultipleOptions::default()))
 }
