@@ -84,8 +84,25 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
     }
     let df = parse_numbers(df, STUDENT_NUMBERS, Some("year"))?;
 
-    // Text columns of the key as codes (each categories object keeps its mapping only weakly:
-    // the mappings are held here).
+    let (df, coded) = coded_columns(df, &school_cols)?;
+    // Step 1: every row, grouped by its packed key.
+    let fields = key_fields(&coded);
+    let (base, key_cols, total_bits, packed) = keyed(&df, &fields);
+    let (groups, scores, bad_rows) = first_step(base, &key_cols, packed)?;
+
+    // Step 2: the groups.
+    let groups = if packed { unpack(groups, &fields, total_bits)? } else { groups };
+    let groups = with_pairs(groups, &coded, ctx)?;
+    let groups = with_schools(groups, &coded, by_name, ctx, report)?;
+    let groups = groups.lazy().with_column(final_reason(by_name).alias("__reason")).collect()?;
+    let groups = with_failed_by_score(groups, scores, &key_cols)?;
+    account(&df, &groups, &bad_rows, &key_cols, report, ctx.max_problems)?;
+    aggregate(groups, ctx)
+}
+
+/// The text columns of the key (the school's, procedure, subject) as codes (each categories
+/// object keeps its mapping only weakly: the mappings are held in the `Coded`).
+fn coded_columns(df: DataFrame, school_cols: &[&'static str]) -> PolarsResult<(DataFrame, Vec<Coded>)> {
     let text_cols: Vec<&'static str> = school_cols.iter().copied().chain(["procedure", "subject"]).collect();
     let mut cats = Vec::new();
     let mut code_exprs = Vec::new();
@@ -103,7 +120,12 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
         })
         .collect();
 
-    // Step 1: every row.
+    Ok((df, coded))
+}
+
+/// The fields of a row's key: year, the coded text columns, the grade's state, the row's own
+/// check, whether it has a mark and a score.
+fn key_fields(coded: &[Coded]) -> Vec<Field> {
     let row_check = when(bad_mark("mark"))
         .then(lit(ROW_BAD_MARK))
         .when(bad_mark("journal_mark"))
@@ -121,7 +143,7 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
         .then(lit(YEAR_NONE))
         .otherwise((col("__year") - lit(2000)).cast(DataType::UInt64));
     let mut fields = vec![Field { name: "__f_year".into(), value: year_code, bits: 7 }];
-    for c in &coded {
+    for c in coded {
         fields.push(Field {
             name: format!("__f_{}", c.column),
             value: col(format!("__c_{}", c.column)).fill_null(lit(c.missing)),
@@ -134,6 +156,13 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
         Field { name: "__f_nomark".into(), value: has("mark").not().cast(DataType::UInt64), bits: 1 },
         Field { name: "__f_noscore".into(), value: num("score").is_null().cast(DataType::UInt64), bits: 1 },
     ]);
+    fields
+}
+
+/// The frame with its key: one packed integer `__k` when the fields fit in 64 bits, else a
+/// column per field. Gives the frame, the key columns, the fields' total bits and whether the
+/// key is packed.
+fn keyed(df: &DataFrame, fields: &[Field]) -> (LazyFrame, Vec<String>, u32, bool) {
     let total_bits = fields.iter().map(|f| f.bits).sum::<u32>();
     let packed = total_bits <= 64;
     let key_cols: Vec<String> = if packed { vec!["__k".to_string()] } else { fields.iter().map(|f| f.name.clone()).collect() };
@@ -141,7 +170,7 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
         // The last field takes the lowest bits.
         let mut shift = total_bits;
         let mut key: Option<Expr> = None;
-        for f in &fields {
+        for f in fields {
             shift -= f.bits;
             let part = f.value.clone() * lit(1u64 << shift);
             key = Some(match key {
@@ -153,6 +182,12 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
     } else {
         df.clone().lazy().with_columns(fields.iter().map(|f| f.value.clone().alias(f.name.as_str())).collect::<Vec<_>>())
     };
+    (base, key_cols, total_bits, packed)
+}
+
+/// The groups of equal keys with their counts, the scores of rows without a mark (for the ЕГЭ
+/// minimum) and the rows that fail their own check, in one streaming pass.
+fn first_step(base: LazyFrame, key_cols: &[String], packed: bool) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
     let key_exprs = || key_cols.iter().map(|k| col(k.as_str())).collect::<Vec<_>>();
     let row_value = if packed { (col("__k") / lit(4u64)) % lit(4u64) } else { col("__f_row") };
     let nomark_value = if packed { (col("__k") / lit(2u64)) % lit(2u64) } else { col("__f_nomark") };
@@ -189,14 +224,7 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
     };
     drop(out);
 
-    // Step 2: the groups.
-    let groups = if packed { unpack(groups, &fields, total_bits)? } else { groups };
-    let groups = with_pairs(groups, &coded, ctx)?;
-    let groups = with_schools(groups, &coded, by_name, ctx, report)?;
-    let groups = groups.lazy().with_column(final_reason(by_name).alias("__reason")).collect()?;
-    let groups = with_failed_by_score(groups, scores, &key_cols)?;
-    account(&df, &groups, &bad_rows, &key_cols, report, ctx.max_problems)?;
-    aggregate(groups, ctx)
+    Ok((groups, scores, bad_rows))
 }
 
 /// The fields of the packed key as columns of their own.
