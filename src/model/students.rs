@@ -443,6 +443,40 @@ fn row_reason(check: u64) -> Option<Reason> {
 /// Counts the rows by reason and lists a sample of the excluded ones (with row, column and value),
 /// at most `max_problems` a reason over the whole file.
 fn account(df: &DataFrame, groups: &DataFrame, bad_rows: &DataFrame, key_cols: &[String], report: &mut InputReport, max_problems: usize) -> PolarsResult<()> {
+    let to_list = count_reasons(groups, report)?;
+    let mut sample: Vec<(u64, Reason, Option<String>)> = Vec::new();
+    let mut fetch: Vec<(u64, Reason)> = Vec::new();
+    for (reason, total) in &to_list {
+        let listed = report.problems.iter().filter(|p| p.code == reason.code() && p.severity == Severity::Excluded).count();
+        let room = max_problems.saturating_sub(listed);
+        let mut taken = 0usize;
+        if room > 0 {
+            for (row, value, from_table) in sample_rows(*reason, room, groups, bad_rows, key_cols)? {
+                if from_table {
+                    fetch.push((row, *reason));
+                } else {
+                    sample.push((row, *reason, value));
+                }
+                taken += 1;
+            }
+        }
+        report.problems_not_listed += total.saturating_sub(taken as u64);
+    }
+    sample.extend(fetch_values(df, fetch)?);
+    let by_rule = rule_order();
+    sample.sort_by_key(|(r, reason, _)| (*r, by_rule.iter().position(|x| x == reason)));
+    for (row, reason, value) in sample {
+        let column = column_of(reason);
+        let source = report.source_column(column).unwrap_or_else(|| column.to_string());
+        report.problem(Severity::Excluded, reason.code(), Some(row), Some(&source), value, tr!("{} — строка исключена", "{} — row excluded", reason.label()));
+    }
+    Ok(())
+}
+
+
+/// Rows read = used + excluded by reason, from the groups' reasons (in the order of the
+/// checks); gives the reasons whose rows are listed, with their counts.
+fn count_reasons(groups: &DataFrame, report: &mut InputReport) -> PolarsResult<Vec<(Reason, u64)>> {
     let counts = groups
         .clone()
         .lazy()
@@ -470,61 +504,55 @@ fn account(df: &DataFrame, groups: &DataFrame, bad_rows: &DataFrame, key_cols: &
         }
     }
 
-    let mut sample: Vec<(u64, Reason, Option<String>)> = Vec::new();
-    let mut fetch: Vec<(u64, Reason)> = Vec::new();
-    for (reason, total) in &to_list {
-        let listed = report.problems.iter().filter(|p| p.code == reason.code() && p.severity == Severity::Excluded).count();
-        let room = max_problems.saturating_sub(listed);
-        let mut taken = 0usize;
-        if room > 0 {
-            // Rows whose own value failed: listed with that value.
-            let from_rows: Vec<u64> = (1..=3u64).filter(|r| row_reason(*r) == Some(*reason)).collect();
-            let mut rows: Vec<(u64, Option<String>)> = Vec::new();
-            if !from_rows.is_empty() {
-                let on: Vec<Expr> = key_cols.iter().map(|k| col(k.as_str())).collect();
-                let decided = groups.clone().lazy().filter(col("__reason").eq(lit(reason.code()))).select(on.clone());
-                let value_col = column_of(*reason);
-                let hits = bad_rows
-                    .clone()
-                    .lazy()
-                    .filter(col("__row_check").is_in(lit(Series::new("r".into(), from_rows.clone())).implode(false), false))
-                    .join(decided, on.clone(), on, JoinArgs::new(JoinType::Semi))
-                    .sort([ROW_COL], SortMultipleOptions::default())
-                    .limit(room as u32)
-                    .select([col(ROW_COL), col(value_col).alias("__value")])
-                    .collect()?;
-                let r = hits.column(ROW_COL)?.u64()?;
-                let v = hits.column("__value")?;
-                rows.extend(r.iter().enumerate().filter_map(|(i, r)| Some((r?, cell_text(v, i)))));
-            }
-            // Groups decided by a lookup: their first row (the value is read from the table).
-            let row_check = groups.column("__f_row")?.u64()?;
-            let group_reason = groups.column("__reason")?.str()?;
-            let firsts = groups.column("row_min")?.u64()?;
-            let mut by_group: Vec<u64> = group_reason
-                .iter()
-                .zip(row_check.iter())
-                .zip(firsts.iter())
-                .filter(|((g, rc), _)| *g == Some(reason.code()) && !rc.is_some_and(|rc| row_reason(rc) == Some(*reason)))
-                .filter_map(|(_, f)| f)
-                .collect();
-            by_group.sort_unstable();
-            by_group.truncate(room);
-            let mut all: Vec<(u64, Option<String>, bool)> = rows.into_iter().map(|(r, v)| (r, v, false)).chain(by_group.into_iter().map(|r| (r, None, true))).collect();
-            all.sort_by_key(|(r, _, _)| *r);
-            all.truncate(room);
-            for (row, value, from_table) in all {
-                if from_table {
-                    fetch.push((row, *reason));
-                } else {
-                    sample.push((row, *reason, value));
-                }
-                taken += 1;
-            }
-        }
-        report.problems_not_listed += total.saturating_sub(taken as u64);
+    Ok(to_list)
+}
+
+/// The first `room` rows excluded for `reason`, by row number: rows whose own value failed
+/// (with that value), and the first rows of groups decided by a lookup (`true`: the value is
+/// to be read from the table).
+fn sample_rows(reason: Reason, room: usize, groups: &DataFrame, bad_rows: &DataFrame, key_cols: &[String]) -> PolarsResult<Vec<(u64, Option<String>, bool)>> {
+    // Rows whose own value failed: listed with that value.
+    let from_rows: Vec<u64> = (1..=3u64).filter(|r| row_reason(*r) == Some(reason)).collect();
+    let mut rows: Vec<(u64, Option<String>)> = Vec::new();
+    if !from_rows.is_empty() {
+        let on: Vec<Expr> = key_cols.iter().map(|k| col(k.as_str())).collect();
+        let decided = groups.clone().lazy().filter(col("__reason").eq(lit(reason.code()))).select(on.clone());
+        let value_col = column_of(reason);
+        let hits = bad_rows
+            .clone()
+            .lazy()
+            .filter(col("__row_check").is_in(lit(Series::new("r".into(), from_rows.clone())).implode(false), false))
+            .join(decided, on.clone(), on, JoinArgs::new(JoinType::Semi))
+            .sort([ROW_COL], SortMultipleOptions::default())
+            .limit(room as u32)
+            .select([col(ROW_COL), col(value_col).alias("__value")])
+            .collect()?;
+        let r = hits.column(ROW_COL)?.u64()?;
+        let v = hits.column("__value")?;
+        rows.extend(r.iter().enumerate().filter_map(|(i, r)| Some((r?, cell_text(v, i)))));
     }
-    // Values of the rows decided by a lookup, read once from the table.
+    // Groups decided by a lookup: their first row (the value is read from the table).
+    let row_check = groups.column("__f_row")?.u64()?;
+    let group_reason = groups.column("__reason")?.str()?;
+    let firsts = groups.column("row_min")?.u64()?;
+    let mut by_group: Vec<u64> = group_reason
+        .iter()
+        .zip(row_check.iter())
+        .zip(firsts.iter())
+        .filter(|((g, rc), _)| *g == Some(reason.code()) && !rc.is_some_and(|rc| row_reason(rc) == Some(reason)))
+        .filter_map(|(_, f)| f)
+        .collect();
+    by_group.sort_unstable();
+    by_group.truncate(room);
+    let mut all: Vec<(u64, Option<String>, bool)> = rows.into_iter().map(|(r, v)| (r, v, false)).chain(by_group.into_iter().map(|r| (r, None, true))).collect();
+    all.sort_by_key(|(r, _, _)| *r);
+    all.truncate(room);
+    Ok(all)
+}
+
+/// Values of the rows decided by a lookup, read once from the table.
+fn fetch_values(df: &DataFrame, fetch: Vec<(u64, Reason)>) -> PolarsResult<Vec<(u64, Reason, Option<String>)>> {
+    let mut sample = Vec::new();
     if !fetch.is_empty() {
         let rows = Series::new("r".into(), fetch.iter().map(|(r, _)| *r).collect::<Vec<u64>>());
         let mut columns: Vec<Expr> = vec![col(ROW_COL).cast(DataType::UInt64).alias(ROW_COL)];
@@ -546,14 +574,7 @@ fn account(df: &DataFrame, groups: &DataFrame, bad_rows: &DataFrame, key_cols: &
             sample.push((row, reason, value));
         }
     }
-    let by_rule = rule_order();
-    sample.sort_by_key(|(r, reason, _)| (*r, by_rule.iter().position(|x| x == reason)));
-    for (row, reason, value) in sample {
-        let column = column_of(reason);
-        let source = report.source_column(column).unwrap_or_else(|| column.to_string());
-        report.problem(Severity::Excluded, reason.code(), Some(row), Some(&source), value, tr!("{} — строка исключена", "{} — row excluded", reason.label()));
-    }
-    Ok(())
+    Ok(sample)
 }
 
 /// Sums the groups that pass to school × year × procedure, in the schema of every aggregate.
