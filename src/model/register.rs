@@ -26,32 +26,7 @@ pub fn build(raw: RawFrame, report: &mut InputReport, max_problems: usize) -> Po
         max_problems,
     )?;
 
-    // Duplicate ids are fatal: the register defines the schools.
-    let dups = good
-        .clone()
-        .lazy()
-        .with_column(col(ROW_COL).cum_count(false).over([col("school_id")])?.alias("__k"))
-        .filter(col("__k").gt(lit(1u32)))
-        .sort([ROW_COL], SortMultipleOptions::default())
-        .collect()?;
-    if dups.height() > 0 {
-        let rows = dups.column(ROW_COL)?.cast(&DataType::UInt64)?;
-        let ids = dups.column("school_id")?.str()?.clone();
-        let src = report.source_column("school_id");
-        for (row, id) in rows.u64()?.iter().zip(ids.iter()).take(max_problems) {
-            report.problem(
-                Severity::Fatal,
-                Reason::DuplicateId.code(),
-                row,
-                src.as_deref(),
-                id.map(str::to_string),
-                tr!(
-                    "идентификатор ОО повторяется в реестре — у каждой школы должен быть свой",
-                    "school id repeats in the register — every school needs its own"
-                ),
-            );
-        }
-        report.problems_not_listed += (dups.height() as u64).saturating_sub(max_problems as u64);
+    if fatal_duplicates(&good, report, max_problems)? {
         return Ok(None);
     }
     // Every number parsed once per distinct value.
@@ -81,26 +56,7 @@ pub fn build(raw: RawFrame, report: &mut InputReport, max_problems: usize) -> Po
         max_problems,
     )?;
 
-    // Extra columns are kept when they hold numbers (≥ 90 % of filled cells).
-    let mut keep_extras: Vec<String> = Vec::new();
-    for e in &extras {
-        let stats = good
-            .clone()
-            .lazy()
-            .select([
-                col(format!("__has_{e}")).sum().alias("filled"),
-                num(e).count().alias("numeric"),
-            ])
-            .collect()?;
-        let filled = stats.column("filled")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
-        let numeric = stats.column("numeric")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
-        if numeric > 0 && numeric * 10 >= filled * 9 {
-            keep_extras.push(e.clone());
-        } else {
-            report.unknown_columns.push(e.clone());
-            report.mapped.retain(|m| &m.canonical != e);
-        }
-    }
+    let keep_extras = numeric_extras(&good, &extras, report)?;
     let mut select = vec![
         col("school_id"),
         text("name").alias("name"),
@@ -126,4 +82,63 @@ pub fn build(raw: RawFrame, report: &mut InputReport, max_problems: usize) -> Po
         return Ok(None);
     }
     Ok(Some(out))
+}
+
+/// Duplicate ids are fatal: the register defines the schools. Lists them; gives whether there
+/// were any.
+fn fatal_duplicates(good: &DataFrame, report: &mut InputReport, max_problems: usize) -> PolarsResult<bool> {
+    let dups = good
+        .clone()
+        .lazy()
+        .with_column(col(ROW_COL).cum_count(false).over([col("school_id")])?.alias("__k"))
+        .filter(col("__k").gt(lit(1u32)))
+        .sort([ROW_COL], SortMultipleOptions::default())
+        .collect()?;
+    if dups.height() > 0 {
+        let rows = dups.column(ROW_COL)?.cast(&DataType::UInt64)?;
+        let ids = dups.column("school_id")?.str()?.clone();
+        let src = report.source_column("school_id");
+        for (row, id) in rows.u64()?.iter().zip(ids.iter()).take(max_problems) {
+            report.problem(
+                Severity::Fatal,
+                Reason::DuplicateId.code(),
+                row,
+                src.as_deref(),
+                id.map(str::to_string),
+                tr!(
+                    "идентификатор ОО повторяется в реестре — у каждой школы должен быть свой",
+                    "school id repeats in the register — every school needs its own"
+                ),
+            );
+        }
+        report.problems_not_listed += (dups.height() as u64).saturating_sub(max_problems as u64);
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Extra columns are kept when they hold numbers (≥ 90 % of filled cells); the others are
+/// listed as unknown.
+fn numeric_extras(good: &DataFrame, extras: &[String], report: &mut InputReport) -> PolarsResult<Vec<String>> {
+    let num = |c: &str| col(format!("__num_{c}"));
+    let mut keep_extras: Vec<String> = Vec::new();
+    for e in extras {
+        let stats = good
+            .clone()
+            .lazy()
+            .select([
+                col(format!("__has_{e}")).sum().alias("filled"),
+                num(e).count().alias("numeric"),
+            ])
+            .collect()?;
+        let filled = stats.column("filled")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
+        let numeric = stats.column("numeric")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
+        if numeric > 0 && numeric * 10 >= filled * 9 {
+            keep_extras.push(e.clone());
+        } else {
+            report.unknown_columns.push(e.clone());
+            report.mapped.retain(|m| &m.canonical != e);
+        }
+    }
+    Ok(keep_extras)
 }
