@@ -204,6 +204,38 @@ fn find_metric_row(rows: &[Vec<Option<String>>], matcher: &Matcher) -> Option<us
 
 fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Result<Header, ReadError> {
     let rows = &grid.rows;
+    let (metric_idx, subject_idx) = header_rows(grid, matcher, opts, sheet)?;
+    let metric_row = rows.get(metric_idx).cloned().unwrap_or_default();
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let first_metric = (0..width).find(|c| metric_row.get(*c).cloned().flatten().is_some_and(|t| metric_of(matcher, &t).is_some())).unwrap_or(0);
+    let subjects = filled_subjects(&rows.get(subject_idx).cloned().unwrap_or_default(), width, first_metric);
+    let label = |c: usize| -> Option<String> {
+        (subject_idx..=metric_idx).rev().find_map(|i| rows.get(i).and_then(|r| r.get(c)).cloned().flatten())
+    };
+    let mut h = Columns::default();
+    for c in 0..width {
+        let letter = column_letter(c + grid.first_col);
+        let metric_cell = metric_row.get(c).cloned().flatten();
+        let metric = metric_cell.as_deref().and_then(|t| metric_of(matcher, t));
+        match (metric, subjects.get(c).cloned().flatten()) {
+            (Some(m), Some(subj_header)) => h.metric(c, letter, m, metric_cell.unwrap_or_default(), subj_header),
+            (Some(_), None) => h.note_unknown(tr!("показатель без предмета над ним", "a metric without a subject above it"), letter),
+            (None, _) => {
+                if let Some(text) = label(c) {
+                    h.label(c, letter, text, matcher);
+                }
+            }
+        }
+    }
+    h.check(sheet)?;
+    let unknown: Vec<String> = h.unknown.into_iter().map(|(text, letters)| format!("{text} — {}", letters.join(", "))).collect();
+    Ok(Header { subject_idx, metric_idx, keys: h.keys, blocks: h.blocks, unknown, mapped: h.mapped })
+}
+
+/// The indices (in the grid) of the metric row and the subject row above it: as configured,
+/// or found.
+fn header_rows(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Result<(usize, usize), ReadError> {
+    let rows = &grid.rows;
     let index_of = |n: usize| grid.numbers.iter().position(|&r| r == n as u64);
     let metric_idx = match opts.metric_row {
         Some(n) => index_of(n).ok_or_else(|| ReadError::Layout(tr!("лист «{sheet}»: строка показателей {n} пуста или её нет", "sheet '{sheet}': metric row {n} is empty or missing")))?,
@@ -217,7 +249,6 @@ fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Re
     let metric_row = rows.get(metric_idx).cloned().unwrap_or_default();
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     let metric_cols: Vec<usize> = (0..width).filter(|c| metric_row.get(*c).cloned().flatten().is_some_and(|t| metric_of(matcher, &t).is_some())).collect();
-    let first_metric = metric_cols.first().copied().unwrap_or(0);
     let subject_idx = match opts.subject_row {
         Some(n) => index_of(n).ok_or_else(|| ReadError::Layout(tr!("лист «{sheet}»: строка предметов {n} пуста или её нет", "sheet '{sheet}': subject row {n} is empty or missing")))?,
         None => (0..metric_idx)
@@ -230,8 +261,12 @@ fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Re
                 ))
             })?,
     };
-    // Subjects fill to the right over blank cells (a header centred across its block).
-    let subject_row = rows.get(subject_idx).cloned().unwrap_or_default();
+    Ok((metric_idx, subject_idx))
+}
+
+/// Subjects fill to the right over blank cells (a header centred across its block), from the
+/// first metric column on.
+fn filled_subjects(subject_row: &[Option<String>], width: usize, first_metric: usize) -> Vec<Option<String>> {
     let mut subjects: Vec<Option<String>> = vec![None; width];
     let mut current: Option<String> = None;
     for (c, slot) in subjects.iter_mut().enumerate() {
@@ -243,93 +278,99 @@ fn header(grid: &Grid, matcher: &Matcher, opts: &WideOptions, sheet: &str) -> Re
         }
         *slot = current.clone();
     }
-    let label = |c: usize| -> Option<String> {
-        (subject_idx..=metric_idx).rev().find_map(|i| rows.get(i).and_then(|r| r.get(c)).cloned().flatten())
-    };
-    let mut keys: Vec<(usize, String, String)> = Vec::new();
-    // Unknown headers, each with the columns it heads.
-    let mut unknown: Vec<(String, Vec<String>)> = Vec::new();
-    let mut note_unknown = |text: String, letter: String| match unknown.iter_mut().find(|(t, _)| *t == text) {
-        Some((_, letters)) => letters.push(letter),
-        None => unknown.push((text, vec![letter])),
-    };
-    let mut mapped: Vec<MappedColumn> = Vec::new();
-    let mut blocks: Vec<(Block, Vec<(usize, String)>)> = Vec::new();
-    for c in 0..width {
-        let letter = column_letter(c + grid.first_col);
-        let metric_cell = metric_row.get(c).cloned().flatten();
-        let metric = metric_cell.as_deref().and_then(|t| metric_of(matcher, t));
-        match (metric, subjects.get(c).cloned().flatten()) {
-            (Some(m), Some(subj_header)) => {
-                let metric_text = metric_cell.unwrap_or_default();
-                let share = header_is_share(&metric_text) || header_is_share(&subj_header);
-                let same_block = blocks.last().is_some_and(|(b, cols)| b.header == subj_header && cols.last().is_some_and(|(lc, _)| *lc < c));
-                if !same_block {
-                    let subject = subject_of(&subj_header);
-                    blocks.push((
-                        Block {
-                            subject: if subject.is_empty() { subj_header.clone() } else { subject },
-                            procedure: procedure_in(&subj_header).map(str::to_string),
-                            grade: grade_in(&subj_header),
-                            header: subj_header.clone(),
-                            metrics: Vec::new(),
-                        },
-                        Vec::new(),
-                    ));
-                }
-                let Some((block, cols)) = blocks.last_mut() else { continue };
-                if cols.iter().any(|(_, have)| have == m) {
-                    note_unknown(tr!("«{metric_text}» (второй столбец «{m}» в блоке)", "«{metric_text}» (a second '{m}' column in the block)"), letter);
-                    continue;
-                }
-                cols.push((c, m.to_string()));
-                block.metrics.push((letter, m.to_string()));
-                match mapped.iter_mut().find(|x| x.canonical == m) {
-                    Some(prev) => {
-                        prev.share = prev.share || share;
-                        if !prev.source.split(" | ").any(|s| s == metric_text) {
-                            prev.source = format!("{} | {metric_text}", prev.source);
-                        }
-                    }
-                    None => mapped.push(MappedColumn { source: metric_text, canonical: m.to_string(), share, matched_by: None }),
-                }
-            }
-            (Some(_), None) => note_unknown(tr!("показатель без предмета над ним", "a metric without a subject above it"), letter),
-            (None, _) => {
-                let Some(text) = label(c) else { continue };
-                let (key, how) = match matcher.resolve(&text) {
-                    super::headers::Resolved::Exact(k) => (Some(k), None),
-                    super::headers::Resolved::Loose(k, how) => (Some(k), Some(how)),
-                    _ => (None, None),
-                };
-                match key.filter(|k| KEYS.contains(&k.as_str())) {
-                    Some(k) if !keys.iter().any(|(_, have, _)| *have == k) => {
-                        keys.push((c, k.clone(), text.clone()));
-                        mapped.push(MappedColumn { source: text, canonical: k, share: false, matched_by: how });
-                    }
-                    _ => note_unknown(format!("«{text}»"), letter),
-                }
-            }
+    subjects
+}
+
+/// The header's columns as they are read left to right: label columns, subject blocks with
+/// their metrics, unknown headers (each with the columns it heads).
+#[derive(Default)]
+struct Columns {
+    keys: Vec<(usize, String, String)>,
+    blocks: Vec<(Block, Vec<(usize, String)>)>,
+    unknown: Vec<(String, Vec<String>)>,
+    mapped: Vec<MappedColumn>,
+}
+
+impl Columns {
+    fn note_unknown(&mut self, text: String, letter: String) {
+        match self.unknown.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, letters)) => letters.push(letter),
+            None => self.unknown.push((text, vec![letter])),
         }
     }
-    let unknown: Vec<String> = unknown.into_iter().map(|(text, letters)| format!("{text} — {}", letters.join(", "))).collect();
-    if blocks.is_empty() {
-        return Err(ReadError::Layout(tr!("лист «{sheet}»: нет блоков предметов", "sheet '{sheet}': no subject blocks")));
+
+    /// A metric column `c` under the subject header `subj_header`.
+    fn metric(&mut self, c: usize, letter: String, m: &str, metric_text: String, subj_header: String) {
+        let share = header_is_share(&metric_text) || header_is_share(&subj_header);
+        let same_block = self.blocks.last().is_some_and(|(b, cols)| b.header == subj_header && cols.last().is_some_and(|(lc, _)| *lc < c));
+        if !same_block {
+            let subject = subject_of(&subj_header);
+            self.blocks.push((
+                Block {
+                    subject: if subject.is_empty() { subj_header.clone() } else { subject },
+                    procedure: procedure_in(&subj_header).map(str::to_string),
+                    grade: grade_in(&subj_header),
+                    header: subj_header.clone(),
+                    metrics: Vec::new(),
+                },
+                Vec::new(),
+            ));
+        }
+        let Some((block, cols)) = self.blocks.last_mut() else { return };
+        if cols.iter().any(|(_, have)| have == m) {
+            self.note_unknown(tr!("«{metric_text}» (второй столбец «{m}» в блоке)", "«{metric_text}» (a second '{m}' column in the block)"), letter);
+            return;
+        }
+        cols.push((c, m.to_string()));
+        block.metrics.push((letter, m.to_string()));
+        match self.mapped.iter_mut().find(|x| x.canonical == m) {
+            Some(prev) => {
+                prev.share = prev.share || share;
+                if !prev.source.split(" | ").any(|s| s == metric_text) {
+                    prev.source = format!("{} | {metric_text}", prev.source);
+                }
+            }
+            None => self.mapped.push(MappedColumn { source: metric_text, canonical: m.to_string(), share, matched_by: None }),
+        }
     }
-    // One count per subject and no result (e.g. registrations for the exams): not results.
-    if !blocks.iter().any(|(_, cols)| cols.iter().any(|(_, m)| m != "participants")) {
-        return Err(ReadError::Layout(tr!(
-            "лист «{sheet}»: по предметам только число участников, без результатов («2», «не преодолен min порог», «средний балл») — это не таблица результатов (например, регистрация на экзамены)",
-            "sheet '{sheet}': only a count per subject, no results (mark 2, below the minimum, mean score) — not a results table (e.g. exam registrations)"
-        )));
+
+    /// A column outside the blocks headed `text`: a label column (school, municipality, …) or
+    /// unknown.
+    fn label(&mut self, c: usize, letter: String, text: String, matcher: &Matcher) {
+        let (key, how) = match matcher.resolve(&text) {
+            super::headers::Resolved::Exact(k) => (Some(k), None),
+            super::headers::Resolved::Loose(k, how) => (Some(k), Some(how)),
+            _ => (None, None),
+        };
+        match key.filter(|k| KEYS.contains(&k.as_str())) {
+            Some(k) if !self.keys.iter().any(|(_, have, _)| *have == k) => {
+                self.keys.push((c, k.clone(), text.clone()));
+                self.mapped.push(MappedColumn { source: text, canonical: k, share: false, matched_by: how });
+            }
+            _ => self.note_unknown(format!("«{text}»"), letter),
+        }
     }
-    if !keys.iter().any(|(_, k, _)| k == "name" || k == "school_id") {
-        return Err(ReadError::Layout(tr!(
-            "лист «{sheet}»: нет столбца с названием или кодом ОО (например, «Наименование ОО»)",
-            "sheet '{sheet}': no column with the school name or id (e.g. «Наименование ОО»)"
-        )));
+
+    /// A sheet is read when it has subject blocks with results and a school column.
+    fn check(&self, sheet: &str) -> Result<(), ReadError> {
+        if self.blocks.is_empty() {
+            return Err(ReadError::Layout(tr!("лист «{sheet}»: нет блоков предметов", "sheet '{sheet}': no subject blocks")));
+        }
+        // One count per subject and no result (e.g. registrations for the exams): not results.
+        if !self.blocks.iter().any(|(_, cols)| cols.iter().any(|(_, m)| m != "participants")) {
+            return Err(ReadError::Layout(tr!(
+                "лист «{sheet}»: по предметам только число участников, без результатов («2», «не преодолен min порог», «средний балл») — это не таблица результатов (например, регистрация на экзамены)",
+                "sheet '{sheet}': only a count per subject, no results (mark 2, below the minimum, mean score) — not a results table (e.g. exam registrations)"
+            )));
+        }
+        if !self.keys.iter().any(|(_, k, _)| k == "name" || k == "school_id") {
+            return Err(ReadError::Layout(tr!(
+                "лист «{sheet}»: нет столбца с названием или кодом ОО (например, «Наименование ОО»)",
+                "sheet '{sheet}': no column with the school name or id (e.g. «Наименование ОО»)"
+            )));
+        }
+        Ok(())
     }
-    Ok(Header { subject_idx, metric_idx, keys, blocks, unknown, mapped })
 }
 
 impl Header {
