@@ -2,7 +2,6 @@
 //! settings from the stored aggregates of a run (the indices are computed once for all settings
 //! that share them).
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -11,7 +10,6 @@ use super::{no_aggregates, print_limited, table_with, write_files};
 use crate::cli::{OutputFormat, SweepArgs};
 use crate::error::{usage, EXIT_OK};
 use crate::identify::{Aggregates, Session};
-use crate::model::columns::strs;
 use crate::output::sweep::{self, Collector};
 
 pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
@@ -25,11 +23,7 @@ pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
     let Some(agg) = Aggregates::from_dataset(&stored.dataset) else {
         return Ok(no_aggregates(&base.from));
     };
-    let reg = agg.register;
-    let (ids, names, muns) = (strs(reg, "school_id")?, strs(reg, "name")?, strs(reg, "municipality")?);
-    let names: BTreeMap<String, (String, String)> =
-        ids.into_iter().zip(names.into_iter().zip(muns)).collect();
-    let mut collector = Collector::new(names);
+    let mut collector = Collector::new(agg.school_names()?);
     let mut session = Session::seeded(&agg, stored.indices.clone());
     let t0 = std::time::Instant::now();
     for values in settings {

@@ -9,10 +9,12 @@ pub mod overview;
 pub mod sweep;
 pub mod whatif;
 mod reasons;
+pub mod words;
 
 pub use category::Category;
 pub use outcome::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, Flags, Reason, SchoolRow};
-pub use reasons::{num1, procedure_label};
+pub use reasons::{joined as reasons_text, texts as reason_texts};
+pub use words::{num1, procedure_label};
 
 use std::collections::BTreeMap;
 
@@ -63,6 +65,13 @@ pub struct Aggregates<'a> {
 }
 
 impl<'a> Aggregates<'a> {
+    /// Every register school's name and municipality, by id.
+    pub fn school_names(&self) -> PolarsResult<BTreeMap<String, (String, String)>> {
+        let reg = self.register;
+        let (ids, names, muns) = (strs(reg, "school_id")?, strs(reg, "name")?, strs(reg, "municipality")?);
+        Ok(ids.into_iter().zip(names.into_iter().zip(muns)).collect())
+    }
+
     pub fn from_dataset(ds: &'a Dataset) -> Option<Self> {
         Some(Aggregates {
             register: ds.register.as_ref()?,
@@ -379,7 +388,7 @@ fn school_rows(df: &DataFrame, years: &[i32], reasons: &mut BTreeMap<String, Vec
             inr_years: inr_years.iter().map(|v| v[i]).collect(),
             inr: inr[i],
             isbsh: isbsh[i],
-            flags: Flags(flags.iter().map(|(flag, v)| (*flag, v[i])).collect()),
+            flags: Flags::of(flags.iter().map(|(flag, v)| (*flag, v[i]))),
             shnor: shnor[i],
             shnsu: shnsu[i],
             resilient: resilient[i],

@@ -5,7 +5,8 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::criteria;
+use std::borrow::Cow;
+
 use super::Category;
 
 /// A procedure of one grade and subject: «ВПР 4 Русский язык».
@@ -19,7 +20,7 @@ pub struct Procedure {
 impl Procedure {
     /// «ВПР 4 Русский язык»; ОГЭ and ЕГЭ without the grade.
     pub fn label(&self) -> String {
-        super::procedure_label(&self.procedure, self.grade, &self.subject)
+        super::words::procedure_label(&self.procedure, self.grade, &self.subject)
     }
 }
 
@@ -65,20 +66,10 @@ pub struct Reason {
 }
 
 impl Reason {
-    /// The sentence an official can paste into an order.
-    pub fn text(&self) -> String {
-        criteria::by_flag(self.criterion).map(|c| c.render(self)).unwrap_or_default()
-    }
-
     /// The facts of one role.
     pub fn facts_of(&self, role: Role) -> impl Iterator<Item = &Fact> {
         self.facts.iter().filter(move |f| f.role == role)
     }
-}
-
-/// The reasons of one school in the order of the criteria, each one sentence.
-pub fn reason_texts(reasons: &[Reason]) -> Vec<String> {
-    reasons.iter().map(Reason::text).filter(|t| !t.is_empty()).collect()
 }
 
 /// Whether a school entered, stayed on or left the ШНОР list against last year's (§4.5).
@@ -117,20 +108,25 @@ impl Dynamics {
     }
 }
 
-/// The flags of the ШНОР-list criteria, in the order of [`criteria::ALL`]; serialised as
-/// `"flag_r30": true, …` in that order.
+/// The flags of the ШНОР-list criteria by flag column, in the order of `criteria::ALL`;
+/// serialised as `"flag_r30": true, …` in that order.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Flags(pub Vec<(&'static str, bool)>);
+pub struct Flags(pub Vec<(Cow<'static, str>, bool)>);
 
 impl Flags {
-    #[cfg(test)]
-    pub fn get(&self, flag: &str) -> bool {
-        self.0.iter().any(|(f, on)| *f == flag && *on)
+    /// Each flag column with its value.
+    pub fn of(flags: impl IntoIterator<Item = (&'static str, bool)>) -> Flags {
+        Flags(flags.into_iter().map(|(f, on)| (Cow::Borrowed(f), on)).collect())
     }
 
-    /// The short names of the criteria that flag the school («R30», «BOTTOM»).
-    pub fn names(&self) -> Vec<&'static str> {
-        self.0.iter().filter(|(_, on)| *on).filter_map(|(f, _)| criteria::by_flag(f).map(|c| c.name())).collect()
+    #[cfg(test)]
+    pub fn get(&self, flag: &str) -> bool {
+        self.0.iter().any(|(f, on)| f == flag && *on)
+    }
+
+    /// The flag columns that are set.
+    pub fn set(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().filter(|(_, on)| *on).map(|(f, _)| f.as_ref())
     }
 }
 
@@ -138,21 +134,17 @@ impl Serialize for Flags {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (flag, on) in &self.0 {
-            m.serialize_entry(flag, on)?;
+            m.serialize_entry(flag.as_ref(), on)?;
         }
         m.end()
     }
 }
 
 impl<'de> Deserialize<'de> for Flags {
-    /// The flags of registered criteria, in the order read; other keys are ignored.
+    /// The flags in the order read (keys whose value is not true or false are ignored).
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let map: Vec<(String, serde_json::Value)> = serde::de::Deserializer::deserialize_map(d, PairsVisitor)?;
-        Ok(Flags(
-            map.into_iter()
-                .filter_map(|(k, v)| Some((criteria::by_flag(&k)?.flag(), v.as_bool()?)))
-                .collect(),
-        ))
+        Ok(Flags(map.into_iter().filter_map(|(k, v)| Some((Cow::Owned(k), v.as_bool()?))).collect()))
     }
 }
 
@@ -235,10 +227,6 @@ impl SchoolRow {
         }
     }
 
-    /// The reasons as one text, sentence after sentence («R30: …. BOTTOM: …»).
-    pub fn reasons_text(&self) -> String {
-        reason_texts(&self.reasons).join(". ")
-    }
 }
 
 /// Counts per category for one municipality (or the region).
@@ -323,12 +311,12 @@ mod tests {
 
     #[test]
     fn flags_serialise_in_criteria_order() {
-        let f = Flags(vec![("flag_r30", true), ("flag_bottom", false)]);
+        let f = Flags::of([("flag_r30", true), ("flag_bottom", false)]);
         assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"flag_r30":true,"flag_bottom":false}"#);
         assert!(f.get("flag_r30") && !f.get("flag_bottom") && !f.get("other"));
-        assert_eq!(f.names(), vec!["R30"]);
-        let back: Flags = serde_json::from_str(r#"{"flag_bottom":true,"flag_r30":false,"other":true}"#).unwrap();
-        assert_eq!(back, Flags(vec![("flag_bottom", true), ("flag_r30", false)]));
+        assert_eq!(f.set().collect::<Vec<_>>(), vec!["flag_r30"]);
+        let back: Flags = serde_json::from_str(r#"{"flag_bottom":true,"flag_r30":false,"other":"x"}"#).unwrap();
+        assert_eq!(back, Flags::of([("flag_bottom", true), ("flag_r30", false)]));
     }
 
     #[test]

@@ -9,25 +9,14 @@ use super::criteria;
 use super::outcome::Reason;
 use crate::config::Config;
 
-/// «ВПР 4 Русский язык»; ОГЭ and ЕГЭ without the grade.
-pub fn procedure_label(procedure: &str, grade: Option<i64>, subject: &str) -> String {
-    match (procedure, grade) {
-        ("ВПР", Some(g)) => format!("{procedure} {g} {subject}"),
-        _ => format!("{procedure} {subject}"),
-    }
+/// The texts of a school's reasons in the order of the criteria, each one sentence.
+pub fn texts(reasons: &[Reason]) -> Vec<String> {
+    reasons.iter().filter_map(|r| Some(criteria::by_flag(r.criterion)?.render(r))).filter(|t| !t.is_empty()).collect()
 }
 
-/// A share as a whole percentage: 0.412 → «41 %».
-pub fn pct(share: Option<f64>) -> String {
-    match share {
-        Some(s) => format!("{:.0} %", s * 100.0),
-        None => "—".to_string(),
-    }
-}
-
-/// A number with one decimal and the decimal separator of the language.
-pub fn num1(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".to_string(), crate::i18n::decimal1)
+/// The reasons as one text, sentence after sentence («R30: …. BOTTOM: …»).
+pub fn joined(reasons: &[Reason]) -> String {
+    texts(reasons).join(". ")
 }
 
 /// The reasons of every ШНОР school: each criterion's reason for the schools it flags, in the

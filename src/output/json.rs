@@ -71,6 +71,6 @@ fn list_entry(r: &SchoolRow) -> ListEntry {
         inr: r.inr,
         isbsh: r.isbsh,
         flags: r.flags.clone(),
-        reasons: r.reasons_text(),
+        reasons: crate::identify::reasons_text(&r.reasons),
     }
 }

@@ -415,7 +415,7 @@ fn list_line(no: usize, r: &SchoolRow) -> ListLine {
         category_code: r.category.code().to_string(),
         inr: num1(r.inr),
         isbsh: num1(r.isbsh),
-        reasons: crate::identify::outcome::reason_texts(&r.reasons),
+        reasons: crate::identify::reason_texts(&r.reasons),
         change,
     }
 }

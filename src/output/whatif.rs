@@ -13,7 +13,7 @@ pub use crate::identify::whatif::*;
 use crate::identify::num1;
 
 fn flags(s: &State) -> String {
-    let v = s.flags.names();
+    let v = crate::identify::criteria::names(&s.flags);
     if v.is_empty() { "—".to_string() } else { v.join("+") }
 }
 

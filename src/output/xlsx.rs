@@ -146,7 +146,7 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Re
         s.plain(5, r.inr)?;
         s.plain(6, r.isbsh)?;
         if with_reasons {
-            s.text(7, &r.reasons_text())?;
+            s.text(7, &crate::identify::reasons_text(&r.reasons))?;
         }
         s.row += 1;
     }
@@ -222,7 +222,7 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
         s.plain(c + 3, r.n_unreliable.map(|v| v as f64))?;
         s.plain(c + 4, r.isbsh_indicators.map(|v| v as f64))?;
         s.plain(c + 5, r.response_rate)?;
-        s.text(c + 6, &r.reasons_text())?;
+        s.text(c + 6, &crate::identify::reasons_text(&r.reasons))?;
         match dynamics.iter().find(|(d, _)| *d == r.dynamics) {
             Some((_, label)) => s.text(c + 7, label)?,
             None => s.text(c + 7, &r.dynamics.label())?,

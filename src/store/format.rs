@@ -183,7 +183,7 @@ mod tests {
             category: "shnor".into(),
             inr: Some(91.5),
             isbsh: None,
-            flags: Flags(vec![("flag_r30", false), ("flag_bottom", true)]),
+            flags: Flags::of([("flag_r30", false), ("flag_bottom", true)]),
             reasons: "BOTTOM: …".into(),
         };
         let text = serde_json::to_string(&e).unwrap();

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use super::{Criterion, Inputs};
 use crate::config::Config;
 use crate::identify::outcome::{Fact, Procedure, Reason, Role};
-use crate::identify::reasons::{num1, pct};
+use crate::identify::words::{num1, pct};
 use crate::indices::in_worst;
 use crate::model::columns::{floats, ints, strs};
 

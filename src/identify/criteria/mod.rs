@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::outcome::Reason;
+use super::outcome::{Flags, Reason};
 use crate::config::Config;
 use crate::indices::inr::Inr;
 
@@ -93,6 +93,11 @@ pub const ALL: [&dyn Criterion; 4] = [&r30::R30, &bottom::Bottom, &shnsu::Shnsu,
 /// The criterion with this flag column.
 pub fn by_flag(flag: &str) -> Option<&'static dyn Criterion> {
     ALL.into_iter().find(|c| c.flag() == flag)
+}
+
+/// The short names of the criteria whose flags are set («R30», «BOTTOM»).
+pub fn names(flags: &Flags) -> Vec<&'static str> {
+    flags.set().filter_map(|f| by_flag(f).map(|c| c.name())).collect()
 }
 
 /// The criteria of one list, in registration order.

@@ -10,7 +10,7 @@ use polars::prelude::*;
 use super::{Criterion, Inputs};
 use crate::config::Config;
 use crate::identify::outcome::{Fact, Procedure, Reason, Role};
-use crate::identify::reasons::pct;
+use crate::identify::words::pct;
 use crate::indices::{decimal_fraction, inr};
 use crate::model::columns::{floats, ints, strs};
 
