@@ -69,14 +69,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         Ok((ident, inputs))
     })?;
     let out_dir = args.out.clone().unwrap_or_else(|| config.output.dir.clone());
-    let run = RunOutput {
-        config: &config,
-        dataset: &ds,
-        ident: &ident,
-        inputs,
-        started,
-        tables: session.tables(),
-    };
+    let run = RunOutput::new(&config, &ds, &ident, inputs, started, session.tables());
     let exports: [&dyn output::Export<RunOutput>; 6] = [
         &output::SchoolsCsv,
         &output::Workbook,

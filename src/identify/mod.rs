@@ -39,12 +39,29 @@ pub struct Identification {
     pub previous: Option<String>,
     /// Schools on last year's list that are no longer in the register.
     pub left_register: Vec<String>,
+    /// The report's figures over the raw aggregates, computed when first asked for (by the
+    /// report, beside the other writers).
+    overview: Option<overview::Lazy>,
+}
+
+impl Identification {
     /// Per procedure of the latest year, the region's fail share against the ШНОР list's
-    /// (empty when identified without reasons).
-    pub procedure_shares: Vec<overview::ProcedureShares>,
-    /// The schools with any results row in the window years (empty when identified without
+    /// (none when identified without reasons).
+    pub fn procedure_shares(&self) -> Result<&[overview::ProcedureShares]> {
+        Ok(match &self.overview {
+            Some(o) => &o.get()?.0,
+            None => &[],
+        })
+    }
+
+    /// The schools with any results row in the window years (none when identified without
     /// reasons).
-    pub with_results: std::collections::BTreeSet<String>,
+    pub fn with_results(&self) -> Result<Option<&std::collections::BTreeSet<String>>> {
+        Ok(match &self.overview {
+            Some(o) => Some(&o.get()?.1),
+            None => None,
+        })
+    }
 }
 
 /// The first year of results identification needs when the latest is `latest`: the window's,
@@ -262,6 +279,7 @@ impl<'a> Session<'a> {
             };
             frames.push(frame);
         }
+        crate::i18n::trace("flags", t0);
         let r = classify(agg, ix, &input, frames, config, previous, with_reasons);
         crate::i18n::trace(&tr!("критерии, категории, список", "criteria, categories, list"), t0);
         r
@@ -285,20 +303,21 @@ fn classify(
     with_reasons: bool,
 ) -> Result<Identification> {
     let y = agg.latest_year;
+    let t0 = std::time::Instant::now();
     let schools = ranked(input, flags, config)?;
+    crate::i18n::trace("ranked", t0);
+    let overview = with_reasons.then(|| {
+        let first = ix.inr.years.first().copied().unwrap_or(y);
+        overview::Lazy::new(agg.results, &schools, config, first, y)
+    });
+    let t0 = std::time::Instant::now();
     let mut reasons = if with_reasons { reasons::build(&schools, input, config)? } else { BTreeMap::new() };
-    let (schools, left_register) = match previous {
+    crate::i18n::trace("reasons", t0);
+    let (table, left_register) = match previous {
         Some(p) => dynamics::apply(schools, p)?,
         None => (dynamics::empty(schools)?, Vec::new()),
     };
-    let (procedure_shares, with_results) = match with_reasons {
-        true => {
-            let first = ix.inr.years.first().copied().unwrap_or(y);
-            (overview::procedure_shares(agg.results, &schools, config, y)?, overview::schools_with_rows(agg.results, first)?)
-        }
-        false => Default::default(),
-    };
-    let rows = school_rows(&schools, &ix.inr.years, &mut reasons)?;
+    let rows = school_rows(&table, &ix.inr.years, &mut reasons)?;
     Ok(Identification {
         rows,
         years: ix.inr.years.clone(),
@@ -306,8 +325,7 @@ fn classify(
         isbsh_left_out: ix.left_out.clone(),
         previous: previous.map(|p| p.source.clone()),
         left_register,
-        procedure_shares,
-        with_results,
+        overview: overview.transpose()?,
     })
 }
 

@@ -20,10 +20,45 @@ pub struct ProcedureShares {
     pub flagged_schools: i64,
 }
 
+/// The figures, computed once when first asked for: the raw aggregates (a cheap clone) and the
+/// ШНОР schools are kept until then.
+pub struct Lazy {
+    results: DataFrame,
+    flagged: DataFrame,
+    min_participants: u32,
+    first: i32,
+    y: i32,
+    done: std::sync::OnceLock<Result<Figures, String>>,
+}
+
+/// Procedure shares, and the schools with any results row from the first window year.
+pub type Figures = (Vec<ProcedureShares>, std::collections::BTreeSet<String>);
+
+impl Lazy {
+    pub fn new(results: &DataFrame, schools: &DataFrame, config: &Config, first: i32, y: i32) -> PolarsResult<Lazy> {
+        let flagged = schools.clone().lazy().select([col("school_id"), col("shnor")]).collect()?;
+        Ok(Lazy { results: results.clone(), flagged, min_participants: config.method.min_participants, first, y, done: std::sync::OnceLock::new() })
+    }
+
+    pub fn get(&self) -> anyhow::Result<&Figures> {
+        let done = self.done.get_or_init(|| {
+            let shares = shares(&self.results, &self.flagged, self.min_participants, self.y).map_err(|e| e.to_string())?;
+            let with_rows = schools_with_rows(&self.results, self.first).map_err(|e| e.to_string())?;
+            Ok((shares, with_rows))
+        });
+        done.as_ref().map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
 /// Usable rows (participants ≥ `min_participants`) of year `y`, grouped by procedure; the
 /// flagged share is over the schools whose `shnor` flag is set in `schools`.
+#[cfg(test)]
 pub fn procedure_shares(results: &DataFrame, schools: &DataFrame, config: &Config, y: i32) -> PolarsResult<Vec<ProcedureShares>> {
-    let min_p = i64::from(config.method.min_participants);
+    shares(results, schools, config.method.min_participants, y)
+}
+
+fn shares(results: &DataFrame, schools: &DataFrame, min_participants: u32, y: i32) -> PolarsResult<Vec<ProcedureShares>> {
+    let min_p = i64::from(min_participants);
     let flagged = schools.clone().lazy().filter(col("shnor")).select([col("school_id"), lit(true).alias("__flag")]);
     let f = col("__flag").fill_null(lit(false));
     let fail = col("failed").cast(DataType::Float64);

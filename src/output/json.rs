@@ -16,6 +16,7 @@ impl Export<RunOutput<'_>> for Summary {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let rows = &run.ident.rows;
         let counts = region_counts(rows);
+        let list_entry = |r: &SchoolRow| list_entry(r, run);
         let mut shnor: Vec<ListEntry> = rows.iter().filter(|r| r.shnor).map(list_entry).collect();
         shnor.sort_by_key(|e| e.rank);
         let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
@@ -61,7 +62,7 @@ impl Export<RunOutput<'_>> for Summary {
     }
 }
 
-fn list_entry(r: &SchoolRow) -> ListEntry {
+fn list_entry(r: &SchoolRow, run: &RunOutput) -> ListEntry {
     ListEntry {
         rank: r.rank,
         school_id: r.school_id.clone(),
@@ -71,6 +72,6 @@ fn list_entry(r: &SchoolRow) -> ListEntry {
         inr: r.inr,
         isbsh: r.isbsh,
         flags: r.flags.clone(),
-        reasons: crate::identify::reasons_text(&r.reasons),
+        reasons: run.reasons_text(&r.school_id).to_string(),
     }
 }

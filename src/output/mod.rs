@@ -38,6 +38,32 @@ pub struct RunOutput<'a> {
     pub started: String,
     /// The computed index tables, stored for `whatif`, `sweep` and `report`.
     pub tables: Option<crate::identify::IndexTables>,
+    /// Each flagged school's reasons as one text, rendered once for every writer.
+    reasons: std::collections::HashMap<String, String>,
+}
+
+impl<'a> RunOutput<'a> {
+    pub fn new(
+        config: &'a Config,
+        dataset: &'a Dataset,
+        ident: &'a Identification,
+        inputs: Vec<InputFile>,
+        started: String,
+        tables: Option<crate::identify::IndexTables>,
+    ) -> Self {
+        let reasons = ident
+            .rows
+            .iter()
+            .filter(|r| !r.reasons.is_empty())
+            .map(|r| (r.school_id.clone(), crate::identify::reasons_text(&r.reasons)))
+            .collect();
+        RunOutput { config, dataset, ident, inputs, started, tables, reasons }
+    }
+
+    /// A school's reasons as one text, sentence after sentence («R30: …. BOTTOM: …»).
+    pub fn reasons_text(&self, school_id: &str) -> &str {
+        self.reasons.get(school_id).map_or("", String::as_str)
+    }
 }
 
 /// One output format: the files it produces from its input (a run's [`RunOutput`], a `whatif`

@@ -567,7 +567,7 @@ fn procedures_chart(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Re
 
 fn quality(run: &RunOutput) -> Result<Quality> {
     let inputs = input_lines(run);
-    let (gaps, gaps_total, gaps_more, by_why) = gap_lines(run);
+    let (gaps, gaps_total, gaps_more, by_why) = gap_lines(run)?;
     let (response, low_response) = response_lines(run);
     Ok(Quality {
         inputs: inputs.inputs,
@@ -654,9 +654,10 @@ fn input_lines(run: &RunOutput) -> InputLines {
 
 /// Schools without ИНР or ИСБШ (or ИНР for part of the window), with why: the first
 /// `LIST_LIMIT` by id, how many in all, how many more, and the count per kind of gap.
-fn gap_lines(run: &RunOutput) -> (Vec<GapLine>, usize, usize, BTreeMap<String, usize>) {
+fn gap_lines(run: &RunOutput) -> Result<(Vec<GapLine>, usize, usize, BTreeMap<String, usize>)> {
     let c = run.config;
-    let with_rows = &run.ident.with_results;
+    let empty = Default::default();
+    let with_rows = run.ident.with_results()?.unwrap_or(&empty);
     let years = |r: &SchoolRow| -> Vec<String> {
         run.ident.years.iter().zip(&r.inr_years).filter(|(_, v)| v.is_none()).map(|(y, _)| y.to_string()).collect()
     };
@@ -705,7 +706,7 @@ fn gap_lines(run: &RunOutput) -> (Vec<GapLine>, usize, usize, BTreeMap<String, u
     let gaps_more = gaps_total.saturating_sub(LIST_LIMIT);
     gaps.truncate(LIST_LIMIT);
 
-    (gaps, gaps_total, gaps_more, by_why)
+    Ok((gaps, gaps_total, gaps_more, by_why))
 }
 
 /// The questionnaires' coverage: a few figures, and the ten schools with the lowest response.
@@ -783,7 +784,7 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
     res.sort_by(|a, b| a.municipality.cmp(&b.municipality).then_with(|| a.school_id.cmp(&b.school_id)));
     let resilient = res.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
     let municipalities = munis.iter().map(|(m, c)| municipality_line(m.clone(), c)).collect();
-    let shares = &run.ident.procedure_shares;
+    let shares = run.ident.procedure_shares()?;
     let (charts, chart_notes) = build_charts(run, shares)?;
     let parameters = method_parameters(run)?;
     let dynamics = dynamics_part(run, &counts);

@@ -117,7 +117,9 @@ impl Categories {
     }
 }
 
-fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Result<()> {
+/// `reasons`: the run, when the sheet has the reasons column.
+fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], reasons: Option<&RunOutput>) -> Result<()> {
+    let with_reasons = reasons.is_some();
     let one = Format::new().set_num_format("0.0");
     let mut s = Sheet { ws, row: 0 };
     let mut head = vec![
@@ -145,8 +147,8 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], with_reasons: bool) -> Re
         categories.write(&mut s, 4, r.category)?;
         s.plain(5, r.inr)?;
         s.plain(6, r.isbsh)?;
-        if with_reasons {
-            s.text(7, &crate::identify::reasons_text(&r.reasons))?;
+        if let Some(run) = reasons {
+            s.text(7, run.reasons_text(&r.school_id))?;
         }
         s.row += 1;
     }
@@ -159,12 +161,12 @@ impl Export<RunOutput<'_>> for Workbook {
         let shnor: Vec<&SchoolRow> = run.ident.rows.iter().filter(|r| r.shnor).collect();
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Список ШНОР", "ШНОР list")).map_err(x)?;
-        list_sheet(ws, &shnor, true)?;
+        list_sheet(ws, &shnor, Some(run))?;
 
         let shnsu = shnsu_list(&run.ident.rows);
         let ws = wb.add_worksheet();
         ws.set_name(tr!("ШНСУ", "ШНСУ")).map_err(x)?;
-        list_sheet(ws, &shnsu, false)?;
+        list_sheet(ws, &shnsu, None)?;
 
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Все школы", "All schools")).map_err(x)?;
@@ -222,7 +224,7 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
         s.plain(c + 3, r.n_unreliable.map(|v| v as f64))?;
         s.plain(c + 4, r.isbsh_indicators.map(|v| v as f64))?;
         s.plain(c + 5, r.response_rate)?;
-        s.text(c + 6, &crate::identify::reasons_text(&r.reasons))?;
+        s.text(c + 6, run.reasons_text(&r.school_id))?;
         match dynamics.iter().find(|(d, _)| *d == r.dynamics) {
             Some((_, label)) => s.text(c + 7, label)?,
             None => s.text(c + 7, &r.dynamics.label())?,
