@@ -97,6 +97,20 @@ pub struct R30 {
     pub enabled: bool,
     pub threshold: f64,
     pub min_procedures: u32,
+    /// What is compared with the threshold (§4.7).
+    #[serde(default)]
+    pub basis: R30Basis,
+}
+
+/// What R30 compares with its threshold: the observed fail share (the official rule), its
+/// Wilson 95 % lower bound, or its empirical-Bayes shrunk value.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum R30Basis {
+    #[default]
+    Raw,
+    LowerBound,
+    Shrunk,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -50,6 +50,8 @@ pub struct Fact {
     pub region: Option<f64>,
     /// The same procedure's value a year earlier (`Repeated`).
     pub previous: Option<f64>,
+    /// Participants behind `previous`.
+    pub previous_n: Option<i64>,
     /// Participants behind the school's value, when known.
     pub n: Option<i64>,
 }

@@ -204,3 +204,24 @@ fn combine_all_and_switched_off_criteria() {
     let ident = run(&reg, &res, None, &config);
     assert!(!flag(&ident, "a", "shnor"), "combine = all needs R30 too, which now needs 3 procedures");
 }
+
+#[test]
+fn lower_bound_r30_drops_a_three_pupil_school_at_67_and_keeps_a_sixty_pupil_school_at_45() {
+    let mut config = Config::defaults().unwrap();
+    config.method.min_participants = 1;
+    let ok = ["o0", "o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9"];
+    let mut rows: Vec<Row> = vec![("small", 2025, "РУ", 3, 2, None), ("large", 2025, "РУ", 60, 27, None)];
+    rows.extend(ok.iter().map(|id| (*id, 2025, "РУ", 60, 6, None)));
+    let res = results(&rows);
+    let hits = |c: &Config| -> Vec<String> {
+        let h = super::criteria::r30_hits(&res, c, 2025).unwrap();
+        crate::model::columns::strs(&h, "school_id").unwrap()
+    };
+    assert_eq!(hits(&config), ["large", "small"]);
+    config.criteria.r30.basis = crate::config::R30Basis::LowerBound;
+    assert_eq!(hits(&config), ["large"]);
+    // Shrunk towards the procedure's share (89 of 663, A ≈ 17): the small school's 2 of 3
+    // becomes 0.21, the large school's 27 of 60 stays at 0.38.
+    config.criteria.r30.basis = crate::config::R30Basis::Shrunk;
+    assert_eq!(hits(&config), ["large"]);
+}

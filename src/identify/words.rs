@@ -20,3 +20,31 @@ pub fn pct(share: Option<f64>) -> String {
 pub fn num1(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), crate::i18n::decimal1)
 }
+
+/// A fail share with its Wilson 95 % interval and n: «41 % (95 % ДИ 27–56 %, n = 32)»; the share
+/// alone when n is not known.
+pub fn share_ci(share: Option<f64>, n: Option<i64>) -> String {
+    let ci = match (share, n) {
+        (Some(p), Some(n)) => crate::indices::uncertainty::wilson(p, n as f64).map(|ci| (ci, n)),
+        _ => None,
+    };
+    match ci {
+        Some(((lo, hi), n)) => {
+            let whole = |x: f64| format!("{:.0}", x * 100.0);
+            tr!("{} (95 % ДИ {}–{} %, n = {n})", "{} (95 % CI {}–{} %, n = {n})", pct(share), whole(lo), whole(hi))
+        }
+        None => pct(share),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_read_with_their_interval_and_n() {
+        assert_eq!(share_ci(Some(13.0 / 32.0), Some(32)), "41 % (95 % ДИ 26–58 %, n = 32)");
+        assert_eq!(share_ci(Some(0.5), None), "50 %");
+        assert_eq!(share_ci(None, Some(3)), "—");
+    }
+}

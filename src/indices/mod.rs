@@ -3,6 +3,7 @@
 
 pub mod inr;
 pub mod isbsh;
+pub mod uncertainty;
 
 use polars::prelude::*;
 

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use super::{Criterion, Inputs};
 use crate::config::Config;
 use crate::identify::outcome::{Fact, Procedure, Reason, Role};
-use crate::identify::words::{num1, pct};
+use crate::identify::words::{num1, pct, share_ci};
 use crate::indices::in_worst;
 use crate::model::columns::{floats, ints, strs};
 
@@ -92,6 +92,7 @@ impl Criterion for Bottom {
                     school: w_share[i],
                     region: w_region[i],
                     previous: None,
+                    previous_n: None,
                     n: w_n.get(i).copied().flatten(),
                 });
             }
@@ -100,7 +101,7 @@ impl Criterion for Bottom {
         for (i, id) in ids.iter().enumerate().filter(|(i, _)| on.get(*i).copied().unwrap_or(false)) {
             let mut facts: Vec<Fact> = year_vals
                 .iter()
-                .map(|(yr, v)| Fact { role: Role::YearIndex, procedure: None, year: *yr, school: v.get(i).copied().flatten(), region: None, previous: None, n: None })
+                .map(|(yr, v)| Fact { role: Role::YearIndex, procedure: None, year: *yr, school: v.get(i).copied().flatten(), region: None, previous: None, previous_n: None, n: None })
                 .collect();
             facts.extend(worst_by.get(id.as_str()).cloned().unwrap_or_default());
             out.insert(id.clone(), Reason { criterion: self.flag(), year: y, cutoff: config.criteria.bottom.share, facts });
@@ -115,7 +116,7 @@ impl Criterion for Bottom {
             .facts_of(Role::WorstProcedure)
             .map(|f| {
                 let label = f.procedure.as_ref().map(Procedure::label).unwrap_or_default();
-                tr!("{} — {} (по региону {})", "{} — {} (region {})", label, pct(f.school), pct(f.region))
+                tr!("{} — {}, по региону {}", "{} — {}, region {}", label, share_ci(f.school, f.n), pct(f.region))
             })
             .collect();
         tr!(

@@ -8,10 +8,10 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use super::{Criterion, Inputs};
-use crate::config::Config;
+use crate::config::{Config, R30Basis};
 use crate::identify::outcome::{Fact, Procedure, Reason, Role};
-use crate::identify::words::pct;
-use crate::indices::{decimal_fraction, inr};
+use crate::identify::words::{pct, share_ci};
+use crate::indices::{decimal_fraction, inr, uncertainty};
 use crate::model::columns::{floats, ints, strs};
 
 pub struct R30;
@@ -80,10 +80,10 @@ impl Criterion for R30 {
         let h_n = ints(&h, "participants").unwrap_or_else(|_| vec![None; h.height()]);
         let mut now_by: BTreeMap<&str, Vec<Fact>> = BTreeMap::new();
         // By school and label: the Y−1 share, and the Y fact.
-        let mut by_key: BTreeMap<(&str, String), (Option<f64>, Option<Fact>)> = BTreeMap::new();
+        let mut by_key: BTreeMap<(&str, String), ((Option<f64>, Option<i64>), Option<Fact>)> = BTreeMap::new();
         for i in 0..h_id.len() {
             let procedure = Procedure { procedure: h_proc[i].clone(), grade: h_grade[i], subject: h_subj[i].clone() };
-            let entry = by_key.entry((h_id[i].as_str(), procedure.label())).or_insert((None, None));
+            let entry = by_key.entry((h_id[i].as_str(), procedure.label())).or_insert(((None, None), None));
             if h_year[i] == Some(i64::from(y)) {
                 let fact = Fact {
                     role: Role::OverThreshold,
@@ -92,12 +92,13 @@ impl Criterion for R30 {
                     school: h_share[i],
                     region: h_region[i],
                     previous: None,
+                    previous_n: None,
                     n: h_n.get(i).copied().flatten(),
                 };
                 entry.1 = Some(fact.clone());
                 now_by.entry(h_id[i].as_str()).or_default().push(fact);
             } else {
-                entry.0 = h_share[i];
+                entry.0 = (h_share[i], h_n.get(i).copied().flatten());
             }
         }
         let mut out = BTreeMap::new();
@@ -107,7 +108,7 @@ impl Criterion for R30 {
                 by_key
                     .range((id.as_str(), String::new())..)
                     .take_while(|((sid, _), _)| *sid == id.as_str())
-                    .filter_map(|(_, (prev, now))| Some(Fact { role: Role::Repeated, previous: Some((*prev)?), ..now.clone()? }))
+                    .filter_map(|(_, ((prev, prev_n), now))| Some(Fact { role: Role::Repeated, previous: Some((*prev)?), previous_n: *prev_n, ..now.clone()? }))
                     .filter(|f| f.school.is_some()),
             );
             out.insert(id.clone(), Reason { criterion: self.flag(), year: y, cutoff: config.criteria.r30.threshold, facts });
@@ -120,9 +121,10 @@ impl Criterion for R30 {
         let label = |f: &Fact| f.procedure.as_ref().map(Procedure::label).unwrap_or_default();
         let now: Vec<String> = r
             .facts_of(Role::OverThreshold)
-            .map(|f| tr!("{} — {} (по региону {})", "{} — {} (region {})", label(f), pct(f.school), pct(f.region)))
+            .map(|f| tr!("{} — {}, по региону {}", "{} — {}, region {}", label(f), share_ci(f.school, f.n), pct(f.region)))
             .collect();
-        let repeated: Vec<String> = r.facts_of(Role::Repeated).map(|f| format!("{} ({} → {})", label(f), pct(f.previous), pct(f.school))).collect();
+        let repeated: Vec<String> =
+            r.facts_of(Role::Repeated).map(|f| format!("{}: {} → {}", label(f), share_ci(f.previous, f.previous_n), share_ci(f.school, f.n))).collect();
         tr!(
             "R30: в {y} г. доля «2» не ниже {} в {} процедурах: {}; повторно в {} и {y} гг.: {}",
             "R30: in {y} the share of mark 2 is at least {} in {} procedures: {}; repeated in {} and {y}: {}",
@@ -137,22 +139,33 @@ impl Criterion for R30 {
 
 /// What [`hits`] depends on: two configurations with the same key share the same hits.
 pub fn hits_key(config: &Config) -> String {
-    format!("{}|{}", config.criteria.r30.threshold, config.method.min_participants)
+    let r = &config.criteria.r30;
+    match r.basis {
+        R30Basis::Raw => format!("{}|{}", r.threshold, config.method.min_participants),
+        basis => format!("{}|{}|{basis:?}", r.threshold, config.method.min_participants),
+    }
 }
 
-/// Procedures with fail share ≥ the R30 threshold in Y and Y−1 (usable ones only), with the
-/// region's fail share of the same procedure and year.
+/// Procedures with fail share ≥ the R30 threshold in Y and Y−1 (usable ones only; the share
+/// as `criteria.r30.basis` says), with the region's fail share of the same procedure and year.
 pub fn hits(results: &DataFrame, config: &Config, y: i32) -> PolarsResult<DataFrame> {
     let (p, d) = decimal_fraction(config.criteria.r30.threshold);
     let min_p = i64::from(config.method.min_participants);
     let group = [col("year"), col("procedure"), col("grade"), col("subject")];
+    let threshold = lit(config.criteria.r30.threshold);
+    let over = match config.criteria.r30.basis {
+        // Exact integer comparison failed·d ≥ p·participants.
+        R30Basis::Raw => (col("failed").cast(DataType::Int64) * lit(d)).gt_eq(lit(p) * col("participants").cast(DataType::Int64)),
+        R30Basis::LowerBound => uncertainty::wilson_lower(col("fail_share"), col("participants")).gt_eq(threshold),
+        R30Basis::Shrunk => uncertainty::shrunk_share(col("failed"), col("participants"), &group)?.gt_eq(threshold),
+    };
     results
         .clone()
         .lazy()
         // R30 always looks at Y and Y−1, whatever the window (run keeps Y−1 for it).
         .filter(col("year").gt_eq(lit(y - 1)).and(col("participants").gt_eq(lit(min_p))))
         .with_column(inr::region_fail_share(&group)?)
-        .filter((col("failed").cast(DataType::Int64) * lit(d)).gt_eq(lit(p) * col("participants").cast(DataType::Int64)))
+        .filter(over)
         .select([
             col("school_id"), col("year"), col("procedure"), col("grade"), col("subject"),
             col("fail_share"), col("region_fail_share"), col("participants"),
