@@ -750,6 +750,18 @@ fn write_register_csv(path: &Path, schools: &[School], muns: &[Municipality]) ->
     Ok(())
 }
 
+/// The generator's latent truth, a row a school (shnor never reads it): the school quality and
+/// social conditions that every result and answer was drawn from, the enrolment and the share
+/// of inflated marks. Methods are measured against it (bench/truth.sh).
+fn write_truth(path: &Path, schools: &[School]) -> Result<()> {
+    let mut s = String::from("school_id,quality,social,students,inflation\n");
+    for sc in schools {
+        let _ = writeln!(s, "{},{:.6},{:.6},{},{:.6}", sc.id, sc.quality, sc.social, sc.students, sc.inflation);
+    }
+    std::fs::write(path, s)?;
+    Ok(())
+}
+
 /// ОГЭ and ЕГЭ per student (the national scenario): the same simulation as [`write_gia`], a row a
 /// work — ОГЭ with its primary score and mark, ЕГЭ with its test score (base mathematics with a
 /// mark). Returns the number of ОГЭ and ЕГЭ rows of the last year.
@@ -1071,6 +1083,7 @@ fn main() -> Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(a.seed);
     let muns = municipalities(a.municipalities);
     let schools = schools(&mut rng, a.schools, &muns);
+    write_truth(&a.out.join("latent_truth.csv"), &schools)?;
     let prev = a.year - 1;
     if a.national {
         return national(&a, &mut rng, &schools, &muns);

@@ -72,6 +72,9 @@ pub struct Method {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct InrWeights {
+    /// Which fail share enters the percentile (§4.7).
+    #[serde(default)]
+    pub basis: InrBasis,
     pub w_fail: f64,
     pub w_mean: f64,
 }
@@ -100,6 +103,16 @@ pub struct R30 {
     /// What is compared with the threshold (§4.7).
     #[serde(default)]
     pub basis: R30Basis,
+}
+
+/// The fail share whose percentile enters ИНР: observed (the official method) or shrunk by
+/// empirical Bayes towards the procedure's regional share (small schools' noise damped).
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum InrBasis {
+    #[default]
+    Raw,
+    Shrunk,
 }
 
 /// What R30 compares with its threshold: the observed fail share (the official rule), its

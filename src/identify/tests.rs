@@ -225,3 +225,19 @@ fn lower_bound_r30_drops_a_three_pupil_school_at_67_and_keeps_a_sixty_pupil_scho
     config.criteria.r30.basis = crate::config::R30Basis::Shrunk;
     assert_eq!(hits(&config), ["large"]);
 }
+
+#[test]
+fn shrunk_inr_basis_damps_a_three_pupil_school() {
+    let mut config = Config::defaults().unwrap();
+    config.method.min_participants = 1;
+    let reg = register(&[("a", "СОШ"), ("b", "СОШ"), ("c", "СОШ"), ("d", "СОШ")]);
+    // a: 2 of 3 fail (67 %), b: 36 of 60 (60 %), c and d: 6 of 60 (10 %).
+    let res = results(&[("a", 2025, "РУ", 3, 2, None), ("b", 2025, "РУ", 60, 36, None), ("c", 2025, "РУ", 60, 6, None), ("d", 2025, "РУ", 60, 6, None)]);
+    config.method.years_window = 1;
+    let raw = run(&reg, &res, None, &config);
+    assert_eq!((value(&raw, "a", "inr_2025"), value(&raw, "b", "inr_2025")), (Some(100.0), Some(200.0 / 3.0)));
+    // Shrunk (m = 50/183, A ≈ 3.6): a's 2 of 3 becomes 0.46, b's 36 of 60 stays at 0.58.
+    config.method.inr.basis = crate::config::InrBasis::Shrunk;
+    let shrunk = run(&reg, &res, None, &config);
+    assert_eq!((value(&shrunk, "a", "inr_2025"), value(&shrunk, "b", "inr_2025")), (Some(200.0 / 3.0), Some(100.0)));
+}

@@ -56,7 +56,7 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
     let (wf, wm) = (config.method.inr.w_fail, config.method.inr.w_mean);
     let per_procedure = lf
         .with_columns([
-            badness_percentile(col("fail_share"), true, &group)?.alias("pct_fail"),
+            badness_percentile(fail_basis(config, &region_group)?, true, &group)?.alias("pct_fail"),
             badness_percentile(col("mean_score"), false, &group)?.alias("pct_mean"),
             region_fail_share(&region_group)?,
         ])
@@ -106,6 +106,15 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
         yearly,
         window,
         years,
+    })
+}
+
+/// The fail share whose percentile enters ИНР (`method.inr.basis`): observed, or shrunk over
+/// the schools that take part in the same year × procedure key.
+fn fail_basis(config: &Config, region_group: &[Expr]) -> PolarsResult<Expr> {
+    Ok(match config.method.inr.basis {
+        crate::config::InrBasis::Raw => col("fail_share"),
+        crate::config::InrBasis::Shrunk => super::uncertainty::shrunk_share(col("failed"), col("participants"), region_group)?,
     })
 }
 
