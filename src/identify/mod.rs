@@ -54,6 +54,15 @@ impl Identification {
         })
     }
 
+    /// Each school's «2» and participants over the latest year's usable procedures (none when
+    /// identified without reasons).
+    pub fn school_totals(&self) -> Result<&[overview::SchoolTotal]> {
+        Ok(match &self.overview {
+            Some(o) => &o.get()?.2,
+            None => &[],
+        })
+    }
+
     /// The schools with any results row in the window years (none when identified without
     /// reasons).
     pub fn with_results(&self) -> Result<Option<&std::collections::BTreeSet<String>>> {

@@ -31,8 +31,36 @@ pub struct Lazy {
     done: std::sync::OnceLock<Result<Figures, String>>,
 }
 
-/// Procedure shares, and the schools with any results row from the first window year.
-pub type Figures = (Vec<ProcedureShares>, std::collections::BTreeSet<String>);
+/// Procedure shares, the schools with any results row from the first window year, and each
+/// school's «2» and participants over the latest year's usable procedures.
+pub type Figures = (Vec<ProcedureShares>, std::collections::BTreeSet<String>, Vec<SchoolTotal>);
+
+/// A school's «2» (or below the minimum) and participants over the latest year's procedures
+/// with at least `min_participants` participants (for the funnel plot).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolTotal {
+    pub school_id: String,
+    pub failed: i64,
+    pub participants: i64,
+}
+
+fn school_totals(results: &DataFrame, min_participants: u32, y: i32) -> PolarsResult<Vec<SchoolTotal>> {
+    let min_p = i64::from(min_participants);
+    let df = results
+        .clone()
+        .lazy()
+        .filter(col("year").eq(lit(y)).and(col("participants").gt_eq(lit(min_p))))
+        .group_by([col("school_id")])
+        .agg([col("failed").cast(DataType::Int64).sum().alias("failed"), col("participants").cast(DataType::Int64).sum().alias("participants")])
+        .sort(["school_id"], SortMultipleOptions::default())
+        .collect()?;
+    let (ids, f, n) = (strs(&df, "school_id")?, ints(&df, "failed")?, ints(&df, "participants")?);
+    Ok(ids
+        .into_iter()
+        .zip(f.into_iter().zip(n))
+        .filter_map(|(school_id, (f, n))| Some(SchoolTotal { school_id, failed: f?, participants: n? }))
+        .collect())
+}
 
 impl Lazy {
     pub fn new(results: &DataFrame, schools: &DataFrame, config: &Config, first: i32, y: i32) -> PolarsResult<Lazy> {
@@ -44,7 +72,8 @@ impl Lazy {
         let done = self.done.get_or_init(|| {
             let shares = shares(&self.results, &self.flagged, self.min_participants, self.y).map_err(|e| e.to_string())?;
             let with_rows = schools_with_rows(&self.results, self.first).map_err(|e| e.to_string())?;
-            Ok((shares, with_rows))
+            let totals = school_totals(&self.results, self.min_participants, self.y).map_err(|e| e.to_string())?;
+            Ok((shares, with_rows, totals))
         });
         done.as_ref().map_err(|e| anyhow::anyhow!("{e}"))
     }

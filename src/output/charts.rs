@@ -166,6 +166,59 @@ pub fn scatter(
     Ok(finish(buf, title))
 }
 
+/// A funnel plot: each school's fail share (y) against its participants (x), with the binomial
+/// limits around the region's share `p0` at 95 % and 99.8 % — a school outside them differs from
+/// the region by more than chance at its size; the ШНОР list's schools drawn in their colours.
+pub fn funnel(title: &str, x_desc: &str, y_desc: &str, points: &[Point], legend: &[(Category, String)], p0: f64, limits: &[(f64, String)]) -> Result<String> {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (900, 600)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let x1 = points.iter().map(|p| p.x).fold(10.0f64, f64::max) * 1.04;
+        let x0 = points.iter().map(|p| p.x).fold(x1, f64::min).max(1.0) * 0.96;
+        // Room above the highest school for the legend.
+        let y1 = (points.iter().map(|p| p.y).fold(p0 * 2.0, f64::max) * 1.35).min(1.0).max(0.05);
+        let mut chart = cartesian(&root, title, x0..x1, 0.0..y1, 55)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{:.0} %", v * 100.0))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(err)?;
+        for (category, label) in legend.iter().rev() {
+            let colour = category_colour(*category);
+            let pts: Vec<(f64, f64)> = points.iter().filter(|p| p.category == *category).map(|p| (p.x, p.y)).collect();
+            if pts.is_empty() {
+                continue;
+            }
+            chart
+                .draw_series(pts.into_iter().map(|(x, y)| Circle::new((x, y), 3, colour.mix(0.85).filled())))
+                .map_err(err)?
+                .label(label.as_str())
+                .legend(move |(x, y)| Circle::new((x + 6, y), 4, colour.filled()));
+        }
+        chart.draw_series(LineSeries::new(vec![(x0, p0), (x1, p0)], CUT.stroke_width(2))).map_err(err)?;
+        let steps = 120;
+        for (k, (z, label)) in limits.iter().enumerate() {
+            let at = |i: usize| x0 * (x1 / x0).powf(i as f64 / steps as f64);
+            let half = |n: f64| z * (p0 * (1.0 - p0) / n).sqrt();
+            let upper: Vec<(f64, f64)> = (0..=steps).map(|i| (at(i), (p0 + half(at(i))).min(y1))).collect();
+            let lower: Vec<(f64, f64)> = (0..=steps).map(|i| (at(i), (p0 - half(at(i))).max(0.0))).collect();
+            // The wider limit darker and thicker.
+            let style = if k == 0 { RGBColor(0xAA, 0xAA, 0xAA).stroke_width(1) } else { CUT.stroke_width(2) };
+            chart.draw_series(LineSeries::new(upper, style)).map_err(err)?.label(label.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
+            chart.draw_series(LineSeries::new(lower, style)).map_err(err)?;
+        }
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        root.present().map_err(err)?;
+    }
+    Ok(finish(buf, title))
+}
+
 /// A histogram of `values` in `bins` equal bins, with cut-off lines.
 pub fn histogram(title: &str, x_desc: &str, y_desc: &str, values: &[f64], bins: usize, colour: RGBColor, cuts: &[CutLine]) -> Result<String> {
     let (lo, hi) = span(values.iter().copied().chain(cuts.iter().map(|c| c.value)));

@@ -508,6 +508,9 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
     });
     charts.push(municipality_chart(rows, &mut notes)?);
     charts.push(procedures_chart(run, shares)?);
+    if let Some(c) = funnel_chart(run, &legend)? {
+        charts.push(c);
+    }
     Ok((charts, notes))
 }
 
@@ -542,6 +545,38 @@ fn municipality_chart(rows: &[SchoolRow], notes: &mut Vec<String>) -> Result<Cha
         title,
         caption: tr!("Число школ каждой категории; муниципалитеты упорядочены по числу ШНОР и ШНСУ.", "Schools of each category; municipalities ordered by the number of ШНОР and ШНСУ."),
     })
+}
+
+/// Each school's share of «2» in the latest year against its participants, with the limits
+/// within which a school of that size differs from the region by chance.
+fn funnel_chart(run: &RunOutput, legend: &[(Category, String)]) -> Result<Option<Chart>> {
+    let totals = run.ident.school_totals()?;
+    let (f, n) = totals.iter().fold((0i64, 0i64), |(f, n), t| (f + t.failed, n + t.participants));
+    if n == 0 {
+        return Ok(None);
+    }
+    let p0 = f as f64 / n as f64;
+    let category: std::collections::HashMap<&str, Category> = run.ident.rows.iter().map(|r| (r.school_id.as_str(), r.category)).collect();
+    let points: Vec<Point> = totals
+        .iter()
+        .filter(|t| t.participants > 0)
+        .map(|t| Point { x: t.participants as f64, y: t.failed as f64 / t.participants as f64, category: category.get(t.school_id.as_str()).copied().unwrap_or(Category::None) })
+        .collect();
+    let limits = [(1.959963984540054, tr!("95 % — случайные отклонения", "95 % — chance")), (3.090232306167813, tr!("99,8 %", "99.8 %"))];
+    let title = tr!("Доля «2» и число участников школ, {} г.", "Share of «2» against participants, {}", run.ident.latest_year);
+    let above = points.iter().filter(|p| p.y > p0 + 3.090232306167813 * (p0 * (1.0 - p0) / p.x).sqrt()).count();
+    Ok(Some(Chart {
+        id: "funnel",
+        svg: charts::funnel(&title, &tr!("участников в последнем году (процедуры с числом участников не меньше порога)", "participants in the latest year (procedures over the minimum)"), &tr!("доля «2»", "share of «2»"), &points, legend, p0, &limits)?,
+        title,
+        caption: tr!(
+            "Каждая точка — школа: доля «2» по всем её процедурам последнего года против числа участников. Линия — доля региона ({}); кривые — границы, внутри которых школа такого размера отличается от региона случайно (95 % и 99,8 %). Выше верхней границы 99,8 %: {} {}. У малой школы даже очень высокая доля «2» может оставаться внутри границ.",
+            "Each point is a school: the share of «2» over all its procedures of the latest year against its participants. The line is the region's share ({}); the curves are the limits within which a school of that size differs from the region by chance (95 % and 99.8 %). Above the upper 99.8 % limit: {} {}. A small school's share may stay within the limits even when very high.",
+            pct1(Some(p0)),
+            above,
+            schools_word(above as u64)
+        ),
+    }))
 }
 
 /// The region's share of «2» per procedure against the ШНОР list's.
