@@ -42,6 +42,28 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// Schools as points in their categories' colours, one legend entry per category; the plain
+/// schools first, so that the flagged ones stay visible on top.
+fn draw_points<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>,
+    points: &[Point],
+    legend: &[(Category, String)],
+) -> Result<()> {
+    for (category, label) in legend.iter().rev() {
+        let colour = category_colour(*category);
+        let pts: Vec<(f64, f64)> = points.iter().filter(|p| p.category == *category).map(|p| (p.x, p.y)).collect();
+        if pts.is_empty() {
+            continue;
+        }
+        chart
+            .draw_series(pts.into_iter().map(|(x, y)| Circle::new((x, y), 3, colour.mix(0.85).filled())))
+            .map_err(err)?
+            .label(label.as_str())
+            .legend(move |(x, y)| Circle::new((x + 6, y), 4, colour.filled()));
+    }
+    Ok(())
+}
+
 /// A titled chart area with f64 axes and room for the axis labels.
 fn cartesian<'a, 'b>(
     root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
@@ -131,19 +153,7 @@ pub fn scatter(
         let y1 = y1 + (y1 - y0) * 0.22;
         let mut chart = cartesian(&root, title, x0..x1, y0..y1, 55)?;
         draw_mesh(&mut chart, x_desc, y_desc, true)?;
-        // Draw the plain schools first so that the flagged ones stay visible on top.
-        for (category, label) in legend.iter().rev() {
-            let colour = category_colour(*category);
-            let pts: Vec<(f64, f64)> = points.iter().filter(|p| p.category == *category).map(|p| (p.x, p.y)).collect();
-            if pts.is_empty() {
-                continue;
-            }
-            chart
-                .draw_series(pts.into_iter().map(|(x, y)| Circle::new((x, y), 3, colour.mix(0.85).filled())))
-                .map_err(err)?
-                .label(label.as_str())
-                .legend(move |(x, y)| Circle::new((x + 6, y), 4, colour.filled()));
-        }
+        draw_points(&mut chart, points, legend)?;
         for c in x_cuts {
             chart
                 .draw_series(LineSeries::new(vec![(c.value, y0), (c.value, y1)], CUT.stroke_width(1)))
@@ -189,18 +199,7 @@ pub fn funnel(title: &str, x_desc: &str, y_desc: &str, points: &[Point], legend:
             .label_style((FONT, 13))
             .draw()
             .map_err(err)?;
-        for (category, label) in legend.iter().rev() {
-            let colour = category_colour(*category);
-            let pts: Vec<(f64, f64)> = points.iter().filter(|p| p.category == *category).map(|p| (p.x, p.y)).collect();
-            if pts.is_empty() {
-                continue;
-            }
-            chart
-                .draw_series(pts.into_iter().map(|(x, y)| Circle::new((x, y), 3, colour.mix(0.85).filled())))
-                .map_err(err)?
-                .label(label.as_str())
-                .legend(move |(x, y)| Circle::new((x + 6, y), 4, colour.filled()));
-        }
+        draw_points(&mut chart, points, legend)?;
         chart.draw_series(LineSeries::new(vec![(x0, p0), (x1, p0)], CUT.stroke_width(2))).map_err(err)?;
         let steps = 120;
         for (k, (z, label)) in limits.iter().enumerate() {
