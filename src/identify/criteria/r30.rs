@@ -124,7 +124,8 @@ impl Criterion for R30 {
             .map(|f| tr!("{} — {}, по региону {}", "{} — {}, region {}", label(f), share_ci(f.school, f.n), pct(f.region)))
             .collect();
         let repeated: Vec<String> =
-            r.facts_of(Role::Repeated).map(|f| format!("{}: {} → {}", label(f), share_ci(f.previous, f.previous_n), share_ci(f.school, f.n))).collect();
+            // The latest year's share is in the list before: the earlier year's alone here.
+            r.facts_of(Role::Repeated).map(|f| tr!("{} — в {} г. {}", "{} — in {} {}", label(f), y - 1, share_ci(f.previous, f.previous_n))).collect();
         tr!(
             "R30: в {y} г. доля «2» не ниже {} в {} процедурах: {}; повторно в {} и {y} гг.: {}",
             "R30: in {y} the share of mark 2 is at least {} in {} procedures: {}; repeated in {} and {y}: {}",
