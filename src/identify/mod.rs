@@ -13,7 +13,7 @@ pub mod words;
 
 pub use category::Category;
 pub use outcome::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, Flags, Reason, SchoolRow};
-pub use reasons::{joined as reasons_text, texts as reason_texts};
+pub use reasons::texts as reason_texts;
 pub use words::{num1, procedure_label};
 
 use std::collections::BTreeMap;
@@ -288,7 +288,7 @@ impl<'a> Session<'a> {
             };
             frames.push(frame);
         }
-        crate::i18n::trace("flags", t0);
+        crate::i18n::trace(&tr!("флаги критериев", "criteria flags"), t0);
         let r = classify(agg, ix, &input, frames, config, previous, with_reasons);
         crate::i18n::trace(&tr!("критерии, категории, список", "criteria, categories, list"), t0);
         r
@@ -314,14 +314,14 @@ fn classify(
     let y = agg.latest_year;
     let t0 = std::time::Instant::now();
     let schools = ranked(input, flags, config)?;
-    crate::i18n::trace("ranked", t0);
+    crate::i18n::trace(&tr!("категории и порядок списка", "categories and list order"), t0);
     let overview = with_reasons.then(|| {
         let first = ix.inr.years.first().copied().unwrap_or(y);
         overview::Lazy::new(agg.results, &schools, config, first, y)
     });
     let t0 = std::time::Instant::now();
     let mut reasons = if with_reasons { reasons::build(&schools, input, config)? } else { BTreeMap::new() };
-    crate::i18n::trace("reasons", t0);
+    crate::i18n::trace(&tr!("основания", "reasons"), t0);
     let (table, left_register) = match previous {
         Some(p) => dynamics::apply(schools, p)?,
         None => (dynamics::empty(schools)?, Vec::new()),

@@ -81,11 +81,6 @@ impl Lazy {
 
 /// Usable rows (participants ≥ `min_participants`) of year `y`, grouped by procedure; the
 /// flagged share is over the schools whose `shnor` flag is set in `schools`.
-#[cfg(test)]
-pub fn procedure_shares(results: &DataFrame, schools: &DataFrame, config: &Config, y: i32) -> PolarsResult<Vec<ProcedureShares>> {
-    shares(results, schools, config.method.min_participants, y)
-}
-
 fn shares(results: &DataFrame, schools: &DataFrame, min_participants: u32, y: i32) -> PolarsResult<Vec<ProcedureShares>> {
     let min_p = i64::from(min_participants);
     let flagged = schools.clone().lazy().filter(col("shnor")).select([col("school_id"), lit(true).alias("__flag")]);
@@ -156,7 +151,7 @@ mod tests {
         .unwrap();
         let schools = df!("school_id" => ["a", "b", "c"], "shnor" => [true, false, true]).unwrap();
         let config = crate::config::Config::defaults().unwrap();
-        let v = procedure_shares(&results, &schools, &config, 2025).unwrap();
+        let v = shares(&results, &schools, config.method.min_participants, 2025).unwrap();
         assert_eq!(v.len(), 2);
         // ВПР 4: c is below min_participants (5); region = (5+3)/(10+30); flagged = a only.
         let vpr = v.iter().find(|p| p.procedure == "ВПР").unwrap();

@@ -14,11 +14,6 @@ pub fn texts(reasons: &[Reason]) -> Vec<String> {
     reasons.iter().filter_map(|r| Some(criteria::by_flag(r.criterion)?.render(r))).filter(|t| !t.is_empty()).collect()
 }
 
-/// The reasons as one text, sentence after sentence («R30: …. BOTTOM: …»).
-pub fn joined(reasons: &[Reason]) -> String {
-    texts(reasons).join(". ")
-}
-
 /// The reasons of every ШНОР school: each criterion's reason for the schools it flags, in the
 /// order of [`criteria::ALL`].
 pub fn build(schools: &DataFrame, input: &criteria::Inputs, config: &Config) -> PolarsResult<BTreeMap<String, Vec<Reason>>> {

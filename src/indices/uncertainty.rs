@@ -6,6 +6,14 @@ use polars::prelude::*;
 
 /// The normal quantile of a two-sided 95 % interval.
 pub const Z95: f64 = 1.959963984540054;
+/// The normal quantile of a two-sided 99.8 % interval.
+pub const Z998: f64 = 3.090232306167813;
+
+/// Half the width of the binomial limits around a share `p0` for `n` trials: p0 ± this is where
+/// a share of that size stays by chance (the funnel plot's limits).
+pub fn binomial_half(p0: f64, n: f64, z: f64) -> f64 {
+    z * (p0 * (1.0 - p0) / n).sqrt()
+}
 
 /// The Wilson 95 % interval of a share `p` observed on `n` (both bounds in 0…1).
 pub fn wilson(p: f64, n: f64) -> Option<(f64, f64)> {

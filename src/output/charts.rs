@@ -204,7 +204,7 @@ pub fn funnel(title: &str, x_desc: &str, y_desc: &str, points: &[Point], legend:
         let steps = 120;
         for (k, (z, label)) in limits.iter().enumerate() {
             let at = |i: usize| x0 * (x1 / x0).powf(i as f64 / steps as f64);
-            let half = |n: f64| z * (p0 * (1.0 - p0) / n).sqrt();
+            let half = |n: f64| crate::indices::uncertainty::binomial_half(p0, n, *z);
             let upper: Vec<(f64, f64)> = (0..=steps).map(|i| (at(i), (p0 + half(at(i))).min(y1))).collect();
             let lower: Vec<(f64, f64)> = (0..=steps).map(|i| (at(i), (p0 - half(at(i))).max(0.0))).collect();
             // The wider limit darker and thicker.

@@ -84,7 +84,7 @@ impl Export<RunOutput<'_>> for SchoolsCsv {
             rec.push(r.n_unreliable.map(|x| x.to_string()).unwrap_or_default());
             rec.push(r.isbsh_indicators.map(|x| x.to_string()).unwrap_or_default());
             rec.push(number(r.response_rate, decimal));
-            rec.push(defuse(run.reasons_text(&r.school_id)));
+            rec.push(defuse(&run.reasons_text(&r.school_id)));
             rec.push(if en { r.dynamics.code().to_string() } else { r.dynamics.label() });
             rec.push(number(r.inr_prev, decimal));
             rec.push(number(r.isbsh_prev, decimal));

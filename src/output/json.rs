@@ -72,6 +72,6 @@ fn list_entry(r: &SchoolRow, run: &RunOutput) -> ListEntry {
         inr: r.inr,
         isbsh: r.isbsh,
         flags: r.flags.clone(),
-        reasons: run.reasons_text(&r.school_id).to_string(),
+        reasons: run.reasons_text(&r.school_id),
     }
 }

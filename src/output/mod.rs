@@ -38,8 +38,8 @@ pub struct RunOutput<'a> {
     pub started: String,
     /// The computed index tables, stored for `whatif`, `sweep` and `report`.
     pub tables: Option<crate::identify::IndexTables>,
-    /// Each flagged school's reasons as one text, rendered once for every writer.
-    reasons: std::collections::HashMap<String, String>,
+    /// Each flagged school's reasons, a sentence per criterion, rendered once for every writer.
+    reasons: std::collections::HashMap<String, Vec<String>>,
 }
 
 impl<'a> RunOutput<'a> {
@@ -55,14 +55,19 @@ impl<'a> RunOutput<'a> {
             .rows
             .iter()
             .filter(|r| !r.reasons.is_empty())
-            .map(|r| (r.school_id.clone(), crate::identify::reasons_text(&r.reasons)))
+            .map(|r| (r.school_id.clone(), crate::identify::reason_texts(&r.reasons)))
             .collect();
         RunOutput { config, dataset, ident, inputs, started, tables, reasons }
     }
 
+    /// A school's reasons, a sentence per criterion.
+    pub fn reason_texts(&self, school_id: &str) -> &[String] {
+        self.reasons.get(school_id).map_or(&[], Vec::as_slice)
+    }
+
     /// A school's reasons as one text, sentence after sentence («R30: …. BOTTOM: …»).
-    pub fn reasons_text(&self, school_id: &str) -> &str {
-        self.reasons.get(school_id).map_or("", String::as_str)
+    pub fn reasons_text(&self, school_id: &str) -> String {
+        self.reason_texts(school_id).join(". ")
     }
 }
 

@@ -396,7 +396,7 @@ fn method_text(run: &RunOutput) -> Vec<String> {
     v
 }
 
-fn list_line(no: usize, r: &SchoolRow) -> ListLine {
+fn list_line(run: &RunOutput, no: usize, r: &SchoolRow) -> ListLine {
     let change = match (r.inr, r.inr_prev) {
         (Some(a), Some(b)) => {
             let d = a - b;
@@ -415,7 +415,7 @@ fn list_line(no: usize, r: &SchoolRow) -> ListLine {
         category_code: r.category.code().to_string(),
         inr: num1(r.inr),
         isbsh: num1(r.isbsh),
-        reasons: crate::identify::reason_texts(&r.reasons),
+        reasons: run.reason_texts(&r.school_id).to_vec(),
         change,
     }
 }
@@ -562,9 +562,10 @@ fn funnel_chart(run: &RunOutput, legend: &[(Category, String)]) -> Result<Option
         .filter(|t| t.participants > 0)
         .map(|t| Point { x: t.participants as f64, y: t.failed as f64 / t.participants as f64, category: category.get(t.school_id.as_str()).copied().unwrap_or(Category::None) })
         .collect();
-    let limits = [(1.959963984540054, tr!("95 % — случайные отклонения", "95 % — chance")), (3.090232306167813, tr!("99,8 %", "99.8 %"))];
+    use crate::indices::uncertainty::{binomial_half, Z95, Z998};
+    let limits = [(Z95, tr!("95 % — случайные отклонения", "95 % — chance")), (Z998, tr!("99,8 %", "99.8 %"))];
     let title = tr!("Доля «2» и число участников школ, {} г.", "Share of «2» against participants, {}", run.ident.latest_year);
-    let above = points.iter().filter(|p| p.y > p0 + 3.090232306167813 * (p0 * (1.0 - p0) / p.x).sqrt()).count();
+    let above = points.iter().filter(|p| p.y > p0 + binomial_half(p0, p.x, Z998)).count();
     Ok(Some(Chart {
         id: "funnel",
         svg: charts::funnel(&title, &tr!("участников в последнем году (процедуры с числом участников не меньше порога)", "participants in the latest year (procedures over the minimum)"), &tr!("доля «2»", "share of «2»"), &points, legend, p0, &limits)?,
@@ -813,11 +814,11 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
     ];
     let mut shnor: Vec<&SchoolRow> = rows.iter().filter(|r| r.shnor).collect();
     shnor.sort_by_key(|r| r.rank);
-    let shnor_list = shnor.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
-    let shnsu_list_ = shnsu_list(rows).into_iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
+    let shnor_list = shnor.iter().enumerate().map(|(i, r)| list_line(run, i + 1, r)).collect();
+    let shnsu_list_ = shnsu_list(rows).into_iter().enumerate().map(|(i, r)| list_line(run, i + 1, r)).collect();
     let mut res: Vec<&SchoolRow> = rows.iter().filter(|r| r.category == Category::Resilient).collect();
     res.sort_by(|a, b| a.municipality.cmp(&b.municipality).then_with(|| a.school_id.cmp(&b.school_id)));
-    let resilient = res.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect();
+    let resilient = res.iter().enumerate().map(|(i, r)| list_line(run, i + 1, r)).collect();
     let municipalities = munis.iter().map(|(m, c)| municipality_line(m.clone(), c)).collect();
     let shares = run.ident.procedure_shares()?;
     let (charts, chart_notes) = build_charts(run, shares)?;
@@ -875,8 +876,8 @@ fn dynamics_part(run: &RunOutput, counts: &Counts) -> Option<DynamicsPart> {
     Some(DynamicsPart {
         source: source.clone(),
         headline,
-        entered: entered.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect(),
-        left: left.iter().enumerate().map(|(i, r)| list_line(i + 1, r)).collect(),
+        entered: entered.iter().enumerate().map(|(i, r)| list_line(run, i + 1, r)).collect(),
+        left: left.iter().enumerate().map(|(i, r)| list_line(run, i + 1, r)).collect(),
         stayed: stayed.len(),
         left_register: run.ident.left_register.clone(),
     })

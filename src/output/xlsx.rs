@@ -148,7 +148,7 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], reasons: Option<&RunOutpu
         s.plain(5, r.inr)?;
         s.plain(6, r.isbsh)?;
         if let Some(run) = reasons {
-            s.text(7, run.reasons_text(&r.school_id))?;
+            s.text(7, &run.reasons_text(&r.school_id))?;
         }
         s.row += 1;
     }
@@ -224,7 +224,7 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
         s.plain(c + 3, r.n_unreliable.map(|v| v as f64))?;
         s.plain(c + 4, r.isbsh_indicators.map(|v| v as f64))?;
         s.plain(c + 5, r.response_rate)?;
-        s.text(c + 6, run.reasons_text(&r.school_id))?;
+        s.text(c + 6, &run.reasons_text(&r.school_id))?;
         match dynamics.iter().find(|(d, _)| *d == r.dynamics) {
             Some((_, label)) => s.text(c + 7, label)?,
             None => s.text(c + 7, &r.dynamics.label())?,

@@ -107,7 +107,7 @@ pub fn of_list(list: List) -> impl Iterator<Item = &'static dyn Criterion> {
 
 /// Whether a configuration key (`criteria.r30.threshold`) is one a criterion depends on.
 pub fn depends_on(criterion: &dyn Criterion, key: &str) -> bool {
-    criterion.config_keys().iter().any(|k| key == *k || key.starts_with(&format!("{k}.")))
+    criterion.config_keys().iter().any(|k| key.strip_prefix(k).is_some_and(|rest| rest.is_empty() || rest.starts_with('.')))
 }
 
 /// The values of the keys a criterion depends on, from a flattened configuration: two
