@@ -53,6 +53,16 @@ pub struct RegisterSchool {
     pub municipality: Option<String>,
 }
 
+/// The register schools whose id is not among `ids`, with a note (`code`, `message` of their
+/// number) when there are any.
+fn schools_not_in(register: &DataFrame, ids: &Column, notes: &mut Vec<Problem>, code: &str, message: impl Fn(usize) -> String) -> Result<Vec<RegisterSchool>> {
+    let missing = register_schools_not_in(register, ids)?;
+    if !missing.is_empty() {
+        notes.push(Problem::new(Severity::Note, code, message(missing.len())));
+    }
+    Ok(missing)
+}
+
 /// The register schools whose id is not among `ids` (in register order).
 fn register_schools_not_in(register: &DataFrame, ids: &Column) -> Result<Vec<RegisterSchool>> {
     let present = DataFrame::new_infer_height(vec![ids.as_materialized_series().cast(&DataType::String)?.unique()?.with_name("school_id".into()).into()])?;
@@ -410,18 +420,12 @@ fn combine_questionnaires(ds: &mut Dataset, q_tables: Vec<DataFrame>) -> Result<
         .sort(["school_id", "indicator"], SortMultipleOptions::default())
         .collect()?;
     if let Some(reg) = &ds.register {
-        ds.without_questionnaire = register_schools_not_in(reg, t.column("school_id")?)?;
-        let missing = ds.without_questionnaire.len();
-        if missing > 0 {
-            ds.notes.push(Problem::new(
-                Severity::Note,
-                "schools_without_questionnaire",
-                tr!(
-                    "школ реестра без анкет: {missing} (для них ИСБШ не рассчитывается)",
-                    "register schools without questionnaires: {missing} (no ИСБШ for them)"
-                ),
-            ));
-        }
+        ds.without_questionnaire = schools_not_in(reg, t.column("school_id")?, &mut ds.notes, "schools_without_questionnaire", |missing| {
+            tr!(
+                "школ реестра без анкет: {missing} (для них ИСБШ не рассчитывается)",
+                "register schools without questionnaires: {missing} (no ИСБШ for them)"
+            )
+        })?;
     }
     ds.questionnaire = Some(t);
     Ok(())
@@ -567,18 +571,9 @@ fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, config: &Config, fir
         ));
     }
     if let Some(reg) = &ds.register {
-        ds.without_results = register_schools_not_in(reg, c.table.column("school_id")?)?;
-        let missing = ds.without_results.len();
-        if missing > 0 {
-            ds.notes.push(Problem::new(
-                Severity::Note,
-                "schools_without_results",
-                tr!(
-                    "школ реестра без результатов в окне расчёта: {missing}",
-                    "register schools without results in the window: {missing}"
-                ),
-            ));
-        }
+        ds.without_results = schools_not_in(reg, c.table.column("school_id")?, &mut ds.notes, "schools_without_results", |missing| {
+            tr!("школ реестра без результатов в окне расчёта: {missing}", "register schools without results in the window: {missing}")
+        })?;
     }
     if usable == 0 && !any_fatal_results {
         ds.notes.push(no_usable_results());
