@@ -67,6 +67,33 @@ pub struct Method {
     pub procedures: Vec<String>,
     pub inr: InrWeights,
     pub ege_min: BTreeMap<String, f64>,
+    /// Participants over the window's usable procedures (pooled) below which a school is not
+    /// ranked («мало участников»); 0 ranks every school (the official method).
+    #[serde(default)]
+    pub min_school_participants: u32,
+    /// The posterior draws behind P(in the worst X %) and the rank intervals (§4.7).
+    #[serde(default)]
+    pub uncertainty: Uncertainty,
+}
+
+/// The posterior draws (§4.7): how many, from which seed, and the probability from which a flag
+/// is «надёжно».
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Uncertainty {
+    /// Number of draws; 0 switches the draws off (no probabilities, no rank intervals).
+    pub draws: u32,
+    pub seed: u64,
+    /// A BOTTOM flag is «надёжно» when P(in the worst X %) is at least this.
+    pub solid_probability: f64,
+    /// The coverage of the rank interval (0.9: from the 5th to the 95th percentile of the draws).
+    pub rank_interval: f64,
+}
+
+impl Default for Uncertainty {
+    fn default() -> Self {
+        Uncertainty { draws: 1000, seed: 2025, solid_probability: 0.8, rank_interval: 0.9 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -131,6 +158,29 @@ pub enum R30Basis {
 pub struct Bottom {
     pub enabled: bool,
     pub share: f64,
+    /// How a school is judged in the worst share (§4.7): by its rank (the official rule) or by
+    /// the probability of being there.
+    #[serde(default)]
+    pub basis: BottomBasis,
+    /// With `basis = probability`: P(in the worst share) from which BOTTOM holds.
+    #[serde(default = "Bottom::default_min_probability")]
+    pub min_probability: f64,
+}
+
+impl Bottom {
+    fn default_min_probability() -> f64 {
+        0.8
+    }
+}
+
+/// How BOTTOM judges the worst share: the yearly ИНР's rank in every window year (the official
+/// rule), or the posterior probability that the window ИНР is in the worst share.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BottomBasis {
+    #[default]
+    Rank,
+    Probability,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

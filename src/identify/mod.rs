@@ -12,8 +12,8 @@ mod reasons;
 pub mod words;
 
 pub use category::Category;
-pub use outcome::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, Flags, Reason, SchoolRow};
-pub use reasons::texts as reason_texts;
+pub use outcome::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, Flags, Reason, SchoolRow, Standing};
+pub use reasons::{solid_word, texts as reason_texts};
 pub use words::{num1, procedure_label};
 
 use std::collections::BTreeMap;
@@ -23,7 +23,7 @@ use polars::prelude::*;
 
 use crate::config::{Combine, Config};
 use crate::indices::{inr, isbsh, round9};
-use crate::model::columns::{bools, floats, ints, strs};
+use crate::model::columns::{bools, floats, ints, opt_bools, strs};
 use crate::model::Dataset;
 
 /// The outcome of identification under one configuration.
@@ -118,7 +118,28 @@ fn flag_col(e: Expr) -> Expr {
 fn index_key(config: &Config) -> String {
     let mut isbsh = config.isbsh.clone();
     isbsh.shnsu_share = 0.0;
-    serde_json::json!([config.method, isbsh]).to_string()
+    let mut method = config.method.clone();
+    method.uncertainty = crate::config::Uncertainty::default();
+    serde_json::json!([method, isbsh]).to_string()
+}
+
+/// What the posterior draws depend on: the indices' method, the draws' settings and the worst
+/// share X.
+fn posterior_key(config: &Config) -> String {
+    serde_json::json!([index_key(config), config.method.uncertainty, config.criteria.bottom.share]).to_string()
+}
+
+/// Whether identification under `config` makes the posterior draws: when they are switched on
+/// and either the outputs show them (`with_reasons`) or a flag depends on them.
+fn needs_draws(config: &Config, with_reasons: bool) -> bool {
+    config.method.uncertainty.draws > 0
+        && (with_reasons || (config.criteria.bottom.enabled && config.criteria.bottom.basis == crate::config::BottomBasis::Probability))
+}
+
+/// The posterior draws' summary per school (see [`crate::indices::draws::compute`]).
+fn posterior(agg: &Aggregates, config: &Config) -> Result<DataFrame> {
+    let rows = inr::posterior_rows(agg.results, agg.register, config, agg.latest_year)?;
+    crate::indices::draws::compute(&rows, config)
 }
 
 /// ИНР (per procedure, per year, window) and ИСБШ joined to the register: everything that does
@@ -161,6 +182,7 @@ fn compute_indices(agg: &Aggregates, config: &Config) -> Result<Indices> {
         .select([col("school_id"), col("n_procedures"), col("n_unreliable")]);
     lf = by_key(lf, inr.window.clone().lazy().select([col("school_id"), col("inr")]));
     lf = by_key(lf, n_proc);
+    lf = by_key(lf, inr::window_participants(agg.results, config, y)?.lazy());
     let context_rows = isbsh::context_rows(config, agg.register, agg.context)?;
     let social: Option<DataFrame> = match (agg.questionnaire, context_rows) {
         (Some(q), Some(c)) => Some(concat([q.clone().lazy(), c.lazy()], UnionArgs::default())?.collect()?),
@@ -211,13 +233,14 @@ pub struct Session<'a> {
     agg: &'a Aggregates<'a>,
     indices: Option<(String, Indices)>,
     hits: Option<(String, DataFrame)>,
+    posterior: Option<(String, DataFrame)>,
     /// Per criterion (by flag column): the key its flags were computed under, and the flags.
     flags: BTreeMap<&'static str, (String, DataFrame)>,
 }
 
 impl<'a> Session<'a> {
     pub fn new(agg: &'a Aggregates<'a>) -> Self {
-        Session { agg, indices: None, hits: None, flags: BTreeMap::new() }
+        Session { agg, indices: None, hits: None, posterior: None, flags: BTreeMap::new() }
     }
 
     /// A session that starts from stored index tables, when there are any (they are used only
@@ -268,11 +291,20 @@ impl<'a> Session<'a> {
             self.hits = Some((hits_key, criteria::r30_hits(agg.results, config, agg.latest_year)?));
             crate::i18n::trace(&tr!("процедуры R30", "R30 procedures"), t0);
         }
+        if needs_draws(config, with_reasons) {
+            let key = posterior_key(config);
+            if self.posterior.as_ref().map(|(k, _)| *k != key).unwrap_or(true) {
+                let t0 = std::time::Instant::now();
+                self.posterior = Some((key, posterior(agg, config)?));
+                crate::i18n::trace(&tr!("неопределённость (испытания)", "uncertainty (draws)"), t0);
+            }
+        }
         let (Some((key, ix)), Some((hits_key, hits))) = (&self.indices, &self.hits) else {
             return Err(anyhow::anyhow!("indices not computed"));
         };
         let t0 = std::time::Instant::now();
-        let input = criteria::Inputs { inr: &ix.inr, base: &ix.base, hits, latest_year: agg.latest_year };
+        let posterior = self.posterior.as_ref().filter(|_| needs_draws(config, with_reasons)).map(|(_, df)| df);
+        let input = criteria::Inputs { inr: &ix.inr, base: &ix.base, hits, latest_year: agg.latest_year, results: agg.results, posterior };
         let mut flat = Vec::new();
         crate::config::flatten("", &config.parameters_json()?, &mut flat);
         let mut frames = Vec::new();
@@ -288,11 +320,41 @@ impl<'a> Session<'a> {
             };
             frames.push(frame);
         }
+        frames.extend(standing_frames(&input, config, with_reasons)?);
         crate::i18n::trace(&tr!("флаги критериев", "criteria flags"), t0);
         let r = classify(agg, ix, &input, frames, config, previous, with_reasons);
         crate::i18n::trace(&tr!("критерии, категории, список", "criteria, categories, list"), t0);
         r
     }
+}
+
+/// Beside the flags: the posterior summary and each ШНОР criterion's solidity, as frames by
+/// `school_id` (empty ones with the same columns when there are none, so that the school table
+/// always has them).
+fn standing_frames(input: &criteria::Inputs, config: &Config, with_reasons: bool) -> Result<Vec<DataFrame>> {
+    let mut out = vec![match input.posterior {
+        Some(p) => p.clone(),
+        None => DataFrame::new_infer_height(vec![
+            Column::new("school_id".into(), Vec::<String>::new()),
+            Column::new("p_worst".into(), Vec::<f64>::new()),
+            Column::new("rank_expected".into(), Vec::<f64>::new()),
+            Column::new("rank_low".into(), Vec::<i64>::new()),
+            Column::new("rank_high".into(), Vec::<i64>::new()),
+            Column::new("ranked_of".into(), Vec::<i64>::new()),
+        ])?,
+    }];
+    for c in criteria::of_list(criteria::List::Shnor) {
+        let name = criteria::solid_column(c.flag());
+        let frame = match (with_reasons && c.enabled(config)).then(|| c.solid(input, config)).transpose()?.flatten() {
+            Some(lf) => lf.collect()?,
+            None => DataFrame::new_infer_height(vec![
+                Column::new("school_id".into(), Vec::<String>::new()),
+                Column::new(name.as_str().into(), Vec::<bool>::new()),
+            ])?,
+        };
+        out.push(frame);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -326,7 +388,7 @@ fn classify(
         Some(p) => dynamics::apply(schools, p)?,
         None => (dynamics::empty(schools)?, Vec::new()),
     };
-    let rows = school_rows(&table, &ix.inr.years, &mut reasons)?;
+    let rows = school_rows(&table, &ix.inr.years, (config.criteria.bottom.share, config.method.uncertainty.rank_interval), &mut reasons)?;
     Ok(Identification {
         rows,
         years: ix.inr.years.clone(),
@@ -362,11 +424,23 @@ fn ranked(input: &criteria::Inputs, flags: Vec<DataFrame>, config: &Config) -> R
         .when(col("resilient"))
         .then(lit(Category::Resilient.code()))
         .otherwise(lit(Category::None.code()));
+    let solid: Vec<Expr> = shnor_rules()
+        .filter(|c| c.enabled(config))
+        .map(|c| flag_col(col(c.flag())).and(col(criteria::solid_column(c.flag()))))
+        .collect();
+    let solid = match (solid.split_first(), config.criteria.combine) {
+        (None, _) => lit(NULL).cast(DataType::Boolean),
+        (Some((first, rest)), Combine::Any) => rest.iter().fold(first.clone(), |a, b| a.or(b.clone())),
+        (Some((first, rest)), Combine::All) => rest.iter().fold(first.clone(), |a, b| a.and(b.clone())),
+    };
+    let min_school = i64::from(config.method.min_school_participants);
     let students = col("students").cast(DataType::Float64);
     Ok(lf
         .with_columns(shnor_rules().map(|c| flag_col(col(c.flag())).alias(c.flag())).collect::<Vec<_>>())
         .with_column(shnor.alias("shnor"))
         .with_columns([
+            when(col("shnor")).then(solid).otherwise(lit(NULL).cast(DataType::Boolean)).alias("solid"),
+            (lit(min_school > 0).and(col("participants_window").lt(lit(min_school)))).fill_null(lit(false)).alias("few_participants"),
             category.alias("category"),
             when(students.clone().gt(lit(0.0)))
                 .then(col("families").cast(DataType::Float64) / students)
@@ -393,7 +467,7 @@ fn ranked(input: &criteria::Inputs, flags: Vec<DataFrame>, config: &Config) -> R
 }
 
 /// The school table as typed rows, in its order; each school takes its reasons.
-fn school_rows(df: &DataFrame, years: &[i32], reasons: &mut BTreeMap<String, Vec<Reason>>) -> PolarsResult<Vec<SchoolRow>> {
+fn school_rows(df: &DataFrame, years: &[i32], bottom_share: (f64, f64), reasons: &mut BTreeMap<String, Vec<Reason>>) -> PolarsResult<Vec<SchoolRow>> {
     let s = |c: &str| strs(df, c);
     let f = |c: &str| floats(df, c);
     let n = |c: &str| ints(df, c);
@@ -405,8 +479,27 @@ fn school_rows(df: &DataFrame, years: &[i32], reasons: &mut BTreeMap<String, Vec
         criteria::of_list(criteria::List::Shnor).map(|c| Ok((c.flag(), bools(df, c.flag())?))).collect::<PolarsResult<_>>()?;
     let (shnor, shnsu, resilient) = (bools(df, "shnor")?, bools(df, "shnsu")?, bools(df, "resilient")?);
     let (category, dynamics) = (s("category")?, s("dynamics")?);
+    let (p_worst, rank_expected, rank_low, rank_high, ranked_of) = (f("p_worst")?, f("rank_expected")?, n("rank_low")?, n("rank_high")?, n("ranked_of")?);
+    let (participants, few, solid) = (n("participants_window")?, bools(df, "few_participants")?, opt_bools(df, "solid")?);
+    let solid_of: Vec<(&'static str, Vec<Option<bool>>)> = criteria::of_list(criteria::List::Shnor)
+        .map(|c| Ok((c.flag(), opt_bools(df, &criteria::solid_column(c.flag()))?)))
+        .collect::<PolarsResult<_>>()?;
     Ok((0..df.height())
-        .map(|i| SchoolRow {
+        .map(|i| {
+            let standing = Standing {
+                p_worst: p_worst[i],
+                share: bottom_share.0,
+                coverage: bottom_share.1,
+                rank_expected: rank_expected[i],
+                rank_low: rank_low[i],
+                rank_high: rank_high[i],
+                ranked_of: ranked_of[i],
+            };
+            let mut reasons = reasons.remove(&ids[i]).unwrap_or_default();
+            for r in &mut reasons {
+                r.solid = solid_of.iter().find(|(flag, _)| *flag == r.criterion).and_then(|(_, v)| v[i]);
+            }
+            SchoolRow {
             school_id: ids[i].clone(),
             name: name[i].clone(),
             municipality: mun[i].clone(),
@@ -425,10 +518,15 @@ fn school_rows(df: &DataFrame, years: &[i32], reasons: &mut BTreeMap<String, Vec
             n_unreliable: n_unrel[i],
             isbsh_indicators: n_ind[i],
             response_rate: rr[i],
-            reasons: reasons.remove(&ids[i]).unwrap_or_default(),
+            reasons,
             inr_prev: inr_prev[i],
             isbsh_prev: isbsh_prev[i],
             dynamics: Dynamics::from_code(&dynamics[i]),
+            participants_window: participants[i],
+            few_participants: few[i],
+            standing,
+            solid: solid[i],
+            }
         })
         .collect())
 }

@@ -65,6 +65,26 @@ pub struct Reason {
     /// The threshold or share the criterion applied.
     pub cutoff: f64,
     pub facts: Vec<Fact>,
+    /// Whether the flag holds beyond chance (§4.7): «надёжно» / «неопределённо»; unknown
+    /// without draws.
+    pub solid: Option<bool>,
+    /// The school's standing in the posterior draws, for the criteria that rank (BOTTOM).
+    pub standing: Option<Standing>,
+}
+
+/// Where the posterior draws put a school (§4.7): P(its window ИНР is in the worst X %), its
+/// expected rank and rank interval (1 = the worst of `ranked_of` schools).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Standing {
+    pub p_worst: Option<f64>,
+    /// The X of «the worst X %».
+    pub share: f64,
+    pub rank_expected: Option<f64>,
+    pub rank_low: Option<i64>,
+    pub rank_high: Option<i64>,
+    pub ranked_of: Option<i64>,
+    /// The rank interval's coverage (0.9).
+    pub coverage: f64,
 }
 
 impl Reason {
@@ -197,6 +217,14 @@ pub struct SchoolRow {
     pub inr_prev: Option<f64>,
     pub isbsh_prev: Option<f64>,
     pub dynamics: Dynamics,
+    /// Participants over the window's usable procedures (pooled).
+    pub participants_window: Option<i64>,
+    /// Fewer participants than `method.min_school_participants`: not ranked («мало участников»).
+    pub few_participants: bool,
+    /// The posterior draws' standing (none without draws).
+    pub standing: Standing,
+    /// For a school on the ШНОР list: whether its listing holds beyond chance («надёжно»).
+    pub solid: Option<bool>,
 }
 
 impl SchoolRow {
@@ -226,6 +254,10 @@ impl SchoolRow {
             inr_prev: None,
             isbsh_prev: None,
             dynamics: Dynamics::None,
+            participants_window: None,
+            few_participants: false,
+            standing: Standing::default(),
+            solid: None,
         }
     }
 

@@ -10,8 +10,26 @@ use super::outcome::Reason;
 use crate::config::Config;
 
 /// The texts of a school's reasons in the order of the criteria, each one sentence.
+/// A criterion's sentence ends with whether its flag holds beyond chance, when that is known.
 pub fn texts(reasons: &[Reason]) -> Vec<String> {
-    reasons.iter().filter_map(|r| Some(criteria::by_flag(r.criterion)?.render(r))).filter(|t| !t.is_empty()).collect()
+    reasons
+        .iter()
+        .filter_map(|r| Some((criteria::by_flag(r.criterion)?.render(r), r.solid)))
+        .filter(|(t, _)| !t.is_empty())
+        .map(|(t, solid)| match solid {
+            Some(s) => format!("{t} — {}", solid_word(s)),
+            None => t,
+        })
+        .collect()
+}
+
+/// «надёжно» / «неопределённо».
+pub fn solid_word(solid: bool) -> String {
+    if solid {
+        tr!("надёжно", "solid")
+    } else {
+        tr!("неопределённо", "uncertain")
+    }
 }
 
 /// The reasons of every ШНОР school: each criterion's reason for the schools it flags, in the

@@ -34,14 +34,20 @@ pub fn region_fail_share(group: &[Expr]) -> PolarsResult<Expr> {
     .alias("region_fail_share"))
 }
 
-pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, latest_year: i32) -> PolarsResult<Inr> {
-    let years = window_years(config, latest_year);
-    let first = years.first().copied().unwrap_or(latest_year);
+/// The rows that take part in ИНР: the window's years, procedures with at least
+/// `min_participants`, schools with at least `min_school_participants` over them; with the
+/// group keys of the percentiles (`__region_group`, and `__peer_group` with peer groups). Gives
+/// the frame, the percentile group, and the mappings behind the codes (held while they are used).
+fn usable(results: &DataFrame, register: &DataFrame, config: &Config, first: i32) -> PolarsResult<(LazyFrame, Vec<Expr>, Held)> {
     let min_p = i64::from(config.method.min_participants);
     let mut lf = results
         .clone()
         .lazy()
         .filter(col("year").gt_eq(lit(first)).and(col("participants").gt_eq(lit(min_p))));
+    let min_school = i64::from(config.method.min_school_participants);
+    if min_school > 0 {
+        lf = lf.filter(col("participants").sum().over([col("school_id")])?.gt_eq(lit(min_school)));
+    }
     let peer: Vec<String> = config.method.peer_groups.clone();
     if !peer.is_empty() {
         let mut cols_: Vec<Expr> = vec![col("school_id")];
@@ -50,14 +56,59 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
         args.maintain_order = MaintainOrderJoin::Left;
         lf = lf.join(register.clone().lazy().select(cols_), [col("school_id")], [col("school_id")], args);
     }
+    Ok(with_group_keys(lf, &peer))
+}
+
+type Held = Vec<std::sync::Arc<CategoricalMapping>>;
+
+/// Each school's participants over the window's usable procedures (pooled), before
+/// `min_school_participants`: `school_id`, `participants_window`.
+pub fn window_participants(results: &DataFrame, config: &Config, latest_year: i32) -> PolarsResult<DataFrame> {
+    let first = window_years(config, latest_year).first().copied().unwrap_or(latest_year);
+    results
+        .clone()
+        .lazy()
+        .filter(col("year").gt_eq(lit(first)).and(col("participants").gt_eq(lit(i64::from(config.method.min_participants)))))
+        .group_by([col("school_id")])
+        .agg([col("participants").cast(DataType::Int64).sum().alias("participants_window")])
+        .collect()
+}
+
+/// What the posterior draws start from (§4.7): one row per usable school × year × procedure,
+/// sorted by percentile group: `__group` (0, 1, … in order), `school_id`, `year`,
+/// `participants`, the fail share's posterior (`post_a`, `post_b`, `post_m`) and the mean
+/// score's (`post_mean`, `post_sd`; null where the mean is unknown).
+pub fn posterior_rows(results: &DataFrame, register: &DataFrame, config: &Config, latest_year: i32) -> PolarsResult<DataFrame> {
+    let first = window_years(config, latest_year).first().copied().unwrap_or(latest_year);
+    let (lf, group, _held) = usable(results, register, config, first)?;
+    let region_group = vec![col("__region_group")];
+    let mut select = vec![col("school_id"), col("year"), col("participants")];
+    select.extend(super::uncertainty::beta_posterior(col("failed"), col("participants"), &region_group)?);
+    select.extend(super::uncertainty::mean_posterior(col("mean_score"), col("participants"), &group)?);
+    let mut sort_by = group.clone();
+    sort_by.push(col("school_id"));
+    let changed = group
+        .iter()
+        .map(|g| g.clone().neq(g.clone().shift(lit(1))).fill_null(lit(true)))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(true));
+    lf.select(select.into_iter().chain(group.iter().cloned()).collect::<Vec<_>>())
+        .sort_by_exprs(sort_by, SortMultipleOptions::default())
+        .with_column((changed.cast(DataType::UInt32).cum_sum(false) - lit(1u32)).alias("__group"))
+        .collect()
+}
+
+pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, latest_year: i32) -> PolarsResult<Inr> {
+    let years = window_years(config, latest_year);
+    let first = years.first().copied().unwrap_or(latest_year);
     // The mappings are held until the tables are collected.
-    let (lf, group, _held) = with_group_keys(lf, &peer);
+    let (lf, group, _held) = usable(results, register, config, first)?;
     let region_group = vec![col("__region_group")];
     let (wf, wm) = (config.method.inr.w_fail, config.method.inr.w_mean);
     let per_procedure = lf
         .with_columns([
             badness_percentile(fail_basis(config, &region_group)?, true, &group)?.alias("pct_fail"),
-            badness_percentile(col("mean_score"), false, &group)?.alias("pct_mean"),
+            badness_percentile(mean_basis(config, &group)?, false, &group)?.alias("pct_mean"),
             region_fail_share(&region_group)?,
         ])
         .with_column(
@@ -118,11 +169,23 @@ fn fail_basis(config: &Config, region_group: &[Expr]) -> PolarsResult<Expr> {
     })
 }
 
+/// The mean score whose percentile enters ИНР: observed, or shrunk (with `basis = shrunk`)
+/// within the percentile group.
+fn mean_basis(config: &Config, group: &[Expr]) -> PolarsResult<Expr> {
+    Ok(match config.method.inr.basis {
+        crate::config::InrBasis::Raw => col("mean_score"),
+        crate::config::InrBasis::Shrunk => {
+            let [mean, _] = super::uncertainty::mean_posterior(col("mean_score"), col("participants"), group)?;
+            mean
+        }
+    })
+}
+
 /// The groups (year × procedure, and × peer group) as integers `__region_group` and
 /// `__peer_group`: window functions over one integer column instead of several text columns.
 /// Gives the frame, the group of the percentiles, and the categorical mappings behind the codes
 /// (to be held while the codes are used).
-fn with_group_keys(lf: LazyFrame, peer: &[String]) -> (LazyFrame, Vec<Expr>, Vec<std::sync::Arc<CategoricalMapping>>) {
+fn with_group_keys(lf: LazyFrame, peer: &[String]) -> (LazyFrame, Vec<Expr>, Held) {
     let mut held = Vec::new();
     let mut code = |e: Expr| {
         let (codes, mapping) = crate::model::clean::code(e);

@@ -3,6 +3,7 @@
 
 pub mod inr;
 pub mod isbsh;
+pub mod draws;
 pub mod uncertainty;
 
 use polars::prelude::*;
@@ -29,7 +30,6 @@ pub fn decimal_fraction(x: f64) -> (i64, i64) {
 }
 
 /// ⌈X · n⌉ in integer arithmetic (the reference the expression below is tested against).
-#[cfg(test)]
 pub fn ceil_share(x: f64, n: u64) -> u64 {
     let (p, d) = decimal_fraction(x);
     let (p, d) = (p.max(0) as u128, d.max(1) as u128);

@@ -38,20 +38,75 @@ pub fn wilson_lower(share: Expr, n: Expr) -> Expr {
     when(n.gt(lit(0.0))).then(centre - half).otherwise(lit(NULL).cast(DataType::Float64))
 }
 
-/// The empirical-Bayes shrunk fail share of each row, over the rows of its `group` (the schools
-/// that take part in one year × procedure key): m = Σf/Σn; s² = Σnᵢ(pᵢ − m)²/Σnᵢ;
-/// τ² = max(0, s² − m(1 − m)·mean(1/nᵢ)); A = m(1 − m)/τ² − 1; p̃ᵢ = (fᵢ + m·A)/(nᵢ + A) — and
-/// every school gets m when τ² = 0.
-pub fn shrunk_share(failed: Expr, n: Expr, group: &[Expr]) -> PolarsResult<Expr> {
-    let f = failed.cast(DataType::Float64);
-    let n = n.cast(DataType::Float64);
+/// The beta prior of fail shares over the rows of `group` (§4.7): the pooled share m, the prior
+/// strength A = m(1 − m)/τ² − 1 and τ² (A is meaningless when τ² is 0: every school gets m).
+struct BetaPrior {
+    m: Expr,
+    a: Expr,
+    tau2: Expr,
+}
+
+fn beta_prior(f: &Expr, n: &Expr, group: &[Expr]) -> PolarsResult<BetaPrior> {
     let m = f.clone().sum().over(group)? / n.clone().sum().over(group)?;
     let p = f.clone() / n.clone();
     let s2 = (n.clone() * (p - m.clone()).pow(2)).sum().over(group)? / n.clone().sum().over(group)?;
     let var = m.clone() * (lit(1.0) - m.clone());
     let tau2 = s2 - var.clone() * (lit(1.0) / n.clone()).mean().over(group)?;
     let a = (var / tau2.clone() - lit(1.0)).clip_min(lit(0.0));
-    Ok(when(tau2.gt(lit(1e-12))).then((f + m.clone() * a.clone()) / (n + a)).otherwise(m))
+    Ok(BetaPrior { m, a, tau2 })
+}
+
+/// τ² at or below this is taken as 0 (no spread between schools beyond chance).
+const TAU2_ZERO: f64 = 1e-12;
+
+/// The empirical-Bayes shrunk fail share of each row, over the rows of its `group` (the schools
+/// that take part in one year × procedure key): m = Σf/Σn; s² = Σnᵢ(pᵢ − m)²/Σnᵢ;
+/// τ² = max(0, s² − m(1 − m)·mean(1/nᵢ)); A = m(1 − m)/τ² − 1; p̃ᵢ = (fᵢ + m·A)/(nᵢ + A) — and
+/// every school gets m when τ² = 0.
+pub fn shrunk_share(failed: Expr, n: Expr, group: &[Expr]) -> PolarsResult<Expr> {
+    let (f, n) = (failed.cast(DataType::Float64), n.cast(DataType::Float64));
+    let BetaPrior { m, a, tau2 } = beta_prior(&f, &n, group)?;
+    Ok(when(tau2.gt(lit(TAU2_ZERO))).then((f + m.clone() * a.clone()) / (n + a)).otherwise(m))
+}
+
+/// The posterior Beta(fᵢ + α, nᵢ − fᵢ + β) of each row's fail share (α = m·A, β = (1 − m)·A),
+/// as the columns `post_a`, `post_b`, and `post_m` = m: where τ² = 0 the first two are null
+/// and the share is m in every draw.
+pub fn beta_posterior(failed: Expr, n: Expr, group: &[Expr]) -> PolarsResult<[Expr; 3]> {
+    let (f, n) = (failed.cast(DataType::Float64), n.cast(DataType::Float64));
+    let BetaPrior { m, a, tau2 } = beta_prior(&f, &n, group)?;
+    let spread = tau2.gt(lit(TAU2_ZERO));
+    let null = || lit(NULL).cast(DataType::Float64);
+    Ok([
+        when(spread.clone()).then(f.clone() + m.clone() * a.clone()).otherwise(null()).alias("post_a"),
+        when(spread).then(n - f + (lit(1.0) - m.clone()) * a).otherwise(null()).alias("post_b"),
+        m.alias("post_m"),
+    ])
+}
+
+/// The normal model of mean scores over the rows of `group` that have one (§4.7, stated in
+/// docs/methodology.md): xᵢ = μ + uᵢ + eᵢ with uᵢ ~ N(0, τ²) between schools and eᵢ ~ N(0, σ²/nᵢ)
+/// within; μ = Σnᵢxᵢ/Σnᵢ; σ² and τ² from the regression of (xᵢ − μ)² on 1/nᵢ (slope σ²,
+/// intercept τ², both at least 0). Gives the reliability λᵢ = τ²/(τ² + σ²/nᵢ), the shrunk mean
+/// μ + λᵢ(xᵢ − μ) and its posterior standard deviation √(λᵢσ²/nᵢ).
+pub fn mean_posterior(mean: Expr, n: Expr, group: &[Expr]) -> PolarsResult<[Expr; 2]> {
+    let x = mean.cast(DataType::Float64);
+    let n = when(x.clone().is_not_null()).then(n.cast(DataType::Float64)).otherwise(lit(NULL).cast(DataType::Float64));
+    let mu = (n.clone() * x.clone()).sum().over(group)? / n.clone().sum().over(group)?;
+    let d2 = (x.clone() - mu.clone()).pow(2);
+    let u = lit(1.0) / n.clone();
+    let (mean_u, mean_d2) = (u.clone().mean().over(group)?, d2.clone().mean().over(group)?);
+    let cov = ((u.clone() - mean_u.clone()) * (d2 - mean_d2.clone())).mean().over(group)?;
+    let var_u = (u.clone() - mean_u.clone()).pow(2).mean().over(group)?;
+    let sigma2 = when(var_u.clone().gt(lit(0.0))).then(cov / var_u).otherwise(lit(0.0)).clip_min(lit(0.0));
+    let tau2 = (mean_d2 - sigma2.clone() * mean_u).clip_min(lit(0.0));
+    let within = sigma2 * u;
+    let total = tau2.clone() + within.clone();
+    let lambda = when(total.clone().gt(lit(0.0))).then(tau2 / total).otherwise(lit(1.0));
+    Ok([
+        (mu.clone() + lambda.clone() * (x - mu)).alias("post_mean"),
+        (lambda * within).sqrt().alias("post_sd"),
+    ])
 }
 
 #[cfg(test)]

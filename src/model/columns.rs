@@ -18,3 +18,8 @@ pub fn floats(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {
 pub fn bools(df: &DataFrame, c: &str) -> PolarsResult<Vec<bool>> {
     Ok(df.column(c)?.bool()?.iter().map(|v| v.unwrap_or(false)).collect())
 }
+
+/// A boolean column with its nulls (unknown).
+pub fn opt_bools(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<bool>>> {
+    Ok(df.column(c)?.bool()?.iter().collect())
+}

@@ -7,8 +7,8 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use super::{Criterion, Inputs};
-use crate::config::Config;
-use crate::identify::outcome::{Fact, Procedure, Reason, Role};
+use crate::config::{BottomBasis, Config};
+use crate::identify::outcome::{Fact, Procedure, Reason, Role, Standing};
 use crate::identify::words::{num1, pct, share_ci};
 use crate::indices::in_worst;
 use crate::model::columns::{floats, ints, strs};
@@ -33,6 +33,9 @@ impl Criterion for Bottom {
     }
 
     fn flags(&self, input: &Inputs, config: &Config) -> Result<LazyFrame> {
+        if config.criteria.bottom.basis == BottomBasis::Probability {
+            return Ok(at_least(input, config.criteria.bottom.min_probability, self.flag()));
+        }
         let years = input.inr.years.len() as i64;
         Ok(input
             .inr
@@ -49,6 +52,11 @@ impl Criterion for Bottom {
                 col("school_id"),
                 col("__worst_years").eq(lit(years)).and(col("__years").eq(lit(years))).alias(self.flag()),
             ]))
+    }
+
+    /// «надёжно» when P(in the worst share) is at least `method.uncertainty.solid_probability`.
+    fn solid(&self, input: &Inputs, config: &Config) -> Result<Option<LazyFrame>> {
+        Ok(input.posterior.map(|_| at_least(input, config.method.uncertainty.solid_probability, &super::solid_column(self.flag()))))
     }
 
     fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, Reason>> {
@@ -97,14 +105,30 @@ impl Criterion for Bottom {
                 });
             }
         }
+        let (p_worst, expected, low, high, of) = (
+            floats(flagged, "p_worst")?,
+            floats(flagged, "rank_expected")?,
+            ints(flagged, "rank_low")?,
+            ints(flagged, "rank_high")?,
+            ints(flagged, "ranked_of")?,
+        );
         let mut out = BTreeMap::new();
         for (i, id) in ids.iter().enumerate().filter(|(i, _)| on.get(*i).copied().unwrap_or(false)) {
+            let standing = p_worst[i].map(|p| Standing {
+                p_worst: Some(p),
+                share: config.criteria.bottom.share,
+                coverage: config.method.uncertainty.rank_interval,
+                rank_expected: expected[i],
+                rank_low: low[i],
+                rank_high: high[i],
+                ranked_of: of[i],
+            });
             let mut facts: Vec<Fact> = year_vals
                 .iter()
                 .map(|(yr, v)| Fact { role: Role::YearIndex, procedure: None, year: *yr, school: v.get(i).copied().flatten(), region: None, previous: None, previous_n: None, n: None })
                 .collect();
             facts.extend(worst_by.get(id.as_str()).cloned().unwrap_or_default());
-            out.insert(id.clone(), Reason { criterion: self.flag(), year: y, cutoff: config.criteria.bottom.share, facts });
+            out.insert(id.clone(), Reason { criterion: self.flag(), year: y, cutoff: config.criteria.bottom.share, facts, solid: None, standing });
         }
         Ok(out)
     }
@@ -119,12 +143,49 @@ impl Criterion for Bottom {
                 tr!("{} — {}, по региону {}", "{} — {}, region {}", label, share_ci(f.school, f.n), pct(f.region))
             })
             .collect();
+        let standing = r.standing.map(|s| format!("; {}", standing_words(&s))).unwrap_or_default();
+        let rule = if per_year.is_empty() {
+            tr!("BOTTOM: ИНР за окно в худших {} школ", "BOTTOM: window ИНР among the worst {} of schools", pct(Some(r.cutoff)))
+        } else {
+            tr!(
+                "BOTTOM: ИНР в худших {} школ в каждом году окна ({})",
+                "BOTTOM: ИНР among the worst {} of schools in every window year ({})",
+                pct(Some(r.cutoff)),
+                per_year.join(", ")
+            )
+        };
         tr!(
-            "BOTTOM: ИНР в худших {} школ в каждом году окна ({}); наибольшая доля «2» в {y} г.: {}",
-            "BOTTOM: ИНР among the worst {} of schools in every window year ({}); highest share of mark 2 in {y}: {}",
-            pct(Some(r.cutoff)),
-            per_year.join(", "),
+            "{rule}{standing}; наибольшая доля «2» в {y} г.: {}",
+            "{rule}{standing}; highest share of mark 2 in {y}: {}",
             worst.join("; ")
         )
+    }
+}
+
+/// «вероятность быть в худших 10 % — 93 %, место 3 (90 % интервал 1–7) из 1500».
+pub fn standing_words(s: &Standing) -> String {
+    let rank = match (s.rank_expected, s.rank_low, s.rank_high, s.ranked_of) {
+        (Some(e), Some(lo), Some(hi), Some(of)) => tr!(
+            ", ожидаемое место {} из {of} ({} интервал {lo}–{hi})",
+            ", expected rank {} of {of} ({} interval {lo}–{hi})",
+            num1(Some(e)),
+            pct(Some(s.coverage))
+        ),
+        _ => String::new(),
+    };
+    tr!("вероятность быть в худших {} — {}{rank}", "probability of being among the worst {} — {}{rank}", pct(Some(s.share)), pct(s.p_worst))
+}
+
+/// Whether P(in the worst share) of each school with draws is at least `p` (`school_id`,
+/// `name`); no draws: no school.
+fn at_least(input: &Inputs, p: f64, name: &str) -> LazyFrame {
+    match input.posterior {
+        Some(post) => post.clone().lazy().select([col("school_id"), col("p_worst").gt_eq(lit(p)).fill_null(lit(false)).alias(name)]),
+        None => DataFrame::new_infer_height(vec![
+            Column::new("school_id".into(), Vec::<String>::new()),
+            Column::new(name.into(), Vec::<bool>::new()),
+        ])
+        .map(|df| df.lazy())
+        .unwrap_or_default(),
     }
 }

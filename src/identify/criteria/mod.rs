@@ -28,6 +28,11 @@ pub struct Inputs<'a> {
     /// Procedures with a fail share at or over the R30 threshold in Y and Y−1 (see [`r30_hits`]).
     pub hits: &'a DataFrame,
     pub latest_year: i32,
+    /// The school-level results (R30 judges its flags on lower bounds too).
+    pub results: &'a DataFrame,
+    /// The posterior draws' summary per school (`school_id`, `p_worst`, `rank_expected`,
+    /// `rank_low`, `rank_high`, `ranked_of`), when they were made.
+    pub posterior: Option<&'a DataFrame>,
 }
 
 /// The list a criterion feeds.
@@ -65,6 +70,12 @@ pub trait Criterion: Sync {
     fn enabled(&self, config: &Config) -> bool;
     /// `school_id` and the flag, for the schools it can judge (the others get `false`).
     fn flags(&self, input: &Inputs, config: &Config) -> Result<LazyFrame>;
+    /// Whether its flag holds beyond chance (§4.7): `school_id` and [`solid_column`] — true is
+    /// «надёжно», false «неопределённо»; `None` when it cannot tell (no draws).
+    fn solid(&self, input: &Inputs, config: &Config) -> Result<Option<LazyFrame>> {
+        let _ = (input, config);
+        Ok(None)
+    }
     /// The reason of each school in `flagged` (its rows of the school table, with the flag
     /// columns and `inr_<year>`) that this criterion flags.
     fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, Reason>> {
@@ -85,6 +96,11 @@ fn flagged_by(flagged: &DataFrame, flag: &str) -> PolarsResult<(Vec<String>, Vec
     let on = crate::model::columns::bools(flagged, flag)?;
     let filter = col("school_id").is_in(lit(Series::new("ids".into(), ids.clone())).implode(false), false);
     Ok((ids, on, filter))
+}
+
+/// The column of a criterion's solidity («solid_flag_r30»).
+pub fn solid_column(flag: &str) -> String {
+    format!("solid_{flag}")
 }
 
 /// The criteria, in the order their reasons are written.

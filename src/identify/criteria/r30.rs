@@ -39,27 +39,19 @@ impl Criterion for R30 {
     }
 
     fn flags(&self, input: &Inputs, config: &Config) -> Result<LazyFrame> {
-        // Exact integer comparison failed·d ≥ p·participants, done in `hits`.
-        let y = input.latest_year;
-        let in_y = input.hits.clone().lazy().filter(col("year").eq(lit(y)));
-        let in_prev = input.hits.clone().lazy().filter(col("year").eq(lit(y - 1)));
-        let keys: Vec<Expr> = ["school_id", "procedure", "grade", "subject"].iter().map(|k| col(*k)).collect();
-        let repeated = in_y
-            .clone()
-            .join(in_prev.select(keys.clone()), keys.clone(), keys, JoinArgs::new(JoinType::Inner))
-            .group_by([col("school_id")])
-            .agg([len().cast(DataType::Int64).alias("__repeated")]);
-        Ok(in_y
-            .group_by([col("school_id")])
-            .agg([len().cast(DataType::Int64).alias("__hits")])
-            .join(repeated, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left))
-            .select([
-                col("school_id"),
-                col("__hits")
-                    .gt_eq(lit(i64::from(config.criteria.r30.min_procedures)))
-                    .and(col("__repeated").fill_null(lit(0i64)).gt(lit(0i64)))
-                    .alias(self.flag()),
-            ]))
+        Ok(holds(input.hits, input.latest_year, config, self.flag()))
+    }
+
+    /// «надёжно» when the rule holds also on the Wilson lower bounds of the shares.
+    fn solid(&self, input: &Inputs, config: &Config) -> Result<Option<LazyFrame>> {
+        let name = super::solid_column(self.flag());
+        if config.criteria.r30.basis == R30Basis::LowerBound {
+            return Ok(Some(holds(input.hits, input.latest_year, config, &name)));
+        }
+        let mut lower = config.clone();
+        lower.criteria.r30.basis = R30Basis::LowerBound;
+        let hits = hits(input.results, &lower, input.latest_year)?;
+        Ok(Some(holds(&hits, input.latest_year, config, &name).collect()?.lazy()))
     }
 
     fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, Reason>> {
@@ -111,7 +103,7 @@ impl Criterion for R30 {
                     .filter_map(|(_, ((prev, prev_n), now))| Some(Fact { role: Role::Repeated, previous: Some((*prev)?), previous_n: *prev_n, ..now.clone()? }))
                     .filter(|f| f.school.is_some()),
             );
-            out.insert(id.clone(), Reason { criterion: self.flag(), year: y, cutoff: config.criteria.r30.threshold, facts });
+            out.insert(id.clone(), Reason { criterion: self.flag(), year: y, cutoff: config.criteria.r30.threshold, facts, solid: None, standing: None });
         }
         Ok(out)
     }
@@ -136,6 +128,30 @@ impl Criterion for R30 {
             repeated.join("; ")
         )
     }
+}
+
+/// The rule over procedures at or over the threshold (`hits`): at least `min_procedures` in Y,
+/// one of them repeated from Y−1; `school_id` and the column `name`.
+fn holds(hits: &DataFrame, y: i32, config: &Config, name: &str) -> LazyFrame {
+    // Exact integer comparison failed·d ≥ p·participants, done in `hits`.
+    let in_y = hits.clone().lazy().filter(col("year").eq(lit(y)));
+    let in_prev = hits.clone().lazy().filter(col("year").eq(lit(y - 1)));
+    let keys: Vec<Expr> = ["school_id", "procedure", "grade", "subject"].iter().map(|k| col(*k)).collect();
+    let repeated = in_y
+        .clone()
+        .join(in_prev.select(keys.clone()), keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+        .group_by([col("school_id")])
+        .agg([len().cast(DataType::Int64).alias("__repeated")]);
+    in_y.group_by([col("school_id")])
+        .agg([len().cast(DataType::Int64).alias("__hits")])
+        .join(repeated, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left))
+        .select([
+            col("school_id"),
+            col("__hits")
+                .gt_eq(lit(i64::from(config.criteria.r30.min_procedures)))
+                .and(col("__repeated").fill_null(lit(0i64)).gt(lit(0i64)))
+                .alias(name),
+        ])
 }
 
 /// What [`hits`] depends on: two configurations with the same key share the same hits.
