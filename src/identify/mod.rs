@@ -13,7 +13,7 @@ pub mod words;
 
 pub use category::Category;
 pub use outcome::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, Flags, Reason, SchoolRow, Standing};
-pub use reasons::{solid_word, texts as reason_texts};
+pub use reasons::texts as reason_texts;
 pub use words::{num1, procedure_label};
 
 use std::collections::BTreeMap;
@@ -346,7 +346,15 @@ fn standing_frames(input: &criteria::Inputs, config: &Config, with_reasons: bool
     for c in criteria::of_list(criteria::List::Shnor) {
         let name = criteria::solid_column(c.flag());
         let frame = match (with_reasons && c.enabled(config)).then(|| c.solid(input, config)).transpose()?.flatten() {
-            Some(lf) => lf.collect()?,
+            // Every register school: one the criterion's frame leaves out does not hold.
+            Some(lf) => input
+                .base
+                .clone()
+                .lazy()
+                .select([col("school_id")])
+                .join(lf, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left))
+                .with_column(col(name.as_str()).fill_null(lit(false)))
+                .collect()?,
             None => DataFrame::new_infer_height(vec![
                 Column::new("school_id".into(), Vec::<String>::new()),
                 Column::new(name.as_str().into(), Vec::<bool>::new()),

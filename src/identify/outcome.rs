@@ -228,6 +228,16 @@ pub struct SchoolRow {
 }
 
 impl SchoolRow {
+    /// What the uncertainty says of this school in one word: «надёжно» / «неопределённо» for a
+    /// school on the ШНОР list (when known), «мало участников» for one not ranked, else empty.
+    pub fn standing_label(&self) -> String {
+        match (self.solid, self.few_participants) {
+            (Some(s), _) if self.shnor => super::reasons::solid_word(s),
+            (_, true) => tr!("мало участников", "few participants"),
+            _ => String::new(),
+        }
+    }
+
     /// A school with only its id and category (and the lists the category implies), for tests.
     #[cfg(test)]
     pub fn of_category(id: &str, category: Category) -> SchoolRow {

@@ -364,7 +364,7 @@ mod tests {
         let mut got = vec![f64::NAN; 1000];
         percentiles(&long, &mut got, &mut keyed);
         for (v, p) in long.iter().zip(&got) {
-            assert!((p - (v + 50.0) * 10.0 / 999.0 * 10.0).abs() < 1e-9, "{v} {p}");
+            assert!((p - (v + 50.0) * 1000.0 / 999.0).abs() < 1e-6, "{v} {p}");
         }
         assert_eq!(worst_first_ranks(&[10.0, 90.0, 90.0, f64::NAN, 5.0], &mut order), vec![3, 1, 1, u32::MAX, 4]);
     }

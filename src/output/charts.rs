@@ -218,6 +218,60 @@ pub fn funnel(title: &str, x_desc: &str, y_desc: &str, points: &[Point], legend:
     Ok(finish(buf, title))
 }
 
+/// One school of a caterpillar plot: its expected rank and rank interval (1 = the worst).
+pub struct RankBar {
+    pub expected: f64,
+    pub low: f64,
+    pub high: f64,
+    pub category: Category,
+}
+
+/// A caterpillar plot: schools from left to right by expected rank, each with its rank interval
+/// (a vertical bar) and expected rank (a dot in its category's colour); the rank cut-off of the
+/// worst share as a horizontal line. Rank 1 (the worst) is at the top.
+pub fn caterpillar(title: &str, x_desc: &str, y_desc: &str, bars: &[RankBar], legend: &[(Category, String)], cutoff: f64, cut_label: &str) -> Result<String> {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (900, 560)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let n = bars.len().max(1) as f64;
+        let top = bars.iter().map(|b| b.high).fold(cutoff * 1.5, f64::max) * 1.08 + 1.0;
+        let mut chart = cartesian(&root, title, 0.0..n + 1.0, top..0.0, 55)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, b)| {
+                let x = i as f64 + 1.0;
+                PathElement::new(vec![(x, b.low), (x, b.high)], category_colour(b.category).mix(0.6).stroke_width(2))
+            }))
+            .map_err(err)?;
+        for (category, label) in legend.iter().filter(|(c, _)| bars.iter().any(|b| b.category == *c)) {
+            let colour = category_colour(*category);
+            chart
+                .draw_series(bars.iter().enumerate().filter(|(_, b)| b.category == *category).map(|(i, b)| Circle::new((i as f64 + 1.0, b.expected), 3, colour.filled())))
+                .map_err(err)?
+                .label(label.as_str())
+                .legend(move |(x, y)| Circle::new((x + 7, y), 4, colour.filled()));
+        }
+        chart
+            .draw_series(LineSeries::new(vec![(0.0, cutoff), (n + 1.0, cutoff)], CUT.stroke_width(2)))
+            .map_err(err)?
+            .label(cut_label)
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], CUT.stroke_width(2)));
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        root.present().map_err(err)?;
+    }
+    Ok(finish(buf, title))
+}
+
 /// A histogram of `values` in `bins` equal bins, with cut-off lines.
 pub fn histogram(title: &str, x_desc: &str, y_desc: &str, values: &[f64], bins: usize, colour: RGBColor, cuts: &[CutLine]) -> Result<String> {
     let (lo, hi) = span(values.iter().copied().chain(cuts.iter().map(|c| c.value)));

@@ -11,7 +11,7 @@ use crate::identify::criteria::{self, List};
 pub struct SchoolsCsv;
 
 /// Column headers: exact English names with `--lang en`, Russian otherwise.
-pub fn headers(years: &[i32]) -> Vec<String> {
+pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
     let en = crate::i18n::is_en();
     let mut h: Vec<String> = if en {
         ["school_id", "name", "municipality", "school_type", "locality"].iter().map(|s| s.to_string()).collect()
@@ -27,12 +27,29 @@ pub fn headers(years: &[i32]) -> Vec<String> {
     for c in criteria::of_list(List::Shnor) {
         h.push(if en { c.flag().to_string() } else { c.column() });
     }
-    let rest: [(&str, &str); 13] = [
+    let pct = |x: f64| crate::identify::words::pct(Some(x));
+    let standing: [(&str, String); 6] = [
+        ("participants_window", "Участников за окно".to_string()),
+        ("p_worst", format!("Вероятность быть в худших {}", pct(worst_share))),
+        ("rank_expected", "Ожидаемое место по ИНР (1 — худшая)".to_string()),
+        ("rank_low", format!("Место по ИНР: {} интервал, от", pct(coverage))),
+        ("rank_high", format!("Место по ИНР: {} интервал, до", pct(coverage))),
+        ("flag_solid", "Надёжность отбора".to_string()),
+    ];
+    let rest: [(&str, &str); 5] = [
         ("shnor", "ШНОР"),
         ("shnsu", "ШНСУ"),
         ("resilient", "Резильентная"),
         ("category", "Категория"),
         ("rank", "Место в списке ШНОР"),
+    ];
+    for (e, r) in rest.iter() {
+        h.push(if en { e.to_string() } else { r.to_string() });
+    }
+    for (e, r) in standing {
+        h.push(if en { e.to_string() } else { r });
+    }
+    let rest: [(&str, &str); 8] = [
         ("n_procedures", "Процедур в последнем году"),
         ("n_unreliable", "Из них ненадёжных (участников меньше 10)"),
         ("isbsh_indicators", "Показателей ИСБШ"),
@@ -61,7 +78,7 @@ impl Export<RunOutput<'_>> for SchoolsCsv {
             .delimiter(delim)
             .terminator(::csv::Terminator::CRLF)
             .from_writer(Vec::new());
-        w.write_record(headers(&run.ident.years))?;
+        w.write_record(headers(&run.ident.years, run.config.criteria.bottom.share, run.config.method.uncertainty.rank_interval))?;
         let en = crate::i18n::is_en();
         for r in &run.ident.rows {
             let mut rec: Vec<String> = vec![
@@ -80,6 +97,13 @@ impl Export<RunOutput<'_>> for SchoolsCsv {
             rec.push(flag(r.resilient));
             rec.push(if en { r.category.code().to_string() } else { r.category.label() });
             rec.push(r.rank.map(|x| x.to_string()).unwrap_or_default());
+            let st = &r.standing;
+            rec.push(r.participants_window.map(|x| x.to_string()).unwrap_or_default());
+            rec.push(number(st.p_worst, decimal));
+            rec.push(number(st.rank_expected, decimal));
+            rec.push(st.rank_low.map(|x| x.to_string()).unwrap_or_default());
+            rec.push(st.rank_high.map(|x| x.to_string()).unwrap_or_default());
+            rec.push(if en { r.solid.map(|s| if s { "1" } else { "0" }.to_string()).unwrap_or_default() } else { r.standing_label() });
             rec.push(r.n_procedures.map(|x| x.to_string()).unwrap_or_default());
             rec.push(r.n_unreliable.map(|x| x.to_string()).unwrap_or_default());
             rec.push(r.isbsh_indicators.map(|x| x.to_string()).unwrap_or_default());

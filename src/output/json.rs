@@ -73,5 +73,9 @@ fn list_entry(r: &SchoolRow, run: &RunOutput) -> ListEntry {
         isbsh: r.isbsh,
         flags: r.flags.clone(),
         reasons: run.reasons_text(&r.school_id),
+        p_worst: r.standing.p_worst,
+        rank_low: r.standing.rank_low,
+        rank_high: r.standing.rank_high,
+        flag_solid: r.solid,
     }
 }

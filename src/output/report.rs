@@ -9,7 +9,7 @@ use anyhow::{anyhow, Result};
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
-use super::charts::{self, category_colour, CutLine, Point};
+use super::charts::{self, category_colour, CutLine, Point, RankBar};
 use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, SchoolRow};
 use super::RunOutput;
 use crate::config::{Combine, Direction};
@@ -67,6 +67,8 @@ struct ListLine {
     isbsh: String,
     reasons: Vec<String>,
     change: String,
+    /// «надёжно» / «неопределённо» / «мало участников» (see `SchoolRow::standing_label`).
+    solid: String,
 }
 
 #[derive(Serialize)]
@@ -389,11 +391,51 @@ fn method_text(run: &RunOutput) -> Vec<String> {
         pct_param(c.resilience.isbsh_worst_share),
         pct_param(c.resilience.inr_best_share)
     ));
+    v.push(uncertainty_text(run));
     v.push(tr!(
         "Список ШНОР упорядочен так: сначала ШНОР+ШНСУ, затем ШНОР; внутри — по убыванию ИНР окна, при равенстве — по коду ОО. Все параметры можно изменить в конфигурации или ключом --set (например, --set criteria.bottom.share=0.15).",
         "The ШНОР list is ordered ШНОР+ШНСУ first, then ШНОР; within each, by window ИНР from the highest, ties by school id. Every parameter can be changed in the configuration or with --set (for example --set criteria.bottom.share=0.15)."
     ));
     v
+}
+
+/// How the report's intervals and probabilities are made and what «надёжно» means, with the
+/// bases actually used.
+fn uncertainty_text(run: &RunOutput) -> String {
+    use crate::config::{BottomBasis, InrBasis, R30Basis};
+    let c = run.config;
+    let u = &c.method.uncertainty;
+    let r30 = match c.criteria.r30.basis {
+        R30Basis::Raw => tr!("наблюдаемая доля «2» (официальное правило)", "the observed share (the official rule)"),
+        R30Basis::LowerBound => tr!("нижняя граница 95 % интервала Уилсона", "the lower bound of the Wilson 95 % interval"),
+        R30Basis::Shrunk => tr!("доля, сжатая к региональной (эмпирический Байес)", "the share shrunk towards the region's (empirical Bayes)"),
+    };
+    let inr = match c.method.inr.basis {
+        InrBasis::Raw => tr!("наблюдаемые доли «2» и средние баллы", "observed shares and mean scores"),
+        InrBasis::Shrunk => tr!("сжатые к региональным доли «2» и средние баллы", "shares and mean scores shrunk towards the region's"),
+    };
+    let bottom = match c.criteria.bottom.basis {
+        BottomBasis::Rank => tr!("по месту годового ИНР (официальное правило)", "by the yearly ИНР's rank (the official rule)"),
+        BottomBasis::Probability => tr!(
+            "по вероятности быть в худших {} не ниже {}",
+            "by a probability of being in the worst {} of at least {}",
+            pct_param(c.criteria.bottom.share),
+            short(c.criteria.bottom.min_probability)
+        ),
+    };
+    let few = match c.method.min_school_participants {
+        0 => String::new(),
+        k => tr!(" Школы, у которых за окно меньше {k} участников, не ранжируются («мало участников»).", " Schools with fewer than {k} participants over the window are not ranked («few participants»)."),
+    };
+    tr!(
+        "Неопределённость. Каждая доля «2» показана с 95 % доверительным интервалом Уилсона и числом участников n. С порогом R30 сравнивается {r30}; в ИНР входят {inr}; BOTTOM решается {bottom}. По {} случайным испытаниям (начальное число {}) из апостериорного распределения долей «2» и средних баллов для каждой школы рассчитаны вероятность быть в худших {} по ИНР окна, ожидаемое место и {} интервал места. Отбор школы в список ШНОР «надёжен», если сработавший критерий выполняется и без случайности: R30 — по нижним границам интервалов Уилсона, BOTTOM — с вероятностью не ниже {}; иначе «неопределённо» — это признак, требующий проверки, а не вывод о школе.{few}",
+        "Uncertainty. Every share of «2» is shown with its Wilson 95 % interval and n. R30 compares {r30} with its threshold; ИНР uses {inr}; BOTTOM is decided {bottom}. From {} draws (seed {}) of the posterior of the shares and mean scores, each school gets its probability of being in the worst {} by window ИНР, its expected rank and its {} rank interval. A listing is «solid» when a criterion that fired holds beyond chance: R30 on the Wilson lower bounds, BOTTOM with probability at least {}; otherwise «uncertain» — a sign that needs checking, not a verdict.{few}",
+        u.draws,
+        u.seed,
+        pct_param(c.criteria.bottom.share),
+        pct_param(u.rank_interval),
+        short(u.solid_probability)
+    )
 }
 
 fn list_line(run: &RunOutput, no: usize, r: &SchoolRow) -> ListLine {
@@ -417,6 +459,7 @@ fn list_line(run: &RunOutput, no: usize, r: &SchoolRow) -> ListLine {
         isbsh: num1(r.isbsh),
         reasons: run.reason_texts(&r.school_id).to_vec(),
         change,
+        solid: r.standing_label(),
     }
 }
 
@@ -511,6 +554,9 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
     if let Some(c) = funnel_chart(run, &legend)? {
         charts.push(c);
     }
+    if let Some(c) = caterpillar_chart(run, &legend)? {
+        charts.push(c);
+    }
     Ok((charts, notes))
 }
 
@@ -576,6 +622,54 @@ fn funnel_chart(run: &RunOutput, legend: &[(Category, String)]) -> Result<Option
             pct1(Some(p0)),
             above,
             schools_word(above as u64)
+        ),
+    }))
+}
+
+/// Schools at most this many in the caterpillar plot (the worst by expected rank first).
+const CATERPILLAR_MAX: usize = 150;
+
+/// Rank intervals of the schools on the ШНОР list and of the borderline ones (whose interval
+/// reaches the worst share's cut-off), from the posterior draws; none without draws.
+fn caterpillar_chart(run: &RunOutput, legend: &[(Category, String)]) -> Result<Option<Chart>> {
+    let Some(of) = run.ident.rows.iter().find_map(|r| r.standing.ranked_of) else {
+        return Ok(None);
+    };
+    let share = run.config.criteria.bottom.share;
+    let cutoff = crate::indices::ceil_share(share, of as u64) as f64;
+    let mut bars: Vec<(&SchoolRow, RankBar)> = run
+        .ident
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let st = &r.standing;
+            let bar = RankBar { expected: st.rank_expected?, low: st.rank_low? as f64, high: st.rank_high? as f64, category: r.category };
+            (r.shnor || bar.low <= cutoff).then_some((r, bar))
+        })
+        .collect();
+    bars.sort_by(|a, b| a.1.expected.total_cmp(&b.1.expected).then_with(|| a.0.school_id.cmp(&b.0.school_id)));
+    let total = bars.len();
+    bars.truncate(CATERPILLAR_MAX);
+    let listed = run.ident.rows.iter().filter(|r| r.shnor).count();
+    let solid = run.ident.rows.iter().filter(|r| r.shnor && r.solid == Some(true)).count();
+    let bars: Vec<RankBar> = bars.into_iter().map(|(_, b)| b).collect();
+    let title = tr!("Место школ по ИНР с интервалами неопределённости", "Schools' ИНР ranks with their uncertainty intervals");
+    let coverage = pct_param(run.config.method.uncertainty.rank_interval);
+    let cut_label = tr!("граница худших {}: место {}", "worst {} cut-off: rank {}", pct_param(share), cutoff);
+    Ok(Some(Chart {
+        id: "caterpillar",
+        svg: charts::caterpillar(&title, &tr!("школы по ожидаемому месту", "schools by expected rank"), &tr!("место по ИНР окна (1 — худшая)", "window ИНР rank (1 — the worst)"), &bars, legend, cutoff, &cut_label)?,
+        title,
+        caption: tr!(
+            "Школы списка ШНОР и пограничные (интервал места достигает границы худших {}): точка — ожидаемое место по ИНР окна в {} испытаниях, черта — {} интервал места. Показано {} из {}. Чем длиннее черта, тем меньше данные говорят о месте школы. Из {} школ списка ШНОР отбор надёжен для {} (docs/methodology.md).",
+            "The schools on the ШНОР list and the borderline ones (rank interval reaching the worst {} cut-off): the dot is the expected window ИНР rank over {} draws, the bar its {} interval. Shown {} of {}. The longer the bar, the less the data say about the school's place. Of the {} listed schools, {} are solid (docs/methodology.md).",
+            pct_param(share),
+            run.config.method.uncertainty.draws,
+            coverage,
+            bars.len(),
+            total,
+            listed,
+            solid
         ),
     }))
 }

@@ -133,8 +133,8 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], reasons: Option<&RunOutpu
     ];
     let mut widths = vec![7.0, 14.0, 44.0, 34.0, 14.0, 9.0, 9.0];
     if with_reasons {
-        head.push(tr!("Основания", "Reasons"));
-        widths.push(100.0);
+        head.extend([tr!("Надёжность отбора", "Solidity"), tr!("Основания", "Reasons")]);
+        widths.extend([16.0, 100.0]);
     }
     s.header(&head, &widths)?;
     s.column_formats(&[(5, &one), (6, &one)])?;
@@ -148,7 +148,8 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], reasons: Option<&RunOutpu
         s.plain(5, r.inr)?;
         s.plain(6, r.isbsh)?;
         if let Some(run) = reasons {
-            s.text(7, &run.reasons_text(&r.school_id))?;
+            s.text(7, &r.standing_label())?;
+            s.text(8, &run.reasons_text(&r.school_id))?;
         }
         s.row += 1;
     }
@@ -187,10 +188,10 @@ impl Export<RunOutput<'_>> for Workbook {
 /// Every school with every column of schools.csv.
 fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
     let (one, pct) = (Format::new().set_num_format("0.0"), Format::new().set_num_format("0%"));
-    let head = super::csv::headers(&run.ident.years);
+    let head = super::csv::headers(&run.ident.years, run.config.criteria.bottom.share, run.config.method.uncertainty.rank_interval);
     let mut widths = vec![14.0, 44.0, 34.0, 10.0, 10.0];
     widths.extend(std::iter::repeat_n(9.0, run.ident.years.len() + 2));
-    widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 9.0, 10.0, 12.0, 10.0, 10.0, 80.0, 16.0, 10.0, 10.0]);
+    widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 10.0, 12.0, 12.0, 10.0, 10.0, 10.0, 16.0, 9.0, 10.0, 12.0, 10.0, 80.0, 16.0, 10.0, 10.0]);
     let mut s = Sheet { ws, row: 0 };
     s.header(&head, &widths)?;
     // Columns (as `csv::headers`): 5 register texts, one ИНР per window year, ИНР, ИСБШ,
@@ -198,9 +199,11 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
     let index_cols = 5..5 + run.ident.years.len() as u16 + 2;
     let n_flags = crate::identify::criteria::of_list(crate::identify::criteria::List::Shnor).count() as u16 + 3;
     let flag_cols = index_cols.end..index_cols.end + n_flags;
-    let c = flag_cols.end;
+    // The category and the rank, then the standing's six columns (`u`), then the rest (`c`).
+    let u = flag_cols.end + 2;
+    let c = u + 6;
     let mut formats: Vec<(u16, &Format)> = index_cols.clone().map(|i| (i, &one)).collect();
-    formats.extend([(c + 5, &pct), (c + 8, &one), (c + 9, &one)]);
+    formats.extend([(u + 1, &pct), (u + 2, &one), (c + 3, &pct), (c + 6, &one), (c + 7, &one)]);
     s.column_formats(&formats)?;
     let categories = Categories::new();
     let (yes_word, dynamics): (String, Vec<(Dynamics, String)>) =
@@ -218,19 +221,26 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
                 s.text(i, &yes_word)?;
             }
         }
-        categories.write(&mut s, c, r.category)?;
-        s.plain(c + 1, r.rank.map(|v| v as f64))?;
-        s.plain(c + 2, r.n_procedures.map(|v| v as f64))?;
-        s.plain(c + 3, r.n_unreliable.map(|v| v as f64))?;
-        s.plain(c + 4, r.isbsh_indicators.map(|v| v as f64))?;
-        s.plain(c + 5, r.response_rate)?;
-        s.text(c + 6, &run.reasons_text(&r.school_id))?;
+        categories.write(&mut s, u - 2, r.category)?;
+        s.plain(u - 1, r.rank.map(|v| v as f64))?;
+        let st = &r.standing;
+        s.plain(u, r.participants_window.map(|v| v as f64))?;
+        s.plain(u + 1, st.p_worst)?;
+        s.plain(u + 2, st.rank_expected)?;
+        s.plain(u + 3, st.rank_low.map(|v| v as f64))?;
+        s.plain(u + 4, st.rank_high.map(|v| v as f64))?;
+        s.text(u + 5, &r.standing_label())?;
+        s.plain(c, r.n_procedures.map(|v| v as f64))?;
+        s.plain(c + 1, r.n_unreliable.map(|v| v as f64))?;
+        s.plain(c + 2, r.isbsh_indicators.map(|v| v as f64))?;
+        s.plain(c + 3, r.response_rate)?;
+        s.text(c + 4, &run.reasons_text(&r.school_id))?;
         match dynamics.iter().find(|(d, _)| *d == r.dynamics) {
-            Some((_, label)) => s.text(c + 7, label)?,
-            None => s.text(c + 7, &r.dynamics.label())?,
+            Some((_, label)) => s.text(c + 5, label)?,
+            None => s.text(c + 5, &r.dynamics.label())?,
         }
-        s.plain(c + 8, r.inr_prev)?;
-        s.plain(c + 9, r.isbsh_prev)?;
+        s.plain(c + 6, r.inr_prev)?;
+        s.plain(c + 7, r.isbsh_prev)?;
         s.row += 1;
     }
     s.finish(head.len() as u16)

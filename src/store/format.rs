@@ -118,6 +118,16 @@ pub struct ListEntry {
     #[serde(flatten)]
     pub flags: Flags,
     pub reasons: String,
+    /// The posterior draws' standing and whether the listing holds beyond chance (absent in
+    /// runs made before them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_worst: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_low: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_high: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag_solid: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -185,6 +195,10 @@ mod tests {
             isbsh: None,
             flags: Flags::of([("flag_r30", false), ("flag_bottom", true)]),
             reasons: "BOTTOM: …".into(),
+            p_worst: Some(0.93),
+            rank_low: None,
+            rank_high: None,
+            flag_solid: Some(true),
         };
         let text = serde_json::to_string(&e).unwrap();
         assert!(text.contains(r#""isbsh":null,"flag_r30":false,"flag_bottom":true,"reasons""#), "{text}");
