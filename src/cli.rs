@@ -45,6 +45,13 @@ pub enum Command {
     Sweep(SweepArgs),
 }
 
+impl WhatifArgs {
+    /// The `--set` assignments with the preset's first.
+    pub fn sets(&self) -> Vec<String> {
+        crate::config::preset::with_preset(self.preset, &self.set)
+    }
+}
+
 impl InputArgs {
     /// What the configuration is loaded from.
     pub fn sources(&self) -> crate::config::Sources {
@@ -57,7 +64,7 @@ impl InputArgs {
             questionnaire: self.questionnaire.clone(),
             context: self.context.clone(),
             encoding: self.encoding.clone(),
-            set: self.set.clone(),
+            set: crate::config::preset::with_preset(self.preset, &self.set),
             allow_excluded: self.allow_excluded,
         }
     }
@@ -92,6 +99,9 @@ pub struct InputArgs {
     /// Изменить параметр конфигурации: ключ=значение (можно несколько раз)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Готовый набор параметров методики поверх конфигурации (--set применяется после него): robust — устойчивая к малым выборкам комбинация (docs/methodology.md)
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub preset: Option<crate::config::preset::Preset>,
     /// Считать, даже если в файле исключено больше input_checks.max_excluded_share строк из-за проблем данных
     #[arg(long)]
     pub allow_excluded: bool,
@@ -142,6 +152,9 @@ pub struct WhatifArgs {
     /// Изменить параметр методики (можно несколько раз), например criteria.bottom.share=0.15
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Готовый набор параметров методики (--set применяется после него): robust — устойчивая к малым выборкам комбинация (docs/methodology.md)
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub preset: Option<crate::config::preset::Preset>,
     /// Вторая конфигурация: её параметры методики накладываются на параметры расчёта
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -176,6 +189,9 @@ pub struct InitArgs {
     /// Перезаписать существующие файлы
     #[arg(long)]
     pub force: bool,
+    /// Записать в шаблон конфигурации готовый набор параметров методики: robust — устойчивая к малым выборкам комбинация (docs/methodology.md)
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub preset: Option<crate::config::preset::Preset>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -627,3 +627,76 @@ fn block_by_block_reading_gives_the_same_results() {
     };
     assert_eq!(check(None), check(Some("65536")));
 }
+
+/// The column of a header in a table read by `read_csv`.
+fn column<'a>(table: &'a [Vec<String>], name: &str) -> impl Iterator<Item = &'a str> + 'a {
+    let i = table[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}: {:?}", table[0]));
+    table[1..].iter().map(move |r| r[i].as_str())
+}
+
+#[test]
+fn every_listed_school_carries_its_probability_and_solidity_under_the_robust_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = samples().join("region.toml");
+    let (plain, robust) = (dir.path().join("plain"), dir.path().join("robust"));
+    shnor().args(["--lang", "en", "run", "-q"]).arg(&cfg).arg("--out").arg(&plain).assert().success();
+    shnor().args(["--lang", "en", "run", "-q", "--preset", "robust"]).arg(&cfg).arg("--out").arg(&robust).assert().success();
+    for out in [&plain, &robust] {
+        let t = read_csv(&out.join("schools.csv"));
+        let listed: Vec<bool> = column(&t, "shnor").map(|v| v == "1").collect();
+        let solid: Vec<&str> = column(&t, "flag_solid").collect();
+        let p: Vec<&str> = column(&t, "p_worst").collect();
+        assert!(listed.iter().any(|l| *l));
+        for (i, on) in listed.iter().enumerate() {
+            assert_eq!(*on, solid[i] == "1" || solid[i] == "0", "row {i}: {}", solid[i]);
+        }
+        // Every school with ИНР has its probability.
+        for (inr, p) in column(&t, "inr").zip(&p) {
+            assert_eq!(inr.is_empty(), p.is_empty());
+        }
+    }
+    let params = |out: &Path| -> Value { serde_json::from_slice::<Value>(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()["parameters"].clone() };
+    let r = params(&robust);
+    assert_eq!(r["criteria"]["bottom"]["basis"], "probability");
+    assert_eq!(r["criteria"]["r30"]["basis"], "lower_bound");
+    assert_eq!(params(&plain)["criteria"]["bottom"]["basis"], "rank");
+    // --set after the preset wins.
+    let third = dir.path().join("third");
+    shnor().args(["run", "-q", "--preset", "robust", "--set", "criteria.bottom.share=0.1"]).arg(&cfg).arg("--out").arg(&third).assert().success();
+    assert_eq!(params(&third)["criteria"]["bottom"]["share"], 0.1);
+    // whatif accepts the preset and shows each moved school's solidity.
+    shnor()
+        .args(["whatif", "--preset", "robust", "--from"])
+        .arg(&plain)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("criteria.bottom.basis").and(predicate::str::contains("Надёжность")).and(predicate::str::contains("P = ")));
+}
+
+#[test]
+fn init_with_the_robust_preset_writes_a_configuration_that_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    shnor().arg("init").arg(dir.path()).arg("--preset").arg("robust").arg("-q").assert().success();
+    let text = std::fs::read_to_string(dir.path().join("shnor.toml")).unwrap();
+    assert!(text.contains("basis = \"probability\"  # --preset robust"), "{text}");
+    // The written configuration runs on sample files named on the command line, with the
+    // preset's method.
+    let out = dir.path().join("out");
+    shnor()
+        .arg("run")
+        .arg(dir.path().join("shnor.toml"))
+        .arg("--schools")
+        .arg(samples().join("schools.xlsx"))
+        .arg("--results")
+        .arg(samples().join("vpr_2024.xlsx"))
+        .arg("--results")
+        .arg(samples().join("vpr_2025.csv"))
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    let s: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["parameters"]["criteria"]["bottom"]["min_probability"], 0.5);
+    assert_eq!(s["parameters"]["method"]["inr"]["basis"], "shrunk");
+}

@@ -58,7 +58,7 @@ pub fn run(args: &InitArgs, quiet: bool) -> Result<ExitCode> {
         }
     }
     let files: Vec<(PathBuf, String)> = vec![
-        (dir.join("shnor.toml"), DEFAULTS_TOML.to_string()),
+        (dir.join("shnor.toml"), args.preset.map(|p| p.template(DEFAULTS_TOML)).unwrap_or_else(|| DEFAULTS_TOML.to_string())),
         (dir.join("templates/schools.csv"), table_template(&SCHOOLS)),
         (dir.join("templates/results_student.csv"), table_template(&RESULTS_STUDENT)),
         (dir.join("templates/results_school.csv"), table_template(&RESULTS_SCHOOL)),

@@ -27,7 +27,7 @@ pub fn run(args: &SweepArgs, quiet: bool) -> Result<ExitCode> {
     let mut session = Session::seeded(&agg, stored.indices.clone());
     let t0 = std::time::Instant::now();
     for values in settings {
-        let mut sets = base.set.clone();
+        let mut sets = base.sets();
         sets.extend(axes.iter().zip(&values).map(|(a, v)| format!("{}={v}", a.key)));
         let config = stored.config.with_changes(base.config.as_deref(), &sets)?;
         stored.check_changes(&stored.config.changed_keys(&config)?, &config)?;

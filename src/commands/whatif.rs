@@ -15,13 +15,14 @@ pub fn run(args: &WhatifArgs, quiet: bool) -> Result<ExitCode> {
     let Some(agg) = Aggregates::from_dataset(&stored.dataset) else {
         return Ok(no_aggregates(&args.from));
     };
-    let new = stored.config.with_changes(args.config.as_deref(), &args.set)?;
+    let new = stored.config.with_changes(args.config.as_deref(), &args.sets())?;
     let changed = stored.config.changed_keys(&new)?;
     stored.check_changes(&changed, &new)?;
     let t0 = std::time::Instant::now();
     let mut session = Session::seeded(&agg, stored.indices.clone());
-    let before = session.identify(&stored.config, None, false)?;
-    let after = session.identify(&new, None, false)?;
+    // With reasons: the draws behind each listed school's solidity are made.
+    let before = session.identify(&stored.config, None, true)?;
+    let after = session.identify(&new, None, true)?;
     crate::i18n::trace(&tr!("выявление до и после", "identification before and after"), t0);
     let changes = changed.into_iter().map(|(key, before, after)| ParamChange { key, before, after }).collect();
     let w = whatif::compare(&stored.config.region.name, changes, &before.rows, &after.rows);

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::usage;
 
+pub mod preset;
 pub mod values;
 
 /// What a run is given: a configuration file, inputs named directly, `--set` assignments (the

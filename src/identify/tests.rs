@@ -241,3 +241,118 @@ fn shrunk_inr_basis_damps_a_three_pupil_school() {
     let shrunk = run(&reg, &res, None, &config);
     assert_eq!((value(&shrunk, "a", "inr_2025"), value(&shrunk, "b", "inr_2025")), (Some(200.0 / 3.0), Some(100.0)));
 }
+
+/// 20 schools of 60 pupils, two subjects, two years: «bad» fails 40 of 60 everywhere, «good» 0,
+/// the others 4–9 of 60 (mean scores follow).
+fn twenty_schools() -> (DataFrame, DataFrame) {
+    let ids: Vec<String> = (0..18).map(|i| format!("s{i:02}")).chain(["bad".to_string(), "good".to_string()]).collect();
+    let reg = register(&ids.iter().map(|i| (i.as_str(), "СОШ")).collect::<Vec<_>>());
+    let mut rows: Vec<Row> = Vec::new();
+    for (k, id) in ids.iter().enumerate() {
+        let failed = match id.as_str() {
+            "bad" => 40,
+            "good" => 0,
+            _ => 4 + (k as i64 % 6),
+        };
+        for year in [2024, 2025] {
+            for subject in ["РУ", "МА"] {
+                rows.push((id.as_str(), year, subject, 60, failed, Some(20.0 - failed as f64 / 4.0)));
+            }
+        }
+    }
+    (reg, results(&rows))
+}
+
+#[test]
+fn p_worst_is_one_far_below_everyone_and_zero_far_above() {
+    let (reg, res) = twenty_schools();
+    let config = Config::defaults().unwrap();
+    let ident = run(&reg, &res, None, &config);
+    let (bad, good) = (row(&ident, "bad"), row(&ident, "good"));
+    assert_eq!(bad.standing.p_worst, Some(1.0));
+    assert_eq!((bad.standing.rank_low, bad.standing.rank_high, bad.standing.ranked_of), (Some(1), Some(1), Some(20)));
+    assert_eq!(good.standing.p_worst, Some(0.0));
+    assert_eq!((good.standing.rank_low, good.standing.rank_high), (Some(20), Some(20)));
+    // Its BOTTOM flag holds beyond chance: «надёжно».
+    assert!(bad.shnor && bad.solid == Some(true) && bad.reasons.iter().any(|r| r.solid == Some(true)));
+    // The middle schools' ranks are uncertain: their intervals are wider than one place.
+    assert!(ident.rows.iter().any(|r| r.standing.rank_high.unwrap_or(0) - r.standing.rank_low.unwrap_or(0) >= 3));
+    // P is a probability, the expected rank lies in the interval.
+    for r in &ident.rows {
+        let s = &r.standing;
+        assert!(s.p_worst.is_some_and(|p| (0.0..=1.0).contains(&p)), "{}", r.school_id);
+        assert!(s.rank_low.unwrap() as f64 <= s.rank_expected.unwrap() && s.rank_expected.unwrap() <= s.rank_high.unwrap() as f64);
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_draws_and_another_seed_other_ones() {
+    let (reg, res) = twenty_schools();
+    let mut config = Config::defaults().unwrap();
+    config.method.uncertainty.draws = 300;
+    let standings = |c: &Config| run(&reg, &res, None, c).rows.iter().map(|r| (r.school_id.clone(), r.standing)).collect::<Vec<_>>();
+    let first = standings(&config);
+    assert_eq!(first, standings(&config));
+    config.method.uncertainty.seed += 1;
+    assert_ne!(first, standings(&config));
+    // No draws: no probabilities, and BOTTOM cannot tell its solidity (R30's needs no draws).
+    config.method.uncertainty.draws = 0;
+    let none = run(&reg, &res, None, &config);
+    assert!(none.rows.iter().all(|r| r.standing.p_worst.is_none()));
+    let bottom: Vec<_> = none.rows.iter().flat_map(|r| &r.reasons).filter(|r| r.criterion == "flag_bottom").collect();
+    assert!(!bottom.is_empty() && bottom.iter().all(|r| r.solid.is_none()));
+    assert!(none.rows.iter().flat_map(|r| &r.reasons).any(|r| r.criterion == "flag_r30" && r.solid.is_some()));
+}
+
+#[test]
+fn bottom_on_the_probability_basis_lists_the_school_surely_in_the_worst_share() {
+    let (reg, res) = twenty_schools();
+    let mut config = Config::defaults().unwrap();
+    config.criteria.r30.enabled = false;
+    config.criteria.bottom.basis = crate::config::BottomBasis::Probability;
+    config.criteria.bottom.min_probability = 0.99;
+    let ident = run(&reg, &res, None, &config);
+    let listed: Vec<&str> = ident.rows.iter().filter(|r| r.shnor).map(|r| r.school_id.as_str()).collect();
+    assert_eq!(listed, ["bad"]);
+    let text = super::reason_texts(&row(&ident, "bad").reasons).join(" ");
+    assert!(text.contains("вероятность быть в худших 10 % — 100 %") && text.ends_with("надёжно"), "{text}");
+}
+
+#[test]
+fn schools_under_min_school_participants_are_not_ranked() {
+    let (reg, res) = twenty_schools();
+    let mut config = Config::defaults().unwrap();
+    // Every school has 240 participants over the window: 241 leaves them all out.
+    config.method.min_school_participants = 240;
+    let ident = run(&reg, &res, None, &config);
+    assert!(ident.rows.iter().all(|r| r.inr.is_some() && !r.few_participants));
+    config.method.min_school_participants = 241;
+    let ident = run(&reg, &res, None, &config);
+    let good = row(&ident, "good");
+    assert!(good.inr.is_none() && good.few_participants && good.participants_window == Some(240));
+    assert_eq!(good.standing_label(), "мало участников");
+    // R30 is no rank: a listed school keeps its flag, and its label says how solid it is.
+    let bad = row(&ident, "bad");
+    assert!(bad.inr.is_none() && bad.shnor && bad.standing_label() == "надёжно");
+}
+
+#[test]
+fn shrunk_mean_scores_move_small_schools_most() {
+    // Mean scores 10 (n = 60), 30 (n = 60), 30 (n = 4), 20 (n = 60): the small school's 30 is
+    // pulled further towards the region's mean than the large school's 30.
+    let df = df!("x" => [10.0, 30.0, 30.0, 20.0], "n" => [60i64, 60, 4, 60], "g" => [1, 1, 1, 1]).unwrap();
+    let [mean, sd] = crate::indices::uncertainty::mean_posterior(col("x"), col("n"), &[col("g")]).unwrap();
+    let out = df.lazy().select([mean, sd]).collect().unwrap();
+    let m = crate::model::columns::floats(&out, "post_mean").unwrap();
+    let s = crate::model::columns::floats(&out, "post_sd").unwrap();
+    let (large, small) = (m[1].unwrap(), m[2].unwrap());
+    assert!(small < large && large <= 30.0, "{m:?}");
+    assert!(s[2].unwrap() > s[1].unwrap(), "{s:?}");
+    // Equal n everywhere: the within-school variance cannot be told from the between: no
+    // shrinkage, no spread.
+    let df = df!("x" => [10.0, 30.0, 20.0], "n" => [60i64, 60, 60], "g" => [1, 1, 1]).unwrap();
+    let [mean, sd] = crate::indices::uncertainty::mean_posterior(col("x"), col("n"), &[col("g")]).unwrap();
+    let out = df.lazy().select([mean, sd]).collect().unwrap();
+    assert_eq!(crate::model::columns::floats(&out, "post_mean").unwrap(), vec![Some(10.0), Some(30.0), Some(20.0)]);
+    assert_eq!(crate::model::columns::floats(&out, "post_sd").unwrap(), vec![Some(0.0); 3]);
+}

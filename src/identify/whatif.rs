@@ -108,6 +108,13 @@ pub struct State {
     #[serde(flatten)]
     pub flags: Flags,
     pub rank: Option<i64>,
+    /// P(in the worst X %) from the posterior draws, when made.
+    pub p_worst: Option<f64>,
+    /// On the ШНОР list: whether the listing holds beyond chance.
+    pub flag_solid: Option<bool>,
+    /// «надёжно» / «неопределённо» / «мало участников» (see `SchoolRow::standing_label`).
+    #[serde(skip)]
+    pub standing: String,
 }
 
 impl State {
@@ -118,6 +125,9 @@ impl State {
             isbsh: r.isbsh,
             flags: r.flags.clone(),
             rank: r.rank,
+            p_worst: r.standing.p_worst,
+            flag_solid: r.solid,
+            standing: r.standing_label(),
         }
     }
 }

@@ -32,7 +32,19 @@ pub fn move_cells(m: &Move) -> Vec<String> {
         arrow(&num1(m.before.inr), &num1(m.after.inr)),
         arrow(&num1(m.before.isbsh), &num1(m.after.isbsh)),
         arrow(&flags(&m.before), &flags(&m.after)),
+        arrow(&standing(&m.before), &standing(&m.after)),
     ]
+}
+
+/// «надёжно (P = 93 %)»: the listing's solidity with P(in the worst X %), «—» when neither.
+fn standing(s: &State) -> String {
+    let p = s.p_worst.map(|p| format!("P = {}", crate::identify::words::pct(Some(p))));
+    match (s.standing.is_empty(), p) {
+        (true, None) => "—".to_string(),
+        (true, Some(p)) => p,
+        (false, None) => s.standing.clone(),
+        (false, Some(p)) => format!("{} ({p})", s.standing),
+    }
 }
 
 pub fn move_headers() -> Vec<String> {
@@ -44,6 +56,7 @@ pub fn move_headers() -> Vec<String> {
         tr!("ИНР", "ИНР"),
         tr!("ИСБШ", "ИСБШ"),
         tr!("Критерии", "Criteria"),
+        tr!("Надёжность (P — вероятность быть в худших)", "Solidity (P — probability of being among the worst)"),
     ]
 }
 
@@ -191,7 +204,7 @@ pub fn workbook(w: &WhatIf) -> Result<Vec<u8>> {
             }
         }
     }
-    sheet(&mut wb, &tr!("Вошли и вышли", "Entered and left"), &head, &[34.0, 9.0, 14.0, 44.0, 34.0, 24.0, 14.0, 14.0, 18.0], &rows)?;
+    sheet(&mut wb, &tr!("Вошли и вышли", "Entered and left"), &head, &[34.0, 9.0, 14.0, 44.0, 34.0, 24.0, 14.0, 14.0, 18.0, 30.0], &rows)?;
     sheet(&mut wb, &tr!("Муниципалитеты", "Municipalities"), &municipality_headers(), &[34.0, 8.0, 12.0, 10.0, 12.0, 12.0], &municipality_rows(w, true))?;
     wb.save_to_buffer().map_err(x)
 }
