@@ -43,6 +43,13 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     t = truth(sys.argv[1])
+    ids = sorted(t, key=lambda i: (t[i][0], i))
+    bottom10 = set(ids[: math.ceil(0.10 * len(ids))])
+    small = [i for i in ids if t[i][1] < 300]
+    large = [i for i in ids if t[i][1] >= 300]
+    rs = sum(i in bottom10 for i in small) / len(small)
+    rl = sum(i in bottom10 for i in large) / len(large)
+    print(f"truth: small schools are {rs / rl:.2f} times as often in the true bottom 10 % as large ones")
     print(f"{'setting':<24} {'listed':>7} {'share':>7} {'precision':>10} {'recall':>7} {'small':>7} {'large':>7} {'small/large':>12}")
     for arg in sys.argv[2:]:
         name, _, path = arg.partition("=")

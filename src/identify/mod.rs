@@ -138,7 +138,9 @@ fn needs_draws(config: &Config, with_reasons: bool) -> bool {
 
 /// The posterior draws' summary per school (see [`crate::indices::draws::compute`]).
 fn posterior(agg: &Aggregates, config: &Config) -> Result<DataFrame> {
+    let t0 = std::time::Instant::now();
     let rows = inr::posterior_rows(agg.results, agg.register, config, agg.latest_year)?;
+    crate::i18n::trace(&tr!("апостериорные распределения", "posteriors"), t0);
     crate::indices::draws::compute(&rows, config)
 }
 

@@ -341,8 +341,7 @@ fn shrunk_mean_scores_move_small_schools_most() {
     // Mean scores 10 (n = 60), 30 (n = 60), 30 (n = 4), 20 (n = 60): the small school's 30 is
     // pulled further towards the region's mean than the large school's 30.
     let df = df!("x" => [10.0, 30.0, 30.0, 20.0], "n" => [60i64, 60, 4, 60], "g" => [1, 1, 1, 1]).unwrap();
-    let [mean, sd] = crate::indices::uncertainty::mean_posterior(col("x"), col("n"), &[col("g")]).unwrap();
-    let out = df.lazy().select([mean, sd]).collect().unwrap();
+    let out = crate::indices::uncertainty::with_mean_posterior(df.lazy(), "x", "n", &["g"]).collect().unwrap();
     let m = crate::model::columns::floats(&out, "post_mean").unwrap();
     let s = crate::model::columns::floats(&out, "post_sd").unwrap();
     let (large, small) = (m[1].unwrap(), m[2].unwrap());
@@ -351,8 +350,7 @@ fn shrunk_mean_scores_move_small_schools_most() {
     // Equal n everywhere: the within-school variance cannot be told from the between: no
     // shrinkage, no spread.
     let df = df!("x" => [10.0, 30.0, 20.0], "n" => [60i64, 60, 60], "g" => [1, 1, 1]).unwrap();
-    let [mean, sd] = crate::indices::uncertainty::mean_posterior(col("x"), col("n"), &[col("g")]).unwrap();
-    let out = df.lazy().select([mean, sd]).collect().unwrap();
+    let out = crate::indices::uncertainty::with_mean_posterior(df.lazy(), "x", "n", &["g"]).collect().unwrap();
     assert_eq!(crate::model::columns::floats(&out, "post_mean").unwrap(), vec![Some(10.0), Some(30.0), Some(20.0)]);
     assert_eq!(crate::model::columns::floats(&out, "post_sd").unwrap(), vec![Some(0.0); 3]);
 }

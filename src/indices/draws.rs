@@ -70,7 +70,10 @@ impl Share {
 /// `method.uncertainty.draws` is 0.
 pub fn compute(posterior_rows: &DataFrame, config: &Config) -> Result<DataFrame> {
     let u = &config.method.uncertainty;
+    let t0 = std::time::Instant::now();
     let rows = rows(posterior_rows, config)?;
+    crate::i18n::trace(&tr!("строки испытаний", "rows of the draws"), t0);
+    let t0 = std::time::Instant::now();
     let draws = u.draws as usize;
     let blocks: Vec<usize> = (0..draws.div_ceil(BLOCK)).collect();
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
@@ -80,15 +83,22 @@ pub fn compute(posterior_rows: &DataFrame, config: &Config) -> Result<DataFrame>
         let n = BLOCK.min(draws - b * BLOCK);
         Ok(block(&rows, u.seed, b as u64, n, x))
     })?;
-    summarise(&rows, &per_block, draws, u.rank_interval)
+    crate::i18n::trace(&tr!("испытания", "draws"), t0);
+    let t0 = std::time::Instant::now();
+    let out = summarise(&rows, &per_block, draws, u.rank_interval);
+    crate::i18n::trace(&tr!("итоги испытаний", "summary of the draws"), t0);
+    out
 }
 
 fn rows(df: &DataFrame, config: &Config) -> Result<Rows> {
     let (wf, wm) = (config.method.inr.w_fail, config.method.inr.w_mean);
-    let ids = strs(df, "school_id")?;
-    let mut schools: Vec<String> = ids.clone();
-    schools.sort();
-    schools.dedup();
+    // Each row's school as an index into the sorted distinct ids (a join, not a search per row).
+    let ids = df.clone().lazy().select([col("school_id")]).unique(None, UniqueKeepStrategy::First).sort(["school_id"], SortMultipleOptions::default()).with_row_index("__school", None).collect()?;
+    let schools = strs(&ids, "school_id")?;
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.maintain_order = MaintainOrderJoin::Left;
+    let df = &df.clone().lazy().join(ids.lazy(), [col("school_id")], [col("school_id")], args).collect()?;
+    let school: Vec<u32> = df.column("__school")?.idx()?.iter().map(|i| i.unwrap_or(0) as u32).collect();
     let year = ints(df, "year")?;
     let first = year.iter().flatten().min().copied().unwrap_or(0);
     let last = year.iter().flatten().max().copied().unwrap_or(0);
@@ -107,7 +117,7 @@ fn rows(df: &DataFrame, config: &Config) -> Result<Rows> {
         .collect();
     Ok(Rows {
         group_ends,
-        school: ids.iter().map(|id| schools.binary_search(id).unwrap_or(0) as u32).collect(),
+        school,
         year: year.iter().map(|y| (y.unwrap_or(first) - first) as u32).collect(),
         weight: floats(df, "participants")?.into_iter().map(|w| w.unwrap_or(0.0)).collect(),
         share,
@@ -203,6 +213,7 @@ fn percentiles(values: &[f64], out: &mut [f64], sc: &mut SortScratch) {
     sort_keys(sc);
     let keys = &sc.keys;
     let n = keys.len();
+    let scale = 100.0 / (n as f64 - 1.0);
     let mut k = 0;
     while k < n {
         let v = keys[k] >> 32;
@@ -212,7 +223,7 @@ fn percentiles(values: &[f64], out: &mut [f64], sc: &mut SortScratch) {
         }
         // Ranks k+1 … j share their average.
         let rank = (k + 1 + j) as f64 / 2.0;
-        let pct = if n <= 1 { 50.0 } else { 100.0 * (rank - 1.0) / (n as f64 - 1.0) };
+        let pct = if n <= 1 { 50.0 } else { (rank - 1.0) * scale };
         for key in &keys[k..j] {
             if let Some(o) = out.get_mut((key & 0xFFFF_FFFF) as usize) {
                 *o = pct;
@@ -237,7 +248,7 @@ struct SortScratch {
     buffer: Vec<u64>,
 }
 
-/// Sorts the keys by their high 32 bits: least-significant-digit radix sort, 11, 11 and 10 bits,
+/// Sorts the keys by their high 32 bits: least-significant-digit radix sort, 8 bits a pass,
 /// passes where every key has the same digit skipped; short slices by comparison.
 fn sort_keys(sc: &mut SortScratch) {
     if sc.keys.len() < 128 {
@@ -246,17 +257,17 @@ fn sort_keys(sc: &mut SortScratch) {
     }
     sc.buffer.clear();
     sc.buffer.resize(sc.keys.len(), 0);
-    // Three passes of 11, 11 and 10 bits; every pass's digit counts in one read.
-    const PASSES: [(u32, u64); 3] = [(32, 0x7FF), (43, 0x7FF), (54, 0x3FF)];
-    let mut counts = vec![0usize; 3 * 2048];
+    // Four passes of 8 bits; every pass's digit counts in one read.
+    let mut counts = [[0u32; 256]; 4];
     for k in &sc.keys {
-        for (p, (shift, mask)) in PASSES.iter().enumerate() {
-            counts[p * 2048 + ((k >> shift) & mask) as usize] += 1;
+        let v = (k >> 32) as u32;
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[((v >> (8 * p)) & 0xFF) as usize] += 1;
         }
     }
-    for (p, (shift, mask)) in PASSES.iter().enumerate() {
-        let counts = &mut counts[p * 2048..(p + 1) * 2048];
-        if counts.iter().any(|&c| c == sc.keys.len()) {
+    let n = sc.keys.len() as u32;
+    for (p, counts) in counts.iter_mut().enumerate() {
+        if counts.iter().any(|&c| c == n) {
             continue;
         }
         // Counts become each digit's first position.
@@ -266,14 +277,14 @@ fn sort_keys(sc: &mut SortScratch) {
             *c = sum;
             sum += here;
         }
+        let shift = 32 + 8 * p as u32;
         for &k in &sc.keys {
-            let d = ((k >> shift) & mask) as usize;
-            if let Some(at) = counts.get_mut(d) {
-                if let Some(b) = sc.buffer.get_mut(*at) {
-                    *b = k;
-                }
-                *at += 1;
+            let d = ((k >> shift) & 0xFF) as usize;
+            let at = &mut counts[d];
+            if let Some(b) = sc.buffer.get_mut(*at as usize) {
+                *b = k;
             }
+            *at += 1;
         }
         std::mem::swap(&mut sc.keys, &mut sc.buffer);
     }

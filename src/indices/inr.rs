@@ -81,10 +81,9 @@ pub fn window_participants(results: &DataFrame, config: &Config, latest_year: i3
 pub fn posterior_rows(results: &DataFrame, register: &DataFrame, config: &Config, latest_year: i32) -> PolarsResult<DataFrame> {
     let first = window_years(config, latest_year).first().copied().unwrap_or(latest_year);
     let (lf, group, _held) = usable(results, register, config, first)?;
-    let region_group = vec![col("__region_group")];
+    let lf = with_posteriors(lf, config);
     let mut select = vec![col("school_id"), col("year"), col("participants")];
-    select.extend(super::uncertainty::beta_posterior(col("failed"), col("participants"), &region_group)?);
-    select.extend(super::uncertainty::mean_posterior(col("mean_score"), col("participants"), &group)?);
+    select.extend(["post_a", "post_b", "post_m", "post_mean", "post_sd"].map(col));
     let mut sort_by = group.clone();
     sort_by.push(col("school_id"));
     let changed = group
@@ -104,11 +103,15 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
     // The mappings are held until the tables are collected.
     let (lf, group, _held) = usable(results, register, config, first)?;
     let region_group = vec![col("__region_group")];
+    let lf = match config.method.inr.basis {
+        crate::config::InrBasis::Raw => lf,
+        crate::config::InrBasis::Shrunk => with_posteriors(lf, config),
+    };
     let (wf, wm) = (config.method.inr.w_fail, config.method.inr.w_mean);
     let per_procedure = lf
         .with_columns([
-            badness_percentile(fail_basis(config, &region_group)?, true, &group)?.alias("pct_fail"),
-            badness_percentile(mean_basis(config, &group)?, false, &group)?.alias("pct_mean"),
+            badness_percentile(fail_basis(config), true, &group)?.alias("pct_fail"),
+            badness_percentile(mean_basis(config), false, &group)?.alias("pct_mean"),
             region_fail_share(&region_group)?,
         ])
         .with_column(
@@ -162,23 +165,28 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
 
 /// The fail share whose percentile enters ИНР (`method.inr.basis`): observed, or shrunk over
 /// the schools that take part in the same year × procedure key.
-fn fail_basis(config: &Config, region_group: &[Expr]) -> PolarsResult<Expr> {
-    Ok(match config.method.inr.basis {
+fn fail_basis(config: &Config) -> Expr {
+    match config.method.inr.basis {
         crate::config::InrBasis::Raw => col("fail_share"),
-        crate::config::InrBasis::Shrunk => super::uncertainty::shrunk_share(col("failed"), col("participants"), region_group)?,
-    })
+        crate::config::InrBasis::Shrunk => super::uncertainty::shrunk_share(),
+    }
 }
 
 /// The mean score whose percentile enters ИНР: observed, or shrunk (with `basis = shrunk`)
 /// within the percentile group.
-fn mean_basis(config: &Config, group: &[Expr]) -> PolarsResult<Expr> {
-    Ok(match config.method.inr.basis {
+fn mean_basis(config: &Config) -> Expr {
+    match config.method.inr.basis {
         crate::config::InrBasis::Raw => col("mean_score"),
-        crate::config::InrBasis::Shrunk => {
-            let [mean, _] = super::uncertainty::mean_posterior(col("mean_score"), col("participants"), group)?;
-            mean
-        }
-    })
+        crate::config::InrBasis::Shrunk => col("post_mean"),
+    }
+}
+
+/// The posteriors of the fail shares (over the year × procedure key) and of the mean scores
+/// (over the percentile group) of the usable rows (§4.7).
+fn with_posteriors(lf: LazyFrame, config: &Config) -> LazyFrame {
+    let lf = super::uncertainty::with_beta_posterior(lf, "failed", "participants", &["__region_group"]);
+    let group: &[&str] = if config.method.peer_groups.is_empty() { &["__region_group"] } else { &["__region_group", "__peer_group"] };
+    super::uncertainty::with_mean_posterior(lf, "mean_score", "participants", group)
 }
 
 /// The groups (year × procedure, and × peer group) as integers `__region_group` and

@@ -38,75 +38,99 @@ pub fn wilson_lower(share: Expr, n: Expr) -> Expr {
     when(n.gt(lit(0.0))).then(centre - half).otherwise(lit(NULL).cast(DataType::Float64))
 }
 
-/// The beta prior of fail shares over the rows of `group` (§4.7): the pooled share m, the prior
-/// strength A = m(1 − m)/τ² − 1 and τ² (A is meaningless when τ² is 0: every school gets m).
-struct BetaPrior {
-    m: Expr,
-    a: Expr,
-    tau2: Expr,
-}
-
-fn beta_prior(f: &Expr, n: &Expr, group: &[Expr]) -> PolarsResult<BetaPrior> {
-    let m = f.clone().sum().over(group)? / n.clone().sum().over(group)?;
-    let p = f.clone() / n.clone();
-    let s2 = (n.clone() * (p - m.clone()).pow(2)).sum().over(group)? / n.clone().sum().over(group)?;
-    let var = m.clone() * (lit(1.0) - m.clone());
-    let tau2 = s2 - var.clone() * (lit(1.0) / n.clone()).mean().over(group)?;
-    let a = (var / tau2.clone() - lit(1.0)).clip_min(lit(0.0));
-    Ok(BetaPrior { m, a, tau2 })
-}
-
 /// τ² at or below this is taken as 0 (no spread between schools beyond chance).
 const TAU2_ZERO: f64 = 1e-12;
 
-/// The empirical-Bayes shrunk fail share of each row, over the rows of its `group` (the schools
-/// that take part in one year × procedure key): m = Σf/Σn; s² = Σnᵢ(pᵢ − m)²/Σnᵢ;
-/// τ² = max(0, s² − m(1 − m)·mean(1/nᵢ)); A = m(1 − m)/τ² − 1; p̃ᵢ = (fᵢ + m·A)/(nᵢ + A) — and
-/// every school gets m when τ² = 0.
-pub fn shrunk_share(failed: Expr, n: Expr, group: &[Expr]) -> PolarsResult<Expr> {
-    let (f, n) = (failed.cast(DataType::Float64), n.cast(DataType::Float64));
-    let BetaPrior { m, a, tau2 } = beta_prior(&f, &n, group)?;
-    Ok(when(tau2.gt(lit(TAU2_ZERO))).then((f + m.clone() * a.clone()) / (n + a)).otherwise(m))
+/// Joins to each row the per-group columns `aggs` (computed once per group, not as window
+/// expressions: a window per statistic over a million rows costs seconds).
+fn per_group(lf: LazyFrame, group: &[&str], aggs: Vec<Expr>) -> LazyFrame {
+    let keys: Vec<Expr> = group.iter().map(|g| col(*g)).collect();
+    let stats = lf.clone().group_by(keys.clone()).agg(aggs);
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.maintain_order = MaintainOrderJoin::Left;
+    args.nulls_equal = true;
+    lf.join(stats, keys.clone(), keys, args)
 }
 
-/// The posterior Beta(fᵢ + α, nᵢ − fᵢ + β) of each row's fail share (α = m·A, β = (1 − m)·A),
-/// as the columns `post_a`, `post_b`, and `post_m` = m: where τ² = 0 the first two are null
-/// and the share is m in every draw.
-pub fn beta_posterior(failed: Expr, n: Expr, group: &[Expr]) -> PolarsResult<[Expr; 3]> {
-    let (f, n) = (failed.cast(DataType::Float64), n.cast(DataType::Float64));
-    let BetaPrior { m, a, tau2 } = beta_prior(&f, &n, group)?;
+/// Adds the posterior of each row's fail share (§4.7) over the rows of its `group` (the schools
+/// that take part in one year × procedure key): m = Σf/Σn; s² = Σnᵢ(pᵢ − m)²/Σnᵢ;
+/// τ² = max(0, s² − m(1 − m)·mean(1/nᵢ)); A = m(1 − m)/τ² − 1; α = m·A, β = (1 − m)·A.
+/// Columns `post_a` = fᵢ + α and `post_b` = nᵢ − fᵢ + β (null where τ² = 0: the share is m in
+/// every draw) and `post_m` = m; the shrunk share p̃ᵢ = (fᵢ + α)/(nᵢ + A) is [`shrunk_share`].
+pub fn with_beta_posterior(lf: LazyFrame, failed: &str, n: &str, group: &[&str]) -> LazyFrame {
+    let (f, nn) = (col(failed).cast(DataType::Float64), col(n).cast(DataType::Float64));
+    // Σnᵢ(pᵢ − m)² = Σfᵢ²/nᵢ − m·Σfᵢ.
+    let lf = per_group(
+        lf,
+        group,
+        vec![
+            f.clone().sum().alias("__sf"),
+            nn.clone().sum().alias("__sn"),
+            (f.clone() * f.clone() / nn.clone()).sum().alias("__sff"),
+            (lit(1.0) / nn.clone()).mean().alias("__mu"),
+        ],
+    );
+    let m = col("__sf") / col("__sn");
+    let s2 = (col("__sff") - m.clone() * col("__sf")) / col("__sn");
+    let var = m.clone() * (lit(1.0) - m.clone());
+    let tau2 = s2 - var.clone() * col("__mu");
+    let a = (var / tau2.clone() - lit(1.0)).clip_min(lit(0.0));
     let spread = tau2.gt(lit(TAU2_ZERO));
     let null = || lit(NULL).cast(DataType::Float64);
-    Ok([
+    lf.with_columns([
         when(spread.clone()).then(f.clone() + m.clone() * a.clone()).otherwise(null()).alias("post_a"),
-        when(spread).then(n - f + (lit(1.0) - m.clone()) * a).otherwise(null()).alias("post_b"),
+        when(spread).then(nn - f + (lit(1.0) - m.clone()) * a).otherwise(null()).alias("post_b"),
         m.alias("post_m"),
     ])
+    .drop(cols(["__sf", "__sn", "__sff", "__mu"]))
 }
 
-/// The normal model of mean scores over the rows of `group` that have one (§4.7, stated in
-/// docs/methodology.md): xᵢ = μ + uᵢ + eᵢ with uᵢ ~ N(0, τ²) between schools and eᵢ ~ N(0, σ²/nᵢ)
-/// within; μ = Σnᵢxᵢ/Σnᵢ; σ² and τ² from the regression of (xᵢ − μ)² on 1/nᵢ (slope σ²,
-/// intercept τ², both at least 0). Gives the reliability λᵢ = τ²/(τ² + σ²/nᵢ), the shrunk mean
-/// μ + λᵢ(xᵢ − μ) and its posterior standard deviation √(λᵢσ²/nᵢ).
-pub fn mean_posterior(mean: Expr, n: Expr, group: &[Expr]) -> PolarsResult<[Expr; 2]> {
-    let x = mean.cast(DataType::Float64);
-    let n = when(x.clone().is_not_null()).then(n.cast(DataType::Float64)).otherwise(lit(NULL).cast(DataType::Float64));
-    let mu = (n.clone() * x.clone()).sum().over(group)? / n.clone().sum().over(group)?;
-    let d2 = (x.clone() - mu.clone()).pow(2);
-    let u = lit(1.0) / n.clone();
-    let (mean_u, mean_d2) = (u.clone().mean().over(group)?, d2.clone().mean().over(group)?);
-    let cov = ((u.clone() - mean_u.clone()) * (d2 - mean_d2.clone())).mean().over(group)?;
-    let var_u = (u.clone() - mean_u.clone()).pow(2).mean().over(group)?;
-    let sigma2 = when(var_u.clone().gt(lit(0.0))).then(cov / var_u).otherwise(lit(0.0)).clip_min(lit(0.0));
-    let tau2 = (mean_d2 - sigma2.clone() * mean_u).clip_min(lit(0.0));
+/// The empirical-Bayes shrunk fail share from the columns of [`with_beta_posterior`]:
+/// (fᵢ + α)/(nᵢ + A) = post_a/(post_a + post_b), and m where τ² = 0.
+pub fn shrunk_share() -> Expr {
+    when(col("post_a").is_not_null()).then(col("post_a") / (col("post_a") + col("post_b"))).otherwise(col("post_m"))
+}
+
+/// Adds the posterior of each row's mean score over the rows of its `group` that have one (§4.7,
+/// stated in docs/methodology.md): xᵢ = μ + uᵢ + eᵢ with uᵢ ~ N(0, τ²) between schools and
+/// eᵢ ~ N(0, σ²/nᵢ) within; μ = Σnᵢxᵢ/Σnᵢ; σ² and τ² from the regression of (xᵢ − μ)² on 1/nᵢ
+/// (slope σ², intercept τ², both at least 0). Columns `post_mean` = μ + λᵢ(xᵢ − μ) with the
+/// reliability λᵢ = τ²/(τ² + σ²/nᵢ), and `post_sd` = √(λᵢσ²/nᵢ) (null where the mean is).
+pub fn with_mean_posterior(lf: LazyFrame, mean: &str, n: &str, group: &[&str]) -> LazyFrame {
+    let x = col(mean).cast(DataType::Float64);
+    let nn = when(x.clone().is_not_null()).then(col(n).cast(DataType::Float64)).otherwise(lit(NULL).cast(DataType::Float64));
+    let u = lit(1.0) / nn.clone();
+    // Moments over the rows with a mean (nulls take no part in sums and means).
+    let lf = per_group(
+        lf,
+        group,
+        vec![
+            (nn.clone() * x.clone()).sum().alias("__snx"),
+            nn.clone().sum().alias("__sn"),
+            x.clone().mean().alias("__ex"),
+            (x.clone() * x.clone()).mean().alias("__exx"),
+            u.clone().mean().alias("__eu"),
+            (u.clone() * u.clone()).mean().alias("__euu"),
+            (u.clone() * x.clone()).mean().alias("__eux"),
+            (u.clone() * x.clone() * x.clone()).mean().alias("__euxx"),
+        ],
+    );
+    let mu = col("__snx") / col("__sn");
+    // E[d²] and E[u·d²] with d = x − μ, from the moments.
+    let e_d2 = col("__exx") - lit(2.0) * mu.clone() * col("__ex") + mu.clone() * mu.clone();
+    let e_ud2 = col("__euxx") - lit(2.0) * mu.clone() * col("__eux") + mu.clone() * mu.clone() * col("__eu");
+    let cov = e_ud2 - col("__eu") * e_d2.clone();
+    let var_u = col("__euu") - col("__eu") * col("__eu");
+    let sigma2 = when(var_u.clone().gt(lit(1e-15))).then(cov / var_u).otherwise(lit(0.0)).clip_min(lit(0.0));
+    let tau2 = (e_d2 - sigma2.clone() * col("__eu")).clip_min(lit(0.0));
     let within = sigma2 * u;
     let total = tau2.clone() + within.clone();
     let lambda = when(total.clone().gt(lit(0.0))).then(tau2 / total).otherwise(lit(1.0));
-    Ok([
+    lf.with_columns([
         (mu.clone() + lambda.clone() * (x - mu)).alias("post_mean"),
         (lambda * within).sqrt().alias("post_sd"),
     ])
+    .drop(cols(["__snx", "__sn", "__ex", "__exx", "__eu", "__euu", "__eux", "__euxx"]))
 }
 
 #[cfg(test)]
@@ -138,15 +162,16 @@ mod tests {
         // s² = (10·0 + 20·0.04 + 10·0.01 + 60·0.0025)/100 = 1.05/100 = 0.0105;
         // mean(1/n) = (0.1 + 0.05 + 0.1 + 0.016667)/4 = 0.0666667; m(1 − m) = 0.16;
         // τ² = 0.0105 − 0.16·0.0666667 = −0.000167 → 0: every school gets m.
+        let shrunk = |df: DataFrame| with_beta_posterior(df.lazy(), "f", "n", &["g"]).select([shrunk_share().alias("s")]).collect().unwrap();
         let df = df!("f" => [2i64, 8, 1, 9], "n" => [10i64, 20, 10, 60], "g" => [1i32, 1, 1, 1]).unwrap();
-        let out = df.clone().lazy().select([shrunk_share(col("f"), col("n"), &[col("g")]).unwrap().alias("s")]).collect().unwrap();
+        let out = shrunk(df);
         let v: Vec<f64> = out.column("s").unwrap().f64().unwrap().iter().flatten().collect();
         assert!(v.iter().all(|x| (x - 0.2).abs() < 1e-12), "{v:?}");
         // f/n: 0/10, 10/20, 1/10, 9/60 → m = 0.2; s² = (10·0.04 + 20·0.09 + 10·0.01 + 60·0.0025)/100
         // = 0.0245; τ² = 0.0245 − 0.0106667 = 0.0138333; A = 0.16/0.0138333 − 1 = 10.566265;
         // p̃ = (f + 0.2·A)/(n + A): 0.102752, 0.400003…, 0.150139, 0.149192.
         let df = df!("f" => [0i64, 10, 1, 9], "n" => [10i64, 20, 10, 60], "g" => [1i32, 1, 1, 1]).unwrap();
-        let out = df.lazy().select([shrunk_share(col("f"), col("n"), &[col("g")]).unwrap().alias("s")]).collect().unwrap();
+        let out = shrunk(df);
         let v: Vec<f64> = out.column("s").unwrap().f64().unwrap().iter().flatten().collect();
         let a = 0.16 / (0.0245 - 0.16 * (0.1 + 0.05 + 0.1 + 1.0 / 60.0) / 4.0) - 1.0;
         let want: Vec<f64> = [(0.0, 10.0), (10.0, 20.0), (1.0, 10.0), (9.0, 60.0)].iter().map(|(f, n)| (f + 0.2 * a) / (n + a)).collect();

@@ -174,14 +174,15 @@ pub fn hits(results: &DataFrame, config: &Config, y: i32) -> PolarsResult<DataFr
         // Exact integer comparison failed·d ≥ p·participants.
         R30Basis::Raw => (col("failed").cast(DataType::Int64) * lit(d)).gt_eq(lit(p) * col("participants").cast(DataType::Int64)),
         R30Basis::LowerBound => uncertainty::wilson_lower(col("fail_share"), col("participants")).gt_eq(threshold),
-        R30Basis::Shrunk => uncertainty::shrunk_share(col("failed"), col("participants"), &group)?.gt_eq(threshold),
+        R30Basis::Shrunk => uncertainty::shrunk_share().gt_eq(threshold),
     };
-    results
-        .clone()
-        .lazy()
-        // R30 always looks at Y and Y−1, whatever the window (run keeps Y−1 for it).
-        .filter(col("year").gt_eq(lit(y - 1)).and(col("participants").gt_eq(lit(min_p))))
-        .with_column(inr::region_fail_share(&group)?)
+    // R30 always looks at Y and Y−1, whatever the window (run keeps Y−1 for it).
+    let lf = results.clone().lazy().filter(col("year").gt_eq(lit(y - 1)).and(col("participants").gt_eq(lit(min_p))));
+    let lf = match config.criteria.r30.basis {
+        R30Basis::Shrunk => uncertainty::with_beta_posterior(lf, "failed", "participants", &["year", "procedure", "grade", "subject"]),
+        _ => lf,
+    };
+    lf.with_column(inr::region_fail_share(&group)?)
         .filter(over)
         .select([
             col("school_id"), col("year"), col("procedure"), col("grade"), col("subject"),
