@@ -671,6 +671,17 @@ fn every_listed_school_carries_its_probability_and_solidity_under_the_robust_pre
         .assert()
         .success()
         .stdout(predicate::str::contains("criteria.bottom.basis").and(predicate::str::contains("Надёжность")).and(predicate::str::contains("P = ")));
+    // sweep over the probability the preset requires: a higher one never lists more schools.
+    let out = shnor()
+        .args(["sweep", "--format", "json", "--preset", "robust", "--param", "criteria.bottom.min_probability=0.5,0.8,0.95", "--from"])
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sizes: Vec<u64> = s["settings"].as_array().unwrap().iter().map(|v| v["counts"]["shnor_list"].as_u64().unwrap()).collect();
+    assert_eq!(sizes.len(), 3);
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]) && sizes[0] > sizes[2], "{sizes:?}");
 }
 
 #[test]

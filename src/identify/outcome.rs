@@ -232,7 +232,7 @@ impl SchoolRow {
     /// school on the ШНОР list (when known), «мало участников» for one not ranked, else empty.
     pub fn standing_label(&self) -> String {
         match (self.solid, self.few_participants) {
-            (Some(s), _) if self.shnor => super::reasons::solid_word(s),
+            (Some(s), _) if self.shnor => super::words::solid_word(s),
             (_, true) => tr!("мало участников", "few participants"),
             _ => String::new(),
         }

@@ -17,20 +17,12 @@ pub fn texts(reasons: &[Reason]) -> Vec<String> {
         .filter_map(|r| Some((criteria::by_flag(r.criterion)?.render(r), r.solid)))
         .filter(|(t, _)| !t.is_empty())
         .map(|(t, solid)| match solid {
-            Some(s) => format!("{t} — {}", solid_word(s)),
+            Some(s) => format!("{t} — {}", super::words::solid_word(s)),
             None => t,
         })
         .collect()
 }
 
-/// «надёжно» / «неопределённо».
-pub fn solid_word(solid: bool) -> String {
-    if solid {
-        tr!("надёжно", "solid")
-    } else {
-        tr!("неопределённо", "uncertain")
-    }
-}
 
 /// The reasons of every ШНОР school: each criterion's reason for the schools it flags, in the
 /// order of [`criteria::ALL`].

@@ -37,6 +37,15 @@ pub fn share_ci(share: Option<f64>, n: Option<i64>) -> String {
     }
 }
 
+/// «надёжно» / «неопределённо»: whether a flag holds beyond chance (§4.7).
+pub fn solid_word(solid: bool) -> String {
+    if solid {
+        tr!("надёжно", "solid")
+    } else {
+        tr!("неопределённо", "uncertain")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -237,16 +237,7 @@ pub fn caterpillar(title: &str, x_desc: &str, y_desc: &str, bars: &[RankBar], le
         let n = bars.len().max(1) as f64;
         let top = bars.iter().map(|b| b.high).fold(cutoff * 1.5, f64::max) * 1.08 + 1.0;
         let mut chart = cartesian(&root, title, 0.0..n + 1.0, top..0.0, 55)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .label_style((FONT, 13))
-            .draw()
-            .map_err(err)?;
+        draw_mesh(&mut chart, x_desc, y_desc, true)?;
         chart
             .draw_series(bars.iter().enumerate().map(|(i, b)| {
                 let x = i as f64 + 1.0;
