@@ -413,6 +413,9 @@ impl InputSpec {
     }
 }
 
+/// The most posterior draws a run makes (their ranks are kept: 4 bytes × schools × draws).
+const MAX_DRAWS: u32 = 100_000;
+
 /// Tables whose keys are open (the user may add new keys there).
 const OPEN_TABLES: &[&str] = &["method.ege_min", "isbsh.indicators", "isbsh.context", "aliases"];
 
@@ -596,6 +599,9 @@ impl Config {
             ("resilience.isbsh_worst_share", self.resilience.isbsh_worst_share),
             ("resilience.inr_best_share", self.resilience.inr_best_share),
             ("input_checks.max_excluded_share", self.input_checks.max_excluded_share),
+            ("criteria.bottom.min_probability", self.criteria.bottom.min_probability),
+            ("method.uncertainty.solid_probability", self.method.uncertainty.solid_probability),
+            ("method.uncertainty.rank_interval", self.method.uncertainty.rank_interval),
         ];
         for (key, v) in shares {
             if !(0.0..=1.0).contains(&v) {
@@ -640,6 +646,13 @@ impl Config {
                     )));
                 }
             }
+        }
+        if self.method.uncertainty.draws > MAX_DRAWS {
+            return Err(usage(tr!(
+                "параметр method.uncertainty.draws = {}: не больше {MAX_DRAWS} (1 000 дают вероятность с точностью ±1,6 процентного пункта)",
+                "parameter method.uncertainty.draws = {}: at most {MAX_DRAWS} (1,000 give a probability within ±1.6 percentage points)",
+                self.method.uncertainty.draws
+            )));
         }
         if self.method.years_window == 0 {
             return Err(usage(tr!(

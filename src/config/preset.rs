@@ -95,3 +95,19 @@ mod tests {
         assert_eq!(sets.last().map(String::as_str), Some("criteria.bottom.share=0.2"));
     }
 }
+
+#[cfg(test)]
+mod range_tests {
+    use crate::config::Config;
+
+    #[test]
+    fn uncertainty_keys_are_checked_for_their_range() {
+        let base = Config::defaults().unwrap();
+        for bad in ["criteria.bottom.min_probability=1.5", "method.uncertainty.rank_interval=-0.1", "method.uncertainty.draws=1000000"] {
+            let err = base.with_changes(None, &[bad.to_string()]).err().map(|e| e.to_string()).unwrap_or_default();
+            let key = bad.split('=').next().unwrap_or_default();
+            assert!(err.contains(key), "{bad}: {err}");
+        }
+        assert!(base.with_changes(None, &["method.uncertainty.draws=0".to_string()]).is_ok());
+    }
+}
