@@ -37,6 +37,23 @@ pub fn share_ci(share: Option<f64>, n: Option<i64>) -> String {
     }
 }
 
+fn p_whole(p: f64) -> String {
+    format!("{:.0}", p * 100.0)
+}
+
+/// A fail share with its Wilson 95 % interval and n, compact (for tables whose header says what
+/// the brackets hold): «41 % (27–56 %; n = 32)».
+pub fn share_ci_short(share: Option<f64>, n: Option<i64>) -> String {
+    match (share, n) {
+        (Some(p), Some(n)) => match crate::indices::uncertainty::wilson(p, n as f64) {
+            // No-break spaces and word joiners: a number never parts from its «%».
+            Some((lo, hi)) => format!("{}\u{a0}% ({:.0}\u{2060}–\u{2060}{:.0}\u{a0}%; n\u{a0}=\u{a0}{n})", p_whole(p), lo * 100.0, hi * 100.0),
+            None => pct(share),
+        },
+        _ => pct(share),
+    }
+}
+
 /// «надёжно» / «неопределённо»: whether a flag holds beyond chance (§4.7).
 pub fn solid_word(solid: bool) -> String {
     if solid {

@@ -18,6 +18,8 @@ use crate::indices::decimal_fraction;
 
 const HTML_TEMPLATE: &str = include_str!("templates/report.html.j2");
 const MD_TEMPLATE: &str = include_str!("templates/report.md.j2");
+const APPENDIX_HTML: &str = include_str!("templates/appendix.html.j2");
+const APPENDIX_MD: &str = include_str!("templates/appendix.md.j2");
 
 /// Schools listed by name in the data-quality section (the rest are counted; schools.csv has all).
 const LIST_LIMIT: usize = 100;
@@ -190,6 +192,9 @@ struct Model {
     quality: Quality,
     dynamics: Option<DynamicsPart>,
     css: &'static str,
+    /// The main report's short parts.
+    #[serde(flatten)]
+    brief: super::brief::Brief,
 }
 
 fn share_of(n: u64, of: u64) -> String {
@@ -239,6 +244,20 @@ fn labels() -> BTreeMap<&'static str, String> {
     let mut put = |k: &'static str, v: String| {
         t.insert(k, v);
     };
+    put("m_summary", tr!("1. Итоги", "1. Results"));
+    put("m_method", tr!("2. Как отбирались школы", "2. How the schools were selected"));
+    put("m_shnor", tr!("3. Перечень ШНОР", "3. The ШНОР list"));
+    put("m_shnsu", tr!("4. Школы в неблагоприятных социальных условиях (ШНСУ)", "4. Schools in adverse social conditions (ШНСУ)"));
+    put("m_munis", tr!("5. По муниципалитетам", "5. By municipality"));
+    put("m_charts", tr!("6. Графики", "6. Charts"));
+    put("m_quality", tr!("7. Качество данных", "7. Data quality"));
+    put("short_reason", tr!("Основание: худшие процедуры — доля «2» (95 % интервал; n), критерии", "Reason: worst procedures — share of «2» (95 % interval; n), criteria"));
+    put("short_reason_shnsu", tr!("Основание", "Reason"));
+    put("appendix", tr!("Приложение к аналитическому отчёту", "Appendix to the analytical report"));
+    put("appendix_note", tr!("Полные основания, все параметры расчёта, качество данных и все графики. Основной отчёт — report.html.", "Full reasons, every parameter, data quality and every chart. The main report is report.html."));
+    put("appendix_note_md", tr!("Полные основания, все параметры расчёта, качество данных и все графики. Основной отчёт — report.md.", "Full reasons, every parameter, data quality and every chart. The main report is report.md."));
+    put("appendix_link_before", tr!("Полные основания, все параметры и качество данных — в приложении:", "Full reasons, every parameter and data quality are in the appendix:"));
+    put("appendix_link_after", tr!(".", "."));
     put("summary", tr!("1. Сводка", "1. Summary"));
     put("method", tr!("2. Методика и параметры", "2. Method and parameters"));
     put("lists", tr!("3. Списки", "3. Lists"));
@@ -316,6 +335,16 @@ fn labels() -> BTreeMap<&'static str, String> {
     t
 }
 
+/// An indicator as a person reads it: the first Russian name among its questionnaire columns
+/// («Малоимущая семья»), else its name in the configuration.
+fn indicator_label(c: &crate::config::Config, name: &str) -> String {
+    let russian = |s: &&String| s.chars().any(|ch| ch.is_alphabetic() && !ch.is_ascii());
+    match c.isbsh.indicators.get(name) {
+        Some(i) if !crate::i18n::is_en() => i.columns.iter().find(russian).cloned().unwrap_or_else(|| name.to_string()),
+        _ => name.to_string(),
+    }
+}
+
 /// The method in plain words, with the parameters actually used.
 fn method_text(run: &RunOutput) -> Vec<String> {
     let c = run.config;
@@ -374,6 +403,7 @@ fn method_text(run: &RunOutput) -> Vec<String> {
         .filter(|(_, _, w)| *w > 0.0)
         .map(|(n, d, w)| {
             let sign = if d == Direction::Plus { "+" } else { "−" };
+            let n = indicator_label(c, n);
             if (w - 1.0).abs() < 1e-12 { format!("{n} ({sign})") } else { format!("{n} ({sign}, {})", short(w)) }
         })
         .collect();
@@ -393,8 +423,8 @@ fn method_text(run: &RunOutput) -> Vec<String> {
     ));
     v.push(uncertainty_text(run));
     v.push(tr!(
-        "Список ШНОР упорядочен так: сначала ШНОР+ШНСУ, затем ШНОР; внутри — по убыванию ИНР окна, при равенстве — по коду ОО. Все параметры можно изменить в конфигурации или ключом --set (например, --set criteria.bottom.share=0.15).",
-        "The ШНОР list is ordered ШНОР+ШНСУ first, then ШНОР; within each, by window ИНР from the highest, ties by school id. Every parameter can be changed in the configuration or with --set (for example --set criteria.bottom.share=0.15)."
+        "Список ШНОР упорядочен так: сначала ШНОР+ШНСУ, затем ШНОР; внутри — по убыванию ИНР окна, при равенстве — по коду ОО. Все параметры расчёта перечислены в приложении; любой можно изменить в конфигурации.",
+        "The ШНОР list is ordered ШНОР+ШНСУ first, then ШНОР; within each, by window ИНР from the highest, ties by school id. Every parameter is listed in the appendix; any can be changed in the configuration."
     ));
     v
 }
@@ -943,6 +973,7 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
         quality: quality(run)?,
         dynamics,
         css: CSS,
+        brief: super::brief::brief(run),
     }, charts))
 }
 
@@ -1016,6 +1047,8 @@ fn env() -> Result<Environment<'static>> {
     env.add_filter("md", |s: String| md_escape(&s));
     env.add_template("report.html", HTML_TEMPLATE).map_err(|e| anyhow!("report template: {e}"))?;
     env.add_template("report.md", MD_TEMPLATE).map_err(|e| anyhow!("report template: {e}"))?;
+    env.add_template("appendix.html", APPENDIX_HTML).map_err(|e| anyhow!("report template: {e}"))?;
+    env.add_template("appendix.md", APPENDIX_MD).map_err(|e| anyhow!("report template: {e}"))?;
     Ok(env)
 }
 
@@ -1031,18 +1064,13 @@ impl super::Export<RunOutput<'_>> for Report {
 fn render(run: &RunOutput) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
     let (model, charts) = model(run)?;
     let env = env()?;
-    let html = env
-        .get_template("report.html")
-        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&model))))
-        .map_err(|e| anyhow!("report.html: {e}"))?;
-    let md = env
-        .get_template("report.md")
-        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&model))))
-        .map_err(|e| anyhow!("report.md: {e}"))?;
-    let mut files = vec![
-        (std::path::PathBuf::from("report.html"), html.into_bytes()),
-        (std::path::PathBuf::from("report.md"), (md.trim_end().to_string() + "\n").into_bytes()),
-    ];
+    let value = minijinja::Value::from(minijinja::value::Serde(&model));
+    let mut files = Vec::new();
+    for name in ["report.html", "report.md", "appendix.html", "appendix.md"] {
+        let text = env.get_template(name).and_then(|t| t.render(value.clone())).map_err(|e| anyhow!("{name}: {e}"))?;
+        let text = if name.ends_with(".md") { text.trim_end().to_string() + "\n" } else { text };
+        files.push((std::path::PathBuf::from(name), text.into_bytes()));
+    }
     for c in charts {
         files.push((std::path::PathBuf::from(format!("charts/{}.svg", c.id)), c.svg.into_bytes()));
     }

@@ -1,0 +1,312 @@
+//! The main report's short parts (report.html fits 12 A4 pages whatever the region): the
+//! headline in words, warnings when a list is empty or a criterion cannot fire, the lists with
+//! one short reason line each (capped, the rest in the appendix), the municipalities with most
+//! listed schools, data quality in two sentences, and the print header and page numbers.
+
+use serde::Serialize;
+
+use super::RunOutput;
+use crate::identify::{num1, region_counts, shnsu_list, words::pct, Counts, Dynamics, SchoolRow};
+
+/// Schools of the ШНОР list shown in the main report (the rest: appendix, prilozhenie.docx).
+const SHNOR_MAX: usize = 50;
+/// Schools of the ШНСУ list shown in the main report.
+const SHNSU_MAX: usize = 25;
+/// Municipalities in the main report's table (those with most listed schools).
+const MUNICIPALITIES_MAX: usize = 30;
+
+#[derive(Serialize)]
+pub struct ShortLine {
+    no: usize,
+    name: String,
+    municipality: String,
+    category: String,
+    category_code: &'static str,
+    solid: String,
+    /// ИНР (ШНОР list) or ИСБШ (ШНСУ list), one decimal.
+    index: String,
+    reason: String,
+}
+
+#[derive(Serialize)]
+pub struct MunicipalityShort {
+    name: String,
+    schools: u64,
+    both: u64,
+    shnor: u64,
+    shnsu: u64,
+    resilient: u64,
+    share_list: String,
+}
+
+#[derive(Serialize)]
+pub struct Brief {
+    headline: Vec<String>,
+    warnings: Vec<String>,
+    shnor_short: Vec<ShortLine>,
+    shnor_more: String,
+    shnsu_short: Vec<ShortLine>,
+    shnsu_more: String,
+    municipalities_main: Vec<MunicipalityShort>,
+    municipalities_more: String,
+    quality_words: Vec<String>,
+    print_css: String,
+    main_charts: Vec<&'static str>,
+}
+
+fn schools(n: u64) -> String {
+    if crate::i18n::is_en() {
+        return if n == 1 { "school".into() } else { "schools".into() };
+    }
+    crate::i18n::ru_plural(n, "школа", "школы", "школ").into()
+}
+
+fn share(n: u64, of: u64) -> String {
+    if of == 0 { "—".to_string() } else { pct(Some(n as f64 / of as f64)) }
+}
+
+pub fn brief(run: &RunOutput) -> Brief {
+    let rows = &run.ident.rows;
+    let counts = region_counts(rows);
+    let mut shnor: Vec<&SchoolRow> = rows.iter().filter(|r| r.shnor).collect();
+    shnor.sort_by_key(|r| r.rank);
+    let shnsu = shnsu_list(rows);
+    let more = |shown: usize, all: usize| {
+        if all > shown {
+            tr!(
+                "Показаны первые {shown} из {all}; полный список с основаниями — в приложении (appendix.html), в prilozhenie.docx и shnor.xlsx.",
+                "The first {shown} of {all} are shown; the full list with reasons is in the appendix (appendix.html), prilozhenie.docx and shnor.xlsx."
+            )
+        } else {
+            String::new()
+        }
+    };
+    let (municipalities_main, municipalities_more) = municipalities(rows);
+    Brief {
+        headline: headline(run, &counts, &shnor),
+        warnings: warnings(run, &counts),
+        shnor_short: shnor.iter().take(SHNOR_MAX).enumerate().map(|(i, r)| line(i + 1, r, r.inr, crate::identify::short_reason(r))).collect(),
+        shnor_more: more(SHNOR_MAX, shnor.len()),
+        shnsu_short: shnsu.iter().take(SHNSU_MAX).enumerate().map(|(i, r)| line(i + 1, r, r.isbsh, shnsu_reason(run, r))).collect(),
+        shnsu_more: more(SHNSU_MAX, shnsu.len()),
+        municipalities_main,
+        municipalities_more,
+        quality_words: quality_words(run, rows),
+        print_css: print_css(run),
+        main_charts: vec!["inr_isbsh", "caterpillar", "funnel"],
+    }
+}
+
+fn line(no: usize, r: &SchoolRow, index: Option<f64>, reason: String) -> ShortLine {
+    ShortLine {
+        no,
+        name: r.name.clone(),
+        municipality: r.municipality.clone(),
+        category: r.category.label(),
+        category_code: r.category.code(),
+        solid: r.standing_label(),
+        index: num1(index),
+        reason,
+    }
+}
+
+/// Why a school is ШНСУ, in words: its ИСБШ against the cut-off and how much the questionnaire
+/// says (indicators, families' coverage).
+fn shnsu_reason(run: &RunOutput, r: &SchoolRow) -> String {
+    let coverage = r.response_rate.map(|x| tr!(", охват анкетированием {}", ", questionnaire coverage {}", pct(Some(x)))).unwrap_or_default();
+    tr!(
+        "ИСБШ {} — среди {} школ с наименьшим; показателей: {}{coverage}",
+        "ИСБШ {} — among the {} of schools with the lowest; indicators: {}{coverage}",
+        num1(r.isbsh),
+        pct(Some(run.config.isbsh.shnsu_share)),
+        r.isbsh_indicators.unwrap_or(0)
+    )
+}
+
+fn headline(run: &RunOutput, counts: &Counts, shnor: &[&SchoolRow]) -> Vec<String> {
+    let (n, listed) = (counts.schools, counts.on_shnor_list());
+    let mut v = vec![tr!(
+        "В перечень ШНОР вошли {listed} {} из {n} ({}); из них {} одновременно в неблагоприятных социальных условиях (ШНОР+ШНСУ) — первая очередь поддержки.",
+        "The ШНОР list holds {listed} {} of {n} ({}); {} of them are also in adverse social conditions (ШНОР+ШНСУ) — the first priority for support.",
+        schools(listed),
+        share(listed, n),
+        counts.shnor_shnsu
+    )];
+    if run.ident.previous.is_some() {
+        let count = |d: Dynamics| run.ident.rows.iter().filter(|r| r.dynamics == d).count();
+        v.push(tr!(
+            "Впервые в перечне — {}, повторно — {}; вышли из перечня — {}.",
+            "New on the list — {}, again — {}; left the list — {}.",
+            count(Dynamics::Entered),
+            count(Dynamics::Stayed),
+            count(Dynamics::Left) + run.ident.left_register.len()
+        ));
+    }
+    let known = shnor.iter().filter(|r| r.solid.is_some()).count();
+    if known > 0 {
+        let solid = shnor.iter().filter(|r| r.solid == Some(true)).count();
+        v.push(tr!(
+            "Отбор надёжен для {solid} из {listed}: критерий выполняется и с учётом случайности. Для {} — «неопределённо»: данных мало или школа у границы; это признак, требующий проверки, а не вывод о школе.",
+            "The listing is solid for {solid} of {listed}: the criterion holds beyond chance. For {} it is «uncertain»: few data or a school near the cut-off — a sign that needs checking, not a verdict.",
+            listed as usize - solid
+        ));
+    }
+    v.push(tr!(
+        "В неблагоприятных социальных условиях (ШНСУ) — {} {} ({}); резильентных школ (трудные условия, но результаты среди лучших) — {}.",
+        "In adverse social conditions (ШНСУ) — {} {} ({}); resilient schools (hard conditions, results among the best) — {}.",
+        counts.in_shnsu(),
+        schools(counts.in_shnsu()),
+        share(counts.in_shnsu(), n),
+        counts.resilient
+    ));
+    let mut by: Vec<(String, u64)> = crate::identify::counts_by_municipality(&run.ident.rows).into_iter().map(|(m, c)| (m, c.on_shnor_list())).filter(|(_, k)| *k > 0).collect();
+    by.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if !by.is_empty() {
+        let top: Vec<String> = by.iter().take(3).map(|(m, k)| format!("{m} ({k})")).collect();
+        v.push(tr!("Больше всего школ перечня: {}.", "Most listed schools: {}.", top.join(", ")));
+    }
+    v
+}
+
+/// An empty list or a criterion that cannot fire on these data, said with the reason.
+fn warnings(run: &RunOutput, counts: &Counts) -> Vec<String> {
+    let rows = &run.ident.rows;
+    let c = &run.config.criteria;
+    let mut v = Vec::new();
+    let with_inr = rows.iter().filter(|r| r.inr.is_some()).count();
+    let most_procedures = rows.iter().filter_map(|r| r.n_procedures).max().unwrap_or(0);
+    let every_year = rows.iter().filter(|r| !r.inr_years.is_empty() && r.inr_years.iter().all(Option::is_some)).count();
+    if c.r30.enabled && most_procedures < i64::from(c.r30.min_procedures) {
+        v.push(tr!(
+            "Критерий R30 не может сработать на этих данных: ни у одной школы нет {} процедур в {} г. (наибольшее число — {most_procedures}).",
+            "R30 cannot fire on these data: no school has {} procedures in {} (the most is {most_procedures}).",
+            c.r30.min_procedures,
+            run.ident.latest_year
+        ));
+    }
+    if c.bottom.enabled && c.bottom.basis == crate::config::BottomBasis::Rank && every_year == 0 {
+        v.push(tr!(
+            "Критерий BOTTOM не может сработать: ни у одной школы нет ИНР за каждый год окна ({}).",
+            "BOTTOM cannot fire: no school has an ИНР in every year of the window ({}).",
+            run.ident.years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if counts.on_shnor_list() == 0 {
+        v.push(tr!(
+            "Перечень ШНОР пуст. ИНР рассчитан для {with_inr} из {} школ; проверьте, все ли файлы результатов переданы (shnor check).",
+            "The ШНОР list is empty. ИНР is computed for {with_inr} of {} schools; check that every results file is given (shnor check).",
+            counts.schools
+        ));
+    }
+    if counts.in_shnsu() == 0 {
+        let with_isbsh = rows.iter().filter(|r| r.isbsh.is_some()).count();
+        v.push(tr!(
+            "Список ШНСУ пуст: ИСБШ рассчитан для {with_isbsh} из {} школ (нужны анкеты семей).",
+            "The ШНСУ list is empty: ИСБШ is computed for {with_isbsh} of {} schools (family questionnaires are needed).",
+            counts.schools
+        ));
+    }
+    v
+}
+
+/// The municipalities with most listed schools (then by name), at most `MUNICIPALITIES_MAX`.
+fn municipalities(rows: &[SchoolRow]) -> (Vec<MunicipalityShort>, String) {
+    let mut by: Vec<(String, Counts)> = crate::identify::counts_by_municipality(rows).into_iter().collect();
+    let all = by.len();
+    by.sort_by(|a, b| b.1.on_shnor_list().cmp(&a.1.on_shnor_list()).then_with(|| b.1.in_shnsu().cmp(&a.1.in_shnsu())).then_with(|| a.0.cmp(&b.0)));
+    let lines = by
+        .into_iter()
+        .take(MUNICIPALITIES_MAX)
+        .map(|(name, c)| MunicipalityShort {
+            share_list: share(c.on_shnor_list(), c.schools),
+            name,
+            schools: c.schools,
+            both: c.shnor_shnsu,
+            shnor: c.shnor,
+            shnsu: c.shnsu,
+            resilient: c.resilient,
+        })
+        .collect();
+    let more = if all > MUNICIPALITIES_MAX {
+        tr!(
+            "Показаны {MUNICIPALITIES_MAX} муниципалитетов из {all} — с наибольшим числом школ в перечне; все — в приложении.",
+            "{MUNICIPALITIES_MAX} of {all} municipalities are shown — those with most listed schools; all are in the appendix."
+        )
+    } else {
+        String::new()
+    };
+    (lines, more)
+}
+
+fn quality_words(run: &RunOutput, rows: &[SchoolRow]) -> Vec<String> {
+    let (mut read, mut excluded) = (0u64, 0u64);
+    for r in &run.dataset.reports {
+        read += r.rows_read;
+        excluded += r.rows_excluded;
+    }
+    let n = rows.len() as u64;
+    let inr = rows.iter().filter(|r| r.inr.is_some()).count() as u64;
+    let isbsh = rows.iter().filter(|r| r.isbsh.is_some()).count() as u64;
+    let not_ranked = rows.iter().filter(|r| r.few_participants).count();
+    let mut v = vec![tr!(
+        "Прочитано строк: {read}, исключено: {excluded} ({}). ИНР рассчитан для {inr} из {n} школ, ИСБШ — для {isbsh}.",
+        "Rows read: {read}, excluded: {excluded} ({}). ИНР is computed for {inr} of {n} schools, ИСБШ for {isbsh}.",
+        share(excluded, read)
+    )];
+    if not_ranked > 0 {
+        v.push(tr!("Не ранжированы из-за малого числа участников: {not_ranked}.", "Not ranked for few participants: {not_ranked}."));
+    }
+    v.push(tr!(
+        "Учёт строк по файлам и причинам, школы без индексов и почему, охват анкетированием, все параметры расчёта — в приложении (appendix.html) и в выводе shnor check.",
+        "Row accounting by file and reason, schools without indices and why, questionnaire coverage and every parameter are in the appendix (appendix.html) and shnor check."
+    ));
+    v
+}
+
+/// A CSS string: quotes and backslashes escaped, and nothing that could close the style element.
+fn css_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '<' => out.push_str("\\3C "),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The running header (region, year, the run's date) and page numbers in print.
+fn print_css(run: &RunOutput) -> String {
+    let date = run.started.get(..10).map(|d| {
+        let p: Vec<&str> = d.split('-').collect();
+        if p.len() == 3 { format!("{}.{}.{}", p[2], p[1], p[0]) } else { d.to_string() }
+    });
+    let header = tr!("{} — ШНОР и ШНСУ, {} г.", "{} — ШНОР and ШНСУ, {}", run.config.region.name, run.ident.latest_year);
+    let made = date.map(|d| tr!("расчёт от {d}", "computed on {d}")).unwrap_or_default();
+    let page = tr!("стр. ", "page ");
+    let of = tr!(" из ", " of ");
+    format!(
+        "@page {{ @top-left {{ content: {}; font-size: 8pt; color: #666; }} @top-right {{ content: {}; font-size: 8pt; color: #666; }} @bottom-right {{ content: {} counter(page) {} counter(pages); font-size: 8pt; color: #666; }} }}",
+        css_string(&header),
+        css_string(&made),
+        css_string(&page),
+        css_string(&of)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_strings_cannot_escape_their_quotes_or_the_style_element() {
+        assert_eq!(css_string(r#"Обл. "Н" \ </style>"#), r#""Обл. \"Н\" \\ \3C /style>""#);
+    }
+}
