@@ -129,6 +129,9 @@ pub struct RunArgs {
     /// Прошлогодний список: каталог результатов прошлого расчёта или файл со столбцом «Логин ОО»
     #[arg(long, value_name = "FILE_OR_DIR")]
     pub previous: Option<PathBuf>,
+    /// Перезаписать каталог результатов, в котором уже есть прошлый расчёт
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]

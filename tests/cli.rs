@@ -711,3 +711,65 @@ fn init_with_the_robust_preset_writes_a_configuration_that_runs() {
     assert_eq!(s["parameters"]["criteria"]["bottom"]["min_probability"], 0.5);
     assert_eq!(s["parameters"]["method"]["inr"]["basis"], "shrunk");
 }
+
+/// One part of a written ZIP package (DOCX, XLSX) as text.
+fn package_part(path: &Path, part: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    z.by_name(part).unwrap_or_else(|e| panic!("{part}: {e}")).read_to_string(&mut text).unwrap();
+    text
+}
+
+#[test]
+fn the_order_appendix_and_the_print_sheet_hold_one_row_per_listed_school() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    shnor().arg("run").arg(samples().join("region.toml")).arg("--out").arg(&out).arg("-q").assert().success();
+    let s: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let listed = s["shnor_list"].as_array().unwrap().len();
+    let doc = package_part(&out.join("prilozhenie.docx"), "word/document.xml");
+    roxmltree::Document::parse(&doc).unwrap();
+    // A header row (repeated on every page) and one row per listed school, on landscape A4.
+    assert_eq!(doc.matches("<w:tr>").count(), listed + 1);
+    assert_eq!(doc.matches("<w:tblHeader").count(), 1);
+    assert!(doc.contains("w:orient=\"landscape\""), "not landscape");
+    let first = s["shnor_list"][0]["name"].as_str().unwrap();
+    assert!(doc.contains(&first.replace('"', "&quot;")) || doc.contains(first), "{first}");
+    // The print-ready list sheet: landscape, fitted to the width, the header row repeated.
+    let sheet = package_part(&out.join("shnor.xlsx"), "xl/worksheets/sheet1.xml");
+    // fitToPage with fitToHeight 0: one page wide (fitToWidth defaults to 1), as long as needed.
+    assert!(sheet.contains("orientation=\"landscape\"") && sheet.contains("fitToPage=\"1\"") && sheet.contains("fitToHeight=\"0\""), "print setup");
+    let book = package_part(&out.join("shnor.xlsx"), "xl/workbook.xml");
+    assert!(book.contains("_xlnm.Print_Titles"), "no print titles");
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(out.join("shnor.xlsx")).unwrap();
+    let range = wb.worksheet_range("Список ШНОР").unwrap();
+    assert_eq!(range.height(), listed + 2, "title, header and one row per school");
+    // The ШНСУ sheet numbers its own order 1, 2, 3, …
+    let shnsu = wb.worksheet_range("ШНСУ").unwrap();
+    let places: Vec<f64> = shnsu.rows().skip(1).filter_map(|r| match r.first() {
+        Some(Data::Float(f)) => Some(*f),
+        _ => None,
+    }).collect();
+    assert!(!places.is_empty());
+    assert!(places.iter().enumerate().all(|(i, p)| *p == (i + 1) as f64), "{places:?}");
+}
+
+#[test]
+fn run_refuses_to_write_over_a_previous_run_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let cfg = samples().join("region.toml");
+    shnor().arg("run").arg(&cfg).arg("--out").arg(&out).arg("-q").assert().success();
+    shnor()
+        .arg("run")
+        .arg(&cfg)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force").and(predicate::str::contains("manifest.json")));
+    shnor().arg("run").arg(&cfg).arg("--out").arg(&out).arg("-q").arg("--force").assert().success();
+}

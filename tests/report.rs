@@ -31,30 +31,44 @@ fn report_is_well_formed_self_contained_and_escaped() {
     let out = dir.path().join("out");
     shnor().args(["run", "-q"]).arg(&cfg).arg("--out").arg(&out).arg("--previous").arg(&first).assert().success();
 
-    let html = read(&out.join("report.html"));
-    // Well-formed (parsed as XML, which is stricter than HTML) and without any URL at all.
-    let opts = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
-    let doc = roxmltree::Document::parse_with_options(&html, opts).unwrap_or_else(|e| panic!("report.html is not well-formed: {e}"));
-    assert!(!html.contains("http://") && !html.contains("https://"), "a URL in report.html");
-    assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("<img"));
-    assert_charts(&doc, 7);
-    // The hostile name is text, exactly as in the register, wherever it appears.
-    let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
-    assert!(texts.contains(&HOSTILE_NAME), "the school name is not shown verbatim");
-    assert!(html.contains("&lt;script&gt;alert("));
-    for section in ["summary", "method", "lists", "municipalities", "charts", "quality", "dynamics"] {
-        assert!(doc.descendants().any(|n| n.attribute("id") == Some(section)), "section {section}");
+    // Both the main report and the appendix: well-formed (parsed as XML, which is stricter than
+    // HTML), without any URL, the hostile name shown verbatim.
+    for (file, charts, sections) in [
+        ("report.html", 3, &["summary", "lists", "municipalities", "charts"][..]),
+        ("appendix.html", 7, &["summary", "method", "lists", "municipalities", "charts", "quality", "dynamics"][..]),
+    ] {
+        let html = read(&out.join(file));
+        let opts = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+        let doc = roxmltree::Document::parse_with_options(&html, opts).unwrap_or_else(|e| panic!("{file} is not well-formed: {e}"));
+        assert!(!html.contains("http://") && !html.contains("https://"), "a URL in {file}");
+        assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("<img"));
+        assert_charts(&doc, charts);
+        let verbatim = doc.descendants().filter_map(|n| n.text()).any(|t| t.contains(HOSTILE_NAME));
+        assert!(verbatim, "{file}: the school name is not shown verbatim");
+        assert!(html.contains("&lt;script&gt;alert("));
+        for section in sections {
+            assert!(doc.descendants().any(|n| n.attribute("id") == Some(*section)), "{file}: section {section}");
+        }
     }
-    assert!(html.contains("Аналитический отчёт"));
+    let main = read(&out.join("report.html"));
+    assert!(main.contains("Аналитический отчёт") && main.contains("href=\"appendix.html\""));
+    // The print header and page numbers.
+    assert!(main.contains("@top-left") && main.contains("counter(pages)"));
 
-    let md = read(&out.join("report.md"));
-    assert!(!md.contains("<script"), "raw markup in report.md");
-    assert!(md.contains("=HYPERLINK(\"x\") &lt;script&gt;alert('x')&lt;/script&gt; &amp; \"Школа\" \\| \\*1\\* \\[a\\](b)"));
+    for file in ["report.md", "appendix.md"] {
+        let md = read(&out.join(file));
+        assert!(!md.contains("<script"), "raw markup in {file}");
+        assert!(md.contains("=HYPERLINK(\"x\") &lt;script&gt;alert('x')&lt;/script&gt; &amp; \"Школа\" \\| \\*1\\* \\[a\\](b)"), "{file}");
+    }
+    let md = read(&out.join("appendix.md"));
     // Every table row of the ranked list has the same number of cells as its header.
     let list: Vec<&str> = md.lines().skip_while(|l| !l.starts_with("### 3.1")).skip(2).take_while(|l| l.starts_with('|')).collect();
     assert!(list.len() >= 4, "{list:?}");
     let cells = |l: &str| l.replace("\\|", "").matches('|').count();
     assert!(list.iter().all(|l| cells(l) == cells(list[0])), "{list:#?}");
+    let main_md = read(&out.join("report.md"));
+    let short: Vec<&str> = main_md.lines().skip_while(|l| !l.starts_with("## 3.")).skip(2).take_while(|l| l.starts_with('|')).collect();
+    assert!(short.len() >= 4 && short.iter().all(|l| cells(l) == cells(short[0])), "{short:#?}");
     for chart in ["inr_isbsh", "inr_hist", "isbsh_hist", "municipalities", "procedures"] {
         assert!(md.contains(&format!("](charts/{chart}.svg)")), "{chart} not referenced");
         let svg = read(&out.join("charts").join(format!("{chart}.svg")));
@@ -81,13 +95,14 @@ fn report_from_an_earlier_run_is_the_same_and_follows_the_language() {
     shnor().arg("run").arg(samples().join("region.toml")).arg("--out").arg(&out).arg("-q").assert().success();
     let again = dir.path().join("again");
     shnor().args(["report", "-q", "--from"]).arg(&out).arg("--out").arg(&again).assert().success();
-    for f in ["report.md", "report.html", "charts/inr_isbsh.svg", "charts/procedures.svg"] {
+    for f in ["report.md", "report.html", "appendix.md", "appendix.html", "charts/inr_isbsh.svg", "charts/procedures.svg"] {
         assert_eq!(read(&out.join(f)), read(&again.join(f)), "{f} differs when rebuilt from the aggregates");
     }
     let en = dir.path().join("en");
     shnor().args(["--lang", "en", "report", "-q", "--from"]).arg(&out).arg("--out").arg(&en).assert().success();
-    let md = read(&en.join("report.md"));
+    let md = read(&en.join("appendix.md"));
     assert!(md.contains("## 1. Summary") && md.contains("## 6. Data quality"), "not English");
+    assert!(read(&en.join("report.md")).contains("## 1. Results"), "not English");
     assert!(md.contains("R30: in 2025"), "reasons not in English");
     // Not an output directory: a usage error naming it.
     shnor()

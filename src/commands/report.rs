@@ -37,7 +37,7 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     };
     let mut session = identify::Session::seeded(&agg, stored.indices.clone());
     let ident = session.identify(&stored.config, previous.as_ref(), true)?;
-    let run = RunOutput::new(&stored.config, &stored.dataset, &ident, Vec::new(), String::new(), None);
+    let run = RunOutput::new(&stored.config, &stored.dataset, &ident, Vec::new(), stored.started.clone(), None);
     let out_dir = args.out.clone().unwrap_or_else(|| args.from.clone());
     let written = output::write_all(&out_dir, &run, &[&output::Report])?;
     if !quiet {

@@ -16,6 +16,8 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     let started = jiff::Timestamp::now().to_string();
     let t_all = std::time::Instant::now();
     let config = Config::load(&args.inputs.sources())?;
+    let out_dir = args.out.clone().unwrap_or_else(|| config.output.dir.clone());
+    refuse_to_overwrite(&out_dir, args.force, &started)?;
     let ds = model::load(&config, 10, identify::first_year_needed)?;
     crate::i18n::trace(&tr!("чтение всех входных файлов", "reading all inputs"), t_all);
     let missing_core = ds.register.is_none() || ds.results.is_none();
@@ -68,11 +70,11 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         let inputs = hashes.join().map_err(|_| anyhow::anyhow!("the checksum thread stopped"))??;
         Ok((ident, inputs))
     })?;
-    let out_dir = args.out.clone().unwrap_or_else(|| config.output.dir.clone());
     let run = RunOutput::new(&config, &ds, &ident, inputs, started, session.tables());
-    let exports: [&dyn output::Export<RunOutput>; 6] = [
+    let exports: [&dyn output::Export<RunOutput>; 7] = [
         &output::SchoolsCsv,
         &output::Workbook,
+        &output::OrderAppendix,
         &output::Summary,
         &output::Report,
         &output::AggregatesExport,
@@ -130,6 +132,20 @@ fn print_summary(run: &RunOutput, out_dir: &Path, files: usize) {
 
 /// Every file with excluded rows: the share excluded for problems of the data and its main
 /// reason, and the rows the method set aside by design.
+/// A folder that holds a previous run (its manifest.json) is not written over without `--force`:
+/// last year's list may be in it. The hint names a dated folder.
+fn refuse_to_overwrite(dir: &Path, force: bool, started: &str) -> Result<()> {
+    if force || !dir.join("manifest.json").is_file() {
+        return Ok(());
+    }
+    let dated = format!("{}-{}", dir.display().to_string().trim_end_matches('/'), started.get(..10).unwrap_or("new"));
+    Err(crate::error::usage(tr!(
+        "в каталоге {} уже есть результаты прошлого расчёта (manifest.json); укажите другой каталог, например --out {dated}, или добавьте --force, чтобы перезаписать",
+        "{} already holds a previous run (manifest.json); give another folder, e.g. --out {dated}, or add --force to overwrite",
+        dir.display()
+    )))
+}
+
 fn print_exclusions(reports: &[crate::model::report::InputReport]) {
     for r in reports.iter().filter(|r| r.rows_excluded > 0) {
         let (problems, share) = r.problem_share();

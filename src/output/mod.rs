@@ -4,6 +4,7 @@
 
 mod aggregates;
 mod brief;
+pub(crate) mod docx;
 pub mod charts;
 mod csv;
 mod json;
@@ -23,6 +24,7 @@ use crate::identify::Identification;
 use crate::model::Dataset;
 
 pub use aggregates::Aggregates as AggregatesExport;
+pub use docx::Appendix as OrderAppendix;
 pub use report::Report;
 pub use csv::SchoolsCsv;
 pub use json::Summary;

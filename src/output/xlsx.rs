@@ -117,6 +117,35 @@ impl Categories {
     }
 }
 
+/// The ШНОР list ready to print as an order's appendix (the rows of prilozhenie.docx): a title
+/// row, the header repeated on every page, landscape A4 fitted to the page width, wrapped text.
+fn print_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
+    let wrap = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top).set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let head = wrap.clone().set_bold().set_background_color(0xEEEEEE);
+    let title = Format::new().set_bold().set_font_size(13).set_text_wrap();
+    let widths = [6.0, 38.0, 28.0, 13.0, 70.0, 14.0];
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(x)?;
+    }
+    ws.merge_range(0, 0, 0, widths.len() as u16 - 1, &super::docx::title(run), &title).map_err(x)?;
+    ws.set_row_height(0, 34).map_err(x)?;
+    for (c, h) in super::docx::headers().iter().enumerate() {
+        ws.write_string_with_format(1, c as u16, h, &head).map_err(x)?;
+    }
+    for (i, r) in super::docx::listed(run).into_iter().enumerate() {
+        for (c, v) in super::docx::cells(i + 1, r).iter().enumerate() {
+            ws.write_string_with_format(i as u32 + 2, c as u16, v, &wrap).map_err(x)?;
+        }
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(1, 1).map_err(x)?;
+    ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+    ws.set_footer("&R&P / &N");
+    Ok(())
+}
+
 /// `reasons`: the run, when the sheet has the reasons column.
 fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], reasons: Option<&RunOutput>) -> Result<()> {
     let with_reasons = reasons.is_some();
@@ -140,7 +169,9 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], reasons: Option<&RunOutpu
     s.column_formats(&[(5, &one), (6, &one)])?;
     let categories = Categories::new();
     for (i, r) in rows.iter().enumerate() {
-        s.plain(0, Some(r.rank.map(|v| v as f64).unwrap_or((i + 1) as f64)))?;
+        // The ШНОР list shows the list's rank; another list its own order.
+        let place = if with_reasons { r.rank.map(|v| v as f64).unwrap_or((i + 1) as f64) } else { (i + 1) as f64 };
+        s.plain(0, Some(place))?;
         s.text(1, &r.school_id)?;
         s.text(2, &r.name)?;
         s.text(3, &r.municipality)?;
@@ -162,6 +193,10 @@ impl Export<RunOutput<'_>> for Workbook {
         let shnor: Vec<&SchoolRow> = run.ident.rows.iter().filter(|r| r.shnor).collect();
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Список ШНОР", "ШНОР list")).map_err(x)?;
+        print_sheet(ws, run)?;
+
+        let ws = wb.add_worksheet();
+        ws.set_name(tr!("Список ШНОР подробно", "ШНОР list in full")).map_err(x)?;
         list_sheet(ws, &shnor, Some(run))?;
 
         let shnsu = shnsu_list(&run.ident.rows);

@@ -25,6 +25,8 @@ pub struct StoredRun {
     pub indices: Option<crate::identify::IndexTables>,
     /// The years the stored results hold, ascending.
     pub years: Vec<i32>,
+    /// When the stored run started (from its manifest).
+    pub started: String,
 }
 
 fn read_parquet(path: &Path) -> Result<DataFrame> {
@@ -121,7 +123,7 @@ pub fn load(dir: &Path) -> Result<StoredRun> {
         }
         None => Vec::new(),
     };
-    Ok(StoredRun { config, dataset, previous, indices, years })
+    Ok(StoredRun { config, dataset, previous, indices, years, started: manifest.started.clone() })
 }
 
 impl StoredRun {
