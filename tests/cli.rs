@@ -754,6 +754,9 @@ fn the_order_appendix_and_the_print_sheet_hold_one_row_per_listed_school() {
     }).collect();
     assert!(!places.is_empty());
     assert!(places.iter().enumerate().all(|(i, p)| *p == (i + 1) as f64), "{places:?}");
+    // Each ШНСУ school with its reason: the indicators that pull its ИСБШ down, against the region.
+    let reason = shnsu.rows().nth(1).and_then(|r| r.get(7)).map(|c| c.to_string()).unwrap_or_default();
+    assert!(reason.contains("семей (по региону") && reason.contains("ИСБШ"), "{reason}");
 }
 
 #[test]

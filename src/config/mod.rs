@@ -590,6 +590,16 @@ impl Config {
         Ok(())
     }
 
+    /// An ИСБШ indicator as a person reads it: the first Russian name among its questionnaire
+    /// columns («Малоимущая семья»), else its name in the configuration.
+    pub fn indicator_label(&self, name: &str) -> String {
+        let russian = |s: &&String| s.chars().any(|ch| ch.is_alphabetic() && !ch.is_ascii());
+        match self.isbsh.indicators.get(name) {
+            Some(i) if !crate::i18n::is_en() => i.columns.iter().find(russian).cloned().unwrap_or_else(|| name.to_string()),
+            _ => name.to_string(),
+        }
+    }
+
     /// Range checks that serde cannot express.
     pub fn validate(&self) -> Result<()> {
         let shares = [

@@ -491,6 +491,7 @@ fn school_rows(df: &DataFrame, years: &[i32], bottom_share: (f64, f64), reasons:
     let (category, dynamics) = (s("category")?, s("dynamics")?);
     let (p_worst, rank_expected, rank_low, rank_high, ranked_of) = (f("p_worst")?, f("rank_expected")?, n("rank_low")?, n("rank_high")?, n("ranked_of")?);
     let (participants, few, solid) = (n("participants_window")?, bools(df, "few_participants")?, opt_bools(df, "solid")?);
+    let low = low_indicators(df)?;
     let solid_of: Vec<(&'static str, Vec<Option<bool>>)> = criteria::of_list(criteria::List::Shnor)
         .map(|c| Ok((c.flag(), opt_bools(df, &criteria::solid_column(c.flag()))?)))
         .collect::<PolarsResult<_>>()?;
@@ -536,9 +537,28 @@ fn school_rows(df: &DataFrame, years: &[i32], bottom_share: (f64, f64), reasons:
             few_participants: few[i],
             standing,
             solid: solid[i],
+            isbsh_low: low.get(i).cloned().unwrap_or_default(),
             }
         })
         .collect())
+}
+
+/// Each school's weakest ИСБШ indicators from the columns `isbsh_low<k>_*` (none in tables
+/// stored before they existed).
+fn low_indicators(df: &DataFrame) -> PolarsResult<Vec<Vec<outcome::LowIndicator>>> {
+    let mut out: Vec<Vec<outcome::LowIndicator>> = vec![Vec::new(); df.height()];
+    for k in 0..isbsh::LOWEST {
+        let name = |part: &str| format!("isbsh_low{k}_{part}");
+        let (Ok(ind), Ok(share), Ok(region)) = (strs(df, &name("indicator")), floats(df, &name("share")), floats(df, &name("region"))) else {
+            break;
+        };
+        for (i, slot) in out.iter_mut().enumerate() {
+            if let (Some(ind), Some(Some(share)), Some(Some(region))) = (ind.get(i).filter(|s| !s.is_empty()), share.get(i), region.get(i)) {
+                slot.push(outcome::LowIndicator { indicator: ind.clone(), share: *share, region: *region });
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -225,6 +225,18 @@ pub struct SchoolRow {
     pub standing: Standing,
     /// For a school on the ШНОР list: whether its listing holds beyond chance («надёжно»).
     pub solid: Option<bool>,
+    /// The indicators that pull its ИСБШ down most, weakest first (the ШНСУ reason).
+    pub isbsh_low: Vec<LowIndicator>,
+}
+
+/// One questionnaire indicator of a school against the region's schools.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LowIndicator {
+    /// The indicator's name in the configuration («low_income»).
+    pub indicator: String,
+    pub share: f64,
+    /// The mean share over the region's schools.
+    pub region: f64,
 }
 
 impl SchoolRow {
@@ -268,6 +280,7 @@ impl SchoolRow {
             few_participants: false,
             standing: Standing::default(),
             solid: None,
+            isbsh_low: Vec::new(),
         }
     }
 

@@ -61,6 +61,27 @@ pub fn context_rows(config: &Config, register: &DataFrame, context: &[DataFrame]
     Ok(Some(concat(parts, UnionArgs::default())?.collect()?))
 }
 
+/// How many of a school's weakest indicators its ШНСУ reason names.
+pub const LOWEST: usize = 3;
+
+/// Per school, the indicators that pull its ИСБШ down most (oriented z-score below 0, lowest
+/// first, at most [`LOWEST`]): `isbsh_low<k>_indicator`, `_share`, `_region` (the mean share of
+/// the region's schools) for k = 0, 1, 2 (null where fewer).
+fn lowest(z_rows: LazyFrame) -> LazyFrame {
+    let mut aggs = Vec::new();
+    for k in 0..LOWEST {
+        let nth = |c: &str| col(c).slice(lit(k as i64), lit(1u32)).first();
+        aggs.push(nth("indicator").alias(format!("isbsh_low{k}_indicator")));
+        aggs.push(nth("share").alias(format!("isbsh_low{k}_share")));
+        aggs.push(nth("__mean").alias(format!("isbsh_low{k}_region")));
+    }
+    z_rows
+        .filter(col("__z").lt(lit(0.0)))
+        .sort(["school_id", "__z", "indicator"], SortMultipleOptions::default())
+        .group_by_stable([col("school_id")])
+        .agg(aggs)
+}
+
 pub fn compute(questionnaire: &DataFrame, config: &Config) -> PolarsResult<Isbsh> {
     let mut names: Vec<String> = Vec::new();
     let mut dirs: Vec<f64> = Vec::new();
@@ -117,10 +138,12 @@ pub fn compute(questionnaire: &DataFrame, config: &Config) -> PolarsResult<Isbsh
         .map(str::to_string)
         .collect();
     let min_ind = i64::from(config.isbsh.min_indicators);
-    let per_school = usable
+    let z_rows = usable
         .lazy()
         .filter(col("__sd").is_not_null().and(col("__sd").gt(lit(0.0))))
-        .with_column(((col("share") - col("__mean")) / col("__sd") * col("__dir")).alias("__z"))
+        .with_column(((col("share") - col("__mean")) / col("__sd") * col("__dir")).alias("__z"));
+    let low = lowest(z_rows.clone());
+    let per_school = z_rows
         .group_by([col("school_id")])
         .agg([
             ((col("__z") * col("__w")).sum() / col("__w").sum()).alias("__s"),
@@ -146,5 +169,7 @@ pub fn compute(questionnaire: &DataFrame, config: &Config) -> PolarsResult<Isbsh
         .select([col("school_id"), col("isbsh"), col("isbsh_indicators"), col("families")])
         .sort(["school_id"], SortMultipleOptions::default())
         .collect()?;
+    // Joined after ИСБШ is computed, so that nothing in its plan can change the summation order.
+    let schools = schools.lazy().join(low, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left)).sort(["school_id"], SortMultipleOptions::default()).collect()?;
     Ok(Isbsh { schools, left_out })
 }

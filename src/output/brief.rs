@@ -110,17 +110,26 @@ fn line(no: usize, r: &SchoolRow, index: Option<f64>, reason: String) -> ShortLi
     }
 }
 
-/// Why a school is ШНСУ, in words: its ИСБШ against the cut-off and how much the questionnaire
-/// says (indicators, families' coverage).
-fn shnsu_reason(run: &RunOutput, r: &SchoolRow) -> String {
+/// Why a school is ШНСУ, in words: the indicators that pull its ИСБШ down most, each with the
+/// school's share of families against the region's, then its ИСБШ and how many families answered.
+/// «Малоимущая семья — 34 % семей (по региону 12 %); … · ИСБШ 72,9, охват анкетированием 85 %».
+pub fn shnsu_reason(run: &RunOutput, r: &SchoolRow) -> String {
+    let low: Vec<String> = r
+        .isbsh_low
+        .iter()
+        .map(|l| {
+            tr!(
+                "{} — {} семей (по региону {})",
+                "{} — {} of families (region {})",
+                run.config.indicator_label(&l.indicator),
+                pct(Some(l.share)),
+                pct(Some(l.region))
+            )
+        })
+        .collect();
     let coverage = r.response_rate.map(|x| tr!(", охват анкетированием {}", ", questionnaire coverage {}", pct(Some(x)))).unwrap_or_default();
-    tr!(
-        "ИСБШ {} — среди {} школ с наименьшим; показателей: {}{coverage}",
-        "ИСБШ {} — among the {} of schools with the lowest; indicators: {}{coverage}",
-        num1(r.isbsh),
-        pct(Some(run.config.isbsh.shnsu_share)),
-        r.isbsh_indicators.unwrap_or(0)
-    )
+    let index = tr!("ИСБШ {}{coverage}", "ИСБШ {}{coverage}", num1(r.isbsh));
+    if low.is_empty() { index } else { format!("{} · {index}", low.join("; ")) }
 }
 
 fn headline(run: &RunOutput, counts: &Counts, shnor: &[&SchoolRow]) -> Vec<String> {

@@ -252,7 +252,7 @@ fn labels() -> BTreeMap<&'static str, String> {
     put("m_charts", tr!("6. Графики", "6. Charts"));
     put("m_quality", tr!("7. Качество данных", "7. Data quality"));
     put("short_reason", tr!("Основание: худшие процедуры — доля «2» (95 % интервал; n), критерии", "Reason: worst procedures — share of «2» (95 % interval; n), criteria"));
-    put("short_reason_shnsu", tr!("Основание", "Reason"));
+    put("short_reason_shnsu", tr!("Основание: показатели, сильнее всего снижающие ИСБШ", "Reason: the indicators that pull ИСБШ down most"));
     put("appendix", tr!("Приложение к аналитическому отчёту", "Appendix to the analytical report"));
     put("appendix_note", tr!("Полные основания, все параметры расчёта, качество данных и все графики. Основной отчёт — report.html.", "Full reasons, every parameter, data quality and every chart. The main report is report.html."));
     put("appendix_note_md", tr!("Полные основания, все параметры расчёта, качество данных и все графики. Основной отчёт — report.md.", "Full reasons, every parameter, data quality and every chart. The main report is report.md."));
@@ -335,16 +335,6 @@ fn labels() -> BTreeMap<&'static str, String> {
     t
 }
 
-/// An indicator as a person reads it: the first Russian name among its questionnaire columns
-/// («Малоимущая семья»), else its name in the configuration.
-fn indicator_label(c: &crate::config::Config, name: &str) -> String {
-    let russian = |s: &&String| s.chars().any(|ch| ch.is_alphabetic() && !ch.is_ascii());
-    match c.isbsh.indicators.get(name) {
-        Some(i) if !crate::i18n::is_en() => i.columns.iter().find(russian).cloned().unwrap_or_else(|| name.to_string()),
-        _ => name.to_string(),
-    }
-}
-
 /// The method in plain words, with the parameters actually used.
 fn method_text(run: &RunOutput) -> Vec<String> {
     let c = run.config;
@@ -403,7 +393,7 @@ fn method_text(run: &RunOutput) -> Vec<String> {
         .filter(|(_, _, w)| *w > 0.0)
         .map(|(n, d, w)| {
             let sign = if d == Direction::Plus { "+" } else { "−" };
-            let n = indicator_label(c, n);
+            let n = c.indicator_label(n);
             if (w - 1.0).abs() < 1e-12 { format!("{n} ({sign})") } else { format!("{n} ({sign}, {})", short(w)) }
         })
         .collect();
@@ -939,7 +929,11 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
     let mut shnor: Vec<&SchoolRow> = rows.iter().filter(|r| r.shnor).collect();
     shnor.sort_by_key(|r| r.rank);
     let shnor_list = shnor.iter().enumerate().map(|(i, r)| list_line(run, i + 1, r)).collect();
-    let shnsu_list_ = shnsu_list(rows).into_iter().enumerate().map(|(i, r)| list_line(run, i + 1, r)).collect();
+    let shnsu_list_ = shnsu_list(rows)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| ListLine { reasons: vec![super::brief::shnsu_reason(run, r)], ..list_line(run, i + 1, r) })
+        .collect();
     let mut res: Vec<&SchoolRow> = rows.iter().filter(|r| r.category == Category::Resilient).collect();
     res.sort_by(|a, b| a.municipality.cmp(&b.municipality).then_with(|| a.school_id.cmp(&b.school_id)));
     let resilient = res.iter().enumerate().map(|(i, r)| list_line(run, i + 1, r)).collect();

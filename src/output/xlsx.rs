@@ -146,9 +146,14 @@ fn print_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
     Ok(())
 }
 
-/// `reasons`: the run, when the sheet has the reasons column.
-fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], reasons: Option<&RunOutput>) -> Result<()> {
-    let with_reasons = reasons.is_some();
+/// Which list a list sheet shows: the ШНОР list (its rank, solidity and the full reasons) or the
+/// ШНСУ list (its own order and the indicators that pull ИСБШ down).
+enum ListKind<'r, 'a> {
+    Shnor(&'r RunOutput<'a>),
+    Shnsu(&'r RunOutput<'a>),
+}
+
+fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], kind: ListKind) -> Result<()> {
     let one = Format::new().set_num_format("0.0");
     let mut s = Sheet { ws, row: 0 };
     let mut head = vec![
@@ -161,16 +166,25 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], reasons: Option<&RunOutpu
         tr!("ИСБШ", "ИСБШ"),
     ];
     let mut widths = vec![7.0, 14.0, 44.0, 34.0, 14.0, 9.0, 9.0];
-    if with_reasons {
-        head.extend([tr!("Надёжность отбора", "Solidity"), tr!("Основания", "Reasons")]);
-        widths.extend([16.0, 100.0]);
+    match kind {
+        ListKind::Shnor(_) => {
+            head.extend([tr!("Надёжность отбора", "Solidity"), tr!("Основания", "Reasons")]);
+            widths.extend([16.0, 100.0]);
+        }
+        ListKind::Shnsu(_) => {
+            head.push(tr!("Основание: показатели, сильнее всего снижающие ИСБШ", "Reason: the indicators that pull ИСБШ down most"));
+            widths.push(100.0);
+        }
     }
     s.header(&head, &widths)?;
     s.column_formats(&[(5, &one), (6, &one)])?;
     let categories = Categories::new();
     for (i, r) in rows.iter().enumerate() {
-        // The ШНОР list shows the list's rank; another list its own order.
-        let place = if with_reasons { r.rank.map(|v| v as f64).unwrap_or((i + 1) as f64) } else { (i + 1) as f64 };
+        // The ШНОР list shows the list's rank; the ШНСУ list its own order.
+        let place = match kind {
+            ListKind::Shnor(_) => r.rank.map(|v| v as f64).unwrap_or((i + 1) as f64),
+            ListKind::Shnsu(_) => (i + 1) as f64,
+        };
         s.plain(0, Some(place))?;
         s.text(1, &r.school_id)?;
         s.text(2, &r.name)?;
@@ -178,9 +192,12 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], reasons: Option<&RunOutpu
         categories.write(&mut s, 4, r.category)?;
         s.plain(5, r.inr)?;
         s.plain(6, r.isbsh)?;
-        if let Some(run) = reasons {
-            s.text(7, &r.standing_label())?;
-            s.text(8, &run.reasons_text(&r.school_id))?;
+        match kind {
+            ListKind::Shnor(run) => {
+                s.text(7, &r.standing_label())?;
+                s.text(8, &run.reasons_text(&r.school_id))?;
+            }
+            ListKind::Shnsu(run) => s.text(7, &super::brief::shnsu_reason(run, r))?,
         }
         s.row += 1;
     }
@@ -197,12 +214,12 @@ impl Export<RunOutput<'_>> for Workbook {
 
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Список ШНОР подробно", "ШНОР list in full")).map_err(x)?;
-        list_sheet(ws, &shnor, Some(run))?;
+        list_sheet(ws, &shnor, ListKind::Shnor(run))?;
 
         let shnsu = shnsu_list(&run.ident.rows);
         let ws = wb.add_worksheet();
         ws.set_name(tr!("ШНСУ", "ШНСУ")).map_err(x)?;
-        list_sheet(ws, &shnsu, None)?;
+        list_sheet(ws, &shnsu, ListKind::Shnsu(run))?;
 
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Все школы", "All schools")).map_err(x)?;
