@@ -776,3 +776,36 @@ fn run_refuses_to_write_over_a_previous_run_without_force() {
         .stderr(predicate::str::contains("--force").and(predicate::str::contains("manifest.json")));
     shnor().arg("run").arg(&cfg).arg("--out").arg(&out).arg("-q").arg("--force").assert().success();
 }
+
+#[test]
+fn every_municipality_gets_a_package_with_small_counts_suppressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    shnor()
+        .arg("run")
+        .arg(samples().join("region.toml"))
+        .args(["--set", "output.suppress_below=10", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let s: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let municipalities = s["municipalities"].as_array().unwrap();
+    let packages: Vec<_> = std::fs::read_dir(out.join("municipalities")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(packages.len(), municipalities.len());
+    let mut suppressed = 0;
+    let mut listed = 0;
+    for p in &packages {
+        let html = std::fs::read_to_string(p.join("summary.html")).unwrap();
+        roxmltree::Document::parse_with_options(&html, roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() }).unwrap();
+        // No count of pupils under 10 is printed; such counts read «n < 10».
+        for k in 1..10 {
+            assert!(!html.contains(&format!("n\u{a0}=\u{a0}{k})")), "{}: n = {k}", p.display());
+        }
+        suppressed += html.matches("n\u{a0}&lt;\u{a0}10").count();
+        let csv = read_csv(&p.join("list.csv"));
+        listed += csv.iter().skip(1).filter(|r| r[0] == "ШНОР").count();
+    }
+    assert!(suppressed > 0, "the sample has small procedures: some counts must be suppressed");
+    // Every listed school is in its municipality's package.
+    assert_eq!(listed, s["shnor_list"].as_array().unwrap().len());
+}

@@ -71,10 +71,11 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         Ok((ident, inputs))
     })?;
     let run = RunOutput::new(&config, &ds, &ident, inputs, started, session.tables());
-    let exports: [&dyn output::Export<RunOutput>; 7] = [
+    let exports: [&dyn output::Export<RunOutput>; 8] = [
         &output::SchoolsCsv,
         &output::Workbook,
         &output::OrderAppendix,
+        &output::MunicipalPackages,
         &output::Summary,
         &output::Report,
         &output::AggregatesExport,

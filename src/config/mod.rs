@@ -249,6 +249,9 @@ pub struct Output {
     pub csv_delimiter: String,
     pub csv_decimal: String,
     pub csv_encoding: String,
+    /// In the municipal packages, a count of pupils below this reads «n < N».
+    #[serde(default = "Output::default_suppress_below")]
+    pub suppress_below: u32,
 }
 
 /// When a file's excluded rows stop the run (§6: nothing changes the list silently).
@@ -410,6 +413,12 @@ impl InputSpec {
             columns: BTreeMap::new(),
             wide: None,
         }
+    }
+}
+
+impl Output {
+    fn default_suppress_below() -> u32 {
+        5
     }
 }
 

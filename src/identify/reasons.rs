@@ -47,6 +47,11 @@ pub fn build(schools: &DataFrame, input: &criteria::Inputs, config: &Config) -> 
 /// «ОГЭ Математика 85 % (75–92 %; n = 68); … · R30, BOTTOM (P = 100 %)» — the brackets hold
 /// the Wilson 95 % interval.
 pub fn short(row: &SchoolRow) -> String {
+    short_suppressed(row, 0)
+}
+
+/// [`short`] with counts of pupils below `suppress` read «n < suppress» (municipal packages).
+pub fn short_suppressed(row: &SchoolRow, suppress: u32) -> String {
     use super::outcome::Role;
     let mut facts: Vec<&super::outcome::Fact> = row
         .reasons
@@ -65,7 +70,7 @@ pub fn short(row: &SchoolRow) -> String {
         .into_iter()
         .filter_map(|f| {
             let label = f.procedure.as_ref()?.label();
-            seen.insert(label.clone()).then(|| format!("{label} {}", super::words::share_ci_short(f.school, f.n)))
+            seen.insert(label.clone()).then(|| format!("{label} {}", super::words::share_ci_short(f.school, f.n, suppress)))
         })
         .take(3)
         .collect();

@@ -43,11 +43,15 @@ fn p_whole(p: f64) -> String {
 
 /// A fail share with its Wilson 95 % interval and n, compact (for tables whose header says what
 /// the brackets hold): «41 % (27–56 %; n = 32)».
-pub fn share_ci_short(share: Option<f64>, n: Option<i64>) -> String {
+/// `suppress`: a count of pupils below it reads «n < suppress» (0: every count as it is).
+pub fn share_ci_short(share: Option<f64>, n: Option<i64>, suppress: u32) -> String {
     match (share, n) {
         (Some(p), Some(n)) => match crate::indices::uncertainty::wilson(p, n as f64) {
             // No-break spaces and word joiners: a number never parts from its «%».
-            Some((lo, hi)) => format!("{}\u{a0}% ({:.0}\u{2060}–\u{2060}{:.0}\u{a0}%; n\u{a0}=\u{a0}{n})", p_whole(p), lo * 100.0, hi * 100.0),
+            Some((lo, hi)) => {
+                let n = if n < i64::from(suppress) { format!("n\u{a0}<\u{a0}{suppress}") } else { format!("n\u{a0}=\u{a0}{n}") };
+                format!("{}\u{a0}% ({:.0}\u{2060}–\u{2060}{:.0}\u{a0}%; {n})", p_whole(p), lo * 100.0, hi * 100.0)
+            }
             None => pct(share),
         },
         _ => pct(share),

@@ -5,6 +5,7 @@
 mod aggregates;
 mod brief;
 pub(crate) mod docx;
+mod packages;
 pub mod charts;
 mod csv;
 mod json;
@@ -25,6 +26,7 @@ use crate::model::Dataset;
 
 pub use aggregates::Aggregates as AggregatesExport;
 pub use docx::Appendix as OrderAppendix;
+pub use packages::Packages as MunicipalPackages;
 pub use report::Report;
 pub use csv::SchoolsCsv;
 pub use json::Summary;

@@ -109,11 +109,11 @@ struct ReasonLine {
 }
 
 #[derive(Serialize)]
-struct GapLine {
-    school_id: String,
-    name: String,
-    municipality: String,
-    why: String,
+pub(super) struct GapLine {
+    pub school_id: String,
+    pub name: String,
+    pub municipality: String,
+    pub why: String,
 }
 
 #[derive(Serialize)]
@@ -805,6 +805,16 @@ fn input_lines(run: &RunOutput) -> InputLines {
 /// Schools without ИНР or ИСБШ (or ИНР for part of the window), with why: the first
 /// `LIST_LIMIT` by id, how many in all, how many more, and the count per kind of gap.
 fn gap_lines(run: &RunOutput) -> Result<(Vec<GapLine>, usize, usize, BTreeMap<String, usize>)> {
+    let (mut gaps, by_why) = all_gaps(run)?;
+    let gaps_total = gaps.len();
+    let gaps_more = gaps_total.saturating_sub(LIST_LIMIT);
+    gaps.truncate(LIST_LIMIT);
+    Ok((gaps, gaps_total, gaps_more, by_why))
+}
+
+/// Every school without an index or with one not for every window year, and why (by school id);
+/// how many schools each kind of gap concerns.
+pub(super) fn all_gaps(run: &RunOutput) -> Result<(Vec<GapLine>, BTreeMap<String, usize>)> {
     let c = run.config;
     let empty = Default::default();
     let with_rows = run.ident.with_results()?.unwrap_or(&empty);
@@ -852,11 +862,7 @@ fn gap_lines(run: &RunOutput) -> Result<(Vec<GapLine>, usize, usize, BTreeMap<St
         gaps.push(GapLine { school_id: r.school_id.clone(), name: r.name.clone(), municipality: r.municipality.clone(), why: why.join("; ") });
     }
     gaps.sort_by(|a, b| a.school_id.cmp(&b.school_id));
-    let gaps_total = gaps.len();
-    let gaps_more = gaps_total.saturating_sub(LIST_LIMIT);
-    gaps.truncate(LIST_LIMIT);
-
-    Ok((gaps, gaps_total, gaps_more, by_why))
+    Ok((gaps, by_why))
 }
 
 /// The questionnaires' coverage: a few figures, and the ten schools with the lowest response.
@@ -1071,7 +1077,7 @@ fn render(run: &RunOutput) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
     Ok(files)
 }
 
-const CSS: &str = include_str!("templates/report.css");
+pub(super) const CSS: &str = include_str!("templates/report.css");
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,177 @@
+//! A package per municipality, `municipalities/<name>/`: a page an ОМСУ can be sent as is — its
+//! ШНОР and ШНСУ schools with short reasons, data-quality notes for its schools — as
+//! `summary.html` (the report's style) and the same rows in `list.csv`. Counts of people (pupils
+//! behind a share) below `output.suppress_below` read «< N».
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Result};
+use minijinja::{AutoEscape, Environment};
+use serde::Serialize;
+
+use super::{defuse, Export, RunOutput};
+use crate::identify::{num1, shnsu_list, SchoolRow};
+
+const TEMPLATE: &str = include_str!("templates/municipality.html.j2");
+
+pub struct Packages;
+
+#[derive(Serialize)]
+struct Line {
+    no: usize,
+    school_id: String,
+    name: String,
+    category: String,
+    category_code: &'static str,
+    solid: String,
+    index: String,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct Page<'a> {
+    lang: &'static str,
+    t: BTreeMap<&'static str, String>,
+    css: &'static str,
+    region: &'a str,
+    year: i32,
+    municipality: &'a str,
+    headline: Vec<String>,
+    shnor: Vec<Line>,
+    shnsu: Vec<Line>,
+    gaps: Vec<&'a super::report::GapLine>,
+}
+
+fn labels() -> BTreeMap<&'static str, String> {
+    BTreeMap::from([
+        ("title", tr!("Школы с низкими образовательными результатами и в неблагоприятных социальных условиях", "Schools with low results and in adverse social conditions")),
+        ("shnor", tr!("Школы перечня ШНОР", "Schools on the ШНОР list")),
+        ("shnsu", tr!("Школы в неблагоприятных социальных условиях (ШНСУ)", "Schools in adverse social conditions (ШНСУ)")),
+        ("quality", tr!("Замечания к данным школ", "Notes on the schools' data")),
+        ("rank", tr!("Место в перечне", "Rank")),
+        ("no", tr!("№", "No.")),
+        ("name", tr!("Наименование ОО", "School")),
+        ("school_id", tr!("Логин ОО", "School id")),
+        ("category", tr!("Категория", "Category")),
+        ("inr", tr!("ИНР", "ИНР")),
+        ("isbsh", tr!("ИСБШ", "ИСБШ")),
+        ("why", tr!("Что не так", "What is missing")),
+        ("reason", tr!("Основание: худшие процедуры — доля «2» (95 % интервал; n), критерии", "Reason: worst procedures — share of «2» (95 % interval; n), criteria")),
+        ("reason_shnsu", tr!("Основание: показатели, сильнее всего снижающие ИСБШ", "Reason: the indicators that pull ИСБШ down most")),
+        ("none", tr!("Таких школ нет.", "None.")),
+        ("no_gaps", tr!("У всех школ есть ИНР за каждый год окна и ИСБШ.", "Every school has an ИНР for every window year and an ИСБШ.")),
+        ("footer", tr!("Полный региональный отчёт — report.html и приложение appendix.html в каталоге результатов.", "The full regional report is report.html with appendix.html in the output folder.")),
+    ])
+}
+
+/// A municipality's name as a folder name: characters no file system takes become «_», at most
+/// 80 characters; a name already taken gets «-2», «-3», …
+fn folder(name: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .collect::<String>()
+        .trim_matches(|c: char| c == '.' || c.is_whitespace())
+        .chars()
+        .take(80)
+        .collect();
+    if s.is_empty() {
+        s = "_".to_string();
+    }
+    let mut candidate = s.clone();
+    let mut k = 2;
+    while !taken.insert(candidate.to_lowercase()) {
+        candidate = format!("{s}-{k}");
+        k += 1;
+    }
+    candidate
+}
+
+fn line(no: usize, r: &SchoolRow, index: Option<f64>, reason: String, solid: String) -> Line {
+    Line {
+        no,
+        school_id: r.school_id.clone(),
+        name: r.name.clone(),
+        category: r.category.label(),
+        category_code: r.category.code(),
+        solid,
+        index: num1(index),
+        reason,
+    }
+}
+
+impl Export<RunOutput<'_>> for Packages {
+    fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.add_template("m", TEMPLATE).map_err(|e| anyhow!("municipality template: {e}"))?;
+        let (gaps, _) = super::report::all_gaps(run)?;
+        let suppress = run.config.output.suppress_below;
+        let mut shnor: Vec<&SchoolRow> = run.ident.rows.iter().filter(|r| r.shnor).collect();
+        shnor.sort_by_key(|r| r.rank);
+        let shnsu = shnsu_list(&run.ident.rows);
+        let names: std::collections::BTreeSet<&str> = run.ident.rows.iter().map(|r| r.municipality.as_str()).collect();
+        let mut taken = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for m in names {
+            let own_shnor: Vec<Line> = shnor
+                .iter()
+                .filter(|r| r.municipality == m)
+                .map(|r| line(r.rank.unwrap_or(0) as usize, r, r.inr, crate::identify::reasons_short_suppressed(r, suppress), r.standing_label()))
+                .collect();
+            let own_shnsu: Vec<Line> = shnsu.iter().filter(|r| r.municipality == m).enumerate().map(|(i, r)| line(i + 1, r, r.isbsh, super::brief::shnsu_reason(run, r), String::new())).collect();
+            let schools = run.ident.rows.iter().filter(|r| r.municipality == m).count();
+            let headline = vec![tr!(
+                "Школ в реестре: {schools}. В перечне ШНОР: {} (из них ШНОР+ШНСУ: {}); в неблагоприятных социальных условиях (ШНСУ): {}.",
+                "Schools in the register: {schools}. On the ШНОР list: {} (of them ШНОР+ШНСУ: {}); in adverse social conditions (ШНСУ): {}.",
+                own_shnor.len(),
+                own_shnor.iter().filter(|l| l.category_code == crate::identify::Category::ShnorShnsu.code()).count(),
+                own_shnsu.len()
+            )];
+            let page = Page {
+                lang: if crate::i18n::is_en() { "en" } else { "ru" },
+                t: labels(),
+                css: super::report::CSS,
+                region: &run.config.region.name,
+                year: run.ident.latest_year,
+                municipality: m,
+                headline,
+                gaps: gaps.iter().filter(|g| g.municipality == m).collect(),
+                shnor: own_shnor,
+                shnsu: own_shnsu,
+            };
+            let html = env.get_template("m").and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&page)))).map_err(|e| anyhow!("{m}: {e}"))?;
+            let dir = PathBuf::from("municipalities").join(folder(m, &mut taken));
+            out.push((dir.join("summary.html"), html.into_bytes()));
+            out.push((dir.join("list.csv"), list_csv(&page)?));
+        }
+        Ok(out)
+    }
+}
+
+/// The package's lists as one CSV (UTF-8 with BOM, «;»), for the municipality's own tables.
+fn list_csv(page: &Page) -> Result<Vec<u8>> {
+    let mut w = ::csv::WriterBuilder::new().delimiter(b';').terminator(::csv::Terminator::CRLF).from_writer(vec![0xEF, 0xBB, 0xBF]);
+    w.write_record([tr!("Список", "List"), tr!("№", "No."), tr!("Логин ОО", "School id"), tr!("Наименование ОО", "School"), tr!("Категория", "Category"), tr!("Индекс", "Index"), tr!("Надёжность отбора", "Solidity"), tr!("Основание", "Reason")])?;
+    for (list, lines) in [("ШНОР", &page.shnor), ("ШНСУ", &page.shnsu)] {
+        for l in lines {
+            w.write_record([list.to_string(), l.no.to_string(), defuse(&l.school_id), defuse(&l.name), l.category.clone(), l.index.clone(), l.solid.clone(), defuse(&l.reason)])?;
+        }
+    }
+    w.into_inner().map_err(|e| anyhow!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_names_are_safe_and_distinct() {
+        let mut taken = std::collections::BTreeSet::new();
+        assert_eq!(folder("Городской округ «Озёрный»", &mut taken), "Городской округ «Озёрный»");
+        assert_eq!(folder("Район А/Б: центр?", &mut taken), "Район А_Б_ центр_");
+        assert_eq!(folder("Район А\\Б: центр?", &mut taken), "Район А_Б_ центр_-2");
+        assert_eq!(folder(" .. ", &mut taken), "_");
+    }
+}
