@@ -809,3 +809,25 @@ fn every_municipality_gets_a_package_with_small_counts_suppressed() {
     // Every listed school is in its municipality's package.
     assert_eq!(listed, s["shnor_list"].as_array().unwrap().len());
 }
+
+#[test]
+fn last_years_schools_csv_gives_only_its_listed_schools() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = samples().join("region.toml");
+    let first = dir.path().join("first");
+    shnor().args(["--lang", "en", "run", "-q"]).arg(&cfg).arg("--out").arg(&first).assert().success();
+    let listed = read_csv(&first.join("schools.csv")).iter().skip(1).filter(|r| r[11] == "1").count();
+    let second = dir.path().join("second");
+    shnor().args(["run", "-q"]).arg(&cfg).arg("--out").arg(&second).arg("--previous").arg(first.join("schools.csv")).assert().success();
+    let s: Value = serde_json::from_slice(&std::fs::read(second.join("summary.json")).unwrap()).unwrap();
+    let d = &s["dynamics"];
+    assert_eq!(d["stayed"].as_array().unwrap().len(), listed, "{d}");
+    assert!(d["entered"].as_array().unwrap().is_empty() && d["left"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn run_after_init_says_the_templates_inputs_are_commented_out() {
+    let dir = tempfile::tempdir().unwrap();
+    shnor().arg("init").arg(dir.path()).arg("-q").assert().success();
+    shnor().arg("run").current_dir(dir.path()).assert().failure().stderr(predicate::str::contains("[[input]] закомментированы"));
+}

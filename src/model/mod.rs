@@ -284,8 +284,8 @@ pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Resu
 fn check_inputs(config: &Config) -> Result<Vec<subjects::ProcedureFilter>> {
     if config.input.is_empty() {
         return Err(usage(tr!(
-            "не заданы входные файлы: укажите конфигурацию или --schools, --results, --questionnaire",
-            "no inputs: name a configuration or --schools, --results, --questionnaire"
+            "не заданы входные файлы. Если конфигурация создана командой shnor init, её блоки [[input]] закомментированы: раскомментируйте их (уберите «# » в начале строк) и укажите пути к своим файлам. Или задайте файлы в командной строке: --schools, --results, --questionnaire",
+            "no inputs. If the configuration was written by shnor init, its [[input]] blocks are commented out: uncomment them (remove the leading «# ») and give your files' paths. Or name the files on the command line: --schools, --results, --questionnaire"
         )));
     }
     let n_registers = config.input.iter().filter(|s| s.kind == InputKind::Schools).count();

@@ -275,7 +275,7 @@ fn labels() -> BTreeMap<&'static str, String> {
     put("value", tr!("Значение", "Value"));
     put("rank", tr!("Место", "Rank"));
     put("no", tr!("№", "No."));
-    put("school_id", tr!("Код ОО", "School id"));
+    put("school_id", tr!("Логин ОО", "School id"));
     put("name", tr!("Наименование", "Name"));
     put("municipality", tr!("Муниципалитет", "Municipality"));
     put("inr", tr!("ИНР", "ИНР"));

@@ -35,7 +35,7 @@ pub fn setting_rows(s: &Sweep) -> Vec<Vec<String>> {
 
 pub fn school_headers() -> Vec<String> {
     vec![
-        tr!("Код ОО", "School id"),
+        tr!("Логин ОО", "School id"),
         tr!("Наименование", "Name"),
         tr!("Муниципалитет", "Municipality"),
         tr!("В ШНОР, вариантов", "ШНОР in settings"),

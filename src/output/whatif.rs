@@ -49,7 +49,7 @@ fn standing(s: &State) -> String {
 
 pub fn move_headers() -> Vec<String> {
     vec![
-        tr!("Код ОО", "School id"),
+        tr!("Логин ОО", "School id"),
         tr!("Наименование", "Name"),
         tr!("Муниципалитет", "Municipality"),
         tr!("Категория", "Category"),
@@ -76,7 +76,7 @@ pub fn md_table(head: &[String], rows: &[Vec<String>]) -> String {
 }
 
 pub fn change_rows(w: &WhatIf) -> Vec<Vec<String>> {
-    w.changes.iter().map(|c| vec![c.key.clone(), c.before.clone(), c.after.clone()]).collect()
+    w.changes.iter().map(|c| vec![c.key.clone(), param_value(&c.key, &c.before), param_value(&c.key, &c.after)]).collect()
 }
 
 pub fn change_headers() -> Vec<String> {
@@ -170,6 +170,37 @@ pub fn markdown(w: &WhatIf) -> String {
     s
 }
 
+/// A cell's text as a number when it is one: digits with an optional sign («+», «−») and one
+/// decimal comma or point.
+fn as_number(v: &str) -> Option<f64> {
+    let t = v.trim();
+    let (sign, digits) = match t.chars().next()? {
+        '−' | '-' => (-1.0, &t[t.chars().next()?.len_utf8()..]),
+        '+' => (1.0, &t[1..]),
+        _ => (1.0, t),
+    };
+    let ok = !digits.is_empty() && digits.chars().all(|ch| ch.is_ascii_digit() || ch == ',' || ch == '.') && digits.chars().filter(|ch| *ch == ',' || *ch == '.').count() <= 1 && digits.chars().next()?.is_ascii_digit();
+    // A leading zero before another digit is an identifier («00123»), kept as text.
+    let id_like = digits.len() > 1 && digits.starts_with('0') && digits.chars().nth(1).is_some_and(|c| c.is_ascii_digit());
+    if !ok || id_like {
+        return None;
+    }
+    digits.replace(',', ".").parse::<f64>().ok().map(|n| sign * n)
+}
+
+/// A parameter's value as a person reads it: a share («0.15») as a percentage («15 %»).
+fn param_value(key: &str, v: &str) -> String {
+    let share_key = ["share", "threshold", "probability", "rank_interval"].iter().any(|k| key.ends_with(k));
+    match v.parse::<f64>() {
+        Ok(x) if share_key && (0.0..=1.0).contains(&x) => {
+            let p = format!("{}", (x * 100.0 * 1e6).round() / 1e6);
+            let p = if crate::i18n::is_en() { p } else { p.replace('.', ",") };
+            format!("{p} %")
+        }
+        _ => v.to_string(),
+    }
+}
+
 fn sheet(wb: &mut Workbook, name: &str, head: &[String], widths: &[f64], rows: &[Vec<String>]) -> Result<()> {
     let ws = wb.add_worksheet();
     ws.set_name(name).map_err(x)?;
@@ -177,10 +208,11 @@ fn sheet(wb: &mut Workbook, name: &str, head: &[String], widths: &[f64], rows: &
     s.header(head, widths)?;
     for r in rows {
         for (c, v) in r.iter().enumerate() {
-            // Counts as numbers, everything else as text (never a formula).
-            match v.parse::<f64>() {
-                Ok(n) if !v.is_empty() && v.chars().all(|ch| ch.is_ascii_digit()) => s.num(c as u16, Some(n), &Format::new())?,
-                _ => s.text(c as u16, v)?,
+            // Numbers (counts, signed changes «−9», «+3», decimals «80,3») as numbers, everything
+            // else as text (never a formula).
+            match as_number(v) {
+                Some(n) => s.num(c as u16, Some(n), &Format::new())?,
+                None => s.text(c as u16, v)?,
             }
         }
         s.row += 1;
@@ -229,3 +261,26 @@ impl Export<WhatIf> for WhatIfWorkbook {
 
 /// Every file of a `whatif --out`.
 pub const FILES: [&dyn Export<WhatIf>; 2] = [&WhatIfMarkdown, &WhatIfWorkbook];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_are_numbers_and_shares_as_percentages() {
+        assert_eq!(as_number("51"), Some(51.0));
+        assert_eq!(as_number("−9"), Some(-9.0));
+        assert_eq!(as_number("+3"), Some(3.0));
+        assert_eq!(as_number("80,3"), Some(80.3));
+        assert_eq!(as_number("0,5"), Some(0.5));
+        assert_eq!(as_number("0"), Some(0.0));
+        for text in ["80,3 → 83,8", "", "—", "1,2,3", "+", "sch610087", "00123a", "00123"] {
+            assert_eq!(as_number(text), None, "{text}");
+        }
+        assert_eq!(param_value("criteria.bottom.share", "0.15"), "15 %");
+        assert_eq!(param_value("criteria.bottom.share", "0.125"), "12,5 %");
+        assert_eq!(param_value("criteria.r30.threshold", "0.3"), "30 %");
+        assert_eq!(param_value("criteria.r30.min_procedures", "2"), "2");
+        assert_eq!(param_value("criteria.bottom.basis", "rank"), "rank");
+    }
+}

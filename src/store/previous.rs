@@ -57,13 +57,14 @@ pub fn read_previous(path: &Path) -> Result<Previous> {
     if path.extension().and_then(|e| e.to_str()) == Some("json") {
         return from_summary(path);
     }
-    let matcher = Matcher::new(
-        crate::model::schema::SCHOOLS
-            .columns
-            .first()
-            .into_iter()
-            .flat_map(|c| std::iter::once((c.name, c.name)).chain(c.aliases.iter().map(move |a| (c.name, *a)))),
-    );
+    // A school id column; and when the file is shnor's own schools.csv (or its list sheet), its
+    // «ШНОР» flag and ИНР: then only the listed schools are last year's list.
+    let id = crate::model::schema::SCHOOLS.columns.first();
+    let pairs = id
+        .into_iter()
+        .flat_map(|c| std::iter::once((c.name, c.name)).chain(c.aliases.iter().map(move |a| (c.name, *a))))
+        .chain([("shnor", "ШНОР"), ("shnor", "shnor"), ("inr", "ИНР"), ("inr", "inr")]);
+    let matcher = Matcher::new(pairs);
     let opts = ReadOptions::detect();
     let raw = ingest::read_table(path, &matcher, &opts)
         .map_err(|m| crate::error::data(format!("{}: {m}", path.display())))?;
@@ -74,17 +75,23 @@ pub fn read_previous(path: &Path) -> Result<Previous> {
             path.display()
         )));
     }
-    let table = raw
-        .df
-        .lazy()
-        .select([crate::model::clean::text("school_id").alias("school_id")])
+    let has = |c: &str| raw.df.column(c).is_ok();
+    let mut lf = raw.df.clone().lazy();
+    if has("shnor") {
+        let flag = crate::model::clean::text("shnor").str().to_lowercase();
+        lf = lf.filter(flag.is_in(lit(Series::new("yes".into(), ["1", "да", "true", "yes"])).implode(false), false));
+    }
+    let inr = if has("inr") {
+        crate::model::clean::text("inr").str().replace_all(lit(","), lit("."), true).cast(DataType::Float64)
+    } else {
+        lit(NULL).cast(DataType::Float64)
+    };
+    let table = lf
+        .select([crate::model::clean::text("school_id").alias("school_id"), inr.alias("inr_prev")])
         .filter(col("school_id").is_not_null())
         .unique(None, UniqueKeepStrategy::First)
-        .with_columns([
-            lit(true).alias("on_list_prev"),
-            lit(NULL).cast(DataType::Float64).alias("inr_prev"),
-            lit(NULL).cast(DataType::Float64).alias("isbsh_prev"),
-        ])
+        .with_columns([lit(true).alias("on_list_prev"), lit(NULL).cast(DataType::Float64).alias("isbsh_prev")])
+        .select([col("school_id"), col("on_list_prev"), col("inr_prev"), col("isbsh_prev")])
         .sort(["school_id"], SortMultipleOptions::default())
         .collect()?;
     Ok(Previous { table, source: path.display().to_string() })
