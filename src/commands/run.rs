@@ -127,6 +127,10 @@ fn print_summary(run: &RunOutput, out_dir: &Path, files: usize) {
         )
     );
     print_exclusions(&run.dataset.reports);
+    // An empty list or a criterion that cannot fire on these data, said where it is seen.
+    for w in output::list_warnings(run) {
+        eprintln!("{}: {w}", tr!("Внимание", "Note"));
+    }
     let word = crate::i18n::ru_plural(files as u64, "файл", "файла", "файлов");
     println!("{}", tr!("Результаты ({files} {word}): {}", "Outputs ({files} files): {}", out_dir.display()));
 }

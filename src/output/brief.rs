@@ -177,7 +177,12 @@ fn headline(run: &RunOutput, counts: &Counts, shnor: &[&SchoolRow]) -> Vec<Strin
     v
 }
 
-/// An empty list or a criterion that cannot fire on these data, said with the reason.
+/// An empty list or a criterion that cannot fire on these data, said with the reason (the
+/// report's summary and the screen after `run`).
+pub fn list_warnings(run: &RunOutput) -> Vec<String> {
+    warnings(run, &region_counts(&run.ident.rows))
+}
+
 fn warnings(run: &RunOutput, counts: &Counts) -> Vec<String> {
     let rows = &run.ident.rows;
     let c = &run.config.criteria;

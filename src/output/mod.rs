@@ -25,6 +25,7 @@ use crate::identify::Identification;
 use crate::model::Dataset;
 
 pub use aggregates::Aggregates as AggregatesExport;
+pub use brief::list_warnings;
 pub use docx::Appendix as OrderAppendix;
 pub use packages::Packages as MunicipalPackages;
 pub use report::Report;
