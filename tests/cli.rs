@@ -456,11 +456,12 @@ fn hand_built_region_flags_categories_and_ranks() {
         assert_eq!(get(id, "category"), category, "{id} category");
         assert_eq!(get(id, "rank"), rank, "{id} rank");
     }
-    // Hand-computed indices (decimal comma by default).
+    // Hand-computed indices (decimal comma by default), rounded to one decimal for people
+    // (675/22 = 30.68…; the full value is kept in aggregates/ and checked in the unit tests).
     let inr = |id: &str| get(id, "inr").replace(',', ".").parse::<f64>().unwrap();
     assert!((inr("s01") - 100.0).abs() < 1e-9);
     assert!((inr("s02") - 75.0).abs() < 1e-9);
-    assert!((inr("s12") - 675.0 / 22.0).abs() < 1e-9);
+    assert!((inr("s12") - 30.7).abs() < 1e-9, "{}", inr("s12"));
     // The list order: s02 first, then s01; the rest follow.
     assert_eq!(rows[1][0], "s02");
     assert_eq!(rows[2][0], "s01");

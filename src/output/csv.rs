@@ -65,8 +65,21 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
     h
 }
 
+/// A flag the way the workbook shows it: «да»/«нет» (with `--lang en`, 1/0 for scripts).
 fn flag(b: bool) -> String {
-    if b { "1" } else { "0" }.to_string()
+    if crate::i18n::is_en() {
+        if b { "1" } else { "0" }.to_string()
+    } else if b {
+        "да".to_string()
+    } else {
+        "нет".to_string()
+    }
+}
+
+/// A number rounded for a person reading the table (the stored aggregates keep full precision).
+fn rounded(v: Option<f64>, decimals: i32, decimal: char) -> String {
+    let k = 10f64.powi(decimals);
+    number(v.map(|x| (x * k).round() / k), decimal)
 }
 
 impl Export<RunOutput<'_>> for SchoolsCsv {
@@ -88,9 +101,9 @@ impl Export<RunOutput<'_>> for SchoolsCsv {
                 defuse(&r.school_type),
                 defuse(&r.locality),
             ];
-            rec.extend(r.inr_years.iter().map(|v| number(*v, decimal)));
-            rec.push(number(r.inr, decimal));
-            rec.push(number(r.isbsh, decimal));
+            rec.extend(r.inr_years.iter().map(|v| rounded(*v, 1, decimal)));
+            rec.push(rounded(r.inr, 1, decimal));
+            rec.push(rounded(r.isbsh, 1, decimal));
             rec.extend(r.flags.0.iter().map(|(_, on)| flag(*on)));
             rec.push(flag(r.shnor));
             rec.push(flag(r.shnsu));
@@ -99,19 +112,19 @@ impl Export<RunOutput<'_>> for SchoolsCsv {
             rec.push(r.rank.map(|x| x.to_string()).unwrap_or_default());
             let st = &r.standing;
             rec.push(r.participants_window.map(|x| x.to_string()).unwrap_or_default());
-            rec.push(number(st.p_worst, decimal));
-            rec.push(number(st.rank_expected, decimal));
+            rec.push(rounded(st.p_worst, 3, decimal));
+            rec.push(rounded(st.rank_expected, 1, decimal));
             rec.push(st.rank_low.map(|x| x.to_string()).unwrap_or_default());
             rec.push(st.rank_high.map(|x| x.to_string()).unwrap_or_default());
             rec.push(if en { r.solid.map(|s| if s { "1" } else { "0" }.to_string()).unwrap_or_default() } else { r.standing_label() });
             rec.push(r.n_procedures.map(|x| x.to_string()).unwrap_or_default());
             rec.push(r.n_unreliable.map(|x| x.to_string()).unwrap_or_default());
             rec.push(r.isbsh_indicators.map(|x| x.to_string()).unwrap_or_default());
-            rec.push(number(r.response_rate, decimal));
+            rec.push(rounded(r.response_rate, 3, decimal));
             rec.push(defuse(&run.reasons_text(&r.school_id)));
             rec.push(if en { r.dynamics.code().to_string() } else { r.dynamics.label() });
-            rec.push(number(r.inr_prev, decimal));
-            rec.push(number(r.isbsh_prev, decimal));
+            rec.push(rounded(r.inr_prev, 1, decimal));
+            rec.push(rounded(r.isbsh_prev, 1, decimal));
             w.write_record(&rec)?;
         }
         let text = String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?;

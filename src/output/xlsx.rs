@@ -94,8 +94,9 @@ pub(super) fn new_workbook() -> Result<XWorkbook> {
     Ok(wb)
 }
 
+/// A flag as schools.csv writes it: «да» / «нет».
 pub(super) fn yes(b: bool) -> String {
-    if b { tr!("да", "yes") } else { String::new() }
+    if b { tr!("да", "yes") } else { tr!("нет", "no") }
 }
 
 /// The category cell: its label on its colour, formats and labels made once per sheet.
@@ -258,6 +259,7 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
     formats.extend([(u + 1, &pct), (u + 2, &one), (c + 3, &pct), (c + 6, &one), (c + 7, &one)]);
     s.column_formats(&formats)?;
     let categories = Categories::new();
+    let no_word = yes(false);
     let (yes_word, dynamics): (String, Vec<(Dynamics, String)>) =
         (yes(true), [Dynamics::Entered, Dynamics::Stayed, Dynamics::Left].into_iter().map(|d| (d, d.label())).collect());
     for r in &run.ident.rows {
@@ -269,9 +271,7 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
         }
         let flags = r.flags.0.iter().map(|(_, on)| *on).chain([r.shnor, r.shnsu, r.resilient]);
         for (i, b) in flag_cols.clone().zip(flags) {
-            if b {
-                s.text(i, &yes_word)?;
-            }
+            s.text(i, if b { &yes_word } else { &no_word })?;
         }
         categories.write(&mut s, u - 2, r.category)?;
         s.plain(u - 1, r.rank.map(|v| v as f64))?;
