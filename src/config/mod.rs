@@ -611,6 +611,12 @@ impl Config {
 
     /// Range checks that serde cannot express.
     pub fn validate(&self) -> Result<()> {
+        self.validate_ranges()?;
+        self.validate_method()
+    }
+
+    /// Shares, probabilities, weights, the wide layouts of inputs and the number of draws.
+    fn validate_ranges(&self) -> Result<()> {
         let shares = [
             ("criteria.r30.threshold", self.criteria.r30.threshold),
             ("criteria.bottom.share", self.criteria.bottom.share),
@@ -673,6 +679,11 @@ impl Config {
                 self.method.uncertainty.draws
             )));
         }
+        Ok(())
+    }
+
+    /// The window, the peer groups and the rest of the method.
+    fn validate_method(&self) -> Result<()> {
         if self.method.years_window == 0 {
             return Err(usage(tr!(
                 "параметр method.years_window должен быть не меньше 1",

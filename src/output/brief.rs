@@ -15,28 +15,19 @@ const SHNSU_MAX: usize = 25;
 /// Municipalities in the main report's table (those with most listed schools).
 const MUNICIPALITIES_MAX: usize = 30;
 
+/// One school of a short list (the main report, the municipal packages).
 #[derive(Serialize)]
-pub struct ShortLine {
-    no: usize,
-    name: String,
-    municipality: String,
-    category: String,
-    category_code: &'static str,
-    solid: String,
+pub(super) struct ShortLine {
+    pub no: usize,
+    pub school_id: String,
+    pub name: String,
+    pub municipality: String,
+    pub category: String,
+    pub category_code: &'static str,
+    pub solid: String,
     /// ИНР (ШНОР list) or ИСБШ (ШНСУ list), one decimal.
-    index: String,
-    reason: String,
-}
-
-#[derive(Serialize)]
-pub struct MunicipalityShort {
-    name: String,
-    schools: u64,
-    both: u64,
-    shnor: u64,
-    shnsu: u64,
-    resilient: u64,
-    share_list: String,
+    pub index: String,
+    pub reason: String,
 }
 
 #[derive(Serialize)]
@@ -47,7 +38,7 @@ pub struct Brief {
     shnor_more: String,
     shnsu_short: Vec<ShortLine>,
     shnsu_more: String,
-    municipalities_main: Vec<MunicipalityShort>,
+    municipalities_main: Vec<super::report::MunicipalityLine>,
     municipalities_more: String,
     quality_words: Vec<String>,
     print_css: String,
@@ -98,13 +89,19 @@ pub fn brief(run: &RunOutput) -> Brief {
 }
 
 fn line(no: usize, r: &SchoolRow, index: Option<f64>, reason: String) -> ShortLine {
+    short_line(no, r, index, reason, r.standing_label())
+}
+
+/// A school's short line: its number in the list, names, category, `solid` word, index, reason.
+pub(super) fn short_line(no: usize, r: &SchoolRow, index: Option<f64>, reason: String, solid: String) -> ShortLine {
     ShortLine {
         no,
+        school_id: r.school_id.clone(),
         name: r.name.clone(),
         municipality: r.municipality.clone(),
         category: r.category.label(),
         category_code: r.category.code(),
-        solid: r.standing_label(),
+        solid,
         index: num1(index),
         reason,
     }
@@ -224,22 +221,14 @@ fn warnings(run: &RunOutput, counts: &Counts) -> Vec<String> {
 }
 
 /// The municipalities with most listed schools (then by name), at most `MUNICIPALITIES_MAX`.
-fn municipalities(rows: &[SchoolRow]) -> (Vec<MunicipalityShort>, String) {
+fn municipalities(rows: &[SchoolRow]) -> (Vec<super::report::MunicipalityLine>, String) {
     let mut by: Vec<(String, Counts)> = crate::identify::counts_by_municipality(rows).into_iter().collect();
     let all = by.len();
     by.sort_by(|a, b| b.1.on_shnor_list().cmp(&a.1.on_shnor_list()).then_with(|| b.1.in_shnsu().cmp(&a.1.in_shnsu())).then_with(|| a.0.cmp(&b.0)));
     let lines = by
         .into_iter()
         .take(MUNICIPALITIES_MAX)
-        .map(|(name, c)| MunicipalityShort {
-            share_list: share(c.on_shnor_list(), c.schools),
-            name,
-            schools: c.schools,
-            both: c.shnor_shnsu,
-            shnor: c.shnor,
-            shnsu: c.shnsu,
-            resilient: c.resilient,
-        })
+        .map(|(name, c)| super::report::municipality_line(name, &c))
         .collect();
     let more = if all > MUNICIPALITIES_MAX {
         tr!(

@@ -11,23 +11,12 @@ use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
 use super::{defuse, Export, RunOutput};
-use crate::identify::{num1, shnsu_list, SchoolRow};
+use super::brief::{short_line, ShortLine};
+use crate::identify::{shnsu_list, SchoolRow};
 
 const TEMPLATE: &str = include_str!("templates/municipality.html.j2");
 
 pub struct Packages;
-
-#[derive(Serialize)]
-struct Line {
-    no: usize,
-    school_id: String,
-    name: String,
-    category: String,
-    category_code: &'static str,
-    solid: String,
-    index: String,
-    reason: String,
-}
 
 #[derive(Serialize)]
 struct Page<'a> {
@@ -38,8 +27,8 @@ struct Page<'a> {
     year: i32,
     municipality: &'a str,
     headline: Vec<String>,
-    shnor: Vec<Line>,
-    shnsu: Vec<Line>,
+    shnor: Vec<ShortLine>,
+    shnsu: Vec<ShortLine>,
     gaps: Vec<&'a super::report::GapLine>,
 }
 
@@ -88,19 +77,6 @@ fn folder(name: &str, taken: &mut std::collections::BTreeSet<String>) -> String 
     candidate
 }
 
-fn line(no: usize, r: &SchoolRow, index: Option<f64>, reason: String, solid: String) -> Line {
-    Line {
-        no,
-        school_id: r.school_id.clone(),
-        name: r.name.clone(),
-        category: r.category.label(),
-        category_code: r.category.code(),
-        solid,
-        index: num1(index),
-        reason,
-    }
-}
-
 impl Export<RunOutput<'_>> for Packages {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let mut env = Environment::new();
@@ -115,12 +91,12 @@ impl Export<RunOutput<'_>> for Packages {
         let mut taken = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for m in names {
-            let own_shnor: Vec<Line> = shnor
+            let own_shnor: Vec<ShortLine> = shnor
                 .iter()
                 .filter(|r| r.municipality == m)
-                .map(|r| line(r.rank.unwrap_or(0) as usize, r, r.inr, crate::identify::reasons_short_suppressed(r, suppress), r.standing_label()))
+                .map(|r| short_line(r.rank.unwrap_or(0) as usize, r, r.inr, crate::identify::reasons_short_suppressed(r, suppress), r.standing_label()))
                 .collect();
-            let own_shnsu: Vec<Line> = shnsu.iter().filter(|r| r.municipality == m).enumerate().map(|(i, r)| line(i + 1, r, r.isbsh, super::brief::shnsu_reason(run, r), String::new())).collect();
+            let own_shnsu: Vec<ShortLine> = shnsu.iter().filter(|r| r.municipality == m).enumerate().map(|(i, r)| short_line(i + 1, r, r.isbsh, super::brief::shnsu_reason(run, r), String::new())).collect();
             let schools = run.ident.rows.iter().filter(|r| r.municipality == m).count();
             let headline = vec![tr!(
                 "Школ в реестре: {schools}. В перечне ШНОР: {} (из них ШНОР+ШНСУ: {}); в неблагоприятных социальных условиях (ШНСУ): {}.",
@@ -151,7 +127,7 @@ impl Export<RunOutput<'_>> for Packages {
 }
 
 /// The package's lists as one CSV (UTF-8 with BOM, «;»), for the municipality's own tables.
-fn list_csv(page: &Page) -> Result<Vec<u8>> {
+fn list_csv(page: &Page<'_>) -> Result<Vec<u8>> {
     let mut w = ::csv::WriterBuilder::new().delimiter(b';').terminator(::csv::Terminator::CRLF).from_writer(vec![0xEF, 0xBB, 0xBF]);
     w.write_record([tr!("Список", "List"), tr!("№", "No."), tr!("Логин ОО", "School id"), tr!("Наименование ОО", "School"), tr!("Категория", "Category"), tr!("Индекс", "Index"), tr!("Надёжность отбора", "Solidity"), tr!("Основание", "Reason")])?;
     for (list, lines) in [("ШНОР", &page.shnor), ("ШНСУ", &page.shnsu)] {

@@ -74,7 +74,7 @@ struct ListLine {
 }
 
 #[derive(Serialize)]
-struct MunicipalityLine {
+pub(super) struct MunicipalityLine {
     name: String,
     schools: u64,
     both: u64,
@@ -483,7 +483,7 @@ fn list_line(run: &RunOutput, no: usize, r: &SchoolRow) -> ListLine {
     }
 }
 
-fn municipality_line(name: String, c: &Counts) -> MunicipalityLine {
+pub(super) fn municipality_line(name: String, c: &Counts) -> MunicipalityLine {
     MunicipalityLine {
         name,
         schools: c.schools,
