@@ -32,7 +32,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// Every table the commands print: compact lines, no wrapping.
 fn table() -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+    // Wrapped to the terminal's width when printed to one; whole lines into a pipe or a file.
+    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     t
 }
 
