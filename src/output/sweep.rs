@@ -72,15 +72,16 @@ pub fn summary_line(s: &Sweep) -> String {
 /// second).
 pub fn chart(s: &Sweep) -> Result<String> {
     let Some(first) = s.params.first() else { return Ok(String::new()) };
-    let title = tr!("Размер списков в зависимости от {first}", "List sizes against {first}");
+    let first_words = super::whatif::param_words(first);
+    let title = tr!("Размер списков в зависимости от параметра «{first_words}»", "List sizes against «{first_words}»");
     let y_desc = tr!("школ", "schools");
     if s.params.len() == 1 {
-        let labels: Vec<String> = s.settings.iter().map(|st| st.values.first().cloned().unwrap_or_default()).collect();
+        let labels: Vec<String> = s.settings.iter().map(|st| super::whatif::param_value(first, &st.values.first().cloned().unwrap_or_default())).collect();
         let series: Vec<(String, plotters::style::RGBColor, Vec<f64>)> = [Group::ShnorList, Group::ShnsuList, Group::Category(Category::Resilient)]
             .iter()
             .map(|g| (g.short_label(), category_colour(g.colour_of()), s.settings.iter().map(|st| st.counts.get(g).copied().unwrap_or(0) as f64).collect()))
             .collect();
-        return charts::lines(&title, first, &y_desc, &labels, &series);
+        return charts::lines(&title, &first_words, &y_desc, &labels, &series);
     }
     // Two parameters: one line per value of the second, the ШНОР list size over the first.
     let mut firsts: Vec<String> = Vec::new();
@@ -103,10 +104,11 @@ pub fn chart(s: &Sweep) -> Result<String> {
         .enumerate()
         .map(|(i, b)| {
             let colour = category_colour(palette.get(i % palette.len()).copied().unwrap_or(Category::None));
-            (format!("{second} = {b}"), colour, by_second.get(b).cloned().unwrap_or_default())
+            (format!("{} = {}", super::whatif::param_words(&second), super::whatif::param_value(&second, b)), colour, by_second.get(b).cloned().unwrap_or_default())
         })
         .collect::<Vec<_>>();
-    charts::lines(&title, first, &tr!("школ в списке ШНОР", "schools on the ШНОР list"), &firsts, &series)
+    let firsts: Vec<String> = firsts.iter().map(|v| super::whatif::param_value(first, v)).collect();
+    charts::lines(&title, &first_words, &tr!("школ в списке ШНОР", "schools on the ШНОР list"), &firsts, &series)
 }
 
 pub fn markdown(s: &Sweep) -> String {

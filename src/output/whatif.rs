@@ -188,8 +188,24 @@ fn as_number(v: &str) -> Option<f64> {
     digits.replace(',', ".").parse::<f64>().ok().map(|n| sign * n)
 }
 
+/// A parameter's name in words for chart axes and legends («доля худших школ (BOTTOM)»); the
+/// key itself for a parameter without words.
+pub(super) fn param_words(key: &str) -> String {
+    match key {
+        "criteria.bottom.share" => tr!("доля худших школ (BOTTOM)", "worst share (BOTTOM)"),
+        "criteria.bottom.min_probability" => tr!("вероятность быть в худших (BOTTOM)", "probability of being among the worst (BOTTOM)"),
+        "criteria.r30.threshold" => tr!("порог доли «2» (R30)", "share of «2» threshold (R30)"),
+        "criteria.r30.min_procedures" => tr!("число процедур над порогом (R30)", "procedures over the threshold (R30)"),
+        "criteria.combine" => tr!("объединение критериев", "how criteria combine"),
+        "isbsh.shnsu_share" => tr!("доля ШНСУ", "ШНСУ share"),
+        "method.years_window" => tr!("окно ИНР, лет", "ИНР window, years"),
+        "method.min_participants" => tr!("минимум участников процедуры", "minimum participants of a procedure"),
+        other => other.to_string(),
+    }
+}
+
 /// A parameter's value as a person reads it: a share («0.15») as a percentage («15 %»).
-fn param_value(key: &str, v: &str) -> String {
+pub(super) fn param_value(key: &str, v: &str) -> String {
     let share_key = ["share", "threshold", "probability", "rank_interval"].iter().any(|k| key.ends_with(k));
     match v.parse::<f64>() {
         Ok(x) if share_key && (0.0..=1.0).contains(&x) => {
