@@ -288,12 +288,14 @@ pub fn histogram(title: &str, x_desc: &str, y_desc: &str, values: &[f64], bins: 
                 Rectangle::new([(a, 0.0), (a + width, *c as f64)], colour.mix(0.8).filled())
             }))
             .map_err(err)?;
-        for c in cuts {
+        // Each cut's label on its own line, so that labels of close cuts never overlap.
+        for (k, c) in cuts.iter().enumerate() {
             chart
                 .draw_series(LineSeries::new(vec![(c.value, 0.0), (c.value, top)], CUT.stroke_width(2)))
                 .map_err(err)?;
+            let right = c.value > (lo + hi) / 2.0;
             chart
-                .draw_series(std::iter::once(EmptyElement::at((c.value, top)) + Text::new(c.label.clone(), (if c.value > (lo + hi) / 2.0 { -4 } else { 4 }, 2), side_style(c.value > (lo + hi) / 2.0))))
+                .draw_series(std::iter::once(EmptyElement::at((c.value, top)) + Text::new(c.label.clone(), (if right { -4 } else { 4 }, 2 + 15 * k as i32), side_style(right))))
                 .map_err(err)?;
         }
         root.present().map_err(err)?;
