@@ -12,7 +12,7 @@ mod reasons;
 pub mod words;
 
 pub use category::Category;
-pub use outcome::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, Flags, Reason, SchoolRow, Standing};
+pub use outcome::{counts_by_municipality, region_counts, shnor_list, shnsu_list, Counts, Dynamics, Flags, Reason, SchoolRow, Standing};
 pub use reasons::{short as short_reason, short_suppressed as reasons_short_suppressed, texts as reason_texts};
 pub use words::{num1, procedure_label};
 

@@ -334,6 +334,13 @@ impl Counts {
     }
 }
 
+/// The ШНОР list in its order (by rank: ШНОР+ШНСУ first, then ШНОР, worst ИНР first).
+pub fn shnor_list(rows: &[SchoolRow]) -> Vec<&SchoolRow> {
+    let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.shnor).collect();
+    v.sort_by_key(|r| r.rank);
+    v
+}
+
 /// The ШНСУ list: lowest ИСБШ first, ties by school_id.
 pub fn shnsu_list(rows: &[SchoolRow]) -> Vec<&SchoolRow> {
     let mut v: Vec<&SchoolRow> = rows.iter().filter(|r| r.shnsu).collect();

@@ -45,22 +45,10 @@ pub struct Brief {
     main_charts: Vec<&'static str>,
 }
 
-fn schools(n: u64) -> String {
-    if crate::i18n::is_en() {
-        return if n == 1 { "school".into() } else { "schools".into() };
-    }
-    crate::i18n::ru_plural(n, "школа", "школы", "школ").into()
-}
-
-fn share(n: u64, of: u64) -> String {
-    if of == 0 { "—".to_string() } else { pct(Some(n as f64 / of as f64)) }
-}
-
 pub fn brief(run: &RunOutput) -> Brief {
     let rows = &run.ident.rows;
     let counts = region_counts(rows);
-    let mut shnor: Vec<&SchoolRow> = rows.iter().filter(|r| r.shnor).collect();
-    shnor.sort_by_key(|r| r.rank);
+    let shnor = crate::identify::shnor_list(rows);
     let shnsu = shnsu_list(rows);
     let more = |shown: usize, all: usize| {
         if all > shown {
@@ -134,8 +122,8 @@ fn headline(run: &RunOutput, counts: &Counts, shnor: &[&SchoolRow]) -> Vec<Strin
     let mut v = vec![tr!(
         "В перечень ШНОР вошли {listed} {} из {n} ({}); из них {} одновременно в неблагоприятных социальных условиях (ШНОР+ШНСУ) — первая очередь поддержки.",
         "The ШНОР list holds {listed} {} of {n} ({}); {} of them are also in adverse social conditions (ШНОР+ШНСУ) — the first priority for support.",
-        schools(listed),
-        share(listed, n),
+        super::report::schools_word(listed),
+        super::report::share_of(listed, n),
         counts.shnor_shnsu
     )];
     if run.ident.previous.is_some() {
@@ -161,8 +149,8 @@ fn headline(run: &RunOutput, counts: &Counts, shnor: &[&SchoolRow]) -> Vec<Strin
         "В неблагоприятных социальных условиях (ШНСУ) — {} {} ({}); резильентных школ (трудные условия, но результаты среди лучших) — {}.",
         "In adverse social conditions (ШНСУ) — {} {} ({}); resilient schools (hard conditions, results among the best) — {}.",
         counts.in_shnsu(),
-        schools(counts.in_shnsu()),
-        share(counts.in_shnsu(), n),
+        super::report::schools_word(counts.in_shnsu()),
+        super::report::share_of(counts.in_shnsu(), n),
         counts.resilient
     ));
     let mut by: Vec<(String, u64)> = crate::identify::counts_by_municipality(&run.ident.rows).into_iter().map(|(m, c)| (m, c.on_shnor_list())).filter(|(_, k)| *k > 0).collect();
@@ -254,7 +242,7 @@ fn quality_words(run: &RunOutput, rows: &[SchoolRow]) -> Vec<String> {
     let mut v = vec![tr!(
         "Прочитано строк: {read}, исключено: {excluded} ({}). ИНР рассчитан для {inr} из {n} школ, ИСБШ — для {isbsh}.",
         "Rows read: {read}, excluded: {excluded} ({}). ИНР is computed for {inr} of {n} schools, ИСБШ for {isbsh}.",
-        share(excluded, read)
+        super::report::share_of(excluded, read)
     )];
     if not_ranked > 0 {
         v.push(tr!("Не ранжированы из-за малого числа участников: {not_ranked}.", "Not ranked for few participants: {not_ranked}."));

@@ -23,9 +23,7 @@ const WIDTHS: [usize; 6] = [700, 3900, 2700, 1500, 5038, 1300];
 
 /// The listed schools in list order.
 pub fn listed<'a>(run: &RunOutput<'a>) -> Vec<&'a SchoolRow> {
-    let mut v: Vec<&SchoolRow> = run.ident.rows.iter().filter(|r| r.shnor).collect();
-    v.sort_by_key(|r| r.rank);
-    v
+    crate::identify::shnor_list(&run.ident.rows)
 }
 
 /// The appendix's columns.

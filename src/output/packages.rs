@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{defuse, Export, RunOutput};
 use super::brief::{short_line, ShortLine};
-use crate::identify::{shnsu_list, SchoolRow};
+use crate::identify::shnsu_list;
 
 const TEMPLATE: &str = include_str!("templates/municipality.html.j2");
 
@@ -84,8 +84,7 @@ impl Export<RunOutput<'_>> for Packages {
         env.add_template("m", TEMPLATE).map_err(|e| anyhow!("municipality template: {e}"))?;
         let (gaps, _) = super::report::all_gaps(run)?;
         let suppress = run.config.output.suppress_below;
-        let mut shnor: Vec<&SchoolRow> = run.ident.rows.iter().filter(|r| r.shnor).collect();
-        shnor.sort_by_key(|r| r.rank);
+        let shnor = crate::identify::shnor_list(&run.ident.rows);
         let shnsu = shnsu_list(&run.ident.rows);
         let names: std::collections::BTreeSet<&str> = run.ident.rows.iter().map(|r| r.municipality.as_str()).collect();
         let mut taken = std::collections::BTreeSet::new();

@@ -197,7 +197,7 @@ struct Model {
     brief: super::brief::Brief,
 }
 
-fn share_of(n: u64, of: u64) -> String {
+pub(super) fn share_of(n: u64, of: u64) -> String {
     if of == 0 {
         return "—".to_string();
     }
@@ -205,7 +205,7 @@ fn share_of(n: u64, of: u64) -> String {
 }
 
 /// Russian plural of «школа» after a number (nominative): 1 школа, 2 школы, 5 школ, 21 школа.
-fn schools_word(n: u64) -> String {
+pub(super) fn schools_word(n: u64) -> String {
     if crate::i18n::is_en() {
         return if n == 1 { "school".into() } else { "schools".into() };
     }
@@ -932,8 +932,7 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
             counts.resilient
         ),
     ];
-    let mut shnor: Vec<&SchoolRow> = rows.iter().filter(|r| r.shnor).collect();
-    shnor.sort_by_key(|r| r.rank);
+    let shnor = crate::identify::shnor_list(rows);
     let shnor_list = shnor.iter().enumerate().map(|(i, r)| list_line(run, i + 1, r)).collect();
     let shnsu_list_ = shnsu_list(rows)
         .into_iter()

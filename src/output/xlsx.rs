@@ -208,7 +208,7 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], kind: ListKind) -> Result
 impl Export<RunOutput<'_>> for Workbook {
     fn files(&self, run: &RunOutput) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let mut wb = new_workbook()?;
-        let shnor: Vec<&SchoolRow> = run.ident.rows.iter().filter(|r| r.shnor).collect();
+        let shnor = crate::identify::shnor_list(&run.ident.rows);
         let ws = wb.add_worksheet();
         ws.set_name(tr!("Список ШНОР", "ШНОР list")).map_err(x)?;
         print_sheet(ws, run)?;
