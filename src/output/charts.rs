@@ -55,11 +55,29 @@ fn draw_points<'a, DB: DrawingBackend + 'a>(
         if pts.is_empty() {
             continue;
         }
-        chart
-            .draw_series(pts.into_iter().map(|(x, y)| Circle::new((x, y), 3, colour.mix(0.85).filled())))
-            .map_err(err)?
-            .label(label.as_str())
-            .legend(move |(x, y)| Circle::new((x + 6, y), 4, colour.filled()));
+        // A shape per category as well as a colour: the categories stay apart in black-and-white
+        // print.
+        let fill = colour.mix(0.85).filled();
+        let (solid, line) = (colour.filled(), colour.stroke_width(2));
+        let name = label.as_str();
+        match category {
+            Category::ShnorShnsu => {
+                chart.draw_series(pts.into_iter().map(|p| TriangleMarker::new(p, 5, fill))).map_err(err)?.label(name).legend(move |(x, y)| TriangleMarker::new((x + 6, y), 6, solid));
+            }
+            Category::Shnor => {
+                let square = move |p: (f64, f64)| EmptyElement::at(p) + Rectangle::new([(-3, -3), (3, 3)], fill);
+                chart.draw_series(pts.into_iter().map(square)).map_err(err)?.label(name).legend(move |(x, y)| Rectangle::new([(x + 2, y - 4), (x + 10, y + 4)], solid));
+            }
+            Category::Shnsu => {
+                chart.draw_series(pts.into_iter().map(|p| Cross::new(p, 4, line))).map_err(err)?.label(name).legend(move |(x, y)| Cross::new((x + 6, y), 5, line));
+            }
+            Category::Resilient => {
+                chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 4, line))).map_err(err)?.label(name).legend(move |(x, y)| Circle::new((x + 6, y), 4, line));
+            }
+            Category::None => {
+                chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 2, fill))).map_err(err)?.label(name).legend(move |(x, y)| Circle::new((x + 6, y), 3, solid));
+            }
+        }
     }
     Ok(())
 }
