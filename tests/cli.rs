@@ -832,3 +832,36 @@ fn run_after_init_says_the_templates_inputs_are_commented_out() {
     shnor().arg("init").arg(dir.path()).arg("-q").assert().success();
     shnor().arg("run").current_dir(dir.path()).assert().failure().stderr(predicate::str::contains("[[input]] закомментированы"));
 }
+
+/// A region's ЕГЭ form alone (one procedure a school, no questionnaires): the screen and the
+/// report say that R30 cannot fire and why the ШНСУ list is empty, and the method names the
+/// procedure actually present.
+#[test]
+fn a_criterion_that_cannot_fire_is_said_on_screen_and_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = String::from("Логин ОО;Наименование ОО;Муниципалитет\n");
+    let mut ege = String::from("Логин ОО;Год;Процедура;Предмет;Участников;Не сдали;Средний балл\n");
+    for i in 0..42 {
+        reg.push_str(&format!("s{i};Школа {i};Район {}\n", i % 5));
+        for year in [2024, 2025] {
+            ege.push_str(&format!("s{i};{year};ЕГЭ;Русский язык;{};{};{}\n", 20 + i % 7, i % 6, 50 + i % 20));
+        }
+    }
+    let (reg, ege) = (write(dir.path(), "schools.csv", reg.as_bytes()), write(dir.path(), "ege.csv", ege.as_bytes()));
+    let out = dir.path().join("out");
+    shnor()
+        .arg("run")
+        .arg("--schools")
+        .arg(&reg)
+        .arg("--results")
+        .arg(&ege)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("R30 не может сработать").and(predicate::str::contains("Список ШНСУ пуст")));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("R30 не может сработать"), "no warning in the report");
+    assert!(md.contains("есть в данных последнего года: ЕГЭ Русский язык"), "the method does not say what was computed");
+    assert!(md.contains("ИСБШ) не рассчитан ни для одной школы"), "the method claims an ИСБШ");
+}

@@ -335,6 +335,34 @@ fn labels() -> BTreeMap<&'static str, String> {
     t
 }
 
+/// The procedures the latest year's data actually hold (what ИНР and R30 were computed from):
+/// «ВПР (классы 4–8, процедур: 11), ОГЭ Математика, ОГЭ Русский язык»; the configured ones when
+/// the data say nothing (a report from an older run).
+fn procedures_used(run: &RunOutput) -> String {
+    let shares = run.ident.procedure_shares().unwrap_or(&[]);
+    if shares.is_empty() {
+        return run.config.method.procedures.iter().map(|p| p.replace(':', " ")).collect::<Vec<_>>().join(", ");
+    }
+    let mut by: BTreeMap<&str, Vec<&overview::ProcedureShares>> = BTreeMap::new();
+    for p in shares {
+        by.entry(p.procedure.as_str()).or_default().push(p);
+    }
+    by.into_iter()
+        .map(|(procedure, v)| {
+            let grades: Vec<i64> = v.iter().filter_map(|p| p.grade).collect();
+            // ВПР by its grades (many subjects); ОГЭ and ЕГЭ by their subjects.
+            match (grades.iter().min(), grades.iter().max()) {
+                (Some(lo), Some(hi)) if procedure == "ВПР" => {
+                    let g = if lo == hi { lo.to_string() } else { format!("{lo}–{hi}") };
+                    tr!("{procedure} (классы {g}, процедур: {})", "{procedure} (grades {g}, {} procedures)", v.len())
+                }
+                _ => v.iter().map(|p| format!("{procedure} {}", p.subject)).collect::<Vec<_>>().join(", "),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The method in plain words, with the parameters actually used.
 fn method_text(run: &RunOutput) -> Vec<String> {
     let c = run.config;
@@ -342,9 +370,9 @@ fn method_text(run: &RunOutput) -> Vec<String> {
     let years: Vec<String> = run.ident.years.iter().map(|y| y.to_string()).collect();
     let mut v = Vec::new();
     v.push(tr!(
-        "Индекс низких результатов (ИНР) рассчитан по процедурам {} за {} (окно {} г.). По каждой процедуре (процедура × класс × предмет × год) школа получает процентиль «плохости» среди школ региона{}: по доле «2» (или не преодолевших минимальный порог) с весом {} и по среднему баллу с весом {}. ИНР года — среднее по процедурам, взвешенное числом участников; ИНР окна — среднее по годам. Процедуры с числом участников меньше {} не учитываются. Чем выше ИНР, тем ниже результаты (0–100).",
-        "The low-results index (ИНР) uses {} over {} (a window of {} years). For each procedure (procedure × grade × subject × year) a school gets its badness percentile among the region's schools{}: by the share of «2» (or below the minimum score) with weight {} and by the mean score with weight {}. The yearly ИНР is the participant-weighted mean over procedures; the window ИНР is the mean over years. Procedures with fewer than {} participants are left out. A higher ИНР means lower results (0–100).",
-        m.procedures.iter().map(|p| p.replace(':', " ")).collect::<Vec<_>>().join(", "),
+        "Индекс низких результатов (ИНР) рассчитан по процедурам, которые есть в данных последнего года: {} — за {} (окно {} г.). По каждой процедуре (процедура × класс × предмет × год) школа получает процентиль «плохости» среди школ региона{}: по доле «2» (или не преодолевших минимальный порог) с весом {} и по среднему баллу с весом {}. ИНР года — среднее по процедурам, взвешенное числом участников; ИНР окна — среднее по годам. Процедуры с числом участников меньше {} не учитываются. Чем выше ИНР, тем ниже результаты (0–100).",
+        "The low-results index (ИНР) uses the procedures the latest year's data hold: {} — over {} (a window of {} years). For each procedure (procedure × grade × subject × year) a school gets its badness percentile among the region's schools{}: by the share of «2» (or below the minimum score) with weight {} and by the mean score with weight {}. The yearly ИНР is the participant-weighted mean over procedures; the window ИНР is the mean over years. Procedures with fewer than {} participants are left out. A higher ИНР means lower results (0–100).",
+        procedures_used(run),
         years.join(", "),
         m.years_window,
         if m.peer_groups.is_empty() { String::new() } else { tr!(" той же группы ({})", " of the same group ({})", m.peer_groups.join(", ")) },
@@ -397,6 +425,13 @@ fn method_text(run: &RunOutput) -> Vec<String> {
             if (w - 1.0).abs() < 1e-12 { format!("{n} ({sign})") } else { format!("{n} ({sign}, {})", short(w)) }
         })
         .collect();
+    if run.ident.rows.iter().all(|r| r.isbsh.is_none()) {
+        v.push(tr!(
+            "Индекс социального благополучия (ИСБШ) не рассчитан ни для одной школы: нет анкет семей с достаточным числом ответивших (нужно не менее {} по показателю). Поэтому список ШНСУ пуст и резильентных школ нет.",
+            "The social well-being index (ИСБШ) is computed for no school: there are no family questionnaires with enough respondents (at least {} per indicator). So the ШНСУ list is empty and no school is resilient.",
+            c.isbsh.min_respondents
+        ));
+    } else {
     v.push(tr!(
         "Индекс социального благополучия (ИСБШ) рассчитан по анкетам семей: по каждому показателю доля семей в школе переводится в z-оценку (знак «−» — показатель неблагополучия), z-оценки усредняются с весами и шкалируются к среднему 100 и стандартному отклонению 15. Показатель учитывается, если ответили не менее {} семей; ИСБШ рассчитывается, если пригодных показателей не меньше {}. Показатели: {}.",
         "The social well-being index (ИСБШ) uses the family questionnaires: each indicator's share of families at a school becomes a z-score (sign «−» — an adversity indicator), the z-scores are averaged with weights and scaled to mean 100 and standard deviation 15. An indicator counts when at least {} families answered; ИСБШ is computed when at least {} indicators are usable. Indicators: {}.",
@@ -404,6 +439,7 @@ fn method_text(run: &RunOutput) -> Vec<String> {
         c.isbsh.min_indicators,
         ind.join(", ")
     ));
+    }
     v.push(tr!(
         "ШНСУ — {} школ с наименьшим ИСБШ. Резильентная школа — среди {} школ с наименьшим ИСБШ и среди {} школ с наименьшим ИНР (лучшие результаты), не попавшая в ШНОР и ШНСУ. Школы с равными значениями (до 9 знаков) на границе ⌈X·n⌉ попадают в группу все вместе.",
         "ШНСУ — the {} of schools with the lowest ИСБШ. A resilient school is among the {} with the lowest ИСБШ and among the {} with the lowest ИНР (best results), and is neither ШНОР nor ШНСУ. Schools with equal values (to 9 decimals) at the ⌈X·n⌉ boundary are all in the group.",
