@@ -38,7 +38,7 @@ pub struct Brief {
     shnor_more: String,
     shnsu_short: Vec<ShortLine>,
     shnsu_more: String,
-    municipalities_main: Vec<super::report::MunicipalityLine>,
+    municipalities_main: Vec<super::lines::MunicipalityLine>,
     municipalities_more: String,
     quality_words: Vec<String>,
     print_css: String,
@@ -122,8 +122,8 @@ fn headline(run: &RunOutput, counts: &Counts, shnor: &[&SchoolRow]) -> Vec<Strin
     let mut v = vec![tr!(
         "В перечень ШНОР вошли {listed} {} из {n} ({}); из них {} одновременно в неблагоприятных социальных условиях (ШНОР+ШНСУ) — первая очередь поддержки.",
         "The ШНОР list holds {listed} {} of {n} ({}); {} of them are also in adverse social conditions (ШНОР+ШНСУ) — the first priority for support.",
-        super::report::schools_word(listed),
-        super::report::share_of(listed, n),
+        super::lines::schools_word(listed),
+        super::lines::share_of(listed, n),
         counts.shnor_shnsu
     )];
     if run.ident.previous.is_some() {
@@ -149,8 +149,8 @@ fn headline(run: &RunOutput, counts: &Counts, shnor: &[&SchoolRow]) -> Vec<Strin
         "В неблагоприятных социальных условиях (ШНСУ) — {} {} ({}); резильентных школ (трудные условия, но результаты среди лучших) — {}.",
         "In adverse social conditions (ШНСУ) — {} {} ({}); resilient schools (hard conditions, results among the best) — {}.",
         counts.in_shnsu(),
-        super::report::schools_word(counts.in_shnsu()),
-        super::report::share_of(counts.in_shnsu(), n),
+        super::lines::schools_word(counts.in_shnsu()),
+        super::lines::share_of(counts.in_shnsu(), n),
         counts.resilient
     ));
     let mut by: Vec<(String, u64)> = crate::identify::counts_by_municipality(&run.ident.rows).into_iter().map(|(m, c)| (m, c.on_shnor_list())).filter(|(_, k)| *k > 0).collect();
@@ -209,14 +209,14 @@ fn warnings(run: &RunOutput, counts: &Counts) -> Vec<String> {
 }
 
 /// The municipalities with most listed schools (then by name), at most `MUNICIPALITIES_MAX`.
-fn municipalities(rows: &[SchoolRow]) -> (Vec<super::report::MunicipalityLine>, String) {
+fn municipalities(rows: &[SchoolRow]) -> (Vec<super::lines::MunicipalityLine>, String) {
     let mut by: Vec<(String, Counts)> = crate::identify::counts_by_municipality(rows).into_iter().collect();
     let all = by.len();
     by.sort_by(|a, b| b.1.on_shnor_list().cmp(&a.1.on_shnor_list()).then_with(|| b.1.in_shnsu().cmp(&a.1.in_shnsu())).then_with(|| a.0.cmp(&b.0)));
     let lines = by
         .into_iter()
         .take(MUNICIPALITIES_MAX)
-        .map(|(name, c)| super::report::municipality_line(name, &c))
+        .map(|(name, c)| super::lines::municipality_line(name, &c))
         .collect();
     let more = if all > MUNICIPALITIES_MAX {
         tr!(
@@ -242,7 +242,7 @@ fn quality_words(run: &RunOutput, rows: &[SchoolRow]) -> Vec<String> {
     let mut v = vec![tr!(
         "Прочитано строк: {read}, исключено: {excluded} ({}). ИНР рассчитан для {inr} из {n} школ, ИСБШ — для {isbsh}.",
         "Rows read: {read}, excluded: {excluded} ({}). ИНР is computed for {inr} of {n} schools, ИСБШ for {isbsh}.",
-        super::report::share_of(excluded, read)
+        super::lines::share_of(excluded, read)
     )];
     if not_ranked > 0 {
         v.push(tr!("Не ранжированы из-за малого числа участников: {not_ranked}.", "Not ranked for few participants: {not_ranked}."));

@@ -4,6 +4,7 @@
 
 mod aggregates;
 mod brief;
+mod lines;
 pub(crate) mod docx;
 mod packages;
 pub mod charts;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::charts::{self, category_colour, CutLine, Point, RankBar};
 use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, SchoolRow};
+use super::lines::{municipality_line, schools_word, share_of, MunicipalityLine};
 use super::RunOutput;
 use crate::config::{Combine, Direction};
 use crate::identify::{num1, overview, procedure_label, Category};
@@ -71,18 +72,6 @@ struct ListLine {
     change: String,
     /// «надёжно» / «неопределённо» / «мало участников» (see `SchoolRow::standing_label`).
     solid: String,
-}
-
-#[derive(Serialize)]
-pub(super) struct MunicipalityLine {
-    name: String,
-    schools: u64,
-    both: u64,
-    shnor: u64,
-    shnsu: u64,
-    resilient: u64,
-    share_list: String,
-    share_shnsu: String,
 }
 
 #[derive(Serialize)]
@@ -197,22 +186,8 @@ struct Model {
     brief: super::brief::Brief,
 }
 
-pub(super) fn share_of(n: u64, of: u64) -> String {
-    if of == 0 {
-        return "—".to_string();
-    }
-    format!("{} %", num1(Some(n as f64 * 100.0 / of as f64)))
-}
-
 /// Russian plural of «школа» after a number (nominative): 1 школа, 2 школы, 5 школ, 21 школа.
-pub(super) fn schools_word(n: u64) -> String {
-    if crate::i18n::is_en() {
-        return if n == 1 { "school".into() } else { "schools".into() };
-    }
-    crate::i18n::ru_plural(n, "школа", "школы", "школ").into()
-}
-
-/// The same after «для» (genitive): для 1 школы, для 2 школ, для 21 школы.
+/// «школы»/«школ» after «для» (genitive): для 1 школы, для 2 школ, для 21 школы.
 fn schools_word_gen(n: u64) -> String {
     if crate::i18n::is_en() {
         return schools_word(n);
@@ -516,19 +491,6 @@ fn list_line(run: &RunOutput, no: usize, r: &SchoolRow) -> ListLine {
         reasons: run.reason_texts(&r.school_id).to_vec(),
         change,
         solid: r.standing_label(),
-    }
-}
-
-pub(super) fn municipality_line(name: String, c: &Counts) -> MunicipalityLine {
-    MunicipalityLine {
-        name,
-        schools: c.schools,
-        both: c.shnor_shnsu,
-        shnor: c.shnor,
-        shnsu: c.shnsu,
-        resilient: c.resilient,
-        share_list: share_of(c.on_shnor_list(), c.schools),
-        share_shnsu: share_of(c.in_shnsu(), c.schools),
     }
 }
 

@@ -1,0 +1,48 @@
+//! Lines and words shared by the main report (`brief`) and its appendix (`report`): a
+//! municipality's counts, a share of a count, «школа/школы/школ».
+
+use serde::Serialize;
+
+use crate::identify::{num1, Counts};
+
+#[derive(Serialize)]
+pub(super) struct MunicipalityLine {
+    name: String,
+    schools: u64,
+    both: u64,
+    shnor: u64,
+    shnsu: u64,
+    resilient: u64,
+    share_list: String,
+    share_shnsu: String,
+}
+
+/// A count as a share of another, one decimal: «17,0 %»; «—» of none.
+pub(super) fn share_of(n: u64, of: u64) -> String {
+    if of == 0 {
+        return "—".to_string();
+    }
+    format!("{} %", num1(Some(n as f64 * 100.0 / of as f64)))
+}
+
+/// «школа», «школы», «школ» after a number.
+pub(super) fn schools_word(n: u64) -> String {
+    if crate::i18n::is_en() {
+        return if n == 1 { "school".into() } else { "schools".into() };
+    }
+    crate::i18n::ru_plural(n, "школа", "школы", "школ").into()
+}
+
+/// A municipality's counts as a table line.
+pub(super) fn municipality_line(name: String, c: &Counts) -> MunicipalityLine {
+    MunicipalityLine {
+        name,
+        schools: c.schools,
+        both: c.shnor_shnsu,
+        shnor: c.shnor,
+        shnsu: c.shnsu,
+        resilient: c.resilient,
+        share_list: share_of(c.on_shnor_list(), c.schools),
+        share_shnsu: share_of(c.in_shnsu(), c.schools),
+    }
+}
