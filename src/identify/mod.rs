@@ -398,7 +398,7 @@ fn classify(
         Some(p) => dynamics::apply(schools, p)?,
         None => (dynamics::empty(schools)?, Vec::new()),
     };
-    let rows = school_rows(&table, &ix.inr.years, (config.criteria.bottom.share, config.method.uncertainty.rank_interval), &mut reasons)?;
+    let rows = school_rows(&table, &ix.inr.years, config, &mut reasons)?;
     Ok(Identification {
         rows,
         years: ix.inr.years.clone(),
@@ -408,6 +408,16 @@ fn classify(
         left_register,
         overview: overview.transpose()?,
     })
+}
+
+/// Boolean expressions combined as `criteria.combine` says (any: or, all: and); `none` when
+/// there are none.
+fn combined(exprs: Vec<Expr>, combine: Combine, none: Expr) -> Expr {
+    let op = |a: Expr, b: Expr| match combine {
+        Combine::Any => a.or(b),
+        Combine::All => a.and(b),
+    };
+    exprs.into_iter().reduce(op).unwrap_or(none)
 }
 
 /// Every criterion's flags joined to the indices, ШНОР by `criteria.combine`, the category,
@@ -420,11 +430,7 @@ fn ranked(input: &criteria::Inputs, flags: Vec<DataFrame>, config: &Config) -> R
     }
     let shnor_rules = || criteria::of_list(criteria::List::Shnor);
     let enabled: Vec<Expr> = shnor_rules().filter(|c| c.enabled(config)).map(|c| flag_col(col(c.flag()))).collect();
-    let shnor = match (enabled.split_first(), config.criteria.combine) {
-        (None, _) => lit(false),
-        (Some((first, rest)), Combine::Any) => rest.iter().fold(first.clone(), |a, b| a.or(b.clone())),
-        (Some((first, rest)), Combine::All) => rest.iter().fold(first.clone(), |a, b| a.and(b.clone())),
-    };
+    let shnor = combined(enabled, config.criteria.combine, lit(false));
     let category = when(col("shnor").and(col("shnsu")))
         .then(lit(Category::ShnorShnsu.code()))
         .when(col("shnor"))
@@ -438,11 +444,7 @@ fn ranked(input: &criteria::Inputs, flags: Vec<DataFrame>, config: &Config) -> R
         .filter(|c| c.enabled(config))
         .map(|c| flag_col(col(c.flag())).and(col(criteria::solid_column(c.flag()))))
         .collect();
-    let solid = match (solid.split_first(), config.criteria.combine) {
-        (None, _) => lit(NULL).cast(DataType::Boolean),
-        (Some((first, rest)), Combine::Any) => rest.iter().fold(first.clone(), |a, b| a.or(b.clone())),
-        (Some((first, rest)), Combine::All) => rest.iter().fold(first.clone(), |a, b| a.and(b.clone())),
-    };
+    let solid = combined(solid, config.criteria.combine, lit(NULL).cast(DataType::Boolean));
     let min_school = i64::from(config.method.min_school_participants);
     let students = col("students").cast(DataType::Float64);
     Ok(lf
@@ -477,7 +479,7 @@ fn ranked(input: &criteria::Inputs, flags: Vec<DataFrame>, config: &Config) -> R
 }
 
 /// The school table as typed rows, in its order; each school takes its reasons.
-fn school_rows(df: &DataFrame, years: &[i32], bottom_share: (f64, f64), reasons: &mut BTreeMap<String, Vec<Reason>>) -> PolarsResult<Vec<SchoolRow>> {
+fn school_rows(df: &DataFrame, years: &[i32], config: &Config, reasons: &mut BTreeMap<String, Vec<Reason>>) -> PolarsResult<Vec<SchoolRow>> {
     let s = |c: &str| strs(df, c);
     let f = |c: &str| floats(df, c);
     let n = |c: &str| ints(df, c);
@@ -499,8 +501,8 @@ fn school_rows(df: &DataFrame, years: &[i32], bottom_share: (f64, f64), reasons:
         .map(|i| {
             let standing = Standing {
                 p_worst: p_worst[i],
-                share: bottom_share.0,
-                coverage: bottom_share.1,
+                share: config.criteria.bottom.share,
+                coverage: config.method.uncertainty.rank_interval,
                 rank_expected: rank_expected[i],
                 rank_low: rank_low[i],
                 rank_high: rank_high[i],

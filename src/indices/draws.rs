@@ -143,10 +143,10 @@ fn block(rows: &Rows, seed: u64, stream: u64, draws: usize, x: f64) -> BlockOut 
     let s = rows.schools.len();
     let mut out = BlockOut { ranks: Vec::with_capacity(draws * s), in_worst: vec![0; s] };
     let mut scratch = Scratch::default();
+    let cutoff = super::ceil_share(x, s as u64) as u32;
     for _ in 0..draws {
         let inr = one_draw(rows, &mut rng, &mut scratch);
         let ranks = worst_first_ranks(&inr, &mut scratch.order);
-        let cutoff = super::ceil_share(x, s as u64) as u32;
         for (i, r) in ranks.iter().enumerate() {
             if *r <= cutoff {
                 out.in_worst[i] += 1;
