@@ -511,6 +511,8 @@ fn school_rows(df: &DataFrame, years: &[i32], config: &Config, reasons: &mut BTr
             let mut reasons = reasons.remove(&ids[i]).unwrap_or_default();
             for r in &mut reasons {
                 r.solid = solid_of.iter().find(|(flag, _)| *flag == r.criterion).and_then(|(_, v)| v[i]);
+                let shows = criteria::by_flag(r.criterion).is_some_and(|c| c.shows_standing());
+                r.standing = (shows && standing.p_worst.is_some()).then_some(standing);
             }
             SchoolRow {
             school_id: ids[i].clone(),

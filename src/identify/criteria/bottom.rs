@@ -59,6 +59,11 @@ impl Criterion for Bottom {
         Ok(input.posterior.map(|_| at_least(input, config.method.uncertainty.solid_probability, &super::solid_column(self.flag()))))
     }
 
+    /// A school's rank in the draws is what BOTTOM is about: its reason shows it.
+    fn shows_standing(&self) -> bool {
+        true
+    }
+
     fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, Reason>> {
         let y = input.latest_year;
         let (ids, on, in_flagged) = super::flagged_by(flagged, self.flag())?;
@@ -105,30 +110,14 @@ impl Criterion for Bottom {
                 });
             }
         }
-        let (p_worst, expected, low, high, of) = (
-            floats(flagged, "p_worst")?,
-            floats(flagged, "rank_expected")?,
-            ints(flagged, "rank_low")?,
-            ints(flagged, "rank_high")?,
-            ints(flagged, "ranked_of")?,
-        );
         let mut out = BTreeMap::new();
         for (i, id) in ids.iter().enumerate().filter(|(i, _)| on.get(*i).copied().unwrap_or(false)) {
-            let standing = p_worst[i].map(|p| Standing {
-                p_worst: Some(p),
-                share: config.criteria.bottom.share,
-                coverage: config.method.uncertainty.rank_interval,
-                rank_expected: expected[i],
-                rank_low: low[i],
-                rank_high: high[i],
-                ranked_of: of[i],
-            });
             let mut facts: Vec<Fact> = year_vals
                 .iter()
                 .map(|(yr, v)| Fact { role: Role::YearIndex, procedure: None, year: *yr, school: v.get(i).copied().flatten(), region: None, previous: None, previous_n: None, n: None })
                 .collect();
             facts.extend(worst_by.get(id.as_str()).cloned().unwrap_or_default());
-            out.insert(id.clone(), Reason { criterion: self.flag(), year: y, cutoff: config.criteria.bottom.share, facts, solid: None, standing });
+            out.insert(id.clone(), Reason { criterion: self.flag(), year: y, cutoff: config.criteria.bottom.share, facts, solid: None, standing: None });
         }
         Ok(out)
     }

@@ -76,6 +76,11 @@ pub trait Criterion: Sync {
         let _ = (input, config);
         Ok(None)
     }
+    /// Whether its reason shows the school's standing in the posterior draws (P, rank
+    /// interval); filled in beside the solidity when the rows are made.
+    fn shows_standing(&self) -> bool {
+        false
+    }
     /// The reason of each school in `flagged` (its rows of the school table, with the flag
     /// columns and `inr_<year>`) that this criterion flags.
     fn reasons(&self, flagged: &DataFrame, input: &Inputs, config: &Config) -> PolarsResult<BTreeMap<String, Reason>> {
