@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{defuse, Export, RunOutput};
 use super::brief::{short_line, ShortLine};
-use crate::identify::shnsu_list;
+use crate::identify::{shnsu_list, SchoolRow};
 
 const TEMPLATE: &str = include_str!("templates/municipality.html.j2");
 
@@ -84,19 +84,16 @@ impl Export<RunOutput<'_>> for Packages {
         env.add_template("m", TEMPLATE).map_err(|e| anyhow!("municipality template: {e}"))?;
         let (gaps, _) = super::report::all_gaps(run)?;
         let suppress = run.config.output.suppress_below;
-        let shnor = crate::identify::shnor_list(&run.ident.rows);
-        let shnsu = shnsu_list(&run.ident.rows);
-        let names: std::collections::BTreeSet<&str> = run.ident.rows.iter().map(|r| r.municipality.as_str()).collect();
         let mut taken = std::collections::BTreeSet::new();
         let mut out = Vec::new();
-        for m in names {
-            let own_shnor: Vec<ShortLine> = shnor
+        for (m, own) in by_municipality(run, &gaps) {
+            let own_shnor: Vec<ShortLine> = own
+                .shnor
                 .iter()
-                .filter(|r| r.municipality == m)
                 .map(|r| short_line(r.rank.unwrap_or(0) as usize, r, r.inr, crate::identify::reasons_short_suppressed(r, suppress), r.standing_label()))
                 .collect();
-            let own_shnsu: Vec<ShortLine> = shnsu.iter().filter(|r| r.municipality == m).enumerate().map(|(i, r)| short_line(i + 1, r, r.isbsh, super::brief::shnsu_reason(run, r), String::new())).collect();
-            let schools = run.ident.rows.iter().filter(|r| r.municipality == m).count();
+            let own_shnsu: Vec<ShortLine> = own.shnsu.iter().enumerate().map(|(i, r)| short_line(i + 1, r, r.isbsh, super::brief::shnsu_reason(run, r), String::new())).collect();
+            let schools = own.schools;
             let headline = vec![tr!(
                 "Школ в реестре: {schools}. В перечне ШНОР: {} (из них ШНОР+ШНСУ: {}); в неблагоприятных социальных условиях (ШНСУ): {}.",
                 "Schools in the register: {schools}. On the ШНОР list: {} (of them ШНОР+ШНСУ: {}); in adverse social conditions (ШНСУ): {}.",
@@ -112,7 +109,7 @@ impl Export<RunOutput<'_>> for Packages {
                 year: run.ident.latest_year,
                 municipality: m,
                 headline,
-                gaps: gaps.iter().filter(|g| g.municipality == m).collect(),
+                gaps: own.gaps,
                 shnor: own_shnor,
                 shnsu: own_shnsu,
             };
@@ -123,6 +120,33 @@ impl Export<RunOutput<'_>> for Packages {
         }
         Ok(out)
     }
+}
+
+/// One municipality's part of the run, in list order.
+#[derive(Default)]
+struct Own<'r> {
+    schools: usize,
+    shnor: Vec<&'r SchoolRow>,
+    shnsu: Vec<&'r SchoolRow>,
+    gaps: Vec<&'r super::report::GapLine>,
+}
+
+/// Every municipality's schools, lists and data gaps, sorted by name, in one pass over each.
+fn by_municipality<'r>(run: &'r RunOutput, gaps: &'r [super::report::GapLine]) -> BTreeMap<&'r str, Own<'r>> {
+    let mut by: BTreeMap<&str, Own> = BTreeMap::new();
+    for r in &run.ident.rows {
+        by.entry(r.municipality.as_str()).or_default().schools += 1;
+    }
+    for r in crate::identify::shnor_list(&run.ident.rows) {
+        by.entry(r.municipality.as_str()).or_default().shnor.push(r);
+    }
+    for r in shnsu_list(&run.ident.rows) {
+        by.entry(r.municipality.as_str()).or_default().shnsu.push(r);
+    }
+    for g in gaps {
+        by.entry(g.municipality.as_str()).or_default().gaps.push(g);
+    }
+    by
 }
 
 /// The package's lists as one CSV (UTF-8 with BOM, «;»), for the municipality's own tables.
