@@ -46,3 +46,15 @@ pub(super) fn municipality_line(name: String, c: &Counts) -> MunicipalityLine {
         share_shnsu: share_of(c.in_shnsu(), c.schools),
     }
 }
+
+/// A parameter's number as written, at most three decimals: 0.7 → «0,7».
+pub(super) fn short(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if crate::i18n::is_en() { s.to_string() } else { s.replace('.', ",") }
+}
+
+/// A share parameter as a percentage: 0.1 → «10 %», 0.125 → «12,5 %».
+pub(super) fn pct_param(x: f64) -> String {
+    format!("{} %", short(x * 100.0))
+}

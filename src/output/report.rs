@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::charts::{self, category_colour, CutLine, Point, RankBar};
 use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, SchoolRow};
-use super::lines::{municipality_line, schools_word, share_of, MunicipalityLine};
+use super::lines::{municipality_line, pct_param, schools_word, share_of, short, MunicipalityLine};
 use super::RunOutput;
 use crate::config::{Combine, Direction};
 use crate::identify::{num1, overview, procedure_label, Category};
@@ -203,17 +203,6 @@ fn pct1(v: Option<f64>) -> String {
 }
 
 /// A number with up to three decimals and no trailing zeros: 0.7 → «0,7», 10 → «10».
-fn short(x: f64) -> String {
-    let s = format!("{x:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if crate::i18n::is_en() { s.to_string() } else { s.replace('.', ",") }
-}
-
-/// A share parameter as a percentage: 0.1 → «10 %», 0.125 → «12,5 %».
-fn pct_param(x: f64) -> String {
-    format!("{} %", short(x * 100.0))
-}
-
 fn labels() -> BTreeMap<&'static str, String> {
     let mut t = BTreeMap::new();
     let mut put = |k: &'static str, v: String| {

@@ -208,11 +208,7 @@ pub(super) fn param_words(key: &str) -> String {
 pub(super) fn param_value(key: &str, v: &str) -> String {
     let share_key = ["share", "threshold", "probability", "rank_interval"].iter().any(|k| key.ends_with(k));
     match v.parse::<f64>() {
-        Ok(x) if share_key && (0.0..=1.0).contains(&x) => {
-            let p = format!("{}", (x * 100.0 * 1e6).round() / 1e6);
-            let p = if crate::i18n::is_en() { p } else { p.replace('.', ",") };
-            format!("{p} %")
-        }
+        Ok(x) if share_key && (0.0..=1.0).contains(&x) => super::lines::pct_param(x),
         _ => v.to_string(),
     }
 }
