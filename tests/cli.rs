@@ -796,15 +796,24 @@ fn every_municipality_gets_a_package_with_small_counts_suppressed() {
     let mut suppressed = 0;
     let mut listed = 0;
     for p in &packages {
-        let html = std::fs::read_to_string(p.join("summary.html")).unwrap();
-        roxmltree::Document::parse_with_options(&html, roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() }).unwrap();
-        // No count of pupils under 10 is printed; such counts read «n < 10».
-        for k in 1..10 {
-            assert!(!html.contains(&format!("n\u{a0}=\u{a0}{k})")), "{}: n = {k}", p.display());
+        let summary = std::fs::read_to_string(p.join("summary.html")).unwrap();
+        let html = std::fs::read_to_string(p.join("lists.html")).unwrap();
+        for page in [&summary, &html] {
+            roxmltree::Document::parse_with_options(page, roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() }).unwrap();
+            // No count of pupils under 10 is printed; such counts read «n < 10».
+            for k in 1..10 {
+                assert!(!page.contains(&format!("n\u{a0}=\u{a0}{k})")), "{}: n = {k}", p.display());
+            }
         }
         suppressed += html.matches("n\u{a0}&lt;\u{a0}10").count();
         let csv = read_csv(&p.join("list.csv"));
-        listed += csv.iter().skip(1).filter(|r| r[0] == "ШНОР").count();
+        let own = csv.iter().skip(1).filter(|r| r[0] == "ШНОР").count();
+        listed += own;
+        // The summary names every listed school up to 20 (then says where the rest are); the
+        // reasons are in lists.html only.
+        let named = csv.iter().skip(1).filter(|r| r[0] == "ШНОР").take(20).filter(|r| summary.contains(&format!("<td>{}</td>", r[2]))).count();
+        assert_eq!(named, own.min(20), "{}", p.display());
+        assert!(!summary.contains("n\u{a0}=\u{a0}") && summary.contains("lists.html"));
     }
     assert!(suppressed > 0, "the sample has small procedures: some counts must be suppressed");
     // Every listed school is in its municipality's package.
@@ -864,4 +873,66 @@ fn a_criterion_that_cannot_fire_is_said_on_screen_and_in_the_report() {
     assert!(md.contains("R30 не может сработать"), "no warning in the report");
     assert!(md.contains("есть в данных последнего года: ЕГЭ Русский язык"), "the method does not say what was computed");
     assert!(md.contains("ИСБШ) не рассчитан ни для одной школы"), "the method claims an ИСБШ");
+}
+
+/// Last year's summary.json as if written a year earlier: its latest year and its list history
+/// moved back by `by` years.
+fn a_year_earlier(summary: &Path, by: i64) {
+    let mut s: Value = serde_json::from_slice(&std::fs::read(summary).unwrap()).unwrap();
+    s["latest_year"] = Value::from(s["latest_year"].as_i64().unwrap() - by);
+    for e in s["shnor_list"].as_array_mut().unwrap() {
+        for h in e["inr_by_year"].as_array_mut().unwrap() {
+            h["year"] = Value::from(h["year"].as_i64().unwrap() - by);
+        }
+    }
+    std::fs::write(summary, serde_json::to_vec(&s).unwrap()).unwrap();
+}
+
+#[test]
+fn years_on_the_list_carry_forward_from_run_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = samples().join("region.toml");
+    let run = |out: &Path, previous: Option<&Path>| {
+        let mut cmd = shnor();
+        cmd.args(["run", "-q"]).arg(&cfg).arg("--out").arg(out);
+        if let Some(p) = previous {
+            cmd.arg("--previous").arg(p);
+        }
+        cmd.assert().success();
+        serde_json::from_slice::<Value>(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+    };
+    let first = dir.path().join("first");
+    let s1 = run(&first, None);
+    let y = s1["latest_year"].as_i64().unwrap();
+    let listed = s1["shnor_list"].as_array().unwrap();
+    assert!(listed.iter().all(|e| e["years_on_list"] == 1 && e["inr_by_year"].as_array().unwrap().len() == 1));
+    // The same year's list again: no year is added.
+    let same = run(&dir.path().join("same"), Some(&first));
+    assert!(same["shnor_list"].as_array().unwrap().iter().all(|e| e["years_on_list"] == 1));
+    // Last year's and the year before's: two and three years in a row, ИНР by each list year.
+    a_year_earlier(&first.join("summary.json"), 1);
+    let second = dir.path().join("second");
+    let s2 = run(&second, Some(&first));
+    let e = &s2["shnor_list"][0];
+    assert_eq!(e["years_on_list"], 2, "{e}");
+    let years: Vec<i64> = e["inr_by_year"].as_array().unwrap().iter().map(|h| h["year"].as_i64().unwrap()).collect();
+    assert_eq!(years, [y - 1, y]);
+    a_year_earlier(&second.join("summary.json"), 1);
+    let third = dir.path().join("third");
+    let s3 = run(&third, Some(&second));
+    assert_eq!(s3["shnor_list"][0]["years_on_list"], 3);
+    assert_eq!(s3["shnor_list"][0]["inr_by_year"].as_array().unwrap().len(), 3);
+    // Shown to people: the sheets, the report's list and the appendix.
+    let rows = read_csv(&third.join("schools.csv"));
+    let c = rows[0].iter().position(|h| h == "Лет в перечне подряд").unwrap();
+    let id = s3["shnor_list"][0]["school_id"].as_str().unwrap();
+    let row = rows.iter().find(|r| r[0] == id).unwrap();
+    assert_eq!(row[c], "3");
+    assert_eq!(row[c + 1].matches("; ").count(), 2, "{}", row[c + 1]);
+    let report = std::fs::read_to_string(third.join("report.html")).unwrap();
+    assert!(report.contains("3-й год подряд") && report.contains("второй год подряд и дольше"));
+    assert!(std::fs::read_to_string(third.join("appendix.html")).unwrap().contains("В перечне несколько лет подряд"));
+    // The tool's own schools.csv as last year's list carries the years too.
+    let fourth = run(&dir.path().join("fourth"), Some(&third.join("schools.csv")));
+    assert_eq!(fourth["shnor_list"][0]["years_on_list"], 4);
 }

@@ -398,7 +398,10 @@ fn classify(
         Some(p) => dynamics::apply(schools, p)?,
         None => (dynamics::empty(schools)?, Vec::new()),
     };
-    let rows = school_rows(&table, &ix.inr.years, config, &mut reasons)?;
+    let mut rows = school_rows(&table, &ix.inr.years, config, &mut reasons)?;
+    for r in rows.iter_mut().filter(|r| r.shnor) {
+        r.tenure = Some(dynamics::tenure(previous, &r.school_id, r.dynamics == Dynamics::Stayed, y, r.inr, r.inr_prev));
+    }
     Ok(Identification {
         rows,
         years: ix.inr.years.clone(),
@@ -542,6 +545,7 @@ fn school_rows(df: &DataFrame, years: &[i32], config: &Config, reasons: &mut BTr
             standing,
             solid: solid[i],
             isbsh_low: low.get(i).cloned().unwrap_or_default(),
+            tenure: None,
             }
         })
         .collect())

@@ -227,6 +227,8 @@ pub struct SchoolRow {
     pub solid: Option<bool>,
     /// The indicators that pull its ИСБШ down most, weakest first (the ШНСУ reason).
     pub isbsh_low: Vec<LowIndicator>,
+    /// For a school on the ШНОР list: its years on the list in a row and ИНР by list year.
+    pub tenure: Option<super::dynamics::Tenure>,
 }
 
 /// One questionnaire indicator of a school against the region's schools.
@@ -281,6 +283,7 @@ impl SchoolRow {
             standing: Standing::default(),
             solid: None,
             isbsh_low: Vec::new(),
+            tenure: None,
         }
     }
 

@@ -80,7 +80,8 @@ pub fn short_suppressed(row: &SchoolRow, suppress: u32) -> String {
         .filter_map(|r| {
             let name = criteria::by_flag(r.criterion)?.name();
             Some(match r.standing.and_then(|s| s.p_worst) {
-                Some(p) => format!("{name} (P = {})", super::words::pct(Some(p))),
+                // No-break spaces: «P = 100 %» never parts across lines.
+                Some(p) => format!("{name} (P\u{a0}=\u{a0}{:.0}\u{a0}%)", p * 100.0),
                 None => name.to_string(),
             })
         })

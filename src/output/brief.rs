@@ -25,6 +25,8 @@ pub(super) struct ShortLine {
     pub category: String,
     pub category_code: &'static str,
     pub solid: String,
+    /// On the ШНОР list, with a previous list: «3-й год подряд», «впервые».
+    pub tenure: String,
     /// ИНР (ШНОР list) or ИСБШ (ШНСУ list), one decimal.
     pub index: String,
     pub reason: String,
@@ -64,7 +66,7 @@ pub fn brief(run: &RunOutput) -> Brief {
     Brief {
         headline: headline(run, &counts, &shnor),
         warnings: warnings(run, &counts),
-        shnor_short: shnor.iter().take(SHNOR_MAX).enumerate().map(|(i, r)| line(i + 1, r, r.inr, crate::identify::short_reason(r))).collect(),
+        shnor_short: shnor.iter().take(SHNOR_MAX).enumerate().map(|(i, r)| shnor_line(run, i + 1, r, crate::identify::short_reason(r))).collect(),
         shnor_more: more(SHNOR_MAX, shnor.len()),
         shnsu_short: shnsu.iter().take(SHNSU_MAX).enumerate().map(|(i, r)| line(i + 1, r, r.isbsh, shnsu_reason(run, r))).collect(),
         shnsu_more: more(SHNSU_MAX, shnsu.len()),
@@ -80,9 +82,17 @@ fn line(no: usize, r: &SchoolRow, index: Option<f64>, reason: String) -> ShortLi
     short_line(no, r, index, reason, r.standing_label())
 }
 
+/// A line of a ШНОР list: the school's short line with its years on the list.
+pub(super) fn shnor_line(run: &RunOutput, no: usize, r: &SchoolRow, reason: String) -> ShortLine {
+    let mut l = short_line(no, r, r.inr, reason, r.standing_label());
+    l.tenure = super::lines::tenure(run, r).map(|t| super::lines::years_in_row(r, t)).unwrap_or_default();
+    l
+}
+
 /// A school's short line: its number in the list, names, category, `solid` word, index, reason.
 pub(super) fn short_line(no: usize, r: &SchoolRow, index: Option<f64>, reason: String, solid: String) -> ShortLine {
     ShortLine {
+        tenure: String::new(),
         no,
         school_id: r.school_id.clone(),
         name: r.name.clone(),
@@ -135,6 +145,7 @@ fn headline(run: &RunOutput, counts: &Counts, shnor: &[&SchoolRow]) -> Vec<Strin
             count(Dynamics::Stayed),
             count(Dynamics::Left) + run.ident.left_register.len()
         ));
+        v.extend(tenure_words(run, shnor));
     }
     let known = shnor.iter().filter(|r| r.solid.is_some()).count();
     if known > 0 {
@@ -160,6 +171,21 @@ fn headline(run: &RunOutput, counts: &Counts, shnor: &[&SchoolRow]) -> Vec<Strin
         v.push(tr!("Больше всего школ перечня: {}.", "Most listed schools: {}.", top.join(", ")));
     }
     v
+}
+
+/// How many listed schools are on the list a second year in a row or longer, and the longest.
+fn tenure_words(run: &RunOutput, shnor: &[&SchoolRow]) -> Option<String> {
+    let years: Vec<u32> = shnor.iter().filter_map(|r| super::lines::tenure(run, r)).map(|t| t.years).collect();
+    let long = years.iter().filter(|y| **y >= 2).count() as u64;
+    let max = years.iter().copied().max().filter(|m| *m >= 2)?;
+    let longest = years.iter().filter(|y| **y == max).count() as u64;
+    let years_word = if crate::i18n::is_en() { "years".into() } else { crate::i18n::ru_plural(u64::from(max), "год", "года", "лет").to_string() };
+    Some(tr!(
+        "В перечне второй год подряд и дольше — {long} {}; дольше всех — {max} {years_word} подряд ({longest} {}).",
+        "On the list for a second year in a row or longer — {long} {}; the longest — {max} {years_word} in a row ({longest} {}).",
+        super::lines::schools_word(long),
+        super::lines::schools_word(longest)
+    ))
 }
 
 /// An empty list or a criterion that cannot fire on these data, said with the reason (the
@@ -284,7 +310,7 @@ fn print_css(run: &RunOutput) -> String {
     let page = tr!("стр. ", "page ");
     let of = tr!(" из ", " of ");
     format!(
-        "@page {{ @top-left {{ content: {}; font-size: 8pt; color: #666; }} @top-right {{ content: {}; font-size: 8pt; color: #666; }} @bottom-right {{ content: {} counter(page) {} counter(pages); font-size: 8pt; color: #666; }} }}",
+        "@page {{ @top-left {{ content: {}; font-family: Arial, 'Liberation Sans', 'DejaVu Sans Condensed', sans-serif; font-size: 8pt; color: #666; }} @top-right {{ content: {}; font-family: Arial, 'Liberation Sans', 'DejaVu Sans Condensed', sans-serif; font-size: 8pt; color: #666; }} @bottom-right {{ content: {} counter(page) {} counter(pages); font-size: 8pt; color: #666; }} }}",
         css_string(&header),
         css_string(&made),
         css_string(&page),

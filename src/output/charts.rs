@@ -262,14 +262,9 @@ pub fn caterpillar(title: &str, x_desc: &str, y_desc: &str, bars: &[RankBar], le
                 PathElement::new(vec![(x, b.low), (x, b.high)], category_colour(b.category).mix(0.6).stroke_width(2))
             }))
             .map_err(err)?;
-        for (category, label) in legend.iter().filter(|(c, _)| bars.iter().any(|b| b.category == *c)) {
-            let colour = category_colour(*category);
-            chart
-                .draw_series(bars.iter().enumerate().filter(|(_, b)| b.category == *category).map(|(i, b)| Circle::new((i as f64 + 1.0, b.expected), 3, colour.filled())))
-                .map_err(err)?
-                .label(label.as_str())
-                .legend(move |(x, y)| Circle::new((x + 7, y), 4, colour.filled()));
-        }
+        // The expected ranks in the categories' shapes, as on the scatter (black-and-white print).
+        let points: Vec<Point> = bars.iter().enumerate().map(|(i, b)| Point { x: i as f64 + 1.0, y: b.expected, category: b.category }).collect();
+        draw_points(&mut chart, &points, legend)?;
         chart
             .draw_series(LineSeries::new(vec![(0.0, cutoff), (n + 1.0, cutoff)], CUT.stroke_width(2)))
             .map_err(err)?
@@ -359,20 +354,49 @@ pub fn bars(title: &str, x_desc: &str, labels: &[String], series: &[(String, RGB
         let k = series.len().max(1) as f64;
         for (si, s) in series.iter().enumerate() {
             let colour = s.1;
-            let rects: Vec<Rectangle<(f64, f64)>> = (0..n)
+            let corners: Vec<[(f64, f64); 2]> = (0..n)
                 .filter(|i| value(s, *i) > 0.0)
                 .map(|i| {
                     let start = if stacked { series.iter().take(si).map(|t| value(t, i)).sum() } else { 0.0 };
                     let top = (n - i) as f64;
                     let (a, b) = if stacked || k < 2.0 { (0.15, 0.85) } else { (0.1 + 0.8 * si as f64 / k, 0.1 + 0.8 * (si as f64 + 1.0) / k) };
-                    Rectangle::new([(start, top - a), (start + value(s, i), top - b)], colour.filled())
+                    [(start, top - a), (start + value(s, i), top - b)]
                 })
                 .collect();
+            // A texture per series (plain, vertical stripes, horizontal stripes, both) and each
+            // segment outlined in white: the categories stay apart in black-and-white print.
+            let (vertical, horizontal) = match si % 4 {
+                1 => (true, false),
+                2 => (false, true),
+                3 => (true, true),
+                _ => (false, false),
+            };
+            let ink = |on: bool| if on { WHITE.mix(1.0) } else { TRANSPARENT };
+            let (v_ink, h_ink) = (ink(vertical), ink(horizontal));
             chart
-                .draw_series(rects)
+                .draw_series(corners.iter().map(|c| Rectangle::new(*c, colour.filled())))
                 .map_err(err)?
                 .label(s.0.as_str())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled()));
+                .legend(move |(x, y)| {
+                    let v = |d: i32| PathElement::new(vec![(d, -5), (d, 5)], v_ink.stroke_width(1));
+                    let h = |d: i32| PathElement::new(vec![(0, d), (12, d)], h_ink.stroke_width(1));
+                    EmptyElement::at((x, y)) + Rectangle::new([(0, -5), (12, 5)], colour.filled()) + h(-2) + h(2) + v(3) + v(7) + v(11)
+                });
+            for [a, b] in corners {
+                let ((x0, y0), (x1, y1)) = (chart.backend_coord(&a), chart.backend_coord(&b));
+                let (x0, x1, y0, y1) = (x0.min(x1), x0.max(x1), y0.min(y1), y0.max(y1));
+                let mut lines: Vec<[(i32, i32); 2]> = Vec::new();
+                if vertical {
+                    lines.extend((x0 + 3..x1).step_by(4).map(|px| [(px, y0), (px, y1)]));
+                }
+                if horizontal {
+                    lines.extend((y0 + 3..y1).step_by(4).map(|py| [(x0, py), (x1, py)]));
+                }
+                for l in lines {
+                    root.draw(&PathElement::new(l.to_vec(), WHITE.stroke_width(1))).map_err(err)?;
+                }
+                root.draw(&Rectangle::new([(x0, y0), (x1, y1)], WHITE.stroke_width(1))).map_err(err)?;
+            }
         }
         let style = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
         for (i, name) in names.iter().enumerate() {

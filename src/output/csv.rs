@@ -49,7 +49,7 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
     for (e, r) in standing {
         h.push(if en { e.to_string() } else { r });
     }
-    let rest: [(&str, &str); 8] = [
+    let rest: [(&str, &str); 10] = [
         ("n_procedures", "Процедур в последнем году"),
         ("n_unreliable", "Из них ненадёжных (участников меньше 10)"),
         ("isbsh_indicators", "Показателей ИСБШ"),
@@ -58,6 +58,8 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
         ("dynamics", "Динамика"),
         ("inr_previous", "ИНР прошлого года"),
         ("isbsh_previous", "ИСБШ прошлого года"),
+        ("years_on_list", "Лет в перечне подряд"),
+        ("inr_by_year", "ИНР по годам перечня"),
     ];
     for (e, r) in rest.iter() {
         h.push(if en { e.to_string() } else { r.to_string() });
@@ -125,6 +127,9 @@ impl Export<RunOutput<'_>> for SchoolsCsv {
             rec.push(if en { r.dynamics.code().to_string() } else { r.dynamics.label() });
             rec.push(rounded(r.inr_prev, 1, decimal));
             rec.push(rounded(r.isbsh_prev, 1, decimal));
+            let tenure = super::lines::tenure(run, r);
+            rec.push(tenure.map(|t| t.years.to_string()).unwrap_or_default());
+            rec.push(tenure.map(|t| super::lines::inr_by_year(t, |v| rounded(v, 1, decimal))).unwrap_or_default());
             w.write_record(&rec)?;
         }
         let text = String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?;

@@ -19,7 +19,7 @@ const A4_LONG: u32 = 16838;
 const A4_SHORT: u32 = 11906;
 const MARGIN: i32 = 850;
 /// Column widths (twentieths of a point) over the 15,138 the page leaves.
-const WIDTHS: [usize; 6] = [700, 3900, 2700, 1500, 5038, 1300];
+const WIDTHS: [usize; 6] = [600, 3600, 2600, 1800, 4738, 1800];
 
 /// The listed schools in list order.
 pub fn listed<'a>(run: &RunOutput<'a>) -> Vec<&'a SchoolRow> {
@@ -46,7 +46,7 @@ pub fn cells(no: usize, r: &SchoolRow) -> [String; 6] {
 /// The title above the table.
 pub fn title(run: &RunOutput) -> String {
     tr!(
-        "Перечень школ с низкими образовательными результатами (ШНОР), {} — {} г.",
+        "Перечень школ с низкими образовательными результатами (ШНОР), {} — {}\u{a0}г.",
         "List of schools with low educational results (ШНОР), {} — {}",
         run.config.region.name,
         run.ident.latest_year

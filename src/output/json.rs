@@ -77,5 +77,7 @@ fn list_entry(r: &SchoolRow, run: &RunOutput) -> ListEntry {
         rank_low: r.standing.rank_low,
         rank_high: r.standing.rank_high,
         flag_solid: r.solid,
+        years_on_list: r.tenure.as_ref().map(|t| t.years),
+        inr_by_year: r.tenure.as_ref().map(|t| t.inr_by_year.clone()).unwrap_or_default(),
     }
 }

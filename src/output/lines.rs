@@ -1,9 +1,10 @@
 //! Lines and words shared by the main report (`brief`) and its appendix (`report`): a
-//! municipality's counts, a share of a count, «школа/школы/школ».
+//! municipality's counts, a share of a count, «школа/школы/школ», a school's years on the list.
 
 use serde::Serialize;
 
-use crate::identify::{num1, Counts};
+use crate::identify::dynamics::Tenure;
+use crate::identify::{num1, Counts, Dynamics, SchoolRow};
 
 #[derive(Serialize)]
 pub(super) struct MunicipalityLine {
@@ -57,4 +58,24 @@ pub(super) fn short(x: f64) -> String {
 /// A share parameter as a percentage: 0.1 → «10 %», 0.125 → «12,5 %».
 pub(super) fn pct_param(x: f64) -> String {
     format!("{} %", short(x * 100.0))
+}
+
+/// A listed school's years on the list, shown only when the run compared against a previous
+/// list (without one shnor cannot know them).
+pub(super) fn tenure<'r>(run: &super::RunOutput, r: &'r SchoolRow) -> Option<&'r Tenure> {
+    run.ident.previous.as_ref().and(r.tenure.as_ref())
+}
+
+/// «3-й год подряд»; for the first year «впервые» (or «снова» after a gap).
+pub(super) fn years_in_row(r: &SchoolRow, t: &Tenure) -> String {
+    match t.years {
+        0 | 1 if r.dynamics == Dynamics::Entered => tr!("впервые", "first year"),
+        0 | 1 => tr!("снова в перечне", "listed again"),
+        y => tr!("{y}-й год подряд", "year {y} in a row"),
+    }
+}
+
+/// The ИНР of each list year: «2024: 78,1; 2025: 80,2; 2026: 81,0».
+pub(super) fn inr_by_year(t: &Tenure, num: impl Fn(Option<f64>) -> String) -> String {
+    t.inr_by_year.iter().map(|h| format!("{}: {}", h.year, num(h.inr))).collect::<Vec<_>>().join("; ")
 }

@@ -1,7 +1,8 @@
-//! A package per municipality, `municipalities/<name>/`: a page an ОМСУ can be sent as is — its
-//! ШНОР and ШНСУ schools with short reasons, data-quality notes for its schools — as
-//! `summary.html` (the report's style) and the same rows in `list.csv`. Counts of people (pupils
-//! behind a share) below `output.suppress_below` read «< N».
+//! A package per municipality, `municipalities/<name>/`, an ОМСУ can be sent as is: the one-page
+//! `summary.html` (its counts, its ШНОР and ШНСУ schools by name — at most 20 and 10 — and how
+//! many have data notes), `lists.html` (both lists with short reasons and the data notes of its
+//! schools; the same template, the report's style) and the same rows in `list.csv`. Counts of
+//! people (pupils behind a share) below `output.suppress_below` read «< N».
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
 use super::{defuse, Export, RunOutput};
-use super::brief::{short_line, ShortLine};
+use super::brief::{shnor_line, short_line, ShortLine};
 use crate::identify::{shnsu_list, SchoolRow};
 
 const TEMPLATE: &str = include_str!("templates/municipality.html.j2");
@@ -30,7 +31,16 @@ struct Page<'a> {
     shnor: Vec<ShortLine>,
     shnsu: Vec<ShortLine>,
     gaps: Vec<&'a super::report::GapLine>,
+    /// lists.html (everything) or the one-page summary.html (names only, capped).
+    full: bool,
+    /// In the summary: how many of each list are shown.
+    shnor_shown: usize,
+    shnsu_shown: usize,
 }
+
+/// Schools of each list the one-page summary names (the rest: lists.html).
+const SUMMARY_SHNOR: usize = 20;
+const SUMMARY_SHNSU: usize = 10;
 
 fn labels() -> BTreeMap<&'static str, String> {
     BTreeMap::from([
@@ -51,6 +61,10 @@ fn labels() -> BTreeMap<&'static str, String> {
         ("none", tr!("Таких школ нет.", "None.")),
         ("no_gaps", tr!("У всех школ есть ИНР за каждый год окна и ИСБШ.", "Every school has an ИНР for every window year and an ИСБШ.")),
         ("footer", tr!("Полный региональный отчёт — report.html и приложение appendix.html в каталоге результатов.", "The full regional report is report.html with appendix.html in the output folder.")),
+        ("solid", tr!("Надёжность отбора", "Solidity")),
+        ("more", tr!("Все школы списка с основаниями — в lists.html (и list.csv) рядом.", "Every school of the list with its reasons is in lists.html (and list.csv) beside it.")),
+        ("gaps_count", tr!("Школ с замечаниями к данным", "Schools with data notes")),
+        ("see_lists", tr!("Основания отбора и замечания к данным по каждой школе — в lists.html рядом.", "The reasons and the data notes of each school are in lists.html beside it.")),
     ])
 }
 
@@ -90,7 +104,7 @@ impl Export<RunOutput<'_>> for Packages {
             let own_shnor: Vec<ShortLine> = own
                 .shnor
                 .iter()
-                .map(|r| short_line(r.rank.unwrap_or(0) as usize, r, r.inr, crate::identify::reasons_short_suppressed(r, suppress), r.standing_label()))
+                .map(|r| shnor_line(run, r.rank.unwrap_or(0) as usize, r, crate::identify::reasons_short_suppressed(r, suppress)))
                 .collect();
             let own_shnsu: Vec<ShortLine> = own.shnsu.iter().enumerate().map(|(i, r)| short_line(i + 1, r, r.isbsh, super::brief::shnsu_reason(run, r), String::new())).collect();
             let schools = own.schools;
@@ -101,7 +115,7 @@ impl Export<RunOutput<'_>> for Packages {
                 own_shnor.iter().filter(|l| l.category_code == crate::identify::Category::ShnorShnsu.code()).count(),
                 own_shnsu.len()
             )];
-            let page = Page {
+            let mut page = Page {
                 lang: if crate::i18n::is_en() { "en" } else { "ru" },
                 t: labels(),
                 css: super::report::CSS,
@@ -110,12 +124,18 @@ impl Export<RunOutput<'_>> for Packages {
                 municipality: m,
                 headline,
                 gaps: own.gaps,
+                shnor_shown: own_shnor.len().min(SUMMARY_SHNOR),
+                shnsu_shown: own_shnsu.len().min(SUMMARY_SHNSU),
                 shnor: own_shnor,
                 shnsu: own_shnsu,
+                full: false,
             };
-            let html = env.get_template("m").and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&page)))).map_err(|e| anyhow!("{m}: {e}"))?;
+            let template = env.get_template("m").map_err(|e| anyhow!("{m}: {e}"))?;
+            let render = |page: &Page| template.render(minijinja::Value::from(minijinja::value::Serde(page))).map_err(|e| anyhow!("{m}: {e}"));
             let dir = PathBuf::from("municipalities").join(folder(m, &mut taken));
-            out.push((dir.join("summary.html"), html.into_bytes()));
+            out.push((dir.join("summary.html"), render(&page)?.into_bytes()));
+            page.full = true;
+            out.push((dir.join("lists.html"), render(&page)?.into_bytes()));
             out.push((dir.join("list.csv"), list_csv(&page)?));
         }
         Ok(out)

@@ -159,6 +159,19 @@ struct DynamicsPart {
     left: Vec<ListLine>,
     stayed: usize,
     left_register: Vec<String>,
+    /// Schools on the list a second year in a row or longer, longest first.
+    tenure: Vec<TenureLine>,
+}
+
+/// A school on the list several years in a row, with its ИНР by list year.
+#[derive(Serialize)]
+struct TenureLine {
+    no: usize,
+    school_id: String,
+    name: String,
+    municipality: String,
+    years: u32,
+    inr_by_year: String,
 }
 
 #[derive(Serialize)]
@@ -291,6 +304,9 @@ fn labels() -> BTreeMap<&'static str, String> {
     put("low_response", tr!("Школы с наименьшим охватом", "Schools with the lowest response rates"));
     put("entered", tr!("Вошли в список ШНОР", "Entered the ШНОР list"));
     put("left", tr!("Вышли из списка ШНОР", "Left the ШНОР list"));
+    put("tenure", tr!("В перечне несколько лет подряд", "On the list several years in a row"));
+    put("tenure_years", tr!("Лет подряд", "Years in a row"));
+    put("tenure_inr", tr!("ИНР по годам перечня", "ИНР by list year"));
     put("left_register", tr!("Были в прошлогоднем списке, но отсутствуют в реестре", "On last year's list but no longer in the register"));
     put("none", tr!("нет", "none"));
     put("more", tr!("и ещё", "and more:"));
@@ -991,7 +1007,28 @@ fn dynamics_part(run: &RunOutput, counts: &Counts) -> Option<DynamicsPart> {
         left: left.iter().enumerate().map(|(i, r)| list_line(run, i + 1, r)).collect(),
         stayed: stayed.len(),
         left_register: run.ident.left_register.clone(),
+        tenure: tenure_lines(run),
     })
+}
+
+/// The listed schools with two or more years on the list in a row: longest first, then by rank.
+fn tenure_lines(run: &RunOutput) -> Vec<TenureLine> {
+    let mut v: Vec<(&SchoolRow, &crate::identify::dynamics::Tenure)> = crate::identify::shnor_list(&run.ident.rows)
+        .into_iter()
+        .filter_map(|r| Some((r, super::lines::tenure(run, r).filter(|t| t.years >= 2)?)))
+        .collect();
+    v.sort_by(|a, b| b.1.years.cmp(&a.1.years).then_with(|| a.0.rank.cmp(&b.0.rank)));
+    v.into_iter()
+        .enumerate()
+        .map(|(i, (r, t))| TenureLine {
+            no: i + 1,
+            school_id: r.school_id.clone(),
+            name: r.name.clone(),
+            municipality: r.municipality.clone(),
+            years: t.years,
+            inr_by_year: super::lines::inr_by_year(t, num1),
+        })
+        .collect()
 }
 
 /// The method's parameters as the report lists them (input mapping left out).

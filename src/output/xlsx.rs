@@ -168,9 +168,13 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], kind: ListKind) -> Result
     ];
     let mut widths = vec![7.0, 14.0, 44.0, 34.0, 14.0, 9.0, 9.0];
     match kind {
-        ListKind::Shnor(_) => {
+        ListKind::Shnor(run) => {
             head.extend([tr!("Надёжность отбора", "Solidity"), tr!("Основания", "Reasons")]);
             widths.extend([16.0, 100.0]);
+            if run.ident.previous.is_some() {
+                head.extend([tr!("Лет в перечне подряд", "Years on the list in a row"), tr!("ИНР по годам перечня", "ИНР by list year")]);
+                widths.extend([10.0, 30.0]);
+            }
         }
         ListKind::Shnsu(_) => {
             head.push(tr!("Основание: показатели, сильнее всего снижающие ИСБШ", "Reason: the indicators that pull ИСБШ down most"));
@@ -197,6 +201,10 @@ fn list_sheet(ws: &mut Worksheet, rows: &[&SchoolRow], kind: ListKind) -> Result
             ListKind::Shnor(run) => {
                 s.text(7, &r.standing_label())?;
                 s.text(8, &run.reasons_text(&r.school_id))?;
+                if let Some(t) = super::lines::tenure(run, r) {
+                    s.plain(9, Some(f64::from(t.years)))?;
+                    s.text(10, &super::lines::inr_by_year(t, crate::identify::num1))?;
+                }
             }
             ListKind::Shnsu(run) => s.text(7, &super::brief::shnsu_reason(run, r))?,
         }
@@ -244,7 +252,7 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
     let head = super::csv::headers(&run.ident.years, run.config.criteria.bottom.share, run.config.method.uncertainty.rank_interval);
     let mut widths = vec![14.0, 44.0, 34.0, 10.0, 10.0];
     widths.extend(std::iter::repeat_n(9.0, run.ident.years.len() + 2));
-    widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 10.0, 12.0, 12.0, 10.0, 10.0, 10.0, 16.0, 9.0, 10.0, 12.0, 10.0, 80.0, 16.0, 10.0, 10.0]);
+    widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 10.0, 12.0, 12.0, 10.0, 10.0, 10.0, 16.0, 9.0, 10.0, 12.0, 10.0, 80.0, 16.0, 10.0, 10.0, 10.0, 30.0]);
     let mut s = Sheet { ws, row: 0 };
     s.header(&head, &widths)?;
     // Columns (as `csv::headers`): 5 register texts, one ИНР per window year, ИНР, ИСБШ,
@@ -293,6 +301,10 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
         }
         s.plain(c + 6, r.inr_prev)?;
         s.plain(c + 7, r.isbsh_prev)?;
+        if let Some(t) = super::lines::tenure(run, r) {
+            s.plain(c + 8, Some(f64::from(t.years)))?;
+            s.text(c + 9, &super::lines::inr_by_year(t, crate::identify::num1))?;
+        }
         s.row += 1;
     }
     s.finish(head.len() as u16)

@@ -8,6 +8,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::identify::dynamics::YearInr;
 use crate::identify::{Counts, Flags};
 use crate::layout::WideSummary;
 use crate::model::names::MatchCounts;
@@ -128,6 +129,13 @@ pub struct ListEntry {
     pub rank_high: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag_solid: Option<bool>,
+    /// On the ШНОР list: years on it in a row as far as the chain of runs knows (1 without a
+    /// previous list), and the window ИНР of each of those list years — what the next year's
+    /// run carries forward.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years_on_list: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inr_by_year: Vec<YearInr>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -199,11 +207,14 @@ mod tests {
             rank_low: None,
             rank_high: None,
             flag_solid: Some(true),
+            years_on_list: Some(2),
+            inr_by_year: vec![YearInr { year: 2024, inr: Some(88.0) }, YearInr { year: 2025, inr: None }],
         };
         let text = serde_json::to_string(&e).unwrap();
         assert!(text.contains(r#""isbsh":null,"flag_r30":false,"flag_bottom":true,"reasons""#), "{text}");
         let back: ListEntry = serde_json::from_str(&text).unwrap();
         assert_eq!((back.flags, back.reasons, back.inr), (e.flags, e.reasons, e.inr));
+        assert_eq!((back.years_on_list, back.inr_by_year), (e.years_on_list, e.inr_by_year));
     }
 }
 

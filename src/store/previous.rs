@@ -1,13 +1,14 @@
 //! Last year's list (§4.5), read from the output folder of the previous run (its summary.json)
 //! or from any table with a school id column.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Result;
 use polars::prelude::*;
 
 use crate::error::usage;
-use crate::identify::dynamics::Previous;
+use crate::identify::dynamics::{Previous, Tenure, YearInr};
 use crate::ingest::{self, Matcher, ReadOptions};
 
 fn from_summary(path: &Path) -> Result<Previous> {
@@ -19,11 +20,15 @@ fn from_summary(path: &Path) -> Result<Previous> {
     let mut on = Vec::new();
     let mut inr = Vec::new();
     let mut isbsh = Vec::new();
+    let mut history = BTreeMap::new();
     for (list, on_list) in [("shnor_list", true), ("shnsu_list", false)] {
         for e in v.get(list).and_then(|l| l.as_array()).into_iter().flatten() {
             let Some(id) = e.get("school_id").and_then(|s| s.as_str()) else { continue };
             if !on_list && ids.iter().any(|x: &String| x == id) {
                 continue;
+            }
+            if let Some(t) = on_list.then(|| tenure_of(e)).flatten() {
+                history.insert(id.to_string(), t);
             }
             ids.push(id.to_string());
             on.push(on_list);
@@ -31,13 +36,24 @@ fn from_summary(path: &Path) -> Result<Previous> {
             isbsh.push(e.get("isbsh").and_then(|x| x.as_f64()));
         }
     }
+    let year = v.get("latest_year").and_then(|y| y.as_i64()).and_then(|y| i32::try_from(y).ok());
     let table = DataFrame::new_infer_height(vec![
         Column::new("school_id".into(), ids),
         Column::new("on_list_prev".into(), on),
         Column::new("inr_prev".into(), inr),
         Column::new("isbsh_prev".into(), isbsh),
     ])?;
-    Ok(Previous { table, source: path.display().to_string() })
+    Ok(Previous { table, source: path.display().to_string(), year, history })
+}
+
+/// The history a list entry of summary.json carries (runs before it had none).
+fn tenure_of(e: &serde_json::Value) -> Option<Tenure> {
+    let years = e.get("years_on_list").and_then(|y| y.as_u64()).and_then(|y| u32::try_from(y).ok())?;
+    let inr_by_year = e
+        .get("inr_by_year")
+        .and_then(|h| serde_json::from_value::<Vec<YearInr>>(h.clone()).ok())
+        .unwrap_or_default();
+    Some(Tenure { years, inr_by_year })
 }
 
 /// Reads last year's list: an output directory of a previous run (its summary.json), or a
@@ -63,7 +79,8 @@ pub fn read_previous(path: &Path) -> Result<Previous> {
     let pairs = id
         .into_iter()
         .flat_map(|c| std::iter::once((c.name, c.name)).chain(c.aliases.iter().map(move |a| (c.name, *a))))
-        .chain([("shnor", "ШНОР"), ("shnor", "shnor"), ("inr", "ИНР"), ("inr", "inr")]);
+        .chain([("shnor", "ШНОР"), ("shnor", "shnor"), ("inr", "ИНР"), ("inr", "inr")])
+        .chain([("years_on_list", "Лет в перечне подряд"), ("years_on_list", "years_on_list")]);
     let matcher = Matcher::new(pairs);
     let opts = ReadOptions::detect();
     let raw = ingest::read_table(path, &matcher, &opts)
@@ -86,14 +103,26 @@ pub fn read_previous(path: &Path) -> Result<Previous> {
     } else {
         lit(NULL).cast(DataType::Float64)
     };
+    // shnor's own schools.csv carries each listed school's years on the list.
+    let years = if has("years_on_list") {
+        crate::model::clean::text("years_on_list").cast(DataType::UInt32)
+    } else {
+        lit(NULL).cast(DataType::UInt32)
+    };
     let table = lf
-        .select([crate::model::clean::text("school_id").alias("school_id"), inr.alias("inr_prev")])
+        .select([crate::model::clean::text("school_id").alias("school_id"), inr.alias("inr_prev"), years.alias("years_prev")])
         .filter(col("school_id").is_not_null())
         .unique(None, UniqueKeepStrategy::First)
         .with_columns([lit(true).alias("on_list_prev"), lit(NULL).cast(DataType::Float64).alias("isbsh_prev")])
-        .select([col("school_id"), col("on_list_prev"), col("inr_prev"), col("isbsh_prev")])
+        .select([col("school_id"), col("on_list_prev"), col("inr_prev"), col("isbsh_prev"), col("years_prev")])
         .sort(["school_id"], SortMultipleOptions::default())
         .collect()?;
-    Ok(Previous { table, source: path.display().to_string() })
+    let history = crate::model::columns::strs(&table, "school_id")?
+        .into_iter()
+        .zip(table.column("years_prev")?.u32()?.iter())
+        .filter_map(|(id, y)| Some((id, Tenure { years: y?, inr_by_year: Vec::new() })))
+        .collect();
+    let table = table.drop("years_prev")?;
+    Ok(Previous { table, source: path.display().to_string(), year: None, history })
 }
 
