@@ -71,8 +71,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
         Ok((ident, inputs))
     })?;
     let run = RunOutput::new(&config, &ds, &ident, inputs, started, session.tables());
-    let exports: [&dyn output::Export<RunOutput>; 8] = [
+    let exports: [&dyn output::Export<RunOutput>; 9] = [
         &output::SchoolsCsv,
+        &output::ObjectivityCsv,
         &output::Workbook,
         &output::OrderAppendix,
         &output::MunicipalPackages,

@@ -39,6 +39,9 @@ pub struct Config {
     pub criteria: Criteria,
     pub isbsh: Isbsh,
     pub resilience: Resilience,
+    /// Absent in the manifests of runs made before it existed: the embedded defaults.
+    #[serde(default)]
+    pub objectivity: Objectivity,
     pub output: Output,
     /// Absent in the manifests of runs made before it existed: the embedded defaults.
     #[serde(default = "InputChecks::standard")]
@@ -240,6 +243,42 @@ fn one() -> f64 {
 pub struct Resilience {
     pub isbsh_worst_share: f64,
     pub inr_best_share: f64,
+}
+
+/// The objectivity screen (§4.8): signs of unreliable ВПР results, to be checked, never a verdict.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Objectivity {
+    pub enabled: bool,
+    /// Benjamini–Hochberg false discovery rate over every test of the run.
+    pub q: f64,
+    /// M1: pupils with both a ВПР and a journal mark, and the least excess share of pupils.
+    pub m1_min_pupils: u32,
+    pub m1_min_effect: f64,
+    /// M3: the least gap between the school's ОГЭ and ВПР percentiles of badness in a subject,
+    /// participants in each, and the school types exempt (matched in the type, any case).
+    pub m3_rank_gap: f64,
+    pub m3_min_participants: u32,
+    pub m3_exempt: Vec<String>,
+    /// M4: participants in each of the two years and the least change of the fail share.
+    pub m4_min_participants: u32,
+    pub m4_min_effect: f64,
+}
+
+impl Default for Objectivity {
+    fn default() -> Self {
+        Objectivity {
+            enabled: true,
+            q: 0.05,
+            m1_min_pupils: 10,
+            m1_min_effect: 0.15,
+            m3_rank_gap: 50.0,
+            m3_min_participants: 10,
+            m3_exempt: vec!["гимназия".into(), "лицей".into()],
+            m4_min_participants: 10,
+            m4_min_effect: 0.15,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -627,6 +666,9 @@ impl Config {
             ("criteria.bottom.min_probability", self.criteria.bottom.min_probability),
             ("method.uncertainty.solid_probability", self.method.uncertainty.solid_probability),
             ("method.uncertainty.rank_interval", self.method.uncertainty.rank_interval),
+            ("objectivity.q", self.objectivity.q),
+            ("objectivity.m1_min_effect", self.objectivity.m1_min_effect),
+            ("objectivity.m4_min_effect", self.objectivity.m4_min_effect),
         ];
         for (key, v) in shares {
             if !(0.0..=1.0).contains(&v) {

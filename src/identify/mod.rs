@@ -4,6 +4,7 @@
 mod category;
 pub mod criteria;
 pub mod dynamics;
+pub mod objectivity;
 pub mod outcome;
 pub mod overview;
 pub mod sweep;
@@ -39,6 +40,8 @@ pub struct Identification {
     pub previous: Option<String>,
     /// Schools on last year's list that are no longer in the register.
     pub left_register: Vec<String>,
+    /// The objectivity screen (§4.8; empty when identified without reasons).
+    pub objectivity: objectivity::Screen,
     /// The report's figures over the raw aggregates, computed when first asked for (by the
     /// report, beside the other writers).
     overview: Option<overview::Lazy>,
@@ -399,6 +402,9 @@ fn classify(
         None => (dynamics::empty(schools)?, Vec::new()),
     };
     let mut rows = school_rows(&table, &ix.inr.years, config, &mut reasons)?;
+    let t0 = std::time::Instant::now();
+    let objectivity = if with_reasons { objectivity::screen(agg, config)? } else { objectivity::Screen::default() };
+    crate::i18n::trace(&tr!("признаки необъективности", "objectivity screen"), t0);
     for r in rows.iter_mut().filter(|r| r.shnor) {
         r.tenure = Some(dynamics::tenure(previous, &r.school_id, r.dynamics == Dynamics::Stayed, y, r.inr, r.inr_prev));
     }
@@ -409,6 +415,7 @@ fn classify(
         isbsh_left_out: ix.left_out.clone(),
         previous: previous.map(|p| p.source.clone()),
         left_register,
+        objectivity,
         overview: overview.transpose()?,
     })
 }

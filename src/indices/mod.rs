@@ -5,6 +5,7 @@ pub mod inr;
 pub mod isbsh;
 pub mod draws;
 pub mod uncertainty;
+pub mod objectivity;
 
 use polars::prelude::*;
 

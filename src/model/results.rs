@@ -7,7 +7,7 @@ use super::checks::{apply_checks, check, ensure_columns, require_columns, Check}
 use super::clean::{codes_of, is_whole, parse_numbers, PLACEHOLDERS};
 use super::names::{Crosswalk, How};
 pub use super::results_common::{Context, KEY};
-use super::results_common::{has, in_rule_order, match_distinct, not_numeric, note_crosswalk_ids, num, pair_attributes, STUDENT_NUMBERS};
+use super::results_common::{has, in_rule_order, match_distinct, not_numeric, note_crosswalk_ids, num, pair_attributes, JOURNAL, STUDENT_NUMBERS};
 use super::report::{InputReport, Reason};
 use crate::config::{Config, InputSpec, Layout, ValuesMode};
 use crate::ingest::wide::SHEET_COL;
@@ -474,6 +474,7 @@ fn school_level(lf: LazyFrame, names: &DataFrame, mapped: &[MappedColumn], ctx: 
     let null_i = || lit(NULL).cast(DataType::Int64);
     // The raw procedure and subject make way for the normalised names.
     let out = with_names(good.lazy().drop(cols(["procedure", "subject"])), names)
+        .with_columns(JOURNAL.iter().map(|c| null_i().alias(*c)).collect::<Vec<_>>())
         .select([
             col("__year").alias("year"),
             col("school_id"),
@@ -488,13 +489,11 @@ fn school_level(lf: LazyFrame, names: &DataFrame, mapped: &[MappedColumn], ctx: 
             col("__mark5").alias("mark5"),
             (mean.clone() * col("__participants")).fill_null(lit(0.0)).alias("score_sum"),
             when(mean.is_not_null()).then(col("__participants").cast(DataType::Int64)).otherwise(lit(0i64)).alias("score_n"),
-            null_i().alias("j_higher"),
-            null_i().alias("j_same"),
-            null_i().alias("j_lower"),
-            null_i().alias("j_n"),
-            lit(1i64).cast(DataType::Int64).alias("src_rows"),
-            lit(ctx.file_index).cast(DataType::UInt32).alias("file"),
-        ])
+        ]
+        .into_iter()
+        .chain(JOURNAL.iter().map(|c| col(*c)))
+        .chain([lit(1i64).cast(DataType::Int64).alias("src_rows"), lit(ctx.file_index).cast(DataType::UInt32).alias("file")])
+        .collect::<Vec<_>>())
         .sort(KEY.to_vec(), SortMultipleOptions::default())
         .collect()?;
     Ok(Some(out))
@@ -565,12 +564,16 @@ pub fn combine(parts: Vec<DataFrame>, config: &Config, first_year: super::FirstY
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias("mean_score"),
         ])
-        .select([
-            col("year"), col("school_id"), col("procedure"), col("grade"), col("subject"),
-            col("participants"), col("failed"), col("fail_share"), col("quality_share"), col("mean_score"),
-            col("mark2"), col("mark3"), col("mark4"), col("mark5"),
-            col("j_higher"), col("j_same"), col("j_lower"), col("j_n"),
-        ])
+        .select(
+            [
+                col("year"), col("school_id"), col("procedure"), col("grade"), col("subject"),
+                col("participants"), col("failed"), col("fail_share"), col("quality_share"), col("mean_score"),
+                col("mark2"), col("mark3"), col("mark4"), col("mark5"),
+            ]
+            .into_iter()
+            .chain(JOURNAL.iter().map(|c| col(*c)))
+            .collect::<Vec<_>>(),
+        )
         .collect()?;
     Ok(Some(Combined {
         table,
@@ -588,22 +591,21 @@ fn sum_runs(mut window: DataFrame) -> PolarsResult<LazyFrame> {
     window.with_column(run_ids.into_column())?;
     // Only the few rows that share their key with a neighbour are grouped (polars' group-by
     // over a million one-row groups costs a second); all other rows are kept as they are.
-    const SUMMED: [&str; 12] = [
-        "participants", "failed", "score_sum", "score_n", "mark2", "mark3", "mark4", "mark5", "j_higher", "j_same", "j_lower", "j_n",
-    ];
+    const MARKS: [&str; 4] = ["mark2", "mark3", "mark4", "mark5"];
+    let summed: Vec<&str> = ["participants", "failed", "score_sum", "score_n"].into_iter().chain(MARKS).chain(JOURNAL.iter().copied()).collect();
     // A count that stays unknown in every file of a run (no mark columns anywhere) stays
     // null, not 0.
-    const KEEP_NULL: [&str; 8] = ["mark2", "mark3", "mark4", "mark5", "j_higher", "j_same", "j_lower", "j_n"];
+    let keep_null: Vec<&str> = MARKS.into_iter().chain(JOURNAL.iter().copied()).collect();
     let run = || col("__run");
     let alone = run().neq_missing(run().shift(lit(1))).and(run().neq_missing(run().shift(lit(-1))));
     let window = window.lazy().with_column(alone.alias("__alone"));
     let mut columns: Vec<Expr> = vec![run()];
-    columns.extend(KEY.iter().chain(SUMMED.iter()).map(|c| col(*c)));
+    columns.extend(KEY.iter().chain(summed.iter()).map(|c| col(*c)));
     let singles = window.clone().filter(col("__alone")).select(columns.clone());
     let mut aggs: Vec<Expr> = KEY.iter().map(|k| col(*k).first()).collect();
-    aggs.extend(SUMMED.iter().map(|c| col(*c).sum()));
-    aggs.extend(KEEP_NULL.iter().map(|c| col(*c).count().alias(format!("__known_{c}"))));
-    let keep_null: Vec<Expr> = KEEP_NULL
+    aggs.extend(summed.iter().map(|c| col(*c).sum()));
+    aggs.extend(keep_null.iter().map(|c| col(*c).count().alias(format!("__known_{c}"))));
+    let keep_null: Vec<Expr> = keep_null
         .iter()
         .map(|c| {
             when(col(format!("__known_{c}")).gt(lit(0u32)))

@@ -14,6 +14,18 @@ use crate::ingest::wide::SHEET_COL;
 /// Key of an aggregate row.
 pub const KEY: &[&str] = &["year", "school_id", "procedure", "grade", "subject"];
 
+/// The ВПР-against-journal counts kept per school × procedure (null for files without journal
+/// marks): pupils with both marks, and of them with the journal mark higher, the same, lower;
+/// the same by ВПР mark («_2» … «_5», so that a school can be compared with the region's pupils
+/// of the same ВПР mark, §4.8 M1); and those whose marks differ by 2 or more (`j_far`).
+pub const JOURNAL: &[&str] = &[
+    "j_higher", "j_same", "j_lower", "j_n",
+    "j_higher_2", "j_higher_3", "j_higher_4", "j_higher_5",
+    "j_lower_2", "j_lower_3", "j_lower_4", "j_lower_5",
+    "j_n_2", "j_n_3", "j_n_4", "j_n_5",
+    "j_far",
+];
+
 /// Number columns of a per-student file (besides the year).
 pub(super) const STUDENT_NUMBERS: &[&str] = &["grade", "score", "mark", "journal_mark"];
 

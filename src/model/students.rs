@@ -195,6 +195,15 @@ fn first_step(base: LazyFrame, key_cols: &[String], packed: bool) -> PolarsResul
     let jm = num("journal_mark");
     let both = jm.clone().is_not_null().and(mark.clone().is_not_null());
     let count = |e: Expr| e.cast(DataType::Int64).sum();
+    // ВПР against the journal by ВПР mark (§4.8 M1) and marks 2 or more apart.
+    let mut by_mark: Vec<Expr> = Vec::new();
+    for m in 2..=5 {
+        let at = both.clone().and(mark.clone().eq(lit(f64::from(m))));
+        by_mark.push(count(at.clone().and(jm.clone().gt(mark.clone()))).alias(format!("jh_{m}")));
+        by_mark.push(count(at.clone().and(jm.clone().lt(mark.clone()))).alias(format!("jl_{m}")));
+        by_mark.push(count(at).alias(format!("jn_{m}")));
+    }
+    by_mark.push(count(both.clone().and((jm.clone() - mark.clone()).abs().gt_eq(lit(2.0)))).alias("jfar"));
     let groups = base.clone().group_by(key_exprs()).agg([
         len().cast(DataType::Int64).alias("n"),
         count(mark.clone().eq(lit(2.0))).alias("m2"),
@@ -207,7 +216,7 @@ fn first_step(base: LazyFrame, key_cols: &[String], packed: bool) -> PolarsResul
         count(both.clone().and(jm.clone().eq(mark.clone()))).alias("js"),
         count(both.and(jm.lt(mark))).alias("jl"),
         col(ROW_COL).cast(DataType::UInt64).min().alias("row_min"),
-    ]);
+    ].into_iter().chain(by_mark).collect::<Vec<_>>());
     // Rows without a mark that pass: their scores, to compare with the ЕГЭ minimum.
     let scores = base
         .clone()
@@ -577,6 +586,15 @@ fn fetch_values(df: &DataFrame, fetch: Vec<(u64, Reason)>) -> PolarsResult<Vec<(
     Ok(sample)
 }
 
+/// The group columns of ВПР against the journal by ВПР mark, and their aggregate names
+/// (`results_common::JOURNAL`).
+const JOURNAL_BY_MARK: [(&str, &str); 13] = [
+    ("jh_2", "j_higher_2"), ("jh_3", "j_higher_3"), ("jh_4", "j_higher_4"), ("jh_5", "j_higher_5"),
+    ("jl_2", "j_lower_2"), ("jl_3", "j_lower_3"), ("jl_4", "j_lower_4"), ("jl_5", "j_lower_5"),
+    ("jn_2", "j_n_2"), ("jn_3", "j_n_3"), ("jn_4", "j_n_4"), ("jn_5", "j_n_5"),
+    ("jfar", "j_far"),
+];
+
 /// Sums the groups that pass to school × year × procedure, in the schema of every aggregate.
 fn aggregate(groups: DataFrame, ctx: &Context) -> PolarsResult<Option<DataFrame>> {
     let failed = when(col("__f_nomark").eq(lit(1u64)))
@@ -599,7 +617,10 @@ fn aggregate(groups: DataFrame, ctx: &Context) -> PolarsResult<Option<DataFrame>
             col("jh").sum(),
             col("js").sum(),
             col("jl").sum(),
-        ]);
+        ]
+        .into_iter()
+        .chain(JOURNAL_BY_MARK.iter().map(|(short, _)| col(*short).sum()))
+        .collect::<Vec<_>>());
     let null_i = || lit(NULL).cast(DataType::Int64);
     let marks_n = col("m2") + col("m3") + col("m4") + col("m5");
     let j_n = col("jh") + col("js") + col("jl");
@@ -612,6 +633,9 @@ fn aggregate(groups: DataFrame, ctx: &Context) -> PolarsResult<Option<DataFrame>
     let vpr = col("procedure").eq(lit(VPR)).and(j_n.clone().gt(lit(0i64)));
     for (j, name) in [(col("jh"), "j_higher"), (col("js"), "j_same"), (col("jl"), "j_lower"), (j_n, "j_n")] {
         exprs.push(when(vpr.clone()).then(j).otherwise(null_i()).alias(name));
+    }
+    for (short, name) in JOURNAL_BY_MARK {
+        exprs.push(when(vpr.clone()).then(col(short)).otherwise(null_i()).alias(name));
     }
     exprs.push(col("participants").alias("src_rows"));
     exprs.push(lit(ctx.file_index).cast(DataType::UInt32).alias("file"));

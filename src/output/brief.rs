@@ -43,6 +43,7 @@ pub struct Brief {
     municipalities_main: Vec<super::lines::MunicipalityLine>,
     municipalities_more: String,
     quality_words: Vec<String>,
+    objectivity_words: Vec<String>,
     print_css: String,
     main_charts: Vec<&'static str>,
 }
@@ -73,6 +74,7 @@ pub fn brief(run: &RunOutput) -> Brief {
         municipalities_main,
         municipalities_more,
         quality_words: quality_words(run, rows),
+        objectivity_words: super::objectivity::summary_words(run),
         print_css: print_css(run),
         main_charts: vec!["inr_isbsh", "caterpillar", "funnel"],
     }

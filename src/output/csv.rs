@@ -49,7 +49,7 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
     for (e, r) in standing {
         h.push(if en { e.to_string() } else { r });
     }
-    let rest: [(&str, &str); 10] = [
+    let rest: [(&str, &str); 11] = [
         ("n_procedures", "Процедур в последнем году"),
         ("n_unreliable", "Из них ненадёжных (участников меньше 10)"),
         ("isbsh_indicators", "Показателей ИСБШ"),
@@ -60,6 +60,7 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
         ("isbsh_previous", "ИСБШ прошлого года"),
         ("years_on_list", "Лет в перечне подряд"),
         ("inr_by_year", "ИНР по годам перечня"),
+        ("objectivity_markers", "Признаков, требующих проверки"),
     ];
     for (e, r) in rest.iter() {
         h.push(if en { e.to_string() } else { r.to_string() });
@@ -130,6 +131,7 @@ impl Export<RunOutput<'_>> for SchoolsCsv {
             let tenure = super::lines::tenure(run, r);
             rec.push(tenure.map(|t| t.years.to_string()).unwrap_or_default());
             rec.push(tenure.map(|t| super::lines::inr_by_year(t, |v| rounded(v, 1, decimal))).unwrap_or_default());
+            rec.push(run.ident.objectivity.markers_of(&r.school_id).len().to_string());
             w.write_record(&rec)?;
         }
         let text = String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?;

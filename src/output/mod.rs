@@ -11,6 +11,7 @@ pub mod charts;
 mod csv;
 mod json;
 mod manifest;
+mod objectivity;
 pub mod report;
 pub mod sweep;
 pub mod whatif;
@@ -33,6 +34,7 @@ pub use report::Report;
 pub use csv::SchoolsCsv;
 pub use json::Summary;
 pub use manifest::Manifest;
+pub use objectivity::ObjectivityCsv;
 pub use crate::store::InputFile;
 pub use xlsx::Workbook;
 

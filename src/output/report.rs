@@ -151,6 +151,19 @@ struct Quality {
     low_response: Vec<GapLine>,
 }
 
+/// A set objectivity marker as the appendix lists it.
+#[derive(Serialize)]
+struct ObjectivityLine {
+    school_id: String,
+    name: String,
+    municipality: String,
+    procedure: String,
+    marker: String,
+    numbers: String,
+    /// «в перечне ШНОР» / «возможно, скрытые низкие результаты» / empty.
+    note: String,
+}
+
 #[derive(Serialize)]
 struct DynamicsPart {
     source: String,
@@ -193,6 +206,8 @@ struct Model {
     chart_notes: Vec<String>,
     quality: Quality,
     dynamics: Option<DynamicsPart>,
+    /// The objectivity screen's set markers, one line each.
+    objectivity: Vec<ObjectivityLine>,
     css: &'static str,
     /// The main report's short parts.
     #[serde(flatten)]
@@ -201,7 +216,7 @@ struct Model {
 
 /// Russian plural of «школа» after a number (nominative): 1 школа, 2 школы, 5 школ, 21 школа.
 /// «школы»/«школ» after «для» (genitive): для 1 школы, для 2 школ, для 21 школы.
-fn schools_word_gen(n: u64) -> String {
+pub(super) fn schools_word_gen(n: u64) -> String {
     if crate::i18n::is_en() {
         return schools_word(n);
     }
@@ -228,6 +243,11 @@ fn labels() -> BTreeMap<&'static str, String> {
     put("m_munis", tr!("5. По муниципалитетам", "5. By municipality"));
     put("m_charts", tr!("6. Графики", "6. Charts"));
     put("m_quality", tr!("7. Качество данных", "7. Data quality"));
+    put("m_objectivity", tr!("Признаки необъективности результатов (требуют проверки)", "Signs of unreliable results (to be checked)"));
+    put("objectivity_procedure", tr!("Процедура", "Procedure"));
+    put("objectivity_marker", tr!("Признак", "Sign"));
+    put("objectivity_numbers", tr!("Числа", "Numbers"));
+    put("objectivity_note", tr!("Отметка", "Note"));
     put("short_reason", tr!("Основание: худшие процедуры — доля «2» (95 % интервал; n), критерии", "Reason: worst procedures — share of «2» (95 % interval; n), criteria"));
     put("short_reason_shnsu", tr!("Основание: показатели, сильнее всего снижающие ИСБШ", "Reason: the indicators that pull ИСБШ down most"));
     put("appendix", tr!("Приложение к аналитическому отчёту", "Appendix to the analytical report"));
@@ -974,9 +994,32 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
         chart_notes,
         quality: quality(run)?,
         dynamics,
+        objectivity: objectivity_lines(run),
         css: CSS,
         brief: super::brief::brief(run),
     }, charts))
+}
+
+/// Every set objectivity marker with its school and what it means for the list.
+fn objectivity_lines(run: &RunOutput) -> Vec<ObjectivityLine> {
+    super::objectivity::lines(run)
+        .into_iter()
+        .map(|l| ObjectivityLine {
+            school_id: l.school.school_id.clone(),
+            name: l.school.name.clone(),
+            municipality: l.school.municipality.clone(),
+            procedure: l.marker.procedure.clone(),
+            marker: l.marker.kind.label(),
+            numbers: l.marker.numbers(),
+            note: if l.school.shnor {
+                tr!("в перечне ШНОР: отбор стоит перепроверить", "on the ШНОР list: recheck the listing")
+            } else if l.hidden {
+                tr!("возможно, скрытые низкие результаты", "possibly hidden low results")
+            } else {
+                String::new()
+            },
+        })
+        .collect()
 }
 
 /// Last year's list against this year's, when the run had one.

@@ -231,6 +231,10 @@ impl Export<RunOutput<'_>> for Workbook {
         list_sheet(ws, &shnsu, ListKind::Shnsu(run))?;
 
         let ws = wb.add_worksheet();
+        ws.set_name(tr!("Признаки (требуют проверки)", "Signs to check")).map_err(x)?;
+        objectivity_sheet(ws, run)?;
+
+        let ws = wb.add_worksheet();
         ws.set_name(tr!("Все школы", "All schools")).map_err(x)?;
         all_schools_sheet(ws, run)?;
 
@@ -252,7 +256,7 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
     let head = super::csv::headers(&run.ident.years, run.config.criteria.bottom.share, run.config.method.uncertainty.rank_interval);
     let mut widths = vec![14.0, 44.0, 34.0, 10.0, 10.0];
     widths.extend(std::iter::repeat_n(9.0, run.ident.years.len() + 2));
-    widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 10.0, 12.0, 12.0, 10.0, 10.0, 10.0, 16.0, 9.0, 10.0, 12.0, 10.0, 80.0, 16.0, 10.0, 10.0, 10.0, 30.0]);
+    widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 10.0, 12.0, 12.0, 10.0, 10.0, 10.0, 16.0, 9.0, 10.0, 12.0, 10.0, 80.0, 16.0, 10.0, 10.0, 10.0, 30.0, 12.0]);
     let mut s = Sheet { ws, row: 0 };
     s.header(&head, &widths)?;
     // Columns (as `csv::headers`): 5 register texts, one ИНР per window year, ИНР, ИСБШ,
@@ -305,9 +309,34 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
             s.plain(c + 8, Some(f64::from(t.years)))?;
             s.text(c + 9, &super::lines::inr_by_year(t, crate::identify::num1))?;
         }
+        s.plain(c + 10, Some(run.ident.objectivity.markers_of(&r.school_id).len() as f64))?;
         s.row += 1;
     }
     s.finish(head.len() as u16)
+}
+
+/// The objectivity screen's set markers (the rows of objectivity.csv), numbers as numbers.
+fn objectivity_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
+    let mut s = Sheet { ws, row: 0 };
+    s.header(&super::objectivity::headers(), &[14.0, 40.0, 30.0, 22.0, 50.0, 18.0, 10.0, 12.0, 7.0, 10.0, 10.0, 14.0])?;
+    let three = Format::new().set_num_format("0.000");
+    s.column_formats(&[(6, &three), (7, &three), (9, &three)])?;
+    for l in super::objectivity::lines(run) {
+        let (r, m) = (l.school, l.marker);
+        for (i, t) in [&r.school_id, &r.name, &r.municipality, &m.procedure].into_iter().enumerate() {
+            s.text(i as u16, t)?;
+        }
+        s.text(4, &m.kind.label())?;
+        s.text(5, m.kind.code())?;
+        s.plain(6, Some(m.value))?;
+        s.plain(7, Some(m.reference))?;
+        s.plain(8, Some(m.n as f64))?;
+        s.plain(9, m.q)?;
+        s.text(10, &yes(r.shnor))?;
+        s.text(11, &yes(l.hidden))?;
+        s.row += 1;
+    }
+    s.finish(12)
 }
 
 /// Schools per category by municipality, and the region's total.

@@ -1,0 +1,145 @@
+use super::*;
+
+/// A ВПР row of the latest year (2025) with its journal counts by ВПР mark:
+/// `by_mark[m-2] = (pupils, journal higher, journal lower)`.
+struct Row {
+    school: &'static str,
+    year: i32,
+    procedure: &'static str,
+    subject: &'static str,
+    participants: i64,
+    failed: i64,
+    by_mark: Option<[(i64, i64, i64); 4]>,
+}
+
+fn frame(rows: &[Row]) -> DataFrame {
+    let get = |f: &dyn Fn(&Row) -> Option<i64>| -> Vec<Option<i64>> { rows.iter().map(f).collect() };
+    let mut cols = vec![
+        Column::new("year".into(), rows.iter().map(|r| r.year).collect::<Vec<_>>()),
+        Column::new("school_id".into(), rows.iter().map(|r| r.school).collect::<Vec<_>>()),
+        Column::new("procedure".into(), rows.iter().map(|r| r.procedure).collect::<Vec<_>>()),
+        Column::new("grade".into(), rows.iter().map(|r| if r.procedure == OGE { 9 } else { 5 }).collect::<Vec<i32>>()),
+        Column::new("subject".into(), rows.iter().map(|r| r.subject).collect::<Vec<_>>()),
+        Column::new("participants".into(), rows.iter().map(|r| r.participants).collect::<Vec<_>>()),
+        Column::new("failed".into(), rows.iter().map(|r| r.failed).collect::<Vec<_>>()),
+    ];
+    let sum = |r: &Row, k: usize| r.by_mark.map(|b| b.iter().map(|t| [t.0, t.1, t.2][k]).sum::<i64>());
+    cols.push(Column::new("j_n".into(), get(&|r| sum(r, 0))));
+    cols.push(Column::new("j_higher".into(), get(&|r| sum(r, 1))));
+    cols.push(Column::new("j_lower".into(), get(&|r| sum(r, 2))));
+    for m in 2..=5usize {
+        cols.push(Column::new(format!("j_n_{m}").into(), get(&|r| r.by_mark.map(|b| b[m - 2].0))));
+        cols.push(Column::new(format!("j_higher_{m}").into(), get(&|r| r.by_mark.map(|b| b[m - 2].1))));
+        cols.push(Column::new(format!("j_lower_{m}").into(), get(&|r| r.by_mark.map(|b| b[m - 2].2))));
+    }
+    DataFrame::new_infer_height(cols).unwrap()
+}
+
+fn register(types: &[(&str, &str)]) -> DataFrame {
+    DataFrame::new_infer_height(vec![
+        Column::new("school_id".into(), types.iter().map(|t| t.0).collect::<Vec<_>>()),
+        Column::new("school_type".into(), types.iter().map(|t| t.1).collect::<Vec<_>>()),
+    ])
+    .unwrap()
+}
+
+fn flagged(df: &DataFrame) -> Vec<(String, String)> {
+    let f = df.clone().lazy().filter(col("flagged")).collect().unwrap();
+    let ids = f.column("school_id").unwrap().str().unwrap().iter().map(|s| s.unwrap_or("").to_string()).collect::<Vec<_>>();
+    let ms = f.column("marker").unwrap().str().unwrap().iter().map(|s| s.unwrap_or("").to_string()).collect::<Vec<_>>();
+    ids.into_iter().zip(ms).collect()
+}
+
+fn vpr(school: &'static str, by_mark: [(i64, i64, i64); 4]) -> Row {
+    let n = by_mark.iter().map(|t| t.0).sum();
+    Row { school, year: 2025, procedure: VPR, subject: "Математика", participants: n, failed: by_mark[0].0, by_mark: Some(by_mark) }
+}
+
+#[test]
+fn benjamini_hochberg_matches_a_hand_worked_list() {
+    // p = 0.01, 0.04, 0.03, 0.005, none; m = 4. Sorted: 0.005·4/1 = 0.02, 0.01·4/2 = 0.02,
+    // 0.03·4/3 = 0.04, 0.04·4/4 = 0.04; the running minimum from the top keeps them.
+    let df = DataFrame::new_infer_height(vec![Column::new("p".into(), [Some(0.01), Some(0.04), Some(0.03), Some(0.005), None])]).unwrap();
+    let q: Vec<Option<f64>> = benjamini_hochberg(df).unwrap().column("q").unwrap().f64().unwrap().iter().collect();
+    let want = [Some(0.02), Some(0.04), Some(0.04), Some(0.02), None];
+    for (a, b) in q.iter().zip(want) {
+        assert_eq!(a.map(|x| (x * 1e9).round()), b.map(|x: f64| (x * 1e9).round()), "{q:?}");
+    }
+    // A larger p before a smaller adjusted one takes the smaller (monotone): 0.04·3/2 = 0.06 > 0.045.
+    let df = DataFrame::new_infer_height(vec![Column::new("p".into(), [0.02, 0.04, 0.045])]).unwrap();
+    let q: Vec<f64> = benjamini_hochberg(df).unwrap().column("q").unwrap().f64().unwrap().iter().flatten().collect();
+    assert!((q[0] - 0.045).abs() < 1e-12 && (q[1] - 0.045).abs() < 1e-12 && (q[2] - 0.045).abs() < 1e-12, "{q:?}");
+}
+
+#[test]
+fn the_normal_tail_is_right() {
+    assert!((upper_tail(0.0) - 0.5).abs() < 1e-7);
+    assert!((upper_tail(1.959963984540054) - 0.025).abs() < 1e-7);
+    assert!((upper_tail(-1.644853626951) - 0.95).abs() < 1e-7);
+}
+
+/// Twenty ordinary schools: per ВПР mark 2/3/4/5 — 5 pupils each; journal higher for one pupil of
+/// each mark below 5, journal lower for one pupil of each mark above 2.
+fn ordinary(ids: &[&'static str]) -> Vec<Row> {
+    ids.iter().map(|s| vpr(s, [(5, 1, 0), (5, 1, 1), (5, 1, 1), (5, 0, 1)])).collect()
+}
+
+const IDS: [&str; 20] = ["a01", "a02", "a03", "a04", "a05", "a06", "a07", "a08", "a09", "a10", "a11", "a12", "a13", "a14", "a15", "a16", "a17", "a18", "a19", "a20"];
+
+#[test]
+fn m1_fires_on_an_inflated_journal_not_on_a_weak_school() {
+    let mut rows = ordinary(&IDS);
+    // Inflated: 30 pupils, every one with a «2» or «3» in ВПР has a higher journal mark.
+    rows.push(vpr("inflated", [(10, 10, 0), (10, 10, 0), (5, 1, 1), (5, 0, 1)]));
+    // Weak: mostly «2» in ВПР, journal higher at the region's rate for each mark (1 in 5).
+    rows.push(vpr("weak", [(25, 5, 0), (5, 1, 1), (0, 0, 0), (0, 0, 0)]));
+    // Too few pupils with both marks to be judged, however extreme.
+    rows.push(vpr("tiny", [(5, 5, 0), (4, 4, 0), (0, 0, 0), (0, 0, 0)]));
+    let out = compute(&frame(&rows), &register(&[]), &Config::defaults().unwrap(), 2025).unwrap();
+    let f = flagged(&out);
+    assert!(f.contains(&("inflated".into(), M1_UP.into())), "{f:?}");
+    assert!(!f.iter().any(|(s, _)| s == "weak" || s.starts_with('a')), "{f:?}");
+    // No test below the minimum number of pupils.
+    let tested: Vec<&str> = out.column("school_id").unwrap().str().unwrap().iter().flatten().collect();
+    assert!(!tested.contains(&"tiny"));
+}
+
+#[test]
+fn m4_fires_on_a_jump_between_years() {
+    let mut rows = Vec::new();
+    for (i, s) in IDS.iter().enumerate() {
+        let failed = 5 + (i as i64 % 3);
+        rows.push(Row { school: s, year: 2024, procedure: VPR, subject: "Математика", participants: 40, failed, by_mark: None });
+        rows.push(Row { school: s, year: 2025, procedure: VPR, subject: "Математика", participants: 40, failed: failed + 1, by_mark: None });
+    }
+    // From 60 % of «2» to 5 %.
+    rows.push(Row { school: "jump", year: 2024, procedure: VPR, subject: "Математика", participants: 40, failed: 24, by_mark: None });
+    rows.push(Row { school: "jump", year: 2025, procedure: VPR, subject: "Математика", participants: 40, failed: 2, by_mark: None });
+    // The same jump on 8 pupils a year: below the minimum n, not tested.
+    rows.push(Row { school: "small", year: 2024, procedure: VPR, subject: "Математика", participants: 8, failed: 5, by_mark: None });
+    rows.push(Row { school: "small", year: 2025, procedure: VPR, subject: "Математика", participants: 8, failed: 0, by_mark: None });
+    let df = frame(&rows);
+    let out = compute(&df, &register(&[]), &Config::defaults().unwrap(), 2025).unwrap();
+    assert_eq!(flagged(&out), vec![("jump".to_string(), M4.to_string())]);
+    let tested: Vec<&str> = out.column("school_id").unwrap().str().unwrap().iter().flatten().collect();
+    assert!(!tested.contains(&"small"));
+}
+
+#[test]
+fn m3_fires_when_oge_does_not_confirm_vpr_and_spares_lyceums() {
+    let mut rows = Vec::new();
+    for (i, s) in IDS.iter().enumerate() {
+        // ВПР and ОГЭ agree: the same order of schools.
+        rows.push(Row { school: s, year: 2025, procedure: VPR, subject: "Математика", participants: 40, failed: i as i64, by_mark: None });
+        rows.push(Row { school: s, year: 2025, procedure: OGE, subject: "Математика", participants: 20, failed: i as i64 / 2, by_mark: None });
+    }
+    for s in ["good_vpr", "lyceum"] {
+        // Best in ВПР, worst in ОГЭ.
+        rows.push(Row { school: s, year: 2025, procedure: VPR, subject: "Математика", participants: 40, failed: 0, by_mark: None });
+        rows.push(Row { school: s, year: 2025, procedure: OGE, subject: "Математика", participants: 20, failed: 15, by_mark: None });
+    }
+    let df = frame(&rows);
+    let reg = register(&[("good_vpr", "Средняя общеобразовательная школа"), ("lyceum", "Лицей")]);
+    let out = compute(&df, &reg, &Config::defaults().unwrap(), 2025).unwrap();
+    assert_eq!(flagged(&out), vec![("good_vpr".to_string(), M3.to_string())]);
+}
