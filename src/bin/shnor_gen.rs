@@ -45,6 +45,12 @@ struct Args {
     /// агрегированные по школам (school/), у каждого варианта свой region.toml
     #[arg(long)]
     national: bool,
+    /// Заложить искажения результатов в эту долю школ (0 — нет; для проверки признаков
+    /// необъективности): завышенные отметки по журналу или завышенные отметки ВПР последнего
+    /// года (на балл выше истинной); какие школы и как — в planted_objectivity.csv (shnor его не читает). У остальных
+    /// школ отметки по журналу тогда не завышены.
+    #[arg(long, default_value_t = 0.0)]
+    plant_objectivity: f64,
 }
 
 fn parse_args() -> Result<Args> {
@@ -86,6 +92,10 @@ struct School {
     social: f64,
     inflation: f64,
     teachers_60: f64,
+    /// Planted: the probability that a pupil's ВПР mark of the latest year is written one higher
+    /// (the journal keeps the true mark), and how the school was planted.
+    vpr_boost: f64,
+    planted: Option<&'static str>,
 }
 
 fn municipalities(n: usize) -> Vec<Municipality> {
@@ -170,6 +180,8 @@ fn schools(rng: &mut ChaCha8Rng, n: usize, muns: &[Municipality]) -> Vec<School>
             social,
             inflation: (normal(rng) * 0.35).max(0.0),
             teachers_60: (rng.gen::<f64>() * 30.0 + if urban { 5.0 } else { 12.0 }).min(60.0),
+            vpr_boost: 0.0,
+            planted: None,
         });
     }
     out
@@ -259,7 +271,41 @@ const VPR_SUBJECTS: &[(u32, &str, &str, u32)] = &[
     (8, "Русский язык", "РУ", 51), (8, "Математика", "МА", 25),
 ];
 
-fn vpr_rows(rng: &mut ChaCha8Rng, schools: &[School], year: i32, short: bool) -> Vec<VprRow> {
+/// Plants distorted results in `share` of the schools with their own generator (the main stream
+/// stays as without planting): half of them with inflated journal marks (a pupil's journal mark
+/// one above the ВПР mark with probability 0.35–0.7), half with inflated ВПР marks of the latest
+/// year (a pupil's ВПР mark written one higher with probability 0.35–0.7, the journal keeping the
+/// true mark). Every other school's journal is left honest.
+fn plant(schools: &mut [School], share: f64, seed: u64) {
+    if share <= 0.0 {
+        return;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0b1e_c71e);
+    for s in schools.iter_mut() {
+        s.inflation = 0.0;
+        if rng.gen::<f64>() >= share {
+            continue;
+        }
+        if rng.gen::<bool>() {
+            s.inflation = rng.gen_range(0.35..0.7);
+            s.planted = Some("journal");
+        } else {
+            s.vpr_boost = rng.gen_range(0.35..0.7);
+            s.planted = Some("vpr_marks");
+        }
+    }
+}
+
+fn write_planted(path: &Path, schools: &[School]) -> Result<()> {
+    let mut s = String::from("school_id,how,journal_inflation,vpr_boost\n");
+    for sc in schools.iter().filter(|s| s.planted.is_some()) {
+        let _ = writeln!(s, "{},{},{:.3},{:.3}", sc.id, sc.planted.unwrap_or_default(), sc.inflation, sc.vpr_boost);
+    }
+    std::fs::write(path, s)?;
+    Ok(())
+}
+
+fn vpr_rows(rng: &mut ChaCha8Rng, schools: &[School], year: i32, short: bool, boost: bool) -> Vec<VprRow> {
     let mut rows = Vec::new();
     let drift = if year % 2 == 0 { -0.05 } else { 0.05 };
     for s in schools {
@@ -281,12 +327,14 @@ fn vpr_rows(rng: &mut ChaCha8Rng, schools: &[School], year: i32, short: bool) ->
                 } else {
                     None
                 };
+                // Planted: the ВПР mark written one higher (the journal keeps the pupil's true mark).
+                let written = if boost && s.vpr_boost > 0.0 && mark < 5 && rng.gen::<f64>() < s.vpr_boost { mark + 1 } else { mark };
                 rows.push(VprRow {
                     school: s.id.clone(),
                     grade,
                     subject: if short { code } else { full },
                     score,
-                    mark,
+                    mark: written,
                     journal,
                 });
             }
@@ -919,7 +967,7 @@ fn national(a: &Args, rng: &mut ChaCha8Rng, schools: &[School], muns: &[Municipa
     write_register_csv(&dir.join("schools.csv"), schools, muns)?;
     let mut summary = Vec::new();
     for (year, short) in [(prev, false), (a.year, true)] {
-        let rows = vpr_rows(rng, schools, year, short);
+        let rows = vpr_rows(rng, schools, year, short, false);
         write_vpr_csv(&dir.join(format!("vpr_{year}.csv")), &rows, year)?;
         summary.push(format!("ВПР {year}: {}", rows.len()));
     }
@@ -1082,20 +1130,24 @@ fn main() -> Result<()> {
     std::fs::create_dir_all(&a.out)?;
     let mut rng = ChaCha8Rng::seed_from_u64(a.seed);
     let muns = municipalities(a.municipalities);
-    let schools = schools(&mut rng, a.schools, &muns);
+    let mut schools = schools(&mut rng, a.schools, &muns);
+    plant(&mut schools, a.plant_objectivity, a.seed);
     write_truth(&a.out.join("latent_truth.csv"), &schools)?;
+    if a.plant_objectivity > 0.0 {
+        write_planted(&a.out.join("planted_objectivity.csv"), &schools)?;
+    }
     let prev = a.year - 1;
     if a.national {
         return national(&a, &mut rng, &schools, &muns);
     }
     write_register(&a.out.join("schools.xlsx"), &schools, &muns, a.year)?;
-    let rows_prev = vpr_rows(&mut rng, &schools, prev, false);
+    let rows_prev = vpr_rows(&mut rng, &schools, prev, false, false);
     if a.csv_only {
         write_vpr_csv(&a.out.join(format!("vpr_{prev}.csv")), &rows_prev, prev)?;
     } else {
         write_vpr_xlsx(&a.out.join(format!("vpr_{prev}.xlsx")), &rows_prev, prev)?;
     }
-    let rows_cur = vpr_rows(&mut rng, &schools, a.year, true);
+    let rows_cur = vpr_rows(&mut rng, &schools, a.year, true, true);
     // The sample region: one ВПР work of the latest year as a ФИС ОКО protocol (marks from the
     // scale file), the rest in the CSV.
     let (mut fisoko, rows_cur): (Vec<VprRow>, Vec<VprRow>) = rows_cur.into_iter().partition(|r| !a.csv_only && r.grade == 5 && r.subject == "МА");

@@ -129,7 +129,7 @@ pub fn screen(agg: &Aggregates, config: &Config) -> Result<Screen> {
         let (Some(id), Some(p), Some(s)) = (ids.get(i), procs.get(i), subjects.get(i)) else { continue };
         by_school.entry(id.clone()).or_default().push(Marker {
             school_id: id.clone(),
-            procedure: super::words::procedure_label(p, grades.get(i).copied().flatten(), s),
+            procedure: if s.is_empty() { tr!("ВПР, все работы школы", "ВПР, all the school's works") } else { super::words::procedure_label(p, grades.get(i).copied().flatten(), s) },
             kind,
             value: *v,
             reference: *r,

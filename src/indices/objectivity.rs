@@ -38,7 +38,7 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
     // Aggregates stored before the counts by ВПР mark existed have no M1.
     if results.column("j_n_2").is_ok() {
         for up in [true, false] {
-            tests.push(m1(results, latest, config, up));
+            tests.push(m1(results, latest, config, up)?);
         }
     }
     tests.push(m4(results, latest, config));
@@ -111,8 +111,10 @@ fn latest_vpr(results: &DataFrame, latest: i32) -> LazyFrame {
     results.clone().lazy().filter(col("year").eq(lit(latest)).and(col("procedure").eq(lit(VPR))))
 }
 
-/// M1 in one direction (`up`: journal above ВПР): observed against expected by ВПР mark.
-fn m1(results: &DataFrame, latest: i32, config: &Config, up: bool) -> LazyFrame {
+/// M1 in one direction (`up`: journal above ВПР): observed against expected by ВПР mark, per
+/// procedure and pooled over the school's ВПР works (the pooled test is the sum of the
+/// procedures' observed, expected and variance; its row has no grade and no subject).
+fn m1(results: &DataFrame, latest: i32, config: &Config, up: bool) -> PolarsResult<LazyFrame> {
     let key = || [col("procedure"), col("grade"), col("subject")];
     let side = if up { "j_higher" } else { "j_lower" };
     let rate = |m: u8| format!("__rate_{m}");
@@ -128,27 +130,46 @@ fn m1(results: &DataFrame, latest: i32, config: &Config, up: bool) -> LazyFrame 
     let term = |m: u8, f: fn(Expr) -> Expr| col(format!("j_n_{m}")).fill_null(lit(0i64)).cast(DataType::Float64) * f(col(rate(m)));
     let expected = (2u8..=5).map(|m| term(m, |r| r)).reduce(|a, b| a + b).unwrap_or(lit(0.0));
     let variance = (2u8..=5).map(|m| term(m, |r| r.clone() * (lit(1.0) - r))).reduce(|a, b| a + b).unwrap_or(lit(0.0));
-    let n = col("j_n").cast(DataType::Float64);
-    let observed = col(side).fill_null(lit(0i64)).cast(DataType::Float64);
-    with_journal
-        .filter(col("j_n").gt_eq(lit(i64::from(config.objectivity.m1_min_pupils))))
-        .join(region, key(), key(), nulls_equal(JoinType::Left))
-        .select([
+    // The pupils for whom the direction is possible: a journal mark above a ВПР «5» (below a
+    // «2») cannot be, so those pupils neither count nor dilute the effect.
+    let impossible = if up { "j_n_5" } else { "j_n_2" };
+    let per_procedure = with_journal.join(region, key(), key(), nulls_equal(JoinType::Left)).select([
+        col("school_id"),
+        col("procedure"),
+        col("grade"),
+        col("subject"),
+        col(side).fill_null(lit(0i64)).cast(DataType::Float64).alias("__obs"),
+        expected.alias("__exp"),
+        variance.alias("__var"),
+        (col("j_n") - col(impossible).fill_null(lit(0i64))).cast(DataType::Float64).alias("__n"),
+    ]);
+    let pooled = per_procedure.clone().group_by([col("school_id")]).agg([
+        col("procedure").first(),
+        lit(NULL).cast(DataType::Int32).alias("grade"),
+        lit(NULL).cast(DataType::String).alias("subject"),
+        col("__obs").sum(),
+        col("__exp").sum(),
+        col("__var").sum(),
+        col("__n").sum(),
+    ]);
+    let test = |lf: LazyFrame| {
+        let (obs, exp, var, n) = (col("__obs"), col("__exp"), col("__var"), col("__n"));
+        lf.filter(n.clone().gt_eq(lit(f64::from(config.objectivity.m1_min_pupils)))).select([
             col("school_id"),
             col("procedure"),
             col("grade"),
             col("subject"),
             lit(if up { M1_UP } else { M1_DOWN }).alias("marker"),
-            (observed.clone() / n.clone()).alias("value"),
-            (expected.clone() / n.clone()).alias("reference"),
-            col("j_n").alias("n"),
-            ((observed.clone() - expected.clone()) / n).alias("effect"),
-            when(variance.clone().gt(lit(0.0)))
-                .then((observed - expected) / variance.sqrt())
-                .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias("__z"),
+            (obs.clone() / n.clone()).alias("value"),
+            (exp.clone() / n.clone()).alias("reference"),
+            n.clone().cast(DataType::Int64).alias("n"),
+            ((obs.clone() - exp.clone()) / n).alias("effect"),
+            when(var.clone().gt(lit(0.0))).then((obs - exp) / var.sqrt()).otherwise(lit(NULL).cast(DataType::Float64)).alias("__z"),
             lit(true).alias("__one_sided"),
         ])
+    };
+    let pooled = pooled.select([col("school_id"), col("procedure"), col("grade"), col("subject"), col("__obs"), col("__exp"), col("__var"), col("__n")]);
+    concat([test(per_procedure), test(pooled)], UnionArgs::default())
 }
 
 /// M4: the fail share of the latest year against the year before, same school and procedure.
