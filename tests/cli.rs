@@ -936,3 +936,48 @@ fn years_on_the_list_carry_forward_from_run_to_run() {
     let fourth = run(&dir.path().join("fourth"), Some(&third.join("schools.csv")));
     assert_eq!(fourth["shnor_list"][0]["years_on_list"], 4);
 }
+
+/// The objectivity screen on the sample: objectivity.csv, the schools.csv count, the workbook
+/// sheet and the report's words — signs that need checking, never a verdict; under
+/// `objectivity.effect = "exclude"` the marked works are set aside, and whatif can switch it.
+#[test]
+fn the_objectivity_screen_is_shown_and_can_set_works_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = samples().join("region.toml");
+    let out = dir.path().join("out");
+    shnor().args(["--lang", "en", "run", "-q"]).arg(&cfg).arg("--out").arg(&out).assert().success();
+    let markers = read_csv(&out.join("objectivity.csv"));
+    assert!(markers.len() > 1, "the sample's schools inflate journal marks: some markers are set");
+    let code = markers[0].iter().position(|h| h == "marker_code").unwrap();
+    assert!(markers.iter().skip(1).all(|r| r[code].starts_with('m')));
+    let schools = read_csv(&out.join("schools.csv"));
+    let c = schools[0].iter().position(|h| h == "objectivity_markers").unwrap();
+    for r in schools.iter().skip(1) {
+        let own = markers.iter().skip(1).filter(|m| m[0] == r[0]).count();
+        assert_eq!(r[c], own.to_string(), "{}", r[0]);
+    }
+    let russian = dir.path().join("ru");
+    shnor().args(["run", "-q"]).arg(&cfg).arg("--out").arg(&russian).assert().success();
+    for file in ["report.html", "appendix.html", "report.md"] {
+        let text = std::fs::read_to_string(russian.join(file)).unwrap().to_lowercase();
+        assert!(text.contains("признаки, требующие проверки"), "{file}");
+        assert!(!text.contains("нарушени"), "{file}");
+        // «необъективн…» only in the heading «Признаки необъективности … (требуют проверки)».
+        assert_eq!(text.matches("необъективн").count(), text.matches("признаки необъективности результатов (требуют проверки)").count(), "{file}");
+    }
+    // Exclude: the marked works leave ИНР and R30; the report says how many.
+    let excluded = dir.path().join("excluded");
+    shnor().args(["run", "-q", "--set", "objectivity.effect=exclude"]).arg(&cfg).arg("--out").arg(&excluded).assert().success();
+    assert!(std::fs::read_to_string(excluded.join("report.html")).unwrap().contains("не учитывались в ИНР и критерии R30"));
+    let inr = |dir: &Path| -> Vec<String> {
+        let rows = read_csv(&dir.join("schools.csv"));
+        let c = rows[0].iter().position(|h| h == "ИНР").unwrap();
+        rows.iter().map(|r| r[c].clone()).collect()
+    };
+    assert_ne!(inr(&russian), inr(&excluded), "setting works aside changes some school's ИНР");
+    shnor()
+        .args(["--lang", "en", "whatif", "--format", "json", "--set", "objectivity.effect=exclude", "--from"])
+        .arg(&russian)
+        .assert()
+        .success();
+}

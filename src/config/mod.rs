@@ -250,6 +250,8 @@ pub struct Resilience {
 #[serde(deny_unknown_fields)]
 pub struct Objectivity {
     pub enabled: bool,
+    /// What a set marker does: only annotate, or set the marked ВПР works aside from ИНР and R30.
+    pub effect: ObjectivityEffect,
     /// Benjamini–Hochberg false discovery rate over every test of the run.
     pub q: f64,
     /// M1: pupils with both a ВПР and a journal mark, and the least excess share of pupils.
@@ -265,10 +267,19 @@ pub struct Objectivity {
     pub m4_min_effect: f64,
 }
 
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectivityEffect {
+    #[default]
+    Note,
+    Exclude,
+}
+
 impl Default for Objectivity {
     fn default() -> Self {
         Objectivity {
             enabled: true,
+            effect: ObjectivityEffect::Note,
             q: 0.05,
             m1_min_pupils: 10,
             m1_min_effect: 0.15,

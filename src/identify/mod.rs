@@ -123,7 +123,17 @@ fn index_key(config: &Config) -> String {
     isbsh.shnsu_share = 0.0;
     let mut method = config.method.clone();
     method.uncertainty = crate::config::Uncertainty::default();
-    serde_json::json!([method, isbsh]).to_string()
+    serde_json::json!([method, isbsh, exclusion_key(config)]).to_string()
+}
+
+/// What the results identification uses depend on beside the method: under
+/// `objectivity.effect = "exclude"`, the screen's settings (empty otherwise).
+fn exclusion_key(config: &Config) -> String {
+    if excludes(config) { serde_json::json!(config.objectivity).to_string() } else { String::new() }
+}
+
+fn excludes(config: &Config) -> bool {
+    config.objectivity.enabled && config.objectivity.effect == crate::config::ObjectivityEffect::Exclude
 }
 
 /// What the posterior draws depend on: the indices' method, the draws' settings and the worst
@@ -239,13 +249,17 @@ pub struct Session<'a> {
     indices: Option<(String, Indices)>,
     hits: Option<(String, DataFrame)>,
     posterior: Option<(String, DataFrame)>,
+    /// The objectivity screen's markers table under a key (`exclusion_key` of the screen's
+    /// settings), and the results without the works it sets aside with how many.
+    screen: Option<(String, DataFrame)>,
+    set_aside: Option<(String, DataFrame, usize)>,
     /// Per criterion (by flag column): the key its flags were computed under, and the flags.
     flags: BTreeMap<&'static str, (String, DataFrame)>,
 }
 
 impl<'a> Session<'a> {
     pub fn new(agg: &'a Aggregates<'a>) -> Self {
-        Session { agg, indices: None, hits: None, posterior: None, flags: BTreeMap::new() }
+        Session { agg, indices: None, hits: None, posterior: None, screen: None, set_aside: None, flags: BTreeMap::new() }
     }
 
     /// A session that starts from stored index tables, when there are any (they are used only
@@ -283,14 +297,31 @@ impl<'a> Session<'a> {
     /// The identification under `config`; `with_reasons = false` leaves the reasons empty (for
     /// grids of settings, where only the flags are needed).
     pub fn identify(&mut self, config: &Config, previous: Option<&dynamics::Previous>, with_reasons: bool) -> Result<Identification> {
-        let agg = self.agg;
+        let full = self.agg;
+        let screen_key = serde_json::json!(config.objectivity).to_string();
+        if (with_reasons || excludes(config)) && self.screen.as_ref().map(|(k, _)| *k != screen_key).unwrap_or(true) {
+            let t0 = std::time::Instant::now();
+            self.screen = Some((screen_key.clone(), crate::indices::objectivity::compute(full.results, full.register, config, full.latest_year)?));
+            crate::i18n::trace(&tr!("признаки необъективности", "objectivity screen"), t0);
+        }
+        let markers = self.screen.as_ref().filter(|(k, _)| *k == screen_key).map(|(_, df)| df);
+        if let (true, Some(m)) = (excludes(config), markers) {
+            if self.set_aside.as_ref().map(|(k, _, _)| *k != screen_key).unwrap_or(true) {
+                let (kept, gone) = crate::indices::objectivity::set_aside(full.results, m, full.latest_year)?;
+                self.set_aside = Some((screen_key.clone(), kept, gone));
+            }
+        }
+        let kept = self.set_aside.as_ref().filter(|(k, _, _)| excludes(config) && *k == screen_key);
+        let narrowed = kept.map(|(_, df, _)| Aggregates { results: df, ..*full });
+        let agg = narrowed.as_ref().unwrap_or(full);
+        let set_aside = kept.map(|(_, _, n)| *n).unwrap_or(0);
         let key = index_key(config);
         if self.indices.as_ref().map(|(k, _)| k != &key).unwrap_or(true) {
             let t0 = std::time::Instant::now();
             self.indices = Some((key, compute_indices(agg, config)?));
             crate::i18n::trace(&tr!("ИНР и ИСБШ", "ИНР and ИСБШ"), t0);
         }
-        let hits_key = criteria::r30_hits_key(config);
+        let hits_key = format!("{}{}", criteria::r30_hits_key(config), exclusion_key(config));
         if self.hits.as_ref().map(|(k, _)| *k != hits_key).unwrap_or(true) {
             let t0 = std::time::Instant::now();
             self.hits = Some((hits_key, criteria::r30_hits(agg.results, config, agg.latest_year)?));
@@ -327,7 +358,11 @@ impl<'a> Session<'a> {
         }
         frames.extend(standing_frames(&input, config, with_reasons)?);
         crate::i18n::trace(&tr!("флаги критериев", "criteria flags"), t0);
-        let r = classify(agg, ix, &input, frames, config, previous, with_reasons);
+        let screen = match markers {
+            Some(m) if with_reasons => objectivity::screen_of(m, full, config, set_aside)?,
+            _ => objectivity::Screen::default(),
+        };
+        let r = classify(agg, ix, &input, frames, config, previous, with_reasons, screen);
         crate::i18n::trace(&tr!("критерии, категории, список", "criteria, categories, list"), t0);
         r
     }
@@ -385,6 +420,7 @@ fn classify(
     config: &Config,
     previous: Option<&dynamics::Previous>,
     with_reasons: bool,
+    objectivity: objectivity::Screen,
 ) -> Result<Identification> {
     let y = agg.latest_year;
     let t0 = std::time::Instant::now();
@@ -402,9 +438,6 @@ fn classify(
         None => (dynamics::empty(schools)?, Vec::new()),
     };
     let mut rows = school_rows(&table, &ix.inr.years, config, &mut reasons)?;
-    let t0 = std::time::Instant::now();
-    let objectivity = if with_reasons { objectivity::screen(agg, config)? } else { objectivity::Screen::default() };
-    crate::i18n::trace(&tr!("признаки необъективности", "objectivity screen"), t0);
     for r in rows.iter_mut().filter(|r| r.shnor) {
         r.tenure = Some(dynamics::tenure(previous, &r.school_id, r.dynamics == Dynamics::Stayed, y, r.inr, r.inr_prev));
     }

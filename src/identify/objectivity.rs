@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
+use polars::prelude::DataFrame;
 
 use super::Aggregates;
 use crate::config::Config;
@@ -106,6 +107,8 @@ pub struct Screen {
     /// Tests and rank comparisons made, and whether the screen ran at all.
     pub checked: usize,
     pub enabled: bool,
+    /// Results rows (school × procedure) set aside from ИНР and R30 by the markers.
+    pub set_aside: usize,
 }
 
 impl Screen {
@@ -114,9 +117,9 @@ impl Screen {
     }
 }
 
-/// The screen over the aggregates under `config`.
-pub fn screen(agg: &Aggregates, config: &Config) -> Result<Screen> {
-    let df = ix::compute(agg.results, agg.register, config, agg.latest_year)?;
+/// The screen from its markers table (`indices::objectivity::compute` over `agg`); `set_aside`:
+/// the results rows its markers set aside (`objectivity.effect = "exclude"`).
+pub fn screen_of(df: &DataFrame, agg: &Aggregates, config: &Config, set_aside: usize) -> Result<Screen> {
     let (ids, procs, subjects, markers) = (strs(&df, "school_id")?, strs(&df, "procedure")?, strs(&df, "subject")?, strs(&df, "marker")?);
     let (grades, n) = (ints(&df, "grade")?, ints(&df, "n")?);
     let (value, reference, q) = (floats(&df, "value")?, floats(&df, "reference")?, floats(&df, "q")?);
@@ -142,5 +145,6 @@ pub fn screen(agg: &Aggregates, config: &Config) -> Result<Screen> {
         gia_failing: ix::gia_failing(agg.results, agg.latest_year)?.into_iter().collect(),
         checked: df.height(),
         enabled: config.objectivity.enabled,
+        set_aside,
     })
 }

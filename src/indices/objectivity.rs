@@ -82,6 +82,35 @@ pub fn gia_failing(results: &DataFrame, latest: i32) -> PolarsResult<Vec<String>
     Ok(df.column("school_id")?.str()?.iter().flatten().map(str::to_string).collect())
 }
 
+/// The results without the latest year's ВПР rows that a set marker names (`objectivity.effect =
+/// "exclude"`): a procedure's own marker (M1, M4) sets that procedure aside; M3 every ВПР work of
+/// its subject; M1 pooled over the school every ВПР work of the school. Gives the rows kept and
+/// how many were set aside.
+pub fn set_aside(results: &DataFrame, markers: &DataFrame, latest: i32) -> PolarsResult<(DataFrame, usize)> {
+    let flagged = markers
+        .clone()
+        .lazy()
+        .filter(col("flagged"))
+        .select([col("school_id"), col("grade").alias("__m_grade"), col("subject").alias("__m_subject")]);
+    let key: Vec<Expr> = crate::model::results::KEY.iter().map(|c| col(*c)).collect();
+    let named = results
+        .clone()
+        .lazy()
+        .filter(col("year").eq(lit(latest)).and(col("procedure").eq(lit(VPR))))
+        .join(flagged, [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Inner))
+        .filter(
+            (col("__m_grade").is_null().or(col("__m_grade").eq(col("grade"))))
+                .and(col("__m_subject").is_null().or(col("__m_subject").eq(col("subject")))),
+        )
+        .select(key.clone())
+        .unique(None, UniqueKeepStrategy::First);
+    let mut args = JoinArgs::new(JoinType::Anti);
+    args.nulls_equal = true;
+    let kept = results.clone().lazy().join(named, key.clone(), key, args).collect()?;
+    let gone = results.height() - kept.height();
+    Ok((kept, gone))
+}
+
 /// The markers table without rows.
 pub fn empty() -> PolarsResult<DataFrame> {
     let schema: Schema = COLUMNS

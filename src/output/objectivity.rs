@@ -93,6 +93,13 @@ pub(super) fn summary_words(run: &RunOutput) -> Vec<String> {
         schools.len(),
         super::report::schools_word_gen(schools.len() as u64)
     )];
+    if screen.set_aside > 0 {
+        v.push(tr!(
+            "Работы ВПР, на которые указывают признаки, в этом расчёте не учитывались в ИНР и критерии R30: отложено {} результатов «школа × работа» (по умолчанию признаки только отмечаются).",
+            "The ВПР works the signs point at were set aside from ИНР and R30 in this run: {} school × work results (by default the signs only annotate).",
+            screen.set_aside
+        ));
+    }
     if !hidden.is_empty() {
         let names: Vec<&str> = hidden.iter().take(10).copied().collect();
         let more = if hidden.len() > 10 { tr!(" и ещё {}", " and {} more", hidden.len() - 10) } else { String::new() };

@@ -147,3 +147,39 @@ fn m3_fires_when_oge_does_not_confirm_vpr_and_spares_lyceums() {
     let out = compute(&df, &reg, &Config::defaults().unwrap(), 2025).unwrap();
     assert_eq!(flagged(&out), vec![("good_vpr".to_string(), M3.to_string())]);
 }
+
+#[test]
+fn exclude_sets_aside_exactly_the_marked_works() {
+    let mut rows = Vec::new();
+    for (school, subject) in [("a", "Математика"), ("a", "Русский язык"), ("b", "Математика"), ("b", "Математика"), ("c", "Математика")] {
+        rows.push(Row { school, year: 2025, procedure: VPR, subject, participants: 20, failed: 2, by_mark: None });
+    }
+    rows.push(Row { school: "a", year: 2024, procedure: VPR, subject: "Математика", participants: 20, failed: 2, by_mark: None });
+    rows.push(Row { school: "b", year: 2025, procedure: OGE, subject: "Математика", participants: 20, failed: 2, by_mark: None });
+    let mut results = frame(&rows);
+    // Grades: the 4th row is grade 6.
+    let grades: Vec<i32> = (0..results.height()).map(|i| match i { 3 => 6, 6 => 9, _ => 5 }).collect();
+    results.with_column(Column::new("grade".into(), grades)).unwrap();
+    // Markers: a — ВПР 5 Математика (a procedure's own marker); b — the subject Математика (M3,
+    // no grade); c — a marker that is tested but not set.
+    let markers = DataFrame::new_infer_height(vec![
+        Column::new("school_id".into(), ["a", "b", "c"]),
+        Column::new("grade".into(), [Some(5i32), None, Some(5)]),
+        Column::new("subject".into(), [Some("Математика"), Some("Математика"), Some("Математика")]),
+        Column::new("flagged".into(), [true, true, false]),
+    ])
+    .unwrap();
+    let (kept, gone) = set_aside(&results, &markers, 2025).unwrap();
+    assert_eq!(gone, 3);
+    let left: Vec<(String, i32, String, i32)> = (0..kept.height())
+        .map(|i| {
+            let s = |c: &str| kept.column(c).unwrap().str().unwrap().get(i).unwrap_or("").to_string();
+            let n = |c: &str| kept.column(c).unwrap().cast(&DataType::Int32).unwrap().i32().unwrap().get(i).unwrap_or(0);
+            (s("school_id"), n("year"), s("subject"), n("grade"))
+        })
+        .collect();
+    // Left: a's Russian and its previous year, b's ОГЭ, c's work.
+    assert_eq!(left.len(), 4, "{left:?}");
+    assert!(left.contains(&("a".into(), 2025, "Русский язык".into(), 5)) && left.contains(&("a".into(), 2024, "Математика".into(), 5)));
+    assert!(left.contains(&("c".into(), 2025, "Математика".into(), 5)) && left.iter().any(|r| r.0 == "b" && r.3 == 9));
+}
