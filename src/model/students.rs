@@ -196,14 +196,17 @@ fn first_step(base: LazyFrame, key_cols: &[String], packed: bool) -> PolarsResul
     let both = jm.clone().is_not_null().and(mark.clone().is_not_null());
     let count = |e: Expr| e.cast(DataType::Int64).sum();
     // ВПР against the journal by ВПР mark (§4.8 M1) and marks 2 or more apart.
+    // 32-bit counts: a group is a part of one school's procedure (the country's 23 million ВПР
+    // rows make millions of groups, and 13 more 64-bit columns cost most of a gigabyte).
+    let count32 = |e: Expr| e.cast(DataType::UInt32).sum();
     let mut by_mark: Vec<Expr> = Vec::new();
     for m in 2..=5 {
         let at = both.clone().and(mark.clone().eq(lit(f64::from(m))));
-        by_mark.push(count(at.clone().and(jm.clone().gt(mark.clone()))).alias(format!("jh_{m}")));
-        by_mark.push(count(at.clone().and(jm.clone().lt(mark.clone()))).alias(format!("jl_{m}")));
-        by_mark.push(count(at).alias(format!("jn_{m}")));
+        by_mark.push(count32(at.clone().and(jm.clone().gt(mark.clone()))).alias(format!("jh_{m}")));
+        by_mark.push(count32(at.clone().and(jm.clone().lt(mark.clone()))).alias(format!("jl_{m}")));
+        by_mark.push(count32(at).alias(format!("jn_{m}")));
     }
-    by_mark.push(count(both.clone().and((jm.clone() - mark.clone()).abs().gt_eq(lit(2.0)))).alias("jfar"));
+    by_mark.push(count32(both.clone().and((jm.clone() - mark.clone()).abs().gt_eq(lit(2.0)))).alias("jfar"));
     let groups = base.clone().group_by(key_exprs()).agg([
         len().cast(DataType::Int64).alias("n"),
         count(mark.clone().eq(lit(2.0))).alias("m2"),
@@ -619,7 +622,7 @@ fn aggregate(groups: DataFrame, ctx: &Context) -> PolarsResult<Option<DataFrame>
             col("jl").sum(),
         ]
         .into_iter()
-        .chain(JOURNAL_BY_MARK.iter().map(|(short, _)| col(*short).sum()))
+        .chain(JOURNAL_BY_MARK.iter().map(|(short, _)| col(*short).cast(DataType::Int64).sum()))
         .collect::<Vec<_>>());
     let null_i = || lit(NULL).cast(DataType::Int64);
     let marks_n = col("m2") + col("m3") + col("m4") + col("m5");
@@ -635,7 +638,7 @@ fn aggregate(groups: DataFrame, ctx: &Context) -> PolarsResult<Option<DataFrame>
         exprs.push(when(vpr.clone()).then(j).otherwise(null_i()).alias(name));
     }
     for (short, name) in JOURNAL_BY_MARK {
-        exprs.push(when(vpr.clone()).then(col(short)).otherwise(null_i()).alias(name));
+        exprs.push(when(vpr.clone()).then(col(short).cast(DataType::Int64)).otherwise(null_i()).alias(name));
     }
     exprs.push(col("participants").alias("src_rows"));
     exprs.push(lit(ctx.file_index).cast(DataType::UInt32).alias("file"));

@@ -214,6 +214,20 @@ struct Model {
     brief: super::brief::Brief,
 }
 
+/// The labels of the parts added later: years on the list, the objectivity screen.
+fn later_labels() -> BTreeMap<&'static str, String> {
+    BTreeMap::from([
+        ("tenure", tr!("В перечне несколько лет подряд", "On the list several years in a row")),
+        ("tenure_years", tr!("Лет подряд", "Years in a row")),
+        ("tenure_inr", tr!("ИНР по годам перечня", "ИНР by list year")),
+        ("m_objectivity", tr!("Признаки необъективности результатов (требуют проверки)", "Signs of unreliable results (to be checked)")),
+        ("objectivity_procedure", tr!("Процедура", "Procedure")),
+        ("objectivity_marker", tr!("Признак", "Sign")),
+        ("objectivity_numbers", tr!("Числа", "Numbers")),
+        ("objectivity_note", tr!("Отметка", "Note")),
+    ])
+}
+
 /// Russian plural of «школа» after a number (nominative): 1 школа, 2 школы, 5 школ, 21 школа.
 /// «школы»/«школ» after «для» (genitive): для 1 школы, для 2 школ, для 21 школы.
 pub(super) fn schools_word_gen(n: u64) -> String {
@@ -232,7 +246,7 @@ fn pct1(v: Option<f64>) -> String {
 
 /// A number with up to three decimals and no trailing zeros: 0.7 → «0,7», 10 → «10».
 fn labels() -> BTreeMap<&'static str, String> {
-    let mut t = BTreeMap::new();
+    let mut t = later_labels();
     let mut put = |k: &'static str, v: String| {
         t.insert(k, v);
     };
@@ -243,11 +257,6 @@ fn labels() -> BTreeMap<&'static str, String> {
     put("m_munis", tr!("5. По муниципалитетам", "5. By municipality"));
     put("m_charts", tr!("6. Графики", "6. Charts"));
     put("m_quality", tr!("7. Качество данных", "7. Data quality"));
-    put("m_objectivity", tr!("Признаки необъективности результатов (требуют проверки)", "Signs of unreliable results (to be checked)"));
-    put("objectivity_procedure", tr!("Процедура", "Procedure"));
-    put("objectivity_marker", tr!("Признак", "Sign"));
-    put("objectivity_numbers", tr!("Числа", "Numbers"));
-    put("objectivity_note", tr!("Отметка", "Note"));
     put("short_reason", tr!("Основание: худшие процедуры — доля «2» (95 % интервал; n), критерии", "Reason: worst procedures — share of «2» (95 % interval; n), criteria"));
     put("short_reason_shnsu", tr!("Основание: показатели, сильнее всего снижающие ИСБШ", "Reason: the indicators that pull ИСБШ down most"));
     put("appendix", tr!("Приложение к аналитическому отчёту", "Appendix to the analytical report"));
@@ -324,9 +333,6 @@ fn labels() -> BTreeMap<&'static str, String> {
     put("low_response", tr!("Школы с наименьшим охватом", "Schools with the lowest response rates"));
     put("entered", tr!("Вошли в список ШНОР", "Entered the ШНОР list"));
     put("left", tr!("Вышли из списка ШНОР", "Left the ШНОР list"));
-    put("tenure", tr!("В перечне несколько лет подряд", "On the list several years in a row"));
-    put("tenure_years", tr!("Лет подряд", "Years in a row"));
-    put("tenure_inr", tr!("ИНР по годам перечня", "ИНР by list year"));
     put("left_register", tr!("Были в прошлогоднем списке, но отсутствуют в реестре", "On last year's list but no longer in the register"));
     put("none", tr!("нет", "none"));
     put("more", tr!("и ещё", "and more:"));
