@@ -34,6 +34,19 @@ pub(super) fn schools_word(n: u64) -> String {
     crate::i18n::ru_plural(n, "школа", "школы", "школ").into()
 }
 
+/// «школы»/«школ» after «для» or «у» (genitive): для 1 школы, для 2 школ, для 21 школы.
+pub(super) fn schools_word_gen(n: u64) -> String {
+    if crate::i18n::is_en() {
+        return schools_word(n);
+    }
+    if n % 10 == 1 && n % 100 != 11 { "школы".into() } else { "школ".into() }
+}
+
+/// A flag in words: «да» / «нет».
+pub(super) fn yes(b: bool) -> String {
+    if b { tr!("да", "yes") } else { tr!("нет", "no") }
+}
+
 /// A municipality's counts as a table line.
 pub(super) fn municipality_line(name: String, c: &Counts) -> MunicipalityLine {
     MunicipalityLine {

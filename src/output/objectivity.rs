@@ -52,7 +52,7 @@ impl Export<RunOutput<'_>> for ObjectivityCsv {
         let decimal = out.csv_decimal.chars().next().unwrap_or(',');
         let mut w = ::csv::WriterBuilder::new().delimiter(delim).terminator(::csv::Terminator::CRLF).from_writer(vec![0xEF, 0xBB, 0xBF]);
         w.write_record(headers())?;
-        let yes = |b: bool| super::xlsx::yes(b);
+        let yes = super::lines::yes;
         for l in lines(run) {
             let (s, m) = (l.school, l.marker);
             let round = |x: f64| number(Some((x * 1000.0).round() / 1000.0), decimal);
@@ -91,7 +91,7 @@ pub(super) fn summary_words(run: &RunOutput) -> Vec<String> {
         "School × procedure × marker checks: {}. Signs that need checking are found at {} {}; of them on the ШНОР list — {listed} (their results may be distorted; their listing is worth rechecking). These are signs to check, not a verdict; all are in the appendix and objectivity.csv.",
         screen.checked,
         schools.len(),
-        super::report::schools_word_gen(schools.len() as u64)
+        super::lines::schools_word_gen(schools.len() as u64)
     )];
     if screen.set_aside > 0 {
         v.push(tr!(

@@ -228,15 +228,6 @@ fn later_labels() -> BTreeMap<&'static str, String> {
     ])
 }
 
-/// Russian plural of «школа» after a number (nominative): 1 школа, 2 школы, 5 школ, 21 школа.
-/// «школы»/«школ» after «для» (genitive): для 1 школы, для 2 школ, для 21 школы.
-pub(super) fn schools_word_gen(n: u64) -> String {
-    if crate::i18n::is_en() {
-        return schools_word(n);
-    }
-    if n % 10 == 1 && n % 100 != 11 { "школы".into() } else { "школ".into() }
-}
-
 fn pct1(v: Option<f64>) -> String {
     match v {
         Some(x) => format!("{} %", num1(Some(x * 100.0))),
@@ -589,14 +580,14 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
         id: "inr_hist",
         svg: charts::histogram(&title, &tr!("ИНР окна", "window ИНР"), &tr!("школ", "schools"), &inr, 20, category_colour(Category::Shnor), &cuts)?,
         title,
-        caption: tr!("ИНР рассчитан для {} {}.", "ИНР is computed for {} {}.", inr.len(), schools_word_gen(inr.len() as u64)),
+        caption: tr!("ИНР рассчитан для {} {}.", "ИНР is computed for {} {}.", inr.len(), super::lines::schools_word_gen(inr.len() as u64)),
     });
     let title = tr!("Распределение ИСБШ", "Distribution of ИСБШ");
     charts.push(Chart {
         id: "isbsh_hist",
         svg: charts::histogram(&title, "ИСБШ", &tr!("школ", "schools"), &isbsh, 20, category_colour(Category::Shnsu), &y_cuts)?,
         title,
-        caption: tr!("ИСБШ рассчитан для {} {}.", "ИСБШ is computed for {} {}.", isbsh.len(), schools_word_gen(isbsh.len() as u64)),
+        caption: tr!("ИСБШ рассчитан для {} {}.", "ИСБШ is computed for {} {}.", isbsh.len(), super::lines::schools_word_gen(isbsh.len() as u64)),
     });
     charts.push(municipality_chart(rows, &mut notes)?);
     charts.push(procedures_chart(run, shares)?);
@@ -1166,8 +1157,8 @@ mod tests {
     fn russian_plurals() {
         let words: Vec<String> = [1, 2, 5, 11, 12, 21, 22, 25, 51, 111, 300].iter().map(|n| schools_word(*n)).collect();
         assert_eq!(words, ["школа", "школы", "школ", "школ", "школ", "школа", "школы", "школ", "школа", "школ", "школ"]);
-        assert_eq!(schools_word_gen(21), "школы");
-        assert_eq!(schools_word_gen(250), "школ");
+        assert_eq!(crate::output::lines::schools_word_gen(21), "школы");
+        assert_eq!(crate::output::lines::schools_word_gen(250), "школ");
     }
 
     #[test]

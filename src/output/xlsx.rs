@@ -9,6 +9,7 @@ use anyhow::{anyhow, Result};
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook as XWorkbook, Worksheet};
 
 use crate::identify::{counts_by_municipality, region_counts, shnsu_list, Counts, Dynamics, SchoolRow};
+use super::lines::yes;
 use super::{Export, RunOutput};
 use crate::identify::Category;
 
@@ -94,10 +95,6 @@ pub(super) fn new_workbook() -> Result<XWorkbook> {
     Ok(wb)
 }
 
-/// A flag as schools.csv writes it: «да» / «нет».
-pub(super) fn yes(b: bool) -> String {
-    if b { tr!("да", "yes") } else { tr!("нет", "no") }
-}
 
 /// The category cell: its label on its colour, formats and labels made once per sheet.
 struct Categories {
