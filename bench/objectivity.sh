@@ -1,8 +1,9 @@
 #!/bin/sh
 # The objectivity screen against planted truth: generated regions of 1,500 schools with
 # distorted results planted in 10 % of the schools (shnor-gen --plant-objectivity 0.1: inflated
-# journal marks or inflated ВПР marks of the latest year; planted_objectivity.csv, which shnor
-# never reads), recall and false alarms among the schools large enough to judge.
+# journal marks, inflated ВПР marks of the latest year or scores pushed over a mark boundary;
+# planted_objectivity.csv, which shnor never reads), recall and false alarms among the schools
+# large enough to judge.
 # Not part of the tests. About 15 s per region after the build.
 #   sh bench/objectivity.sh [SEED ...]      (default: 7; docs/methodology.md uses 7 8 9 10)
 set -eu

@@ -981,3 +981,41 @@ fn the_objectivity_screen_is_shown_and_can_set_works_aside() {
         .assert()
         .success();
 }
+
+/// M2 end to end: a per-student ВПР file where one school's pupils one or two points short of
+/// the lowest score of «3» were written at it; the boundary comes from the marks (no scale), the
+/// histogram from the rows, and the marker reaches objectivity.csv — only for that school.
+#[test]
+fn scores_bunched_at_a_mark_boundary_are_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mark = |s: u32| match s {
+        0..=4 => 2,
+        5..=9 => 3,
+        10..=13 => 4,
+        _ => 5,
+    };
+    let mut reg = String::from("school_id;name;municipality\n");
+    let mut res = String::from("year;school_id;procedure;grade;subject;score;mark\n");
+    for i in 1..=21 {
+        let id = format!("s{i:02}");
+        reg.push_str(&format!("{id};Школа {i};Район\n"));
+        for k in 0..63u32 {
+            let mut score = k % 21;
+            if i == 21 && (score == 3 || score == 4) {
+                score += 2;
+            }
+            res.push_str(&format!("2025;{id};ВПР;5;Математика;{score};{}\n", mark(score)));
+        }
+    }
+    std::fs::write(dir.path().join("schools.csv"), reg).unwrap();
+    std::fs::write(dir.path().join("vpr.csv"), res).unwrap();
+    let cfg = dir.path().join("region.toml");
+    std::fs::write(&cfg, "[[input]]\nkind = \"schools\"\npath = \"schools.csv\"\n\n[[input]]\nkind = \"results\"\npath = \"vpr.csv\"\n").unwrap();
+    let out = dir.path().join("out");
+    shnor().args(["--lang", "en", "run", "-q"]).arg(&cfg).arg("--out").arg(&out).assert().success();
+    let markers = read_csv(&out.join("objectivity.csv"));
+    let found: Vec<(&str, &str)> = column(&markers, "school_id").zip(column(&markers, "marker_code")).collect();
+    assert_eq!(found, [("s21", "m2_boundary_3")]);
+    let value: Vec<&str> = column(&markers, "value").collect();
+    assert_eq!(value, ["1"], "all 12 pupils of the window at 5 or 6");
+}

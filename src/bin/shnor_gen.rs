@@ -46,8 +46,8 @@ struct Args {
     #[arg(long)]
     national: bool,
     /// Заложить искажения результатов в эту долю школ (0 — нет; для проверки признаков
-    /// необъективности): завышенные отметки по журналу или завышенные отметки ВПР последнего
-    /// года (на балл выше истинной); какие школы и как — в planted_objectivity.csv (shnor его не читает). У остальных
+    /// необъективности): завышенные отметки по журналу, завышенные отметки ВПР последнего
+    /// года (на балл выше истинной) или баллы, дотянутые до границы «3» или «4»; какие школы и как — в planted_objectivity.csv (shnor его не читает). У остальных
     /// школ отметки по журналу тогда не завышены.
     #[arg(long, default_value_t = 0.0)]
     plant_objectivity: f64,
@@ -95,6 +95,9 @@ struct School {
     /// Planted: the probability that a pupil's ВПР mark of the latest year is written one higher
     /// (the journal keeps the true mark), and how the school was planted.
     vpr_boost: f64,
+    /// Planted: the probability that a pupil of the latest year's ВПР scoring one or two points
+    /// below the lowest score of «3» or «4» is written at that score.
+    boundary_push: f64,
     planted: Option<&'static str>,
 }
 
@@ -181,6 +184,7 @@ fn schools(rng: &mut ChaCha8Rng, n: usize, muns: &[Municipality]) -> Vec<School>
             inflation: (normal(rng) * 0.35).max(0.0),
             teachers_60: (rng.gen::<f64>() * 30.0 + if urban { 5.0 } else { 12.0 }).min(60.0),
             vpr_boost: 0.0,
+            boundary_push: 0.0,
             planted: None,
         });
     }
@@ -260,6 +264,8 @@ struct VprRow {
     score: u32,
     mark: u32,
     journal: Option<u32>,
+    /// Planted: this pupil's journal mark, ВПР mark or score was distorted.
+    altered: bool,
 }
 
 const VPR_SUBJECTS: &[(u32, &str, &str, u32)] = &[
@@ -272,10 +278,12 @@ const VPR_SUBJECTS: &[(u32, &str, &str, u32)] = &[
 ];
 
 /// Plants distorted results in `share` of the schools with their own generator (the main stream
-/// stays as without planting): half of them with inflated journal marks (a pupil's journal mark
-/// one above the ВПР mark with probability 0.35–0.7), half with inflated ВПР marks of the latest
-/// year (a pupil's ВПР mark written one higher with probability 0.35–0.7, the journal keeping the
-/// true mark). Every other school's journal is left honest.
+/// stays as without planting): a third of them with inflated journal marks (a pupil's journal
+/// mark one above the ВПР mark with probability 0.35–0.7), a third with inflated ВПР marks of the
+/// latest year (a pupil's ВПР mark written one higher with probability 0.35–0.7, the journal
+/// keeping the true mark), a third with scores pushed over a mark boundary (a pupil one or two
+/// points below the lowest score of «3» or «4» written at it with probability 0.35–0.7, the mark
+/// with it, the journal keeping the true mark). Every other school's journal is left honest.
 fn plant(schools: &mut [School], share: f64, seed: u64) {
     if share <= 0.0 {
         return;
@@ -286,20 +294,34 @@ fn plant(schools: &mut [School], share: f64, seed: u64) {
         if rng.gen::<f64>() >= share {
             continue;
         }
-        if rng.gen::<bool>() {
-            s.inflation = rng.gen_range(0.35..0.7);
-            s.planted = Some("journal");
-        } else {
-            s.vpr_boost = rng.gen_range(0.35..0.7);
-            s.planted = Some("vpr_marks");
+        match rng.gen_range(0..3u8) {
+            0 => {
+                s.inflation = rng.gen_range(0.35..0.7);
+                s.planted = Some("journal");
+            }
+            1 => {
+                s.vpr_boost = rng.gen_range(0.35..0.7);
+                s.planted = Some("vpr_marks");
+            }
+            _ => {
+                s.boundary_push = rng.gen_range(0.35..0.7);
+                s.planted = Some("boundary");
+            }
         }
     }
 }
 
-fn write_planted(path: &Path, schools: &[School]) -> Result<()> {
-    let mut s = String::from("school_id,how,journal_inflation,vpr_boost\n");
+/// The planted schools, how, with what strength and how many pupils of the latest year's ВПР
+/// were altered (`rows`: that year's rows; none in the national scenario).
+fn write_planted(path: &Path, schools: &[School], rows: &[VprRow]) -> Result<()> {
+    let mut altered: std::collections::BTreeMap<&str, u32> = Default::default();
+    for r in rows.iter().filter(|r| r.altered) {
+        *altered.entry(r.school.as_str()).or_default() += 1;
+    }
+    let mut s = String::from("school_id,how,journal_inflation,vpr_boost,boundary_push,altered_pupils\n");
     for sc in schools.iter().filter(|s| s.planted.is_some()) {
-        let _ = writeln!(s, "{},{},{:.3},{:.3}", sc.id, sc.planted.unwrap_or_default(), sc.inflation, sc.vpr_boost);
+        let n = altered.get(sc.id.as_str()).copied().unwrap_or(0);
+        let _ = writeln!(s, "{},{},{:.3},{:.3},{:.3},{n}", sc.id, sc.planted.unwrap_or_default(), sc.inflation, sc.vpr_boost, sc.boundary_push);
     }
     std::fs::write(path, s)?;
     Ok(())
@@ -320,15 +342,26 @@ fn vpr_rows(rng: &mut ChaCha8Rng, schools: &[School], year: i32, short: bool, bo
                 let mark = mark_of(ability);
                 let frac = ((ability + 2.5) / 5.0).clamp(0.0, 1.0);
                 let score = (frac * f64::from(max)).round() as u32;
+                let mut bumped = false;
                 let journal = if rng.gen::<f64>() < 0.97 {
                     let bump = if rng.gen::<f64>() < s.inflation { 1 } else { 0 };
                     let dip = if rng.gen::<f64>() < 0.06 { 1 } else { 0 };
+                    bumped = s.planted == Some("journal") && bump == 1 && mark < 5 && dip == 0;
                     Some((mark + bump).saturating_sub(dip).clamp(2, 5))
                 } else {
                     None
                 };
                 // Planted: the ВПР mark written one higher (the journal keeps the pupil's true mark).
                 let written = if boost && s.vpr_boost > 0.0 && mark < 5 && rng.gen::<f64>() < s.vpr_boost { mark + 1 } else { mark };
+                // Planted: a score one or two points short of a boundary written at it.
+                let scale = vpr_scale(max);
+                let short_of = scale[..2].iter().copied().find(|b| score + 2 >= *b && score < *b);
+                let (new_score, written) = match short_of {
+                    Some(b) if boost && s.boundary_push > 0.0 && rng.gen::<f64>() < s.boundary_push => (b, written.max(mark_on(scale, b))),
+                    _ => (score, written),
+                };
+                let altered = boost && (bumped || written != mark || new_score != score);
+                let score = new_score;
                 rows.push(VprRow {
                     school: s.id.clone(),
                     grade,
@@ -336,6 +369,7 @@ fn vpr_rows(rng: &mut ChaCha8Rng, schools: &[School], year: i32, short: bool, bo
                     score,
                     mark: written,
                     journal,
+                    altered,
                 });
             }
         }
@@ -1133,11 +1167,11 @@ fn main() -> Result<()> {
     let mut schools = schools(&mut rng, a.schools, &muns);
     plant(&mut schools, a.plant_objectivity, a.seed);
     write_truth(&a.out.join("latent_truth.csv"), &schools)?;
-    if a.plant_objectivity > 0.0 {
-        write_planted(&a.out.join("planted_objectivity.csv"), &schools)?;
-    }
     let prev = a.year - 1;
     if a.national {
+        if a.plant_objectivity > 0.0 {
+            write_planted(&a.out.join("planted_objectivity.csv"), &schools, &[])?;
+        }
         return national(&a, &mut rng, &schools, &muns);
     }
     write_register(&a.out.join("schools.xlsx"), &schools, &muns, a.year)?;
@@ -1148,6 +1182,9 @@ fn main() -> Result<()> {
         write_vpr_xlsx(&a.out.join(format!("vpr_{prev}.xlsx")), &rows_prev, prev)?;
     }
     let rows_cur = vpr_rows(&mut rng, &schools, a.year, true, true);
+    if a.plant_objectivity > 0.0 {
+        write_planted(&a.out.join("planted_objectivity.csv"), &schools, &rows_cur)?;
+    }
     // The sample region: one ВПР work of the latest year as a ФИС ОКО protocol (marks from the
     // scale file), the rest in the CSV.
     let (mut fisoko, rows_cur): (Vec<VprRow>, Vec<VprRow>) = rows_cur.into_iter().partition(|r| !a.csv_only && r.grade == 5 && r.subject == "МА");

@@ -257,6 +257,16 @@ pub struct Objectivity {
     /// M1: pupils with both a ВПР and a journal mark, and the least excess share of pupils.
     pub m1_min_pupils: u32,
     pub m1_min_effect: f64,
+    /// M2: the window around a mark boundary b (b − `m2_below` … b + `m2_above`, applied when
+    /// the aggregates are built), the least number of a school's pupils in it and the least
+    /// excess of its share at b … b + `m2_above` over the region's.
+    pub m2_below: u32,
+    pub m2_above: u32,
+    pub m2_min_window: u32,
+    pub m2_min_effect: f64,
+    /// M2: the strata of a work's schools by where they stand around the boundary (the share
+    /// above the window among their pupils outside it), each compared with its own.
+    pub m2_strata: u32,
     /// M3: the least gap between the school's ОГЭ and ВПР percentiles of badness in a subject,
     /// participants in each, and the school types exempt (matched in the type, any case).
     pub m3_rank_gap: f64,
@@ -283,6 +293,11 @@ impl Default for Objectivity {
             q: 0.05,
             m1_min_pupils: 10,
             m1_min_effect: 0.15,
+            m2_below: 2,
+            m2_above: 1,
+            m2_min_window: 12,
+            m2_min_effect: 0.15,
+            m2_strata: 5,
             m3_rank_gap: 50.0,
             m3_min_participants: 10,
             m3_exempt: vec!["гимназия".into(), "лицей".into()],
@@ -679,6 +694,7 @@ impl Config {
             ("method.uncertainty.rank_interval", self.method.uncertainty.rank_interval),
             ("objectivity.q", self.objectivity.q),
             ("objectivity.m1_min_effect", self.objectivity.m1_min_effect),
+            ("objectivity.m2_min_effect", self.objectivity.m2_min_effect),
             ("objectivity.m4_min_effect", self.objectivity.m4_min_effect),
         ];
         for (key, v) in shares {

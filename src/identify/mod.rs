@@ -129,7 +129,15 @@ fn index_key(config: &Config) -> String {
 /// What the results identification uses depend on beside the method: under
 /// `objectivity.effect = "exclude"`, the screen's settings (empty otherwise).
 fn exclusion_key(config: &Config) -> String {
-    if excludes(config) { serde_json::json!(config.objectivity).to_string() } else { String::new() }
+    if excludes(config) { screen_key(config) } else { String::new() }
+}
+
+/// What the screen's markers depend on: every `[objectivity]` setting but `effect` (switching
+/// between note and exclude reuses the markers).
+fn screen_key(config: &Config) -> String {
+    let mut o = config.objectivity.clone();
+    o.effect = crate::config::ObjectivityEffect::Note;
+    serde_json::json!(o).to_string()
 }
 
 fn excludes(config: &Config) -> bool {
@@ -249,8 +257,8 @@ pub struct Session<'a> {
     indices: Option<(String, Indices)>,
     hits: Option<(String, DataFrame)>,
     posterior: Option<(String, DataFrame)>,
-    /// The objectivity screen's markers table under a key (`exclusion_key` of the screen's
-    /// settings), and the results without the works it sets aside with how many.
+    /// The objectivity screen's markers table under its key (`screen_key`), and the results
+    /// without the works it sets aside with how many.
     screen: Option<(String, DataFrame)>,
     set_aside: Option<(String, DataFrame, usize)>,
     /// Per criterion (by flag column): the key its flags were computed under, and the flags.
@@ -298,7 +306,7 @@ impl<'a> Session<'a> {
     /// grids of settings, where only the flags are needed).
     pub fn identify(&mut self, config: &Config, previous: Option<&dynamics::Previous>, with_reasons: bool) -> Result<Identification> {
         let full = self.agg;
-        let screen_key = serde_json::json!(config.objectivity).to_string();
+        let screen_key = screen_key(config);
         if (with_reasons || excludes(config)) && self.screen.as_ref().map(|(k, _)| *k != screen_key).unwrap_or(true) {
             let t0 = std::time::Instant::now();
             self.screen = Some((screen_key.clone(), crate::indices::objectivity::compute(full.results, full.register, config, full.latest_year)?));

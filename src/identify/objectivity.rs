@@ -11,13 +11,19 @@ use crate::config::Config;
 use crate::indices::objectivity as ix;
 use crate::model::columns::{floats, ints, strs};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MarkerKind {
     /// M1: the journal mark above the ВПР mark more often than the region's pupils of the same
     /// ВПР marks.
     JournalHigher,
     /// M1: the journal mark below the ВПР mark more often than expected.
     JournalLower,
+    /// M2: more of the pupils around the lowest score of «3» (of «4») at or just above it than in
+    /// the region.
+    BoundaryThree,
+    BoundaryFour,
+    /// M2 over all the school's works and both boundaries.
+    Boundaries,
     /// M3: ВПР results not confirmed by ОГЭ in the same subject.
     OgeNotConfirming,
     /// M4: the fail share changed sharply from the year before.
@@ -29,6 +35,9 @@ impl MarkerKind {
         Some(match code {
             ix::M1_UP => MarkerKind::JournalHigher,
             ix::M1_DOWN => MarkerKind::JournalLower,
+            ix::M2_3 => MarkerKind::BoundaryThree,
+            ix::M2_4 => MarkerKind::BoundaryFour,
+            ix::M2 => MarkerKind::Boundaries,
             ix::M3 => MarkerKind::OgeNotConfirming,
             ix::M4 => MarkerKind::Jump,
             _ => return None,
@@ -39,6 +48,9 @@ impl MarkerKind {
         match self {
             MarkerKind::JournalHigher => ix::M1_UP,
             MarkerKind::JournalLower => ix::M1_DOWN,
+            MarkerKind::BoundaryThree => ix::M2_3,
+            MarkerKind::BoundaryFour => ix::M2_4,
+            MarkerKind::Boundaries => ix::M2,
             MarkerKind::OgeNotConfirming => ix::M3,
             MarkerKind::Jump => ix::M4,
         }
@@ -49,6 +61,9 @@ impl MarkerKind {
         match self {
             MarkerKind::JournalHigher => tr!("M1: отметка по журналу выше отметки ВПР чаще ожидаемого", "M1: journal mark above the ВПР mark more often than expected"),
             MarkerKind::JournalLower => tr!("M1: отметка ВПР выше отметки по журналу чаще ожидаемого", "M1: ВПР mark above the journal mark more often than expected"),
+            MarkerKind::BoundaryThree => tr!("M2: скопление баллов у нижней границы «3»", "M2: scores bunched at the lowest score of «3»"),
+            MarkerKind::BoundaryFour => tr!("M2: скопление баллов у нижней границы «4»", "M2: scores bunched at the lowest score of «4»"),
+            MarkerKind::Boundaries => tr!("M2: скопление баллов у нижних границ «3» и «4»", "M2: scores bunched at the lowest scores of «3» and «4»"),
             MarkerKind::OgeNotConfirming => tr!("M3: результаты ВПР не подтверждаются ОГЭ", "M3: ВПР results not confirmed by ОГЭ"),
             MarkerKind::Jump => tr!("M4: резкое изменение доли «2» за год", "M4: sharp change of the share of «2» in a year"),
         }
@@ -58,12 +73,12 @@ impl MarkerKind {
 /// One set marker of a school × procedure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Marker {
-    pub school_id: String,
     /// «ВПР 5 Математика»; for M3 the subject's ВПР («ВПР Математика»).
     pub procedure: String,
     pub kind: MarkerKind,
     /// The school's value and what it is compared with: M1 — the share of pupils and the share
-    /// expected from the region's pupils of the same ВПР marks; M3 — the ВПР and the ОГЭ
+    /// expected from the region's pupils of the same ВПР marks; M2 — the share of the window's
+    /// pupils at or just above the boundary, the school's and the region's; M3 — the ВПР and the ОГЭ
     /// percentiles of badness; M4 — this year's and last year's share of «2».
     pub value: f64,
     pub reference: f64,
@@ -81,6 +96,13 @@ impl Marker {
             MarkerKind::JournalHigher | MarkerKind::JournalLower => {
                 tr!("{} учеников (ожидалось {}), n\u{a0}=\u{a0}{}{q}", "{} of pupils ({} expected), n\u{a0}=\u{a0}{}{q}", pct(self.value), pct(self.reference), self.n)
             }
+            MarkerKind::BoundaryThree | MarkerKind::BoundaryFour | MarkerKind::Boundaries => tr!(
+                "{} учеников около границы — на ней или на балл выше (по региону {}), n\u{a0}=\u{a0}{}{q}",
+                "{} of the pupils around the boundary at it or one point above ({} in the region), n\u{a0}=\u{a0}{}{q}",
+                pct(self.value),
+                pct(self.reference),
+                self.n
+            ),
             MarkerKind::OgeNotConfirming => tr!(
                 "процентиль по доле «2»: ВПР {:.0}, ОГЭ {:.0}, n\u{a0}≥\u{a0}{}",
                 "percentile by the share of «2»: ВПР {:.0}, ОГЭ {:.0}, n\u{a0}≥\u{a0}{}",
@@ -131,7 +153,6 @@ pub fn screen_of(df: &DataFrame, agg: &Aggregates, config: &Config, set_aside: u
         };
         let (Some(id), Some(p), Some(s)) = (ids.get(i), procs.get(i), subjects.get(i)) else { continue };
         by_school.entry(id.clone()).or_default().push(Marker {
-            school_id: id.clone(),
             procedure: if s.is_empty() { tr!("ВПР, все работы школы", "ВПР, all the school's works") } else { super::words::procedure_label(p, grades.get(i).copied().flatten(), s) },
             kind,
             value: *v,

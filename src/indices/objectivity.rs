@@ -4,13 +4,18 @@
 //! * M1 ВПР against the journal: pupils whose journal mark is above (below) their ВПР mark,
 //!   against the number expected from the region's pupils *with the same ВПР mark* (a weak
 //!   school has more «journal above» naturally); one-sided normal test of the sum of Bernoullis.
+//! * M2 bunching at mark boundaries: among a school's pupils scoring b − 2 … b + 1 around the
+//!   lowest score b of «3» (of «4»), the share at b or b + 1 against the region's same share for
+//!   the work's schools that stand alike around the boundary (window counts from
+//!   `model::bunching`); one-sided exact binomial test per work, and pooled over the school's
+//!   works and both boundaries.
 //! * M3 ВПР not confirmed by ОГЭ: the school's ОГЭ percentile of badness in a subject minus its
 //!   ВПР percentile in the same subject (a rank rule, not a test).
 //! * M4 jumps: the fail share of Y against Y − 1 for the same procedure (two-proportion test).
 //!
-//! The tests of one run (M1 both ways, M4) are controlled together by Benjamini–Hochberg; a
-//! marker is set when its q ≤ `objectivity.q` and its effect reaches its minimum.
-//! (M2, bunching at mark boundaries, needs the pupils' score histograms: not computed yet.)
+//! The tests of one run (M1 both ways, M2 at both boundaries, M4) are controlled together by
+//! Benjamini–Hochberg; a marker is set when its q ≤ `objectivity.q` and its effect reaches its
+//! minimum.
 
 use anyhow::Result;
 use polars::prelude::*;
@@ -21,6 +26,9 @@ use crate::model::subjects::{OGE, VPR};
 /// One marker's code as stored and written to objectivity.csv.
 pub const M1_UP: &str = "m1_journal_higher";
 pub const M1_DOWN: &str = "m1_journal_lower";
+pub const M2: &str = "m2_boundary";
+pub const M2_3: &str = "m2_boundary_3";
+pub const M2_4: &str = "m2_boundary_4";
 pub const M3: &str = "m3_oge";
 pub const M4: &str = "m4_jump";
 
@@ -42,6 +50,10 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
         }
     }
     tests.push(m4(results, latest, config));
+    // Aggregates without per-student scores (or stored before M2 existed) have no M2.
+    if results.column("b3_window").is_ok() {
+        tests.push(m2(results, latest, config)?.lazy());
+    }
     let tested = concat(tests, UnionArgs::default())?.collect()?;
     let tested = benjamini_hochberg(with_p_values(tested)?)?;
     let flagged = tested
@@ -52,6 +64,8 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
                 .and(
                     when(col("marker").eq(lit(M4)))
                         .then(col("effect").abs().gt_eq(lit(o.m4_min_effect)))
+                        .when(col("marker").is_in(lit(Series::new("m2".into(), [M2, M2_3, M2_4])).implode(false), false))
+                        .then(col("effect").gt_eq(lit(o.m2_min_effect)))
                         .otherwise(col("effect").gt_eq(lit(o.m1_min_effect))),
                 )
                 .fill_null(lit(false))
@@ -195,6 +209,7 @@ fn m1(results: &DataFrame, latest: i32, config: &Config, up: bool) -> PolarsResu
             ((obs.clone() - exp.clone()) / n).alias("effect"),
             when(var.clone().gt(lit(0.0))).then((obs - exp) / var.sqrt()).otherwise(lit(NULL).cast(DataType::Float64)).alias("__z"),
             lit(true).alias("__one_sided"),
+            lit(NULL).cast(DataType::Float64).alias("__p"),
         ])
     };
     let pooled = pooled.select([col("school_id"), col("procedure"), col("grade"), col("subject"), col("__obs"), col("__exp"), col("__var"), col("__n")]);
@@ -230,7 +245,114 @@ fn m4(results: &DataFrame, latest: i32, config: &Config) -> LazyFrame {
             diff.clone().alias("effect"),
             when(se.clone().gt(lit(0.0))).then(diff / se).otherwise(lit(NULL).cast(DataType::Float64)).alias("__z"),
             lit(false).alias("__one_sided"),
+            lit(NULL).cast(DataType::Float64).alias("__p"),
         ])
+}
+
+/// M2 at both boundaries: per work and boundary, the school's share of its window pupils at or
+/// just above the boundary against the region's share for the same work (exact one-sided
+/// binomial p-value in `__p`, with at least `m2_min_window` pupils in the window); and pooled over
+/// the school's works and both boundaries (observed against expected, normal approximation of the
+/// sum of binomials; its row has no grade and no subject), which sees a school that pushes a few
+/// pupils in every work.
+fn m2(results: &DataFrame, latest: i32, config: &Config) -> PolarsResult<DataFrame> {
+    let min = lit(i64::from(config.objectivity.m2_min_window));
+    let strata = config.objectivity.m2_strata;
+    let windows = concat([window_counts(results, latest, 3, strata)?, window_counts(results, latest, 4, strata)?], UnionArgs::default())?.collect()?;
+    let (k, n, p0) = (col("__k").cast(DataType::Float64), col("n").cast(DataType::Float64), col("reference"));
+    let per_work = windows
+        .clone()
+        .lazy()
+        .filter(col("n").gt_eq(min.clone()))
+        .with_columns([(k.clone() / n.clone()).alias("value"), (k.clone() / n.clone() - p0.clone()).alias("effect"), lit(NULL).cast(DataType::Float64).alias("__z")])
+        .collect()?;
+    let (ks, ns, p0s) = (per_work.column("__k")?.i64()?, per_work.column("n")?.i64()?, per_work.column("reference")?.f64()?);
+    let p: Float64Chunked = ks.iter().zip(ns.iter()).zip(p0s.iter()).map(|((k, n), p0)| Some(binomial_upper_tail(k?, n?, p0?))).collect();
+    let mut per_work = per_work;
+    per_work.with_column(p.with_name("__p".into()).into_column())?;
+    let pooled = windows
+        .lazy()
+        .group_by([col("school_id")])
+        .agg([
+            col("procedure").first(),
+            k.clone().sum().alias("__obs"),
+            n.clone().sum().alias("__n"),
+            (n.clone() * p0.clone()).sum().alias("__exp"),
+            (n * p0.clone() * (lit(1.0) - p0)).sum().alias("__var"),
+        ])
+        .filter(col("__n").gt_eq(min.cast(DataType::Float64)))
+        .select([
+            col("school_id"),
+            col("procedure"),
+            lit(NULL).cast(DataType::Int32).alias("grade"),
+            lit(NULL).cast(DataType::String).alias("subject"),
+            lit(M2).alias("marker"),
+            (col("__obs") / col("__n")).alias("value"),
+            (col("__exp") / col("__n")).alias("reference"),
+            col("__n").cast(DataType::Int64).alias("n"),
+            ((col("__obs") - col("__exp")) / col("__n")).alias("effect"),
+            when(col("__var").gt(lit(0.0))).then((col("__obs") - col("__exp")) / col("__var").sqrt()).otherwise(lit(NULL).cast(DataType::Float64)).alias("__z"),
+            lit(true).alias("__one_sided"),
+            lit(NULL).cast(DataType::Float64).alias("__p"),
+        ]);
+    let order = ["school_id", "procedure", "grade", "subject", "marker", "value", "reference", "n", "effect", "__z", "__one_sided", "__p"];
+    concat([per_work.lazy().select(order.map(col)), pooled], UnionArgs::default())?.collect()
+}
+
+/// The window counts at the boundary of «`boundary`» of every latest ВПР work with pupils in the
+/// window: school, work, marker code, `__k` (at or just above the boundary), `n` (in the window)
+/// and `reference` (the share at or just above of the work's schools that stand alike around the
+/// boundary: `m2_strata` strata of the share above the window among the pupils outside it).
+fn window_counts(results: &DataFrame, latest: i32, boundary: u8, strata: u32) -> PolarsResult<LazyFrame> {
+    let work = || vec![col("procedure"), col("grade"), col("subject")];
+    let key = || work().into_iter().chain([col("__stratum")]).collect::<Vec<_>>();
+    let (window, at) = (col(format!("b{boundary}_window")), col(format!("b{boundary}_at")));
+    // Where the school stands around the boundary: of its pupils outside the window, the share
+    // above it (pushing pupils across the boundary does not change it). A school high above the
+    // boundary has scores rising across the window, a school below it falling; each is compared
+    // with the schools of its own stratum of this share (0 = lowest).
+    let (under, over) = (col(format!("b{boundary}_under")).cast(DataType::Float64), col(format!("b{boundary}_over")).cast(DataType::Float64));
+    let level = when((under.clone() + over.clone()).gt(lit(0.0))).then(over.clone() / (under + over)).otherwise(lit(0.5));
+    let rank = level.clone().rank(RankOptions { method: RankMethod::Average, descending: false }, None).over(work())?;
+    let n = level.count().over(work())?;
+    let stratum = ((rank - lit(1.0)) * lit(f64::from(strata.max(1))) / n.cast(DataType::Float64)).floor().cast(DataType::Int32);
+    let rows = latest_vpr(results, latest).filter(window.clone().gt(lit(0i64))).with_column(stratum.fill_null(lit(0i32)).alias("__stratum"));
+    let region = rows.clone().group_by(key()).agg([(at.clone().sum().cast(DataType::Float64) / window.clone().sum().cast(DataType::Float64)).alias("__p0")]);
+    Ok(rows.join(region, key(), key(), nulls_equal(JoinType::Left)).select([
+        col("school_id"),
+        col("procedure"),
+        col("grade"),
+        col("subject"),
+        lit(if boundary == 3 { M2_3 } else { M2_4 }).alias("marker"),
+        at.cast(DataType::Int64).alias("__k"),
+        window.cast(DataType::Int64).alias("n"),
+        col("__p0").alias("reference"),
+        lit(true).alias("__one_sided"),
+    ]))
+}
+
+/// P(X ≥ k) for X ~ Binomial(n, p), summed exactly in log space.
+pub fn binomial_upper_tail(k: i64, n: i64, p: f64) -> f64 {
+    if k <= 0 {
+        return 1.0;
+    }
+    if k > n || p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let (lp, lq) = (p.ln(), (1.0 - p).ln());
+    // ln C(n, k), then each next term's coefficient from the last.
+    let mut ln_c: f64 = (1..=k).map(|j| ((n - j + 1) as f64 / j as f64).ln()).sum();
+    let mut terms = Vec::with_capacity((n - k + 1) as usize);
+    for i in k..=n {
+        terms.push(ln_c + i as f64 * lp + (n - i) as f64 * lq);
+        ln_c += ((n - i) as f64 / (i + 1) as f64).ln();
+    }
+    let max = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let sum: f64 = terms.iter().map(|t| (t - max).exp()).sum();
+    (max + sum.ln()).exp().min(1.0)
 }
 
 /// M3: per school and subject, the ВПР fail share (pooled over grades) and the ОГЭ fail share,
@@ -278,16 +400,19 @@ fn m3(results: &DataFrame, register: &DataFrame, latest: i32, config: &Config) -
         ]))
 }
 
-/// The p-value of each test from its z (one-sided upper tail or two-sided).
+/// The p-value of each test: its exact one (`__p`) or from its z (one-sided upper tail or
+/// two-sided).
 fn with_p_values(tested: DataFrame) -> PolarsResult<DataFrame> {
     let z = tested.column("__z")?.f64()?.clone();
     let one = tested.column("__one_sided")?.bool()?.clone();
+    let exact = tested.column("__p")?.f64()?.clone();
     let p: Float64Chunked = z
         .iter()
         .zip(one.iter())
-        .map(|(z, one)| z.map(|z| if one.unwrap_or(true) { upper_tail(z) } else { (2.0 * upper_tail(z.abs())).min(1.0) }))
+        .zip(exact.iter())
+        .map(|((z, one), exact)| exact.or_else(|| z.map(|z| if one.unwrap_or(true) { upper_tail(z) } else { (2.0 * upper_tail(z.abs())).min(1.0) })))
         .collect();
-    let mut out = tested.drop_many(["__z", "__one_sided"]);
+    let mut out = tested.drop_many(["__z", "__one_sided", "__p"]);
     out.with_column(p.with_name("p".into()).into_column())?;
     Ok(out)
 }

@@ -1,5 +1,6 @@
 //! Canonical tables and their schema; building them from raw frames with full row accounting.
 
+pub mod bunching;
 pub mod checks;
 pub mod columns;
 pub mod clean;
@@ -244,7 +245,7 @@ pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Resu
         scales,
         scale_reports: std::sync::Mutex::new(scale_reports),
     };
-    let mut parts: Vec<DataFrame> = Vec::new();
+    let (mut parts, mut histograms): (Vec<DataFrame>, Vec<DataFrame>) = (Vec::new(), Vec::new());
     let mut q_tables: Vec<DataFrame> = Vec::new();
     // Every file is read two at a time (reading is partly single-threaded); results are kept in
     // the configured order.
@@ -252,7 +253,10 @@ pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Resu
     for (report, loaded) in crate::parallel::in_parallel(&order, &start_order(&order), 2, job)? {
         match loaded {
             Loaded::Register(df) => ds.register = Some(df),
-            Loaded::Results(df) => parts.push(df),
+            Loaded::Results(df, s) => {
+                parts.push(df);
+                histograms.extend(s);
+            }
             Loaded::Questionnaire(df) => q_tables.push(df),
             Loaded::Context(df) => ds.context.push(df),
             Loaded::Nothing => {}
@@ -272,7 +276,7 @@ pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Resu
     }
     let t0 = std::time::Instant::now();
     if has_results {
-        combine_results(&mut ds, parts, config, first_year)?;
+        combine_results(&mut ds, parts, histograms, shared.scales.as_ref(), config, first_year)?;
     }
     crate::i18n::trace(&tr!("объединение результатов всех файлов", "results of all files combined"), t0);
     gate_excluded(&mut ds, config);
@@ -384,7 +388,7 @@ impl Shared<'_> {
 
     /// A results file, whole or block by block, aggregated to school × year × procedure.
     fn load_results(&self, i: usize, spec: &InputSpec, report: &mut InputReport) -> Result<Loaded> {
-        let mut parts: Vec<DataFrame> = Vec::new();
+        let (mut parts, mut scores): (Vec<DataFrame>, Vec<DataFrame>) = (Vec::new(), Vec::new());
         read_each(spec, self.config, report, self.max_problems, true, &mut |raw, report| {
             let known = self.register.wait().as_ref();
             let ctx = results::Context {
@@ -398,16 +402,18 @@ impl Shared<'_> {
                 file_index: i as u32,
                 max_problems: self.max_problems,
             };
-            if let Some(df) = results::build(raw, &ctx, report)? {
-                parts.push(df);
+            if let Some(built) = results::build(raw, &ctx, report)? {
+                parts.push(built.table);
+                scores.extend(built.scores);
             }
             Ok(())
         })?;
-        Ok(match parts.len() {
-            0 => Loaded::Nothing,
-            1 => parts.pop().map_or(Loaded::Nothing, Loaded::Results),
-            _ => Loaded::Results(concat(parts.into_iter().map(DataFrame::lazy).collect::<Vec<_>>(), UnionArgs::default())?.collect()?),
-        })
+        let table = match parts.len() {
+            0 => return Ok(Loaded::Nothing),
+            1 => parts.pop(),
+            _ => Some(concat(parts.into_iter().map(DataFrame::lazy).collect::<Vec<_>>(), UnionArgs::default())?.collect()?),
+        };
+        Ok(table.map_or(Loaded::Nothing, |table| Loaded::Results(table, scores)))
     }
 }
 
@@ -507,13 +513,14 @@ impl Known {
 /// What one input file contributed.
 enum Loaded {
     Register(DataFrame),
-    Results(DataFrame),
+    /// The aggregate, and the score histograms of a per-student file (block by block).
+    Results(DataFrame, Vec<DataFrame>),
     Questionnaire(DataFrame),
     Context(DataFrame),
     Nothing,
 }
 
-fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, config: &Config, first_year: FirstYear) -> Result<()> {
+fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, histograms: Vec<DataFrame>, scales: Option<&scales::Scales>, config: &Config, first_year: FirstYear) -> Result<()> {
     let any_fatal_results = ds.reports.iter().any(|r| r.kind == InputKind::Results && r.fatal);
     let combined = results::combine(parts, config, first_year)?;
     let Some(c) = combined else {
@@ -580,7 +587,7 @@ fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, config: &Config, fir
     }
     ds.latest_year = Some(c.latest_year);
     ds.first_year = Some(c.first_year);
-    ds.results = Some(c.table);
+    ds.results = Some(bunching::attach(c.table, histograms, scales, c.latest_year, &config.objectivity)?);
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use polars::prelude::*;
 use super::checks::{apply_checks, check, ensure_columns, require_columns, Check};
 use super::clean::{codes_of, is_whole, parse_numbers, PLACEHOLDERS};
 use super::names::{Crosswalk, How};
-pub use super::results_common::{Context, KEY};
+pub use super::results_common::{Built, Context, KEY};
 use super::results_common::{has, in_rule_order, match_distinct, not_numeric, note_crosswalk_ids, num, pair_attributes, JOURNAL, STUDENT_NUMBERS};
 use super::report::{InputReport, Reason};
 use crate::config::{Config, InputSpec, Layout, ValuesMode};
@@ -48,7 +48,7 @@ pub fn detect_layout(raw: &RawFrame, spec: &InputSpec) -> Layout {
 }
 
 /// Builds the per-file aggregate. None when a fatal problem was recorded.
-pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<Built>> {
     let layout = detect_layout(&raw, ctx.spec);
     report.layout = Some(match layout {
         _ if raw.wide.is_some() => tr!("по школам, широкая форма (предметы — блоками столбцов)", "per school, wide form (subjects in column blocks)"),
@@ -110,7 +110,7 @@ pub fn build(raw: RawFrame, ctx: &Context, report: &mut InputReport) -> PolarsRe
     let (df, names) = with_procedure_keys(df, ctx)?;
     let df = with_school_index(df, ctx.register_ids)?;
     let lf = parse_numbers(df, numbers, Some("year"))?.lazy();
-    school_level(lf, &names, &mapped, ctx, report)
+    Ok(school_level(lf, &names, &mapped, ctx, report)?.map(|table| Built { table, scores: None }))
 }
 
 /// A per-student file without a mark column: its ВПР and ОГЭ marks come from the primary score

@@ -26,6 +26,17 @@ pub const JOURNAL: &[&str] = &[
     "j_far",
 ];
 
+/// The histogram of whole primary scores kept per school × year × ВПР procedure of a per-student
+/// file (§4.8 M2): `pupils` with that score and mark (the mark may be null).
+pub const SCORE_HISTOGRAM: &[&str] = &["year", "school_id", "procedure", "grade", "subject", "score", "mark", "pupils"];
+
+/// One file's (or block's) aggregate, and the score histogram of its ВПР pupils when the file
+/// is per student.
+pub struct Built {
+    pub table: DataFrame,
+    pub scores: Option<DataFrame>,
+}
+
 /// Number columns of a per-student file (besides the year).
 pub(super) const STUDENT_NUMBERS: &[&str] = &["grade", "score", "mark", "journal_mark"];
 

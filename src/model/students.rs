@@ -21,7 +21,7 @@ use super::checks::{cell_text, ensure_columns};
 use super::clean::{codes_of, is_whole, parse_numbers, PLACEHOLDERS};
 use super::names::How;
 use super::report::{InputReport, Reason, Severity};
-use super::results_common::{bad_mark, has, in_rule_order, match_distinct, not_numeric, num, pair_attributes, Context, KEY, STUDENT_NUMBERS};
+use super::results_common::{bad_mark, has, in_rule_order, match_distinct, not_numeric, num, pair_attributes, Built, Context, KEY, SCORE_HISTOGRAM, STUDENT_NUMBERS};
 use super::subjects::VPR;
 use crate::ingest::ROW_COL;
 
@@ -69,7 +69,7 @@ impl Coded {
 }
 
 /// Checks and aggregates one table (or one block of a large file) of per-student results.
-pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<DataFrame>> {
+pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputReport) -> PolarsResult<Option<Built>> {
     let has_place = by_name && df.column("municipality").is_ok();
     let school_cols: Vec<&'static str> = match (by_name, has_place) {
         (true, true) => vec!["name", "municipality"],
@@ -88,7 +88,7 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
     // Step 1: every row, grouped by its packed key.
     let fields = key_fields(&coded);
     let (base, key_cols, total_bits, packed) = keyed(&df, &fields);
-    let (groups, scores, bad_rows) = first_step(base, &key_cols, packed)?;
+    let (groups, scores, bad_rows, hist) = first_step(base, &key_cols, packed)?;
 
     // Step 2: the groups.
     let groups = if packed { unpack(groups, &fields, total_bits)? } else { groups };
@@ -97,7 +97,8 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
     let groups = groups.lazy().with_column(final_reason(by_name).alias("__reason")).collect()?;
     let groups = with_failed_by_score(groups, scores, &key_cols)?;
     account(&df, &groups, &bad_rows, &key_cols, report, ctx.max_problems)?;
-    aggregate(groups, ctx)
+    let scores = score_histogram(hist, &groups, &key_cols)?;
+    Ok(aggregate(groups, ctx)?.map(|table| Built { table, scores: Some(scores) }))
 }
 
 /// The text columns of the key (the school's, procedure, subject) as codes (each categories
@@ -186,8 +187,9 @@ fn keyed(df: &DataFrame, fields: &[Field]) -> (LazyFrame, Vec<String>, u32, bool
 }
 
 /// The groups of equal keys with their counts, the scores of rows without a mark (for the ЕГЭ
-/// minimum) and the rows that fail their own check, in one streaming pass.
-fn first_step(base: LazyFrame, key_cols: &[String], packed: bool) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
+/// minimum), the rows that fail their own check and the histogram of whole primary scores by
+/// mark (for the bunching at mark boundaries, §4.8 M2), in one streaming pass.
+fn first_step(base: LazyFrame, key_cols: &[String], packed: bool) -> PolarsResult<(DataFrame, DataFrame, DataFrame, DataFrame)> {
     let key_exprs = || key_cols.iter().map(|k| col(k.as_str())).collect::<Vec<_>>();
     let row_value = if packed { (col("__k") / lit(4u64)) % lit(4u64) } else { col("__f_row") };
     let nomark_value = if packed { (col("__k") / lit(2u64)) % lit(2u64) } else { col("__f_nomark") };
@@ -228,15 +230,47 @@ fn first_step(base: LazyFrame, key_cols: &[String], packed: bool) -> PolarsResul
         .agg([len().cast(DataType::Int64).alias("n")]);
     let mut bad_cols: Vec<Expr> = key_exprs();
     bad_cols.extend([row_value.clone().alias("__row_check"), col(ROW_COL).cast(DataType::UInt64).alias(ROW_COL), col("mark"), col("journal_mark"), col("score")]);
+    let score = num("score");
+    let hist = base
+        .clone()
+        .filter(row_value.clone().eq(lit(ROW_OK)).and(score.clone().is_not_null()).and(is_whole(score.clone())).and(score.clone().lt(lit(f64::from(i16::MAX)))))
+        .group_by(key_exprs().into_iter().chain([score.cast(DataType::Int16).alias("score"), num("mark").cast(DataType::Int8).alias("mark")]).collect::<Vec<_>>())
+        .agg([len().cast(DataType::UInt32).alias("pupils")]);
     let bad_rows = base.filter(row_value.neq(lit(ROW_OK))).select(bad_cols);
     let opt = groups.get_current_optimizations();
-    let mut out = LazyFrame::collect_all_with_engine(vec![groups.logical_plan, scores.logical_plan, bad_rows.logical_plan], Engine::Streaming, opt)?.into_iter();
-    let (Some(groups), Some(scores), Some(bad_rows)) = (out.next(), out.next(), out.next()) else {
+    let plans = vec![groups.logical_plan, scores.logical_plan, bad_rows.logical_plan, hist.logical_plan];
+    let mut out = LazyFrame::collect_all_with_engine(plans, Engine::Streaming, opt)?.into_iter();
+    let (Some(groups), Some(scores), Some(bad_rows), Some(hist)) = (out.next(), out.next(), out.next(), out.next()) else {
         return Err(polars_err!(ComputeError: "per-student results: missing query output"));
     };
     drop(out);
 
-    Ok((groups, scores, bad_rows))
+    Ok((groups, scores, bad_rows, hist))
+}
+
+/// The histogram of the ВПР groups that pass, by school × year × procedure, score and mark
+/// (`results_common::SCORE_HISTOGRAM`): school-level counts, never a pupil's row.
+fn score_histogram(hist: DataFrame, groups: &DataFrame, key_cols: &[String]) -> PolarsResult<DataFrame> {
+    let on: Vec<Expr> = key_cols.iter().map(|k| col(k.as_str())).collect();
+    let passing = groups
+        .clone()
+        .lazy()
+        .filter(col("__reason").is_null().and(col("procedure").eq(lit(VPR))))
+        .select(on.iter().cloned().chain([
+            (col("__f_year").cast(DataType::Int32) + lit(2000)).alias("year"),
+            col("school_id"),
+            col("procedure"),
+            grade().cast(DataType::Int32).alias("grade"),
+            col("subject"),
+        ]).collect::<Vec<_>>());
+    let key: Vec<Expr> = KEY.iter().map(|k| col(*k)).chain([col("score"), col("mark")]).collect();
+    hist.lazy()
+        .join(passing, on.clone(), on, JoinArgs::new(JoinType::Inner))
+        .group_by(key.clone())
+        .agg([col("pupils").sum()])
+        .sort(SCORE_HISTOGRAM[..KEY.len() + 2].to_vec(), SortMultipleOptions::default().with_nulls_last(true))
+        .select(SCORE_HISTOGRAM.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
 }
 
 /// The fields of the packed key as columns of their own.

@@ -183,3 +183,58 @@ fn exclude_sets_aside_exactly_the_marked_works() {
     assert!(left.contains(&("a".into(), 2025, "Русский язык".into(), 5)) && left.contains(&("a".into(), 2024, "Математика".into(), 5)));
     assert!(left.contains(&("c".into(), 2025, "Математика".into(), 5)) && left.iter().any(|r| r.0 == "b" && r.3 == 9));
 }
+
+#[test]
+fn the_binomial_tail_matches_hand_worked_values() {
+    assert!((binomial_upper_tail(2, 3, 0.5) - 0.5).abs() < 1e-12);
+    assert!((binomial_upper_tail(3, 3, 0.5) - 0.125).abs() < 1e-12);
+    // Σ_{i=6}^{10} C(10, i)·0.3^i·0.7^(10−i).
+    assert!((binomial_upper_tail(6, 10, 0.3) - 0.047_348_987_6).abs() < 1e-9);
+    // Large n stays finite and right: P(X ≥ 120 | 200, 0.5).
+    assert!((binomial_upper_tail(120, 200, 0.5) - 0.002_842_578_0).abs() < 1e-9);
+    assert_eq!(binomial_upper_tail(0, 10, 0.3), 1.0);
+    assert_eq!(binomial_upper_tail(11, 10, 0.3), 0.0);
+}
+
+/// ВПР rows of the latest year with the window counts at the boundary of «3»:
+/// `(school, pupils in the window, of them at b or b + 1)`.
+fn bunching_frame(rows: &[(&'static str, i64, i64)]) -> DataFrame {
+    let mut df = frame(&rows.iter().map(|r| Row { school: r.0, year: 2025, procedure: VPR, subject: "Математика", participants: 60, failed: 10, by_mark: None }).collect::<Vec<_>>());
+    let some = |f: fn(&(&'static str, i64, i64)) -> i64| rows.iter().map(|r| Some(f(r))).collect::<Vec<Option<i64>>>();
+    let none = vec![None::<i64>; rows.len()];
+    let ten = vec![Some(10i64); rows.len()];
+    let columns = [
+        ("b3_score", vec![Some(5i64); rows.len()]), ("b3_window", some(|r| r.1)), ("b3_at", some(|r| r.2)), ("b3_under", ten.clone()), ("b3_over", ten),
+        ("b4_score", none.clone()), ("b4_window", none.clone()), ("b4_at", none.clone()), ("b4_under", none.clone()), ("b4_over", none),
+    ];
+    for (c, v) in columns {
+        df.with_column(Column::new(c.into(), v)).unwrap();
+    }
+    df
+}
+
+#[test]
+fn m2_fires_on_a_jump_at_the_boundary_not_on_a_fuller_window() {
+    let mut rows: Vec<(&'static str, i64, i64)> = IDS.iter().map(|s| (*s, 20, 10)).collect();
+    // Bunched: 27 of 30 pupils around the boundary sit at it or one point above.
+    rows.push(("bunched", 30, 27));
+    // Weak: three times as many pupils near the «3» boundary, spread as in the region.
+    rows.push(("weak", 60, 30));
+    // Too few pupils in the window to judge, however extreme.
+    rows.push(("tiny", 11, 11));
+    let out = compute(&bunching_frame(&rows), &register(&[]), &Config::defaults().unwrap(), 2025).unwrap();
+    // The work's test and the school's pooled one (here the same single work).
+    assert_eq!(flagged(&out), vec![("bunched".to_string(), M2_3.to_string()), ("bunched".to_string(), M2.to_string())]);
+    let m2 = out.lazy().filter(col("marker").eq(lit(M2_3))).collect().unwrap();
+    let tested: Vec<&str> = m2.column("school_id").unwrap().str().unwrap().iter().flatten().collect();
+    assert!(!tested.contains(&"tiny") && tested.contains(&"weak"), "{tested:?}");
+    // A smaller excess (0.65 against the region's 0.53) is below the minimum effect of 0.15, and
+    // above it when the minimum is lowered.
+    let mut rows: Vec<(&'static str, i64, i64)> = IDS.iter().map(|s| (*s, 40, 20)).collect();
+    rows.push(("some", 200, 130));
+    let mut config = Config::defaults().unwrap();
+    assert!(flagged(&compute(&bunching_frame(&rows), &register(&[]), &config, 2025).unwrap()).is_empty());
+    config.objectivity.m2_min_effect = 0.05;
+    let found = flagged(&compute(&bunching_frame(&rows), &register(&[]), &config, 2025).unwrap());
+    assert_eq!(found, vec![("some".to_string(), M2_3.to_string()), ("some".to_string(), M2.to_string())]);
+}
