@@ -15,7 +15,7 @@
 
 use polars::prelude::*;
 
-use super::results_common::KEY;
+use super::results_common::{ScoreHistogram, KEY};
 use super::scales::Scales;
 use crate::config::Objectivity;
 
@@ -27,38 +27,35 @@ const MARKS: [i32; 2] = [3, 4];
 
 /// The results table with the [`BUNCHING`] columns: the histograms of every per-student file
 /// (latest year only) reduced to window counts.
-pub fn attach(table: DataFrame, histograms: Vec<DataFrame>, scales: Option<&Scales>, latest: i32, o: &Objectivity) -> PolarsResult<DataFrame> {
-    let parts: Vec<LazyFrame> = histograms.into_iter().filter(|h| h.height() > 0).map(|h| h.lazy().filter(col("year").eq(lit(latest)))).collect();
-    if parts.is_empty() {
+pub fn attach(table: DataFrame, histograms: Vec<ScoreHistogram>, scales: Option<&Scales>, latest: i32, o: &Objectivity) -> PolarsResult<DataFrame> {
+    let histograms: Vec<ScoreHistogram> = histograms.into_iter().filter(|h| h.counts.height() > 0).collect();
+    if histograms.is_empty() {
         let nulls: Vec<Expr> = BUNCHING.iter().map(|c| lit(NULL).cast(DataType::Int64).alias(*c)).collect();
         return table.lazy().with_columns(nulls).collect();
     }
     let key = || KEY.iter().map(|k| col(*k)).collect::<Vec<_>>();
-    // Blocks of one file (and several files) may hold the same school × procedure.
-    let hist = concat(parts, UnionArgs::default())?
-        .group_by(key().into_iter().chain([col("score"), col("mark")]).collect::<Vec<_>>())
-        .agg([col("pupils").cast(DataType::Int64).sum()])
-        .collect()?;
-    let bounds = boundaries(&hist, scales, latest)?;
-    let work = || [col("year"), col("procedure"), col("grade"), col("subject")];
-    let score = || col("score").cast(DataType::Int64);
-    let (below, above) = (i64::from(o.m2_below), i64::from(o.m2_above));
-    let mut sums = Vec::new();
-    for m in MARKS {
-        let b = col(format!("b{m}_score"));
-        let window = score().gt_eq(b.clone() - lit(below)).and(score().lt_eq(b.clone() + lit(above)));
-        let at = score().gt_eq(b.clone()).and(score().lt_eq(b.clone() + lit(above)));
-        sums.push(b.clone().first().alias(format!("b{m}_score")));
-        sums.push(when(window).then(col("pupils")).otherwise(lit(0i64)).sum().alias(format!("b{m}_window")));
-        sums.push(when(at).then(col("pupils")).otherwise(lit(0i64)).sum().alias(format!("b{m}_at")));
-        sums.push(when(score().lt(b.clone() - lit(below))).then(col("pupils")).otherwise(lit(0i64)).sum().alias(format!("b{m}_under")));
-        sums.push(when(score().gt(b.clone() + lit(above))).then(col("pupils")).otherwise(lit(0i64)).sum().alias(format!("b{m}_over")));
+    let work = || vec![col("year"), col("procedure"), col("grade"), col("subject")];
+    // The region's pupils by work, score and mark (small), for the boundaries.
+    let mut region = Vec::new();
+    for h in &histograms {
+        region.push(with_keys(h, latest).group_by(work().into_iter().chain([col("score"), col("mark")]).collect::<Vec<_>>()).agg([col("pupils").sum()]));
     }
-    let counts = hist
-        .lazy()
-        .join(bounds.lazy(), work(), work(), nulls_equal(JoinType::Inner))
-        .group_by(key())
-        .agg(sums);
+    let region = concat(region, UnionArgs::default())?
+        .group_by(work().into_iter().chain([col("score"), col("mark")]).collect::<Vec<_>>())
+        .agg([col("pupils").sum()])
+        .collect()?;
+    let bounds = boundaries(&region, scales, latest)?;
+    // Each file's (block's) window counts, then summed over files and blocks.
+    let mut counts = Vec::new();
+    for h in &histograms {
+        counts.push(window_sums(with_keys(h, latest).join(bounds.clone().lazy(), work(), work(), nulls_equal(JoinType::Inner)), o));
+    }
+    let mut sums: Vec<Expr> = Vec::new();
+    for m in MARKS {
+        sums.push(col(format!("b{m}_score")).first());
+        sums.extend(["window", "at", "under", "over"].map(|part| col(format!("b{m}_{part}")).sum()));
+    }
+    let counts = concat(counts, UnionArgs::default())?.group_by(key()).agg(sums);
     let mut columns: Vec<Expr> = table.get_column_names().into_iter().map(|c| col(c.clone())).collect();
     columns.extend(BUNCHING.iter().map(|c| col(*c)));
     table
@@ -66,6 +63,36 @@ pub fn attach(table: DataFrame, histograms: Vec<DataFrame>, scales: Option<&Scal
         .join(counts, key(), key(), JoinArgs { maintain_order: MaintainOrderJoin::Left, ..nulls_equal(JoinType::Left) })
         .select(columns)
         .collect()
+}
+
+/// A histogram's counts of the latest year with their school × year × procedure, `pupils` as
+/// Int64.
+fn with_keys(h: &ScoreHistogram, latest: i32) -> LazyFrame {
+    let on: Vec<Expr> = h.key_cols.iter().map(|k| col(k.as_str())).collect();
+    let keys = h.keys.clone().lazy().filter(col("year").eq(lit(latest)));
+    h.counts
+        .clone()
+        .lazy()
+        .join(keys, on.clone(), on, JoinArgs::new(JoinType::Inner))
+        .with_column(col("pupils").cast(DataType::Int64))
+}
+
+/// The window counts of counts joined with their boundaries (`b3_score`, `b4_score`), per
+/// school × year × procedure.
+fn window_sums(lf: LazyFrame, o: &Objectivity) -> LazyFrame {
+    let score = || col("score").cast(DataType::Int64);
+    let (below, above) = (i64::from(o.m2_below), i64::from(o.m2_above));
+    let count = |e: Expr| when(e).then(col("pupils")).otherwise(lit(0i64)).sum();
+    let mut sums = Vec::new();
+    for m in MARKS {
+        let b = || col(format!("b{m}_score"));
+        sums.push(b().first().alias(format!("b{m}_score")));
+        sums.push(count(score().gt_eq(b() - lit(below)).and(score().lt_eq(b() + lit(above)))).alias(format!("b{m}_window")));
+        sums.push(count(score().gt_eq(b()).and(score().lt_eq(b() + lit(above)))).alias(format!("b{m}_at")));
+        sums.push(count(score().lt(b() - lit(below))).alias(format!("b{m}_under")));
+        sums.push(count(score().gt(b() + lit(above))).alias(format!("b{m}_over")));
+    }
+    lf.group_by(KEY.iter().map(|k| col(*k)).collect::<Vec<_>>()).agg(sums)
 }
 
 fn nulls_equal(how: JoinType) -> JoinArgs {
@@ -120,19 +147,34 @@ fn scale_table(scales: Option<&Scales>, latest: i32) -> PolarsResult<DataFrame> 
 mod tests {
     use super::*;
 
-    fn hist(rows: &[(&str, i16, Option<i8>, u32)]) -> DataFrame {
-        let n = rows.len();
-        df!(
-            "year" => vec![2025i32; n],
-            "school_id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+    /// A histogram of ВПР 5 Математика 2025 keyed by school (one group per school).
+    fn hist(rows: &[(&str, i16, Option<i8>, u32)]) -> ScoreHistogram {
+        hist_of_year(rows, 2025)
+    }
+
+    fn hist_of_year(rows: &[(&str, i16, Option<i8>, u32)], year: i32) -> ScoreHistogram {
+        let mut ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        ids.sort();
+        ids.dedup();
+        let code = |id: &str| ids.iter().position(|i| *i == id).unwrap_or(0) as u64;
+        let counts = df!(
+            "__k" => rows.iter().map(|r| code(r.0)).collect::<Vec<_>>(),
+            "score" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "mark" => rows.iter().map(|r| r.2.unwrap_or(0)).collect::<Vec<_>>(),
+            "pupils" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        )
+        .unwrap_or_default();
+        let n = ids.len();
+        let keys = df!(
+            "__k" => (0..n as u64).collect::<Vec<_>>(),
+            "year" => vec![year; n],
+            "school_id" => ids.clone(),
             "procedure" => vec!["ВПР"; n],
             "grade" => vec![5i32; n],
             "subject" => vec!["Математика"; n],
-            "score" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-            "mark" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-            "pupils" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
         )
-        .unwrap_or_default()
+        .unwrap_or_default();
+        ScoreHistogram { counts, keys, key_cols: vec!["__k".into()] }
     }
 
     fn table(ids: &[&str]) -> DataFrame {
@@ -178,8 +220,7 @@ mod tests {
         let mut scales = Scales::default();
         let scale = super::super::scales::Scale { min3: 6.0, min4: 9.0, min5: 12.0, source: String::new() };
         scales.map.insert((2025, 5, "Математика".into()), scale);
-        let mut old = hist(&[("a", 6, Some(3), 50)]);
-        old.with_column(Column::new("year".into(), [2024i32])).ok();
+        let old = hist_of_year(&[("a", 6, Some(3), 50)], 2024);
         let h = hist(&[("a", 4, Some(2), 1), ("a", 5, Some(3), 2), ("a", 6, Some(3), 3), ("a", 7, Some(3), 4)]);
         let out = attach(table(&["a"]), vec![h, old], Some(&scales), 2025, &Objectivity::default()).unwrap_or_default();
         assert_eq!(get(&out, "b3_score"), [Some(6)]);

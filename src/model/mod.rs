@@ -245,7 +245,7 @@ pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Resu
         scales,
         scale_reports: std::sync::Mutex::new(scale_reports),
     };
-    let (mut parts, mut histograms): (Vec<DataFrame>, Vec<DataFrame>) = (Vec::new(), Vec::new());
+    let (mut parts, mut histograms): (Vec<DataFrame>, Vec<results_common::ScoreHistogram>) = (Vec::new(), Vec::new());
     let mut q_tables: Vec<DataFrame> = Vec::new();
     // Every file is read two at a time (reading is partly single-threaded); results are kept in
     // the configured order.
@@ -388,7 +388,7 @@ impl Shared<'_> {
 
     /// A results file, whole or block by block, aggregated to school × year × procedure.
     fn load_results(&self, i: usize, spec: &InputSpec, report: &mut InputReport) -> Result<Loaded> {
-        let (mut parts, mut scores): (Vec<DataFrame>, Vec<DataFrame>) = (Vec::new(), Vec::new());
+        let (mut parts, mut scores): (Vec<DataFrame>, Vec<results_common::ScoreHistogram>) = (Vec::new(), Vec::new());
         read_each(spec, self.config, report, self.max_problems, true, &mut |raw, report| {
             let known = self.register.wait().as_ref();
             let ctx = results::Context {
@@ -514,13 +514,13 @@ impl Known {
 enum Loaded {
     Register(DataFrame),
     /// The aggregate, and the score histograms of a per-student file (block by block).
-    Results(DataFrame, Vec<DataFrame>),
+    Results(DataFrame, Vec<results_common::ScoreHistogram>),
     Questionnaire(DataFrame),
     Context(DataFrame),
     Nothing,
 }
 
-fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, histograms: Vec<DataFrame>, scales: Option<&scales::Scales>, config: &Config, first_year: FirstYear) -> Result<()> {
+fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, histograms: Vec<results_common::ScoreHistogram>, scales: Option<&scales::Scales>, config: &Config, first_year: FirstYear) -> Result<()> {
     let any_fatal_results = ds.reports.iter().any(|r| r.kind == InputKind::Results && r.fatal);
     let combined = results::combine(parts, config, first_year)?;
     let Some(c) = combined else {

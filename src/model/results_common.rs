@@ -26,15 +26,21 @@ pub const JOURNAL: &[&str] = &[
     "j_far",
 ];
 
-/// The histogram of whole primary scores kept per school × year × ВПР procedure of a per-student
-/// file (§4.8 M2): `pupils` with that score and mark (the mark may be null).
-pub const SCORE_HISTOGRAM: &[&str] = &["year", "school_id", "procedure", "grade", "subject", "score", "mark", "pupils"];
+/// The histogram of whole primary scores of one per-student file (or block) for §4.8 M2, kept
+/// compact: `counts` — the group key (`key_cols`), `score` (Int16), `mark` (Int8, 0 when none)
+/// and `pupils` (UInt32); `keys` — each group key's `year`, `school_id`, `procedure`, `grade`
+/// and `subject` (ВПР groups that pass only). School-level counts, never a pupil's row.
+pub struct ScoreHistogram {
+    pub counts: DataFrame,
+    pub keys: DataFrame,
+    pub key_cols: Vec<String>,
+}
 
 /// One file's (or block's) aggregate, and the score histogram of its ВПР pupils when the file
 /// is per student.
 pub struct Built {
     pub table: DataFrame,
-    pub scores: Option<DataFrame>,
+    pub scores: Option<ScoreHistogram>,
 }
 
 /// Number columns of a per-student file (besides the year).

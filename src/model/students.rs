@@ -21,7 +21,7 @@ use super::checks::{cell_text, ensure_columns};
 use super::clean::{codes_of, is_whole, parse_numbers, PLACEHOLDERS};
 use super::names::How;
 use super::report::{InputReport, Reason, Severity};
-use super::results_common::{bad_mark, has, in_rule_order, match_distinct, not_numeric, num, pair_attributes, Built, Context, KEY, SCORE_HISTOGRAM, STUDENT_NUMBERS};
+use super::results_common::{bad_mark, has, in_rule_order, match_distinct, not_numeric, num, pair_attributes, Built, Context, ScoreHistogram, KEY, STUDENT_NUMBERS};
 use super::subjects::VPR;
 use crate::ingest::ROW_COL;
 
@@ -88,7 +88,8 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
     // Step 1: every row, grouped by its packed key.
     let fields = key_fields(&coded);
     let (base, key_cols, total_bits, packed) = keyed(&df, &fields);
-    let (groups, scores, bad_rows, hist) = first_step(base, &key_cols, packed)?;
+    let hist_packed = packed && total_bits + 10 <= 64;
+    let (groups, scores, bad_rows, hist) = first_step(base, &key_cols, packed, hist_packed)?;
 
     // Step 2: the groups.
     let groups = if packed { unpack(groups, &fields, total_bits)? } else { groups };
@@ -97,7 +98,7 @@ pub fn build(df: DataFrame, by_name: bool, ctx: &Context, report: &mut InputRepo
     let groups = groups.lazy().with_column(final_reason(by_name).alias("__reason")).collect()?;
     let groups = with_failed_by_score(groups, scores, &key_cols)?;
     account(&df, &groups, &bad_rows, &key_cols, report, ctx.max_problems)?;
-    let scores = score_histogram(hist, &groups, &key_cols)?;
+    let scores = score_histogram(hist, hist_packed, &groups, &key_cols)?;
     Ok(aggregate(groups, ctx)?.map(|table| Built { table, scores: Some(scores) }))
 }
 
@@ -189,7 +190,7 @@ fn keyed(df: &DataFrame, fields: &[Field]) -> (LazyFrame, Vec<String>, u32, bool
 /// The groups of equal keys with their counts, the scores of rows without a mark (for the ЕГЭ
 /// minimum), the rows that fail their own check and the histogram of whole primary scores by
 /// mark (for the bunching at mark boundaries, §4.8 M2), in one streaming pass.
-fn first_step(base: LazyFrame, key_cols: &[String], packed: bool) -> PolarsResult<(DataFrame, DataFrame, DataFrame, DataFrame)> {
+fn first_step(base: LazyFrame, key_cols: &[String], packed: bool, hist_packed: bool) -> PolarsResult<(DataFrame, DataFrame, DataFrame, DataFrame)> {
     let key_exprs = || key_cols.iter().map(|k| col(k.as_str())).collect::<Vec<_>>();
     let row_value = if packed { (col("__k") / lit(4u64)) % lit(4u64) } else { col("__f_row") };
     let nomark_value = if packed { (col("__k") / lit(2u64)) % lit(2u64) } else { col("__f_nomark") };
@@ -230,12 +231,20 @@ fn first_step(base: LazyFrame, key_cols: &[String], packed: bool) -> PolarsResul
         .agg([len().cast(DataType::Int64).alias("n")]);
     let mut bad_cols: Vec<Expr> = key_exprs();
     bad_cols.extend([row_value.clone().alias("__row_check"), col(ROW_COL).cast(DataType::UInt64).alias(ROW_COL), col("mark"), col("journal_mark"), col("score")]);
+    // Whole scores 0–127 by mark: one u64 (the row's key, 7 bits of score, 3 of mark) when the
+    // key leaves room, else the key's columns with the score and the mark.
     let score = num("score");
+    let mark_code = num("mark").fill_null(lit(0.0)).cast(DataType::UInt64);
     let hist = base
         .clone()
-        .filter(row_value.clone().eq(lit(ROW_OK)).and(score.clone().is_not_null()).and(is_whole(score.clone())).and(score.clone().lt(lit(f64::from(i16::MAX)))))
-        .group_by(key_exprs().into_iter().chain([score.cast(DataType::Int16).alias("score"), num("mark").cast(DataType::Int8).alias("mark")]).collect::<Vec<_>>())
-        .agg([len().cast(DataType::UInt32).alias("pupils")]);
+        .filter(row_value.clone().eq(lit(ROW_OK)).and(score.clone().is_not_null()).and(is_whole(score.clone())).and(score.clone().lt(lit(128.0))));
+    let hist = if hist_packed {
+        let h = col("__k") * lit(1024u64) + score.cast(DataType::UInt64) * lit(8u64) + mark_code;
+        hist.group_by([h.alias("__h")]).agg([len().cast(DataType::UInt32).alias("pupils")])
+    } else {
+        hist.group_by(key_exprs().into_iter().chain([score.cast(DataType::Int16).alias("score"), mark_code.cast(DataType::Int8).alias("mark")]).collect::<Vec<_>>())
+            .agg([len().cast(DataType::UInt32).alias("pupils")])
+    };
     let bad_rows = base.filter(row_value.neq(lit(ROW_OK))).select(bad_cols);
     let opt = groups.get_current_optimizations();
     let plans = vec![groups.logical_plan, scores.logical_plan, bad_rows.logical_plan, hist.logical_plan];
@@ -248,11 +257,12 @@ fn first_step(base: LazyFrame, key_cols: &[String], packed: bool) -> PolarsResul
     Ok((groups, scores, bad_rows, hist))
 }
 
-/// The histogram of the ВПР groups that pass, by school × year × procedure, score and mark
-/// (`results_common::SCORE_HISTOGRAM`): school-level counts, never a pupil's row.
-fn score_histogram(hist: DataFrame, groups: &DataFrame, key_cols: &[String]) -> PolarsResult<DataFrame> {
+/// The histogram of the ВПР groups that pass (`ScoreHistogram`): the counts stay keyed by the
+/// groups' integer key; each key's school × year × procedure comes in a table of its own (one row
+/// per group, not per score).
+fn score_histogram(hist: DataFrame, hist_packed: bool, groups: &DataFrame, key_cols: &[String]) -> PolarsResult<ScoreHistogram> {
     let on: Vec<Expr> = key_cols.iter().map(|k| col(k.as_str())).collect();
-    let passing = groups
+    let keys = groups
         .clone()
         .lazy()
         .filter(col("__reason").is_null().and(col("procedure").eq(lit(VPR))))
@@ -262,15 +272,22 @@ fn score_histogram(hist: DataFrame, groups: &DataFrame, key_cols: &[String]) -> 
             col("procedure"),
             grade().cast(DataType::Int32).alias("grade"),
             col("subject"),
-        ]).collect::<Vec<_>>());
-    let key: Vec<Expr> = KEY.iter().map(|k| col(*k)).chain([col("score"), col("mark")]).collect();
-    hist.lazy()
-        .join(passing, on.clone(), on, JoinArgs::new(JoinType::Inner))
-        .group_by(key.clone())
-        .agg([col("pupils").sum()])
-        .sort(SCORE_HISTOGRAM[..KEY.len() + 2].to_vec(), SortMultipleOptions::default().with_nulls_last(true))
-        .select(SCORE_HISTOGRAM.iter().map(|c| col(*c)).collect::<Vec<_>>())
-        .collect()
+        ]).collect::<Vec<_>>())
+        .collect()?;
+    let counts = if hist_packed {
+        hist.lazy().select([
+            (col("__h") / lit(1024u64)).alias("__k"),
+            ((col("__h") / lit(8u64)) % lit(128u64)).cast(DataType::Int16).alias("score"),
+            (col("__h") % lit(8u64)).cast(DataType::Int8).alias("mark"),
+            col("pupils"),
+        ])
+    } else {
+        hist.lazy()
+    };
+    let counts = counts
+        .join(keys.clone().lazy().select(on.clone()), on.clone(), on, JoinArgs::new(JoinType::Semi))
+        .collect()?;
+    Ok(ScoreHistogram { counts, keys, key_cols: key_cols.to_vec() })
 }
 
 /// The fields of the packed key as columns of their own.
