@@ -1019,3 +1019,32 @@ fn scores_bunched_at_a_mark_boundary_are_marked() {
     let value: Vec<&str> = column(&markers, "value").collect();
     assert_eq!(value, ["1"], "all 12 pupils of the window at 5 or 6");
 }
+
+/// Results against conditions (§4.9) in schools.csv: the residual is ИНР − expected, and the
+/// label follows the 95 % interval (below expected exactly when the interval lies above 0).
+#[test]
+fn results_against_conditions_are_consistent_in_schools_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    shnor().args(["--lang", "en", "run", "-q"]).arg(samples().join("region.toml")).arg("--out").arg(&out).assert().success();
+    let rows = read_csv(&out.join("schools.csv"));
+    let num = |s: &str| s.replace(',', ".").parse::<f64>().ok();
+    let cols: Vec<Vec<&str>> = ["inr", "inr_expected", "inr_residual", "inr_residual_low", "inr_residual_high", "against_expected"].iter().map(|c| column(&rows, c).collect()).collect();
+    let mut fitted = 0;
+    for i in 0..rows.len() - 1 {
+        let (Some(inr), Some(ex), Some(res), Some(low), Some(high)) = (num(cols[0][i]), num(cols[1][i]), num(cols[2][i]), num(cols[3][i]), num(cols[4][i])) else {
+            assert_eq!(cols[5][i], "", "a label without numbers");
+            continue;
+        };
+        fitted += 1;
+        assert!((inr - ex - res).abs() <= 0.11, "row {i}: {inr} − {ex} ≠ {res}");
+        assert!(low <= res && res <= high);
+        // (Values are rounded to 0.1: a bound within rounding of 0 can go either way.)
+        if low.abs() < 0.06 || high.abs() < 0.06 {
+            continue;
+        }
+        let want = if low > 0.0 { "below_expected" } else if high < 0.0 { "above_expected" } else { "" };
+        assert_eq!(cols[5][i], want, "row {i}");
+    }
+    assert!(fitted > 200, "most sample schools have ИНР and ИСБШ: {fitted}");
+}

@@ -42,6 +42,8 @@ pub struct Identification {
     pub left_register: Vec<String>,
     /// The objectivity screen (§4.8; empty when identified without reasons).
     pub objectivity: objectivity::Screen,
+    /// ИНР against ИСБШ (and locality, school type): the fit over the region (§4.9).
+    pub expected_fit: Option<crate::indices::expected::Fit>,
     /// The report's figures over the raw aggregates, computed when first asked for (by the
     /// report, beside the other writers).
     overview: Option<overview::Lazy>,
@@ -445,6 +447,7 @@ fn classify(
         Some(p) => dynamics::apply(schools, p)?,
         None => (dynamics::empty(schools)?, Vec::new()),
     };
+    let (table, expected_fit) = with_expected(table)?;
     let mut rows = school_rows(&table, &ix.inr.years, config, &mut reasons)?;
     for r in rows.iter_mut().filter(|r| r.shnor) {
         r.tenure = Some(dynamics::tenure(previous, &r.school_id, r.dynamics == Dynamics::Stayed, y, r.inr, r.inr_prev));
@@ -457,8 +460,24 @@ fn classify(
         previous: previous.map(|p| p.source.clone()),
         left_register,
         objectivity,
+        expected_fit,
         overview: overview.transpose()?,
     })
+}
+
+/// The schools' table with their ИНР against what their conditions predict (§4.9; the
+/// columns null when there is no fit), and the fit.
+fn with_expected(table: DataFrame) -> Result<(DataFrame, Option<crate::indices::expected::Fit>)> {
+    let columns = crate::indices::expected::COLUMNS;
+    let (by_school, fit) = match crate::indices::expected::fit(&table)? {
+        Some((df, fit)) => (Some(df), Some(fit)),
+        None => (None, None),
+    };
+    let table = match by_school {
+        Some(df) => table.lazy().join(df.lazy(), [col("school_id")], [col("school_id")], JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) }).collect()?,
+        None => table.lazy().with_columns(columns.map(|c| lit(NULL).cast(DataType::Float64).alias(c))).collect()?,
+    };
+    Ok((table, fit))
 }
 
 /// Boolean expressions combined as `criteria.combine` says (any: or, all: and); `none` when
@@ -545,6 +564,7 @@ fn school_rows(df: &DataFrame, years: &[i32], config: &Config, reasons: &mut BTr
     let (p_worst, rank_expected, rank_low, rank_high, ranked_of) = (f("p_worst")?, f("rank_expected")?, n("rank_low")?, n("rank_high")?, n("ranked_of")?);
     let (participants, few, solid) = (n("participants_window")?, bools(df, "few_participants")?, opt_bools(df, "solid")?);
     let low = low_indicators(df)?;
+    let (ex_value, ex_residual, ex_low, ex_high) = (f("inr_expected")?, f("inr_residual")?, f("inr_residual_low")?, f("inr_residual_high")?);
     let solid_of: Vec<(&'static str, Vec<Option<bool>>)> = criteria::of_list(criteria::List::Shnor)
         .map(|c| Ok((c.flag(), opt_bools(df, &criteria::solid_column(c.flag()))?)))
         .collect::<PolarsResult<_>>()?;
@@ -594,6 +614,10 @@ fn school_rows(df: &DataFrame, years: &[i32], config: &Config, reasons: &mut BTr
             solid: solid[i],
             isbsh_low: low.get(i).cloned().unwrap_or_default(),
             tenure: None,
+            expected: match (ex_value[i], ex_residual[i], ex_low[i], ex_high[i]) {
+                (Some(value), Some(residual), Some(low), Some(high)) => Some(outcome::Expected { value, residual, low, high }),
+                _ => None,
+            },
             }
         })
         .collect())

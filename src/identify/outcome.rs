@@ -229,6 +229,56 @@ pub struct SchoolRow {
     pub isbsh_low: Vec<LowIndicator>,
     /// For a school on the ШНОР list: its years on the list in a row and ИНР by list year.
     pub tenure: Option<super::dynamics::Tenure>,
+    /// Its ИНР against what its conditions predict (§4.9; none without ИСБШ or a fit).
+    pub expected: Option<Expected>,
+}
+
+/// A school's ИНР against the ИНР its conditions predict (weighted least squares on ИСБШ, and
+/// locality and school type when known): the prediction, ИНР − prediction and the 95 %
+/// prediction interval of that difference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Expected {
+    pub value: f64,
+    pub residual: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Where a school's results stand against its conditions, when the interval says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgainstExpected {
+    /// ИНР above the prediction beyond the interval: results worse than the conditions predict.
+    Below,
+    /// ИНР below the prediction beyond the interval: results better than predicted.
+    Above,
+}
+
+impl Expected {
+    pub fn standing(&self) -> Option<AgainstExpected> {
+        if self.low > 0.0 {
+            Some(AgainstExpected::Below)
+        } else if self.high < 0.0 {
+            Some(AgainstExpected::Above)
+        } else {
+            None
+        }
+    }
+}
+
+impl AgainstExpected {
+    pub fn code(self) -> &'static str {
+        match self {
+            AgainstExpected::Below => "below_expected",
+            AgainstExpected::Above => "above_expected",
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            AgainstExpected::Below => tr!("ниже ожидаемого", "below expected"),
+            AgainstExpected::Above => tr!("выше ожидаемого", "above expected"),
+        }
+    }
 }
 
 /// One questionnaire indicator of a school against the region's schools.
@@ -284,6 +334,7 @@ impl SchoolRow {
             solid: None,
             isbsh_low: Vec::new(),
             tenure: None,
+            expected: None,
         }
     }
 

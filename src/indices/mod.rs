@@ -4,6 +4,7 @@
 pub mod inr;
 pub mod isbsh;
 pub mod draws;
+pub mod expected;
 pub mod uncertainty;
 pub mod objectivity;
 

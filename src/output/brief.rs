@@ -44,6 +44,7 @@ pub struct Brief {
     municipalities_more: String,
     quality_words: Vec<String>,
     objectivity_words: Vec<String>,
+    expected_words: Vec<String>,
     print_css: String,
     main_charts: Vec<&'static str>,
 }
@@ -75,6 +76,7 @@ pub fn brief(run: &RunOutput) -> Brief {
         municipalities_more,
         quality_words: quality_words(run, rows),
         objectivity_words: super::objectivity::summary_words(run),
+        expected_words: expected_words(run),
         print_css: print_css(run),
         main_charts: vec!["inr_isbsh", "caterpillar", "funnel"],
     }
@@ -328,4 +330,27 @@ mod tests {
     fn css_strings_cannot_escape_their_quotes_or_the_style_element() {
         assert_eq!(css_string(r#"Обл. "Н" \ </style>"#), r#""Обл. \"Н\" \\ \3C /style>""#);
     }
+}
+
+/// What the report says of results against conditions (§4.9): how much of the differences in
+/// ИНР the conditions explain, and how many schools do worse or better than their conditions
+/// predict beyond the 95 % interval (of them on the ШНОР list).
+fn expected_words(run: &RunOutput) -> Vec<String> {
+    use crate::identify::outcome::AgainstExpected;
+    let Some(fit) = &run.ident.expected_fit else { return Vec::new() };
+    let rows = &run.ident.rows;
+    let count = |s: AgainstExpected, listed: bool| rows.iter().filter(|r| r.expected.and_then(|e| e.standing()) == Some(s) && (!listed || r.shnor)).count();
+    let terms = std::iter::once(tr!("ИСБШ", "ИСБШ")).chain(fit.categories.iter().map(|c| match *c {
+        "тип местности" => tr!("тип местности", "locality"),
+        _ => tr!("вид ОО", "school type"),
+    })).collect::<Vec<_>>().join(", ");
+    let pct = (fit.r2 * 100.0).round();
+    vec![tr!(
+        "Результаты и условия: условия школы ({terms}) объясняют {pct:.0} % различий ИНР между школами (взвешенная по числу участников регрессия; школ в расчёте: {}). Результаты ниже ожидаемого при своих условиях (ИНР выше ожидаемого за пределами 95-процентного интервала): {}, из них в перечне ШНОР — {}; выше ожидаемого: {}. По каждой школе — столбцы «ИНР ожидаемый при условиях школы» и «Результаты относительно условий» в schools.csv.",
+        "Results and conditions: the school's conditions ({terms}) explain {pct:.0} % of the differences in ИНР between schools (regression weighted by participants; schools in the fit: {}). Results below what their conditions predict (ИНР above the expected beyond the 95 % interval): {}, of them on the ШНОР list {}; above expected: {}. Per school: the columns inr_expected and against_expected in schools.csv.",
+        fit.n,
+        count(AgainstExpected::Below, false),
+        count(AgainstExpected::Below, true),
+        count(AgainstExpected::Above, false)
+    )]
 }

@@ -49,7 +49,7 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
     for (e, r) in standing {
         h.push(if en { e.to_string() } else { r });
     }
-    let rest: [(&str, &str); 11] = [
+    let rest: [(&str, &str); 16] = [
         ("n_procedures", "Процедур в последнем году"),
         ("n_unreliable", "Из них ненадёжных (участников меньше 10)"),
         ("isbsh_indicators", "Показателей ИСБШ"),
@@ -61,6 +61,11 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
         ("years_on_list", "Лет в перечне подряд"),
         ("inr_by_year", "ИНР по годам перечня"),
         ("objectivity_markers", "Признаков, требующих проверки"),
+        ("inr_expected", "ИНР ожидаемый при условиях школы"),
+        ("inr_residual", "ИНР минус ожидаемый"),
+        ("inr_residual_low", "ИНР минус ожидаемый: нижняя граница 95 %"),
+        ("inr_residual_high", "ИНР минус ожидаемый: верхняя граница 95 %"),
+        ("against_expected", "Результаты относительно условий"),
     ];
     for (e, r) in rest.iter() {
         h.push(if en { e.to_string() } else { r.to_string() });
@@ -132,6 +137,12 @@ impl Export<RunOutput<'_>> for SchoolsCsv {
             rec.push(tenure.map(|t| t.years.to_string()).unwrap_or_default());
             rec.push(tenure.map(|t| super::lines::inr_by_year(t, |v| rounded(v, 1, decimal))).unwrap_or_default());
             rec.push(run.ident.objectivity.markers_of(&r.school_id).len().to_string());
+            let ex = r.expected;
+            for v in [ex.map(|e| e.value), ex.map(|e| e.residual), ex.map(|e| e.low), ex.map(|e| e.high)] {
+                rec.push(rounded(v, 1, decimal));
+            }
+            let standing = ex.and_then(|e| e.standing());
+            rec.push(standing.map(|s| if en { s.code().to_string() } else { s.label() }).unwrap_or_default());
             w.write_record(&rec)?;
         }
         let text = String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?;
