@@ -1048,3 +1048,30 @@ fn results_against_conditions_are_consistent_in_schools_csv() {
     }
     assert!(fitted > 200, "most sample schools have ИНР and ИСБШ: {fitted}");
 }
+
+/// `resilience.basis = "residual"`: the resilient schools are those with adverse conditions whose
+/// ИНР is lowest against what their conditions predict — the set differs from the absolute one.
+#[test]
+fn resilience_can_be_judged_against_conditions() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |basis: &str| {
+        let out = dir.path().join(basis);
+        shnor().args(["--lang", "en", "run", "-q", "--set"]).arg(format!("resilience.basis={basis}")).arg(samples().join("region.toml")).arg("--out").arg(&out).assert().success();
+        read_csv(&out.join("schools.csv"))
+    };
+    let (absolute, residual) = (run("absolute"), run("residual"));
+    let ids = |rows: &[Vec<String>]| -> Vec<String> {
+        column(rows, "school_id").zip(column(rows, "resilient")).filter(|(_, r)| *r == "1").map(|(s, _)| s.to_string()).collect::<std::collections::BTreeSet<_>>().into_iter().collect()
+    };
+    let (a, r) = (ids(&absolute), ids(&residual));
+    assert!(!r.is_empty() && a != r, "{a:?} {r:?}");
+    let num = |s: &str| s.replace(',', ".").parse::<f64>().ok();
+    let mut all: Vec<f64> = column(&residual, "inr_residual").filter_map(num).collect();
+    all.sort_by(f64::total_cmp);
+    let quarter = all[(all.len() as f64 * 0.25).ceil() as usize - 1];
+    for (res, flag) in column(&residual, "inr_residual").zip(column(&residual, "resilient")) {
+        if flag == "1" {
+            assert!(num(res).unwrap() <= quarter + 0.05, "{res} > {quarter}");
+        }
+    }
+}

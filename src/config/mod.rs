@@ -243,6 +243,18 @@ fn one() -> f64 {
 pub struct Resilience {
     pub isbsh_worst_share: f64,
     pub inr_best_share: f64,
+    /// Good results measured as ИНР itself, or as ИНР against what the school's conditions
+    /// predict (`inr_residual`, §4.9).
+    #[serde(default)]
+    pub basis: ResilienceBasis,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ResilienceBasis {
+    #[default]
+    Absolute,
+    Residual,
 }
 
 /// The objectivity screen (§4.8): signs of unreliable ВПР results, to be checked, never a verdict.
