@@ -23,6 +23,9 @@ pub struct Fit {
     pub p: usize,
     /// The terms besides ИСБШ («тип местности», «вид ОО») that entered the fit.
     pub categories: Vec<&'static str>,
+    /// The fitted line ИНР = `line.0` + `line.1`·ИСБШ at the region's mix of categories (the
+    /// category terms at their weighted means).
+    pub line: (f64, f64),
 }
 
 /// The fit over `schools` (columns `school_id`, `inr`, `isbsh`, `participants_window`,
@@ -100,7 +103,9 @@ pub fn fit(schools: &DataFrame) -> Result<Option<(DataFrame, Fit)>> {
         ])
         .collect()?;
     let r2 = if sst > 0.0 { (1.0 - sse / sst).clamp(0.0, 1.0) } else { 0.0 };
-    Ok(Some((table, Fit { r2, n, p, categories })))
+    // Σw·x_j / Σw is the weighted mean of term j (a[0][0] = Σw, a[0][j] = Σw·x_j).
+    let at_mix = beta[0] + (2..p).map(|j| beta[j] * a[0][j] / a[0][0]).sum::<f64>();
+    Ok(Some((table, Fit { r2, n, p, categories, line: (at_mix, beta[1]) })))
 }
 
 /// The distinct non-empty values of a text column, sorted.
@@ -193,6 +198,7 @@ mod tests {
         }
         assert!((f.r2 - 1183.0 / 1320.0).abs() < 1e-12, "{}", f.r2);
         assert_eq!((f.n, f.p), (5, 2));
+        assert!((f.line.0 - a).abs() < 1e-9 && (f.line.1 - b).abs() < 1e-9, "{:?}", f.line);
         assert!(f.categories.is_empty(), "one locality is no category");
         // The interval: σ² = SSE/(5 − 2) = 137/63; school 0 (x = 0, w = 1): leverage
         // x'(X'WX)⁻¹x = Σwx²/det = 40/84.

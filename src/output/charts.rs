@@ -160,6 +160,7 @@ pub fn scatter(
     legend: &[(Category, String)],
     x_cuts: &[CutLine],
     y_cuts: &[CutLine],
+    fit: Option<FitLine>,
 ) -> Result<String> {
     let mut buf = String::new();
     {
@@ -188,10 +189,32 @@ pub fn scatter(
                 .draw_series(std::iter::once(EmptyElement::at((x0, c.value)) + Text::new(c.label.clone(), (4, -15), (FONT, 12).into_font().color(&CUT))))
                 .map_err(err)?;
         }
+        if let Some(f) = fit {
+            // x = a + b·y, over the points' y, inside the plot.
+            let (lo, hi) = span(points.iter().map(|p| p.y));
+            let line: Vec<(f64, f64)> = (0..=60)
+                .map(|i| lo + (hi - lo) * f64::from(i) / 60.0)
+                .map(|y| (f.intercept + f.slope * y, y))
+                .filter(|(x, _)| (x0..=x1).contains(x))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(line, BLACK.mix(0.7).stroke_width(2)))
+                .map_err(err)?
+                .label(f.label.clone())
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.mix(0.7).stroke_width(2)));
+        }
         draw_legend(&mut chart, SeriesLabelPosition::UpperMiddle)?;
         root.present().map_err(err)?;
     }
     Ok(finish(buf, title))
+}
+
+/// A fitted line x = `intercept` + `slope`·y drawn over a scatter, with its legend label.
+#[derive(Debug, Clone)]
+pub struct FitLine {
+    pub intercept: f64,
+    pub slope: f64,
+    pub label: String,
 }
 
 /// A funnel plot: each school's fail share (y) against its participants (x), with the binomial
@@ -463,7 +486,7 @@ mod tests {
         let pts = [Point { x: 10.0, y: 90.0, category: Category::Shnor }, Point { x: 80.0, y: 110.0, category: Category::None }];
         let legend = [(Category::Shnor, "ШНОР".to_string()), (Category::None, "<прочие> & \"другие\"".to_string())];
         let cut = [CutLine { value: 50.0, label: "порог".into() }];
-        let s = scatter("ИНР & ИСБШ", "ИНР", "ИСБШ", &pts, &legend, &cut, &cut).unwrap();
+        let s = scatter("ИНР & ИСБШ", "ИНР", "ИСБШ", &pts, &legend, &cut, &cut, None).unwrap();
         assert!(s.starts_with("<svg "));
         assert!(s.trim_end().ends_with("</svg>"));
         assert!(s.contains("&lt;прочие&gt; &amp;"));

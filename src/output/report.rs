@@ -528,6 +528,16 @@ fn boundary(sorted: &[f64], x: f64) -> Option<f64> {
     sorted.get(usize::try_from(k - 1).ok()?).copied()
 }
 
+/// The ИНР expected from ИСБШ (§4.9) as a line over the scatter, when there is a fit.
+fn fit_line(run: &RunOutput) -> Option<charts::FitLine> {
+    let f = run.ident.expected_fit.as_ref()?;
+    Some(charts::FitLine {
+        intercept: f.line.0,
+        slope: f.line.1,
+        label: tr!("ожидаемый ИНР при данном ИСБШ (регрессия)", "ИНР expected at this ИСБШ (regression)"),
+    })
+}
+
 fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result<(Vec<Chart>, Vec<String>)> {
     let c = run.config;
     let rows = &run.ident.rows;
@@ -565,11 +575,11 @@ fn build_charts(run: &RunOutput, shares: &[overview::ProcedureShares]) -> Result
     let title = tr!("ИНР и ИСБШ школ", "ИНР and ИСБШ of the schools");
     charts.push(Chart {
         id: "inr_isbsh",
-        svg: charts::scatter(&title, &tr!("ИНР окна (выше — хуже результаты)", "window ИНР (higher — lower results)"), &tr!("ИСБШ (ниже — хуже условия)", "ИСБШ (lower — worse conditions)"), &points, &legend, &x_cuts, &y_cuts)?,
+        svg: charts::scatter(&title, &tr!("ИНР окна (выше — хуже результаты)", "window ИНР (higher — lower results)"), &tr!("ИСБШ (ниже — хуже условия)", "ИСБШ (lower — worse conditions)"), &points, &legend, &x_cuts, &y_cuts, fit_line(run))?,
         title,
         caption: tr!(
-            "Каждая точка — школа, у которой есть оба индекса ({} из {}). Линии — границы категорий: ШНСУ и нижняя часть по ИСБШ (горизонтальные), лучшие по ИНР и худшие по ИНР окна (вертикальные; критерий BOTTOM применяется к ИНР каждого года, линия — ориентир).",
-            "Each point is a school with both indices ({} of {}). Lines are the category boundaries: ШНСУ and the lowest part by ИСБШ (horizontal), the best by ИНР and the worst by window ИНР (vertical; BOTTOM applies to each year's ИНР, the line is a guide).",
+            "Каждая точка — школа, у которой есть оба индекса ({} из {}). Линии — границы категорий: ШНСУ и нижняя часть по ИСБШ (горизонтальные), лучшие по ИНР и худшие по ИНР окна (вертикальные; критерий BOTTOM применяется к ИНР каждого года, линия — ориентир). Наклонная линия — ИНР, ожидаемый при данном ИСБШ (взвешенная регрессия, методика, раздел 10): школы правее неё учатся хуже, чем предсказывают их условия.",
+            "Each point is a school with both indices ({} of {}). Lines are the category boundaries: ШНСУ and the lowest part by ИСБШ (horizontal), the best by ИНР and the worst by window ИНР (vertical; BOTTOM applies to each year's ИНР, the line is a guide). The sloping line is the ИНР expected at the ИСБШ (weighted regression, methodology section 10): schools to its right do worse than their conditions predict.",
             points.len(),
             rows.len()
         ),
