@@ -1075,3 +1075,41 @@ fn resilience_can_be_judged_against_conditions() {
         }
     }
 }
+
+/// Similar schools (§4.9): each school of the ШНОР list with ИНР and ИСБШ names `similar.k`
+/// schools of its locality type and how many of them have a worse ИНР; other schools none.
+#[test]
+fn listed_schools_name_their_similar_schools() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    shnor().args(["--lang", "en", "run", "-q", "--set", "similar.k=5"]).arg(samples().join("region.toml")).arg("--out").arg(&out).assert().success();
+    let rows = read_csv(&out.join("schools.csv"));
+    let get = |c: &str| column(&rows, c).map(str::to_string).collect::<Vec<_>>();
+    let (ids, shnor, locality, inr, near, worse) = (get("school_id"), get("shnor"), get("locality"), get("inr"), get("similar_schools"), get("similar_worse"));
+    let isbsh = get("isbsh");
+    let num = |s: &str| s.replace(',', ".").parse::<f64>().ok();
+    let mut checked = 0;
+    for i in 0..ids.len() {
+        if shnor[i] != "1" || inr[i].is_empty() || isbsh[i].is_empty() {
+            // Not listed, or without ИНР or ИСБШ: no similar schools.
+            assert!(near[i].is_empty(), "{}", ids[i]);
+            continue;
+        }
+        let named: Vec<&str> = near[i].split(", ").collect();
+        assert_eq!(named.len(), 5, "{}", ids[i]);
+        let mut higher = 0;
+        for n in &named {
+            let j = ids.iter().position(|x| x == n).unwrap();
+            assert_eq!(locality[j], locality[i], "{n} is of another locality");
+            assert!(n != &ids[i]);
+            if num(&inr[j]) > num(&inr[i]) {
+                higher += 1;
+            }
+        }
+        // (ИНР rounded to 0.1 in the table: equal-looking values may differ unrounded.)
+        let w: usize = worse[i].parse().unwrap();
+        assert!(w.abs_diff(higher) <= 1, "{}: {w} vs {higher}", ids[i]);
+        checked += 1;
+    }
+    assert!(checked > 10, "{checked}");
+}

@@ -42,6 +42,9 @@ pub struct Config {
     /// Absent in the manifests of runs made before it existed: the embedded defaults.
     #[serde(default)]
     pub objectivity: Objectivity,
+    /// Absent in the manifests of runs made before it existed: the embedded defaults.
+    #[serde(default)]
+    pub similar: Similar,
     pub output: Output,
     /// Absent in the manifests of runs made before it existed: the embedded defaults.
     #[serde(default = "InputChecks::standard")]
@@ -247,6 +250,20 @@ pub struct Resilience {
     /// predict (`inr_residual`, §4.9).
     #[serde(default)]
     pub basis: ResilienceBasis,
+}
+
+/// Similar schools (§4.9): for each school of the ШНОР list, the `k` schools nearest to it by
+/// ИСБШ among the schools of the same locality type (0: none).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Similar {
+    pub k: u32,
+}
+
+impl Default for Similar {
+    fn default() -> Self {
+        Similar { k: 10 }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]

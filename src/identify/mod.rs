@@ -5,6 +5,7 @@ mod category;
 pub mod criteria;
 pub mod dynamics;
 pub mod objectivity;
+pub mod similar;
 pub mod outcome;
 pub mod overview;
 pub mod sweep;
@@ -452,6 +453,10 @@ fn classify(
     for r in rows.iter_mut().filter(|r| r.shnor) {
         r.tenure = Some(dynamics::tenure(previous, &r.school_id, r.dynamics == Dynamics::Stayed, y, r.inr, r.inr_prev));
     }
+    let mut near = similar::of(&rows, config.similar.k as usize);
+    for r in rows.iter_mut() {
+        r.similar = near.remove(&r.school_id);
+    }
     Ok(Identification {
         rows,
         years: ix.inr.years.clone(),
@@ -618,6 +623,7 @@ fn school_rows(df: &DataFrame, years: &[i32], config: &Config, reasons: &mut BTr
                 (Some(value), Some(residual), Some(low), Some(high)) => Some(outcome::Expected { value, residual, low, high }),
                 _ => None,
             },
+            similar: None,
             }
         })
         .collect())

@@ -231,6 +231,8 @@ pub struct SchoolRow {
     pub tenure: Option<super::dynamics::Tenure>,
     /// Its ИНР against what its conditions predict (§4.9; none without ИСБШ or a fit).
     pub expected: Option<Expected>,
+    /// For a school on the ШНОР list: the schools in like conditions and where it stands.
+    pub similar: Option<super::similar::Similar>,
 }
 
 /// A school's ИНР against the ИНР its conditions predict (weighted least squares on ИСБШ, and
@@ -335,6 +337,7 @@ impl SchoolRow {
             isbsh_low: Vec::new(),
             tenure: None,
             expected: None,
+            similar: None,
         }
     }
 

@@ -49,7 +49,7 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
     for (e, r) in standing {
         h.push(if en { e.to_string() } else { r });
     }
-    let rest: [(&str, &str); 16] = [
+    let rest: [(&str, &str); 19] = [
         ("n_procedures", "Процедур в последнем году"),
         ("n_unreliable", "Из них ненадёжных (участников меньше 10)"),
         ("isbsh_indicators", "Показателей ИСБШ"),
@@ -66,6 +66,9 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
         ("inr_residual_low", "ИНР минус ожидаемый: нижняя граница 95 %"),
         ("inr_residual_high", "ИНР минус ожидаемый: верхняя граница 95 %"),
         ("against_expected", "Результаты относительно условий"),
+        ("similar_schools", "Похожие школы (ближайшие по ИСБШ, тот же тип местности)"),
+        ("similar_worse", "Из них с ИНР хуже, чем у школы"),
+        ("similar_median_inr", "Медиана ИНР похожих школ"),
     ];
     for (e, r) in rest.iter() {
         h.push(if en { e.to_string() } else { r.to_string() });
@@ -143,6 +146,10 @@ impl Export<RunOutput<'_>> for SchoolsCsv {
             }
             let standing = ex.and_then(|e| e.standing());
             rec.push(standing.map(|s| if en { s.code().to_string() } else { s.label() }).unwrap_or_default());
+            let near = r.similar.as_ref();
+            rec.push(near.map(|n| defuse(&n.ids.join(", "))).unwrap_or_default());
+            rec.push(near.map(|n| n.worse.to_string()).unwrap_or_default());
+            rec.push(rounded(near.map(|n| n.median_inr), 1, decimal));
             w.write_record(&rec)?;
         }
         let text = String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?;
