@@ -232,7 +232,18 @@ pub struct SchoolRow {
     /// Its ИНР against what its conditions predict (§4.9; none without ИСБШ or a fit).
     pub expected: Option<Expected>,
     /// For a school on the ШНОР list: the schools in like conditions and where it stands.
-    pub similar: Option<super::similar::Similar>,
+    pub similar: Option<Similar>,
+}
+
+/// A listed school's similar schools (`identify::similar`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Similar {
+    /// Their ids, nearest first.
+    pub ids: Vec<String>,
+    /// How many of them have a higher (worse) ИНР than the school.
+    pub worse: usize,
+    /// The median of their ИНР.
+    pub median_inr: f64,
 }
 
 /// A school's ИНР against the ИНР its conditions predict (weighted least squares on ИСБШ, and

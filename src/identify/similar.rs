@@ -4,18 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::outcome::SchoolRow;
-
-/// A listed school's similar schools.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Similar {
-    /// Their ids, nearest first.
-    pub ids: Vec<String>,
-    /// How many of them have a higher (worse) ИНР than the school.
-    pub worse: usize,
-    /// The median of their ИНР.
-    pub median_inr: f64,
-}
+use super::outcome::{SchoolRow, Similar};
 
 /// One candidate: ИСБШ, id, ИНР.
 type Candidate<'a> = (f64, &'a str, f64);
