@@ -78,7 +78,8 @@ pub struct Marker {
     pub kind: MarkerKind,
     /// The school's value and what it is compared with: M1 — the share of pupils and the share
     /// expected from the region's pupils of the same ВПР marks; M2 — the share of the window's
-    /// pupils at or just above the boundary, the school's and the region's; M3 — the ВПР and the ОГЭ
+    /// pupils at or just above the boundary, the school's and the one expected from the schools
+    /// that stand alike around the boundary; M3 — the ВПР and the ОГЭ
     /// percentiles of badness; M4 — this year's and last year's share of «2».
     pub value: f64,
     pub reference: f64,
@@ -97,8 +98,8 @@ impl Marker {
                 tr!("{} учеников (ожидалось {}), n\u{a0}=\u{a0}{}{q}", "{} of pupils ({} expected), n\u{a0}=\u{a0}{}{q}", pct(self.value), pct(self.reference), self.n)
             }
             MarkerKind::BoundaryThree | MarkerKind::BoundaryFour | MarkerKind::Boundaries => tr!(
-                "{} учеников около границы — на ней или на балл выше (по региону {}), n\u{a0}=\u{a0}{}{q}",
-                "{} of the pupils around the boundary at it or one point above ({} in the region), n\u{a0}=\u{a0}{}{q}",
+                "{} учеников около границы — на ней или на балл выше (ожидалось {}), n\u{a0}=\u{a0}{}{q}",
+                "{} of the pupils around the boundary at it or one point above ({} expected), n\u{a0}=\u{a0}{}{q}",
                 pct(self.value),
                 pct(self.reference),
                 self.n
