@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::usage;
 
 pub mod preset;
+pub mod risk;
 pub mod values;
 
 /// What a run is given: a configuration file, inputs named directly, `--set` assignments (the
@@ -45,6 +46,9 @@ pub struct Config {
     /// Absent in the manifests of runs made before it existed: the embedded defaults.
     #[serde(default)]
     pub similar: Similar,
+    /// Absent in the manifests of runs made before it existed: the embedded defaults.
+    #[serde(default = "risk::Risk::embedded")]
+    pub risk: risk::Risk,
     pub output: Output,
     /// Absent in the manifests of runs made before it existed: the embedded defaults.
     #[serde(default = "InputChecks::standard")]
@@ -520,7 +524,7 @@ impl Output {
 const MAX_DRAWS: u32 = 100_000;
 
 /// Tables whose keys are open (the user may add new keys there).
-const OPEN_TABLES: &[&str] = &["method.ege_min", "isbsh.indicators", "isbsh.context", "aliases"];
+const OPEN_TABLES: &[&str] = &["method.ege_min", "isbsh.indicators", "isbsh.context", "risk.factors", "aliases"];
 
 impl Config {
     /// The embedded defaults.
@@ -706,7 +710,8 @@ impl Config {
     /// Range checks that serde cannot express.
     pub fn validate(&self) -> Result<()> {
         self.validate_ranges()?;
-        self.validate_method()
+        self.validate_method()?;
+        self.risk.validate()
     }
 
     /// Shares, probabilities, weights, the wide layouts of inputs and the number of draws.

@@ -5,6 +5,7 @@ mod category;
 pub mod criteria;
 pub mod dynamics;
 pub mod objectivity;
+pub mod risk;
 pub mod similar;
 pub mod outcome;
 pub mod overview;
@@ -45,6 +46,8 @@ pub struct Identification {
     pub objectivity: objectivity::Screen,
     /// ИНР against ИСБШ (and locality, school type): the fit over the region (§4.9).
     pub expected_fit: Option<crate::indices::expected::Fit>,
+    /// The risk profiles' region side (§4.9; empty when identified without reasons).
+    pub risk: risk::RiskSummary,
     /// The report's figures over the raw aggregates, computed when first asked for (by the
     /// report, beside the other writers).
     overview: Option<overview::Lazy>,
@@ -93,6 +96,8 @@ pub struct Aggregates<'a> {
     pub results: &'a DataFrame,
     pub questionnaire: Option<&'a DataFrame>,
     pub context: &'a [DataFrame],
+    /// school_id, factor, level, actual — the schools' self-diagnosis (§4.9), when given.
+    pub selfdiagnosis: Option<&'a DataFrame>,
     pub latest_year: i32,
 }
 
@@ -110,6 +115,7 @@ impl<'a> Aggregates<'a> {
             results: ds.results.as_ref()?,
             questionnaire: ds.questionnaire.as_ref(),
             context: &ds.context,
+            selfdiagnosis: ds.selfdiagnosis.as_ref(),
             latest_year: ds.latest_year?,
         })
     }
@@ -373,7 +379,7 @@ impl<'a> Session<'a> {
             Some(m) if with_reasons => objectivity::screen_of(m, full, config, set_aside)?,
             _ => objectivity::Screen::default(),
         };
-        let r = classify(agg, ix, &input, frames, config, previous, with_reasons, screen);
+        let r = classify(agg, ix, &input, frames, config, previous, with_reasons, (screen, markers.filter(|_| with_reasons)));
         crate::i18n::trace(&tr!("критерии, категории, список", "criteria, categories, list"), t0);
         r
     }
@@ -431,7 +437,7 @@ fn classify(
     config: &Config,
     previous: Option<&dynamics::Previous>,
     with_reasons: bool,
-    objectivity: objectivity::Screen,
+    (objectivity, markers): (objectivity::Screen, Option<&DataFrame>),
 ) -> Result<Identification> {
     let y = agg.latest_year;
     let t0 = std::time::Instant::now();
@@ -457,6 +463,13 @@ fn classify(
     for r in rows.iter_mut() {
         r.similar = near.remove(&r.school_id);
     }
+    let (mut profiles, risk) = match with_reasons {
+        true => risk::profiles(&risk_inputs(agg, ix, markers), config)?,
+        false => Default::default(),
+    };
+    for r in rows.iter_mut() {
+        r.risk = profiles.remove(&r.school_id);
+    }
     Ok(Identification {
         rows,
         years: ix.inr.years.clone(),
@@ -466,8 +479,22 @@ fn classify(
         left_register,
         objectivity,
         expected_fit,
+        risk,
         overview: overview.transpose()?,
     })
+}
+
+/// What the risk factors are computed from: the identification's school tables.
+fn risk_inputs<'a>(agg: &'a Aggregates, ix: &'a Indices, markers: Option<&'a DataFrame>) -> crate::indices::risk::Inputs<'a> {
+    crate::indices::risk::Inputs {
+        base: &ix.base,
+        per_procedure: &ix.inr.per_procedure,
+        questionnaire: agg.questionnaire,
+        tables: std::iter::once(agg.register).chain(agg.context.iter()).collect(),
+        markers,
+        selfdiagnosis: agg.selfdiagnosis,
+        latest_year: agg.latest_year,
+    }
 }
 
 /// The schools' table with their ИНР against what their conditions predict (§4.9; the
@@ -624,6 +651,7 @@ fn school_rows(df: &DataFrame, years: &[i32], config: &Config, reasons: &mut BTr
                 _ => None,
             },
             similar: None,
+            risk: None,
             }
         })
         .collect())

@@ -233,6 +233,31 @@ pub struct SchoolRow {
     pub expected: Option<Expected>,
     /// For a school on the ШНОР list: the schools in like conditions and where it stands.
     pub similar: Option<Similar>,
+    /// Its risk profile (§4.9; none when identified without reasons or with no factor known).
+    pub risk: Option<Risk>,
+}
+
+/// A school's risk profile (`identify::risk`): the risk index, how many factors are actual and
+/// known, and the actual ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Risk {
+    /// 0–100: the weighted share of actual factors among the known ones.
+    pub index: f64,
+    pub actual: usize,
+    pub known: usize,
+    /// The actual factors, in the catalogue's order.
+    pub factors: Vec<RiskFactor>,
+}
+
+/// One actual factor of a school: its key in `risk.factors`, the school's value and the
+/// region's median (none when only the self-diagnosis knows it), and the self-diagnosis level
+/// when that decided it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskFactor {
+    pub factor: String,
+    pub value: Option<f64>,
+    pub median: Option<f64>,
+    pub level: Option<String>,
 }
 
 /// A listed school's similar schools (`identify::similar`).
@@ -349,6 +374,7 @@ impl SchoolRow {
             tenure: None,
             expected: None,
             similar: None,
+            risk: None,
         }
     }
 

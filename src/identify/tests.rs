@@ -43,6 +43,7 @@ fn run(reg: &DataFrame, res: &DataFrame, q: Option<&DataFrame>, config: &Config)
         results: res,
         questionnaire: q,
         context: &[],
+        selfdiagnosis: None,
         latest_year: latest,
     };
     identify(&agg, config, None).unwrap()

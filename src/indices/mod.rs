@@ -7,6 +7,7 @@ pub mod draws;
 pub mod expected;
 pub mod uncertainty;
 pub mod objectivity;
+pub mod risk;
 
 use polars::prelude::*;
 

@@ -36,6 +36,8 @@ pub struct Dataset {
     /// school_id, year, indicator, respondents, share, families.
     pub questionnaire: Option<DataFrame>,
     pub context: Vec<DataFrame>,
+    /// school_id, factor, level, actual — the schools' self-diagnosis of risk factors (§4.9).
+    pub selfdiagnosis: Option<DataFrame>,
     pub reports: Vec<InputReport>,
     /// Problems and data-quality notes about the inputs as a whole.
     pub notes: Vec<Problem>,
@@ -226,6 +228,7 @@ pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Resu
         results: None,
         questionnaire: None,
         context: Vec::new(),
+        selfdiagnosis: None,
         reports: Vec::new(),
         notes: Vec::new(),
         latest_year: None,

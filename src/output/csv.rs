@@ -49,7 +49,7 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
     for (e, r) in standing {
         h.push(if en { e.to_string() } else { r });
     }
-    let rest: [(&str, &str); 19] = [
+    let rest: [(&str, &str); 22] = [
         ("n_procedures", "Процедур в последнем году"),
         ("n_unreliable", "Из них ненадёжных (участников меньше 10)"),
         ("isbsh_indicators", "Показателей ИСБШ"),
@@ -69,6 +69,9 @@ pub fn headers(years: &[i32], worst_share: f64, coverage: f64) -> Vec<String> {
         ("similar_schools", "Похожие школы (ближайшие по ИСБШ, тот же тип местности)"),
         ("similar_worse", "Из них с ИНР хуже, чем у школы"),
         ("similar_median_inr", "Медиана ИНР похожих школ"),
+        ("risk_index", "Индекс риска (0–100)"),
+        ("risk_factors", "Актуальных факторов риска"),
+        ("risk_profile", "Актуальные факторы риска"),
     ];
     for (e, r) in rest.iter() {
         h.push(if en { e.to_string() } else { r.to_string() });
@@ -150,6 +153,9 @@ impl Export<RunOutput<'_>> for SchoolsCsv {
             rec.push(near.map(|n| defuse(&n.ids.join(", "))).unwrap_or_default());
             rec.push(near.map(|n| n.worse.to_string()).unwrap_or_default());
             rec.push(rounded(near.map(|n| n.median_inr), 1, decimal));
+            rec.push(rounded(r.risk.as_ref().map(|k| k.index), 0, decimal));
+            rec.push(r.risk.as_ref().map(|k| k.actual.to_string()).unwrap_or_default());
+            rec.push(defuse(&crate::identify::risk::names(run.config, r.risk.as_ref())));
             w.write_record(&rec)?;
         }
         let text = String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?;

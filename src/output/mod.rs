@@ -7,6 +7,7 @@ mod brief;
 mod lines;
 pub(crate) mod docx;
 mod packages;
+mod risk;
 pub mod charts;
 mod csv;
 mod json;

@@ -232,6 +232,10 @@ impl Export<RunOutput<'_>> for Workbook {
         objectivity_sheet(ws, run)?;
 
         let ws = wb.add_worksheet();
+        ws.set_name(tr!("Рисковые профили", "Risk profiles")).map_err(x)?;
+        risk_sheet(ws, run)?;
+
+        let ws = wb.add_worksheet();
         ws.set_name(tr!("Все школы", "All schools")).map_err(x)?;
         all_schools_sheet(ws, run)?;
 
@@ -254,6 +258,7 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
     let mut widths = vec![14.0, 44.0, 34.0, 10.0, 10.0];
     widths.extend(std::iter::repeat_n(9.0, run.ident.years.len() + 2));
     widths.extend([9.0, 9.0, 7.0, 7.0, 12.0, 14.0, 10.0, 12.0, 12.0, 10.0, 10.0, 10.0, 16.0, 9.0, 10.0, 12.0, 10.0, 80.0, 16.0, 10.0, 10.0, 10.0, 30.0, 12.0]);
+    widths.extend([10.0, 10.0, 10.0, 10.0, 16.0, 40.0, 10.0, 10.0, 10.0, 10.0, 60.0]);
     let mut s = Sheet { ws, row: 0 };
     s.header(&head, &widths)?;
     // Columns (as `csv::headers`): 5 register texts, one ИНР per window year, ИНР, ИСБШ,
@@ -307,7 +312,64 @@ fn all_schools_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
             s.text(c + 9, &super::lines::inr_by_year(t, crate::identify::num1))?;
         }
         s.plain(c + 10, Some(run.ident.objectivity.markers_of(&r.school_id).len() as f64))?;
+        context_cells(&mut s, c + 11, r, run)?;
         s.row += 1;
+    }
+    s.finish(head.len() as u16)
+}
+
+/// The all-schools sheet's last columns (as schools.csv): ИНР against the expected, the similar
+/// schools, the risk index and factors.
+fn context_cells(s: &mut Sheet, c: u16, r: &SchoolRow, run: &RunOutput) -> Result<()> {
+    let ex = r.expected;
+    for (i, v) in [ex.map(|e| e.value), ex.map(|e| e.residual), ex.map(|e| e.low), ex.map(|e| e.high)].into_iter().enumerate() {
+        s.plain(c + i as u16, v)?;
+    }
+    if let Some(st) = ex.and_then(|e| e.standing()) {
+        s.text(c + 4, &st.label())?;
+    }
+    if let Some(n) = &r.similar {
+        s.text(c + 5, &n.ids.join(", "))?;
+        s.plain(c + 6, Some(n.worse as f64))?;
+        s.plain(c + 7, Some(n.median_inr))?;
+    }
+    if let Some(k) = &r.risk {
+        s.plain(c + 8, Some(k.index.round()))?;
+        s.plain(c + 9, Some(k.actual as f64))?;
+        s.text(c + 10, &crate::identify::risk::names(run.config, Some(k)))?;
+    }
+    Ok(())
+}
+
+/// The listed schools' risk profiles: a row per actual factor, with the school's value, the
+/// region's median, where the level came from and the suggested directions.
+fn risk_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
+    let head = [
+        tr!("Место в перечне", "Rank"),
+        tr!("Логин ОО", "School id"),
+        tr!("Наименование ОО", "School"),
+        tr!("Муниципалитет", "Municipality"),
+        tr!("Категория", "Category"),
+        tr!("Индекс риска (0–100)", "Risk index (0–100)"),
+        tr!("Актуальных факторов", "Actual factors"),
+        tr!("Фактор риска", "Risk factor"),
+        tr!("Значение школы", "School's value"),
+        tr!("Медиана региона", "Region's median"),
+        tr!("Источник", "Source"),
+        tr!("Направления антирисковой программы", "Directions of an anti-risk programme"),
+    ];
+    let mut s = Sheet { ws, row: 0 };
+    s.header(&head, &[8.0, 14.0, 40.0, 28.0, 12.0, 10.0, 10.0, 40.0, 12.0, 12.0, 16.0, 90.0])?;
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    for r in super::risk::profiled(&run.ident.rows) {
+        let p = super::risk::profile(run, r);
+        for f in &p.factors {
+            for (i, t) in [&p.rank, &p.school_id, &p.name, &p.municipality, &p.category, &p.index, &p.count, &f.factor, &f.value, &f.median, &f.source].into_iter().enumerate() {
+                s.text(i as u16, t)?;
+            }
+            s.text_fmt(11, &f.directions.join("\n"), &wrap)?;
+            s.row += 1;
+        }
     }
     s.finish(head.len() as u16)
 }

@@ -107,6 +107,7 @@ pub fn load(dir: &Path) -> Result<StoredRun> {
         results: optional("results.parquet")?,
         questionnaire: optional("questionnaire.parquet")?,
         context,
+        selfdiagnosis: optional("selfdiagnosis.parquet")?,
         reports,
         notes: Vec::new(),
         latest_year,

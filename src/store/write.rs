@@ -29,7 +29,7 @@ fn parquet(df: &DataFrame) -> Result<Vec<u8>> {
 /// The files of aggregates/, relative to the output folder.
 pub fn aggregate_files(ds: &Dataset, latest_year: i32, tables: Option<&IndexTables>) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut out = Vec::new();
-    let named = [("register", &ds.register), ("results", &ds.results), ("questionnaire", &ds.questionnaire)];
+    let named = [("register", &ds.register), ("results", &ds.results), ("questionnaire", &ds.questionnaire), ("selfdiagnosis", &ds.selfdiagnosis)];
     for (name, df) in named {
         if let Some(df) = df {
             out.push((PathBuf::from(format!("aggregates/{name}.parquet")), parquet(df)?));

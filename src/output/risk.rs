@@ -1,0 +1,174 @@
+//! Risk profiles for the writers (§4.9): the listed schools' actual factors with their values,
+//! the region's medians and the suggested directions of an антирисковая программа, and the
+//! counts of schools by factor (per municipality, with small counts suppressed).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::RunOutput;
+use crate::identify::risk::{factor_name, value_words};
+use crate::identify::{shnor_list, shnsu_list, SchoolRow};
+
+/// The schools that get a risk profile: the ШНОР list in its order, then the ШНСУ schools not on
+/// it (both lists are sent to the municipalities).
+pub(super) fn profiled(rows: &[SchoolRow]) -> Vec<&SchoolRow> {
+    let mut v = shnor_list(rows);
+    v.extend(shnsu_list(rows).into_iter().filter(|r| !r.shnor));
+    v
+}
+
+/// One actual factor of a listed school, as every writer shows it.
+#[derive(Serialize, Clone)]
+pub(super) struct FactorLine {
+    pub factor: String,
+    pub value: String,
+    pub median: String,
+    /// «расчёт» or «самодиагностика: высокий».
+    pub source: String,
+    pub directions: Vec<String>,
+}
+
+/// A listed school's profile.
+#[derive(Serialize, Clone)]
+pub(super) struct Profile {
+    pub rank: String,
+    pub school_id: String,
+    pub name: String,
+    pub municipality: String,
+    pub category: String,
+    pub index: String,
+    /// «3 из 12».
+    pub count: String,
+    pub factors: Vec<FactorLine>,
+}
+
+pub(super) fn profile(run: &RunOutput, r: &SchoolRow) -> Profile {
+    let config = run.config;
+    let factors = r
+        .risk
+        .iter()
+        .flat_map(|k| k.factors.iter())
+        .map(|f| FactorLine {
+            factor: factor_name(config, &f.factor),
+            value: match &f.level {
+                Some(l) if f.value.is_none() => l.clone(),
+                _ => value_words(config, &f.factor, f.value),
+            },
+            median: value_words(config, &f.factor, f.median),
+            source: match &f.level {
+                Some(l) => tr!("самодиагностика: {l}", "self-diagnosis: {l}"),
+                None => tr!("расчёт", "computed"),
+            },
+            directions: config.risk.factors.get(&f.factor).map(|c| c.directions.clone()).unwrap_or_default(),
+        })
+        .collect();
+    Profile {
+        rank: r.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".to_string()),
+        school_id: r.school_id.clone(),
+        name: r.name.clone(),
+        municipality: r.municipality.clone(),
+        category: r.category.label(),
+        index: r.risk.as_ref().map(|k| format!("{:.0}", k.index)).unwrap_or_else(|| "—".to_string()),
+        count: r.risk.as_ref().map(|k| tr!("{} из {}", "{} of {}", k.actual, k.known)).unwrap_or_else(|| "—".to_string()),
+        factors,
+    }
+}
+
+/// A factor across the region: its median, how many schools have it actual among all and among
+/// the listed ones, and its directions.
+#[derive(Serialize)]
+pub(super) struct CatalogueLine {
+    pub factor: String,
+    pub median: String,
+    pub known: usize,
+    pub actual: usize,
+    pub listed: usize,
+    pub directions: Vec<String>,
+}
+
+pub(super) fn catalogue(run: &RunOutput) -> Vec<CatalogueLine> {
+    let s = &run.ident.risk;
+    let mut actual: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut listed: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &run.ident.rows {
+        for f in r.risk.iter().flat_map(|k| k.factors.iter()) {
+            *actual.entry(f.factor.as_str()).or_default() += 1;
+            if r.shnor || r.shnsu {
+                *listed.entry(f.factor.as_str()).or_default() += 1;
+            }
+        }
+    }
+    s.with_value
+        .iter()
+        .map(|(key, n)| CatalogueLine {
+            factor: factor_name(run.config, key),
+            median: value_words(run.config, key, s.medians.get(key).copied().flatten()),
+            known: *n,
+            actual: actual.get(key.as_str()).copied().unwrap_or(0),
+            listed: listed.get(key.as_str()).copied().unwrap_or(0),
+            directions: run.config.risk.factors.get(key).map(|c| c.directions.clone()).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The factors no data was found for, by name.
+pub(super) fn not_evaluated(run: &RunOutput) -> Vec<String> {
+    run.ident.risk.not_evaluated.iter().map(|k| factor_name(run.config, k)).collect()
+}
+
+/// A count of schools as a municipal package shows it: «< N» for 1 … N − 1 (a small group of
+/// schools named by a factor could be told apart), the number otherwise.
+pub(super) fn suppressed(n: usize, suppress: u32) -> String {
+    if n > 0 && n < suppress as usize {
+        format!("<\u{a0}{suppress}")
+    } else {
+        n.to_string()
+    }
+}
+
+/// One municipality's schools by factor: (factor name, schools where it is actual, of them
+/// listed), catalogue order, suppressed.
+#[derive(Serialize)]
+pub(super) struct MunicipalFactor {
+    pub factor: String,
+    pub schools: String,
+    pub listed: String,
+}
+
+pub(super) fn municipal_counts(run: &RunOutput, municipality: &str) -> Vec<MunicipalFactor> {
+    let suppress = run.config.output.suppress_below;
+    let mut by: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for r in run.ident.rows.iter().filter(|r| r.municipality == municipality) {
+        for f in r.risk.iter().flat_map(|k| k.factors.iter()) {
+            let e = by.entry(f.factor.as_str()).or_default();
+            e.0 += 1;
+            if r.shnor || r.shnsu {
+                e.1 += 1;
+            }
+        }
+    }
+    run.ident
+        .risk
+        .with_value
+        .keys()
+        .map(|key| {
+            let (n, l) = by.get(key.as_str()).copied().unwrap_or((0, 0));
+            MunicipalFactor { factor: factor_name(run.config, key), schools: suppressed(n, suppress), listed: suppressed(l, suppress) }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suppressed;
+
+    #[test]
+    fn small_counts_of_schools_are_suppressed() {
+        assert_eq!(suppressed(0, 5), "0");
+        assert_eq!(suppressed(1, 5), "<\u{a0}5");
+        assert_eq!(suppressed(4, 5), "<\u{a0}5");
+        assert_eq!(suppressed(5, 5), "5");
+        assert_eq!(suppressed(3, 0), "3");
+    }
+}
