@@ -36,6 +36,7 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         None => None,
     };
     let mut session = identify::Session::seeded(&agg, stored.indices.clone());
+    session.audit = true;
     let ident = session.identify(&stored.config, previous.as_ref(), true)?;
     let run = RunOutput::new(&stored.config, &stored.dataset, &ident, Vec::new(), stored.started.clone(), None);
     let out_dir = args.out.clone().unwrap_or_else(|| args.from.clone());

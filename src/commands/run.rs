@@ -60,6 +60,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
             .collect()
     };
     let mut session = identify::Session::new(&agg);
+    session.audit = true;
     let (ident, inputs) = std::thread::scope(|scope| -> Result<_> {
         let hashes = scope.spawn(hashing);
         let t0 = std::time::Instant::now();

@@ -49,6 +49,9 @@ pub struct Config {
     /// Absent in the manifests of runs made before it existed: the embedded defaults.
     #[serde(default = "risk::Risk::embedded")]
     pub risk: risk::Risk,
+    /// Absent in the manifests of runs made before it existed: the embedded defaults.
+    #[serde(default)]
+    pub bias: Bias,
     pub output: Output,
     /// Absent in the manifests of runs made before it existed: the embedded defaults.
     #[serde(default = "InputChecks::standard")]
@@ -267,6 +270,20 @@ pub struct Similar {
 impl Default for Similar {
     fn default() -> Self {
         Similar { k: 10 }
+    }
+}
+
+/// The bias audit's shifts (§4.9): of the ИНР weights and of the cut-offs (0: not checked).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Bias {
+    pub weight_step: f64,
+    pub cutoff_step: f64,
+}
+
+impl Default for Bias {
+    fn default() -> Self {
+        Bias { weight_step: 0.1, cutoff_step: 0.05 }
     }
 }
 
@@ -730,6 +747,8 @@ impl Config {
             ("objectivity.m1_min_effect", self.objectivity.m1_min_effect),
             ("objectivity.m2_min_effect", self.objectivity.m2_min_effect),
             ("objectivity.m4_min_effect", self.objectivity.m4_min_effect),
+            ("bias.weight_step", self.bias.weight_step),
+            ("bias.cutoff_step", self.bias.cutoff_step),
         ];
         for (key, v) in shares {
             if !(0.0..=1.0).contains(&v) {

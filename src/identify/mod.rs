@@ -1,6 +1,7 @@
 //! Identification (§4.2–§4.4): criteria R30 and BOTTOM for ШНОР, ШНСУ, resilience, the category
 //! of each school, the ranked list and the reasons an official can paste into an order.
 
+pub mod bias;
 mod category;
 pub mod criteria;
 pub mod dynamics;
@@ -48,6 +49,8 @@ pub struct Identification {
     pub expected_fit: Option<crate::indices::expected::Fit>,
     /// The risk profiles' region side (§4.9; empty when identified without reasons).
     pub risk: risk::RiskSummary,
+    /// The bias audit (§4.9), when the session was asked for it (`Session::audit`).
+    pub bias: Option<bias::Audit>,
     /// The report's figures over the raw aggregates, computed when first asked for (by the
     /// report, beside the other writers).
     overview: Option<overview::Lazy>,
@@ -272,11 +275,13 @@ pub struct Session<'a> {
     set_aside: Option<(String, DataFrame, usize)>,
     /// Per criterion (by flag column): the key its flags were computed under, and the flags.
     flags: BTreeMap<&'static str, (String, DataFrame)>,
+    /// Whether an identification with reasons comes with the bias audit (`run`, `report`).
+    pub audit: bool,
 }
 
 impl<'a> Session<'a> {
     pub fn new(agg: &'a Aggregates<'a>) -> Self {
-        Session { agg, indices: None, hits: None, posterior: None, screen: None, set_aside: None, flags: BTreeMap::new() }
+        Session { agg, indices: None, hits: None, posterior: None, screen: None, set_aside: None, flags: BTreeMap::new(), audit: false }
     }
 
     /// A session that starts from stored index tables, when there are any (they are used only
@@ -312,8 +317,27 @@ impl<'a> Session<'a> {
     }
 
     /// The identification under `config`; `with_reasons = false` leaves the reasons empty (for
-    /// grids of settings, where only the flags are needed).
+    /// grids of settings, where only the flags are needed). With reasons and `audit`, the bias
+    /// audit's shifted settings are identified first (so that the session's tables end as the
+    /// run's own).
     pub fn identify(&mut self, config: &Config, previous: Option<&dynamics::Previous>, with_reasons: bool) -> Result<Identification> {
+        let mut lists = Vec::new();
+        if with_reasons && self.audit {
+            let t0 = std::time::Instant::now();
+            for (shifted, key, from, to) in bias::shifted(config) {
+                let ident = self.identify_once(&shifted, None, false)?;
+                lists.push((key, from, to, ident.rows.iter().filter(|r| r.shnor).map(|r| r.school_id.clone()).collect()));
+            }
+            crate::i18n::trace(&tr!("проверка смещения", "bias audit"), t0);
+        }
+        let mut ident = self.identify_once(config, previous, with_reasons)?;
+        if with_reasons && self.audit {
+            ident.bias = Some(bias::audit(&ident.rows, lists));
+        }
+        Ok(ident)
+    }
+
+    fn identify_once(&mut self, config: &Config, previous: Option<&dynamics::Previous>, with_reasons: bool) -> Result<Identification> {
         let full = self.agg;
         let screen_key = screen_key(config);
         if (with_reasons || excludes(config)) && self.screen.as_ref().map(|(k, _)| *k != screen_key).unwrap_or(true) {
@@ -480,6 +504,7 @@ fn classify(
         objectivity,
         expected_fit,
         risk,
+        bias: None,
         overview: overview.transpose()?,
     })
 }

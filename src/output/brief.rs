@@ -45,6 +45,9 @@ pub struct Brief {
     quality_words: Vec<String>,
     objectivity_words: Vec<String>,
     expected_words: Vec<String>,
+    risk_words: Vec<String>,
+    risk_table: Vec<super::risk::CatalogueLine>,
+    bias: super::bias::BiasPart,
     print_css: String,
     main_charts: Vec<&'static str>,
 }
@@ -77,6 +80,9 @@ pub fn brief(run: &RunOutput) -> Brief {
         quality_words: quality_words(run, rows),
         objectivity_words: super::objectivity::summary_words(run),
         expected_words: expected_words(run),
+        risk_words: super::risk::summary_words(run),
+        risk_table: super::risk::catalogue(run),
+        bias: super::bias::part(run),
         print_css: print_css(run),
         main_charts: vec!["inr_isbsh", "caterpillar", "funnel"],
     }

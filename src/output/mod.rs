@@ -3,6 +3,7 @@
 //! half-written file that looks complete. Only school-level aggregates are ever written.
 
 mod aggregates;
+mod bias;
 mod brief;
 mod lines;
 pub(crate) mod docx;

@@ -36,6 +36,10 @@ struct Page<'a> {
     /// In the summary: how many of each list are shown.
     shnor_shown: usize,
     shnsu_shown: usize,
+    /// lists.html: schools by risk factor (small counts suppressed) and the listed schools'
+    /// risk profiles with the directions of an антирисковая программа.
+    risk_counts: Vec<super::risk::MunicipalFactor>,
+    risk_profiles: Vec<super::risk::Profile>,
 }
 
 /// Schools of each list the one-page summary names (the rest: lists.html).
@@ -64,6 +68,17 @@ fn labels() -> BTreeMap<&'static str, String> {
         ("solid", tr!("Надёжность отбора", "Solidity")),
         ("more", tr!("Все школы списка с основаниями — в lists.html (и list.csv) рядом.", "Every school of the list with its reasons is in lists.html (and list.csv) beside it.")),
         ("gaps_count", tr!("Школ с замечаниями к данным", "Schools with data notes")),
+        ("risk", tr!("Рисковые профили школ", "The schools' risk profiles")),
+        ("risk_note", tr!("Сколько школ муниципалитета имеют актуальный фактор риска (число меньше порога показывается как «< N»); ниже — профиль каждой школы перечней с направлениями антирисковой программы.", "How many of the municipality's schools have each risk factor actual (a count below the threshold reads «< N»); below, each listed school's profile with the directions of an anti-risk programme.")),
+        ("risk_factor", tr!("Фактор риска", "Risk factor")),
+        ("risk_schools", tr!("Школ, где актуален", "Schools where actual")),
+        ("risk_listed", tr!("из них в перечнях", "of them listed")),
+        ("risk_index", tr!("Индекс риска (0–100)", "Risk index (0–100)")),
+        ("risk_value", tr!("Значение школы", "School's value")),
+        ("risk_median", tr!("Медиана региона", "Region's median")),
+        ("risk_directions", tr!("Направления антирисковой программы", "Directions of an anti-risk programme")),
+        ("risk_computed", tr!("расчёт", "computed")),
+        ("risk_none", tr!("Ни один фактор не актуален.", "No factor is actual.")),
         ("see_lists", tr!("Основания отбора и замечания к данным по каждой школе — в lists.html рядом.", "The reasons and the data notes of each school are in lists.html beside it.")),
     ])
 }
@@ -100,6 +115,7 @@ impl Export<RunOutput<'_>> for Packages {
         let suppress = run.config.output.suppress_below;
         let mut taken = std::collections::BTreeSet::new();
         let mut out = Vec::new();
+        let mut risk_counts = super::risk::municipal_counts(run);
         for (m, own) in by_municipality(run, &gaps) {
             let own_shnor: Vec<ShortLine> = own
                 .shnor
@@ -129,6 +145,8 @@ impl Export<RunOutput<'_>> for Packages {
                 shnor: own_shnor,
                 shnsu: own_shnsu,
                 full: false,
+                risk_counts: risk_counts.remove(m).unwrap_or_default(),
+                risk_profiles: own.profiled.iter().map(|r| super::risk::profile(run, r)).collect(),
             };
             let template = env.get_template("m").map_err(|e| anyhow!("{m}: {e}"))?;
             let render = |page: &Page| template.render(minijinja::Value::from(minijinja::value::Serde(page))).map_err(|e| anyhow!("{m}: {e}"));
@@ -148,6 +166,7 @@ struct Own<'r> {
     schools: usize,
     shnor: Vec<&'r SchoolRow>,
     shnsu: Vec<&'r SchoolRow>,
+    profiled: Vec<&'r SchoolRow>,
     gaps: Vec<&'r super::report::GapLine>,
 }
 
@@ -162,6 +181,9 @@ fn by_municipality<'r>(run: &'r RunOutput, gaps: &'r [super::report::GapLine]) -
     }
     for r in shnsu_list(&run.ident.rows) {
         by.entry(r.municipality.as_str()).or_default().shnsu.push(r);
+    }
+    for r in super::risk::profiled(&run.ident.rows) {
+        by.entry(r.municipality.as_str()).or_default().profiled.push(r);
     }
     for g in gaps {
         by.entry(g.municipality.as_str()).or_default().gaps.push(g);

@@ -208,6 +208,8 @@ struct Model {
     dynamics: Option<DynamicsPart>,
     /// The objectivity screen's set markers, one line each.
     objectivity: Vec<ObjectivityLine>,
+    /// The listed schools' risk profiles.
+    risk_profiles: Vec<super::risk::Profile>,
     css: &'static str,
     /// The main report's short parts.
     #[serde(flatten)]
@@ -225,6 +227,28 @@ fn later_labels() -> BTreeMap<&'static str, String> {
         ("objectivity_marker", tr!("Признак", "Sign")),
         ("objectivity_numbers", tr!("Числа", "Numbers")),
         ("objectivity_note", tr!("Отметка", "Note")),
+        ("m_risk", tr!("Рисковые профили", "Risk profiles")),
+        ("m_bias", tr!("Проверка смещения перечня", "Bias audit of the list")),
+        ("risk_factor", tr!("Фактор риска", "Risk factor")),
+        ("risk_median", tr!("Медиана региона", "Region's median")),
+        ("risk_known", tr!("Школ с данными", "Schools with data")),
+        ("risk_actual", tr!("Актуален: школ", "Actual: schools")),
+        ("risk_listed", tr!("из них в перечнях", "of them listed")),
+        ("risk_directions", tr!("Направления антирисковой программы", "Directions of an anti-risk programme")),
+        ("risk_index", tr!("Индекс риска", "Risk index")),
+        ("risk_value", tr!("Значение школы", "School's value")),
+        ("risk_source", tr!("Источник", "Source")),
+        ("risk_computed", tr!("расчёт", "computed")),
+        ("risk_none", tr!("Ни один фактор не актуален.", "No factor is actual.")),
+        ("risk_profile_of", tr!("актуальных факторов", "actual factors")),
+        ("bias_dimension", tr!("Разрез", "Dimension")),
+        ("bias_group", tr!("Группа", "Group")),
+        ("bias_listed", tr!("В перечне ШНОР", "On the ШНОР list")),
+        ("bias_share", tr!("Доля", "Share")),
+        ("bias_setting", tr!("Параметр", "Setting")),
+        ("bias_change", tr!("В расчёте → сдвиг", "Run → shifted")),
+        ("bias_entered", tr!("Войдут", "Enter")),
+        ("bias_left", tr!("Выйдут", "Leave")),
     ])
 }
 
@@ -1002,6 +1026,7 @@ fn model(run: &RunOutput) -> Result<(Model, Vec<Chart>)> {
         quality: quality(run)?,
         dynamics,
         objectivity: objectivity_lines(run),
+        risk_profiles: super::risk::profiled(rows).into_iter().map(|r| super::risk::profile(run, r)).collect(),
         css: CSS,
         brief: super::brief::brief(run),
     }, charts))

@@ -99,7 +99,8 @@ pub(super) fn catalogue(run: &RunOutput) -> Vec<CatalogueLine> {
             }
         }
     }
-    s.with_value
+    let mut lines: Vec<CatalogueLine> = s
+        .with_value
         .iter()
         .map(|(key, n)| CatalogueLine {
             factor: factor_name(run.config, key),
@@ -109,7 +110,55 @@ pub(super) fn catalogue(run: &RunOutput) -> Vec<CatalogueLine> {
             listed: listed.get(key.as_str()).copied().unwrap_or(0),
             directions: run.config.risk.factors.get(key).map(|c| c.directions.clone()).unwrap_or_default(),
         })
-        .collect()
+        .collect();
+    // Most often actual among the listed schools first.
+    lines.sort_by(|a, b| b.listed.cmp(&a.listed).then_with(|| b.actual.cmp(&a.actual)).then_with(|| a.factor.cmp(&b.factor)));
+    lines
+}
+
+/// The main report's words on the profiles: the rule, the factors evaluated, and what the
+/// listed schools have most often.
+pub(super) fn summary_words(run: &RunOutput) -> Vec<String> {
+    let s = &run.ident.risk;
+    if s.with_value.is_empty() {
+        return Vec::new();
+    }
+    let q = crate::identify::words::pct(Some(run.config.risk.quantile));
+    let missing = not_evaluated(run);
+    let mut out = vec![tr!(
+        "Рисковый профиль школы — факторы риска, актуальные для неё (практика «500+»): фактор актуален, если школа среди худших {q} школ региона по его показателю и хуже медианы региона (или достигла порога фактора); индекс риска 0–100 — взвешенная доля актуальных факторов среди тех, по которым у школы есть данные. Оценено факторов: {} из {}.{}",
+        "A school's risk profile is the risk factors actual for it (the 500+ practice): a factor is actual when the school is among the region's worst {q} on its value and worse than the region's median (or reaches the factor's threshold); the risk index 0–100 is the weighted share of actual factors among those the school has data for. Factors evaluated: {} of {}.{}",
+        s.with_value.len(),
+        s.with_value.len() + missing.len(),
+        if missing.is_empty() { String::new() } else { tr!(" Нет данных для: {}.", " No data for: {}.", missing.join("; ")) }
+    )];
+    let listed = profiled(&run.ident.rows);
+    let mean = |rows: &mut dyn Iterator<Item = &SchoolRow>| {
+        let v: Vec<f64> = rows.filter_map(|r| r.risk.as_ref().map(|k| k.actual as f64)).collect();
+        if v.is_empty() { None } else { Some(v.iter().sum::<f64>() / v.len() as f64) }
+    };
+    let on = mean(&mut listed.iter().copied());
+    let off = mean(&mut run.ident.rows.iter().filter(|r| !r.shnor && !r.shnsu));
+    let top = catalogue(run);
+    let top: Vec<String> = top.iter().filter(|c| c.listed > 0).take(3).map(|c| format!("{} ({})", c.factor, c.listed)).collect();
+    if !listed.is_empty() {
+        out.push(tr!(
+            "У {} школ перечней ШНОР и ШНСУ в среднем {} актуальных факторов, у остальных школ — {}. Чаще всего у школ перечней актуальны: {}. Профиль каждой школы с направлениями антирисковой программы — в приложении (appendix.html), на листе «Рисковые профили» shnor.xlsx и в пакетах муниципалитетов.",
+            "The {} schools of the ШНОР and ШНСУ lists have {} actual factors on average, the other schools {}. Most often actual for listed schools: {}. Each school's profile with the directions of an anti-risk programme is in the appendix (appendix.html), the «Рисковые профили» sheet of shnor.xlsx and the municipal packages.",
+            listed.len(),
+            crate::identify::num1(on),
+            crate::identify::num1(off),
+            top.join("; ")
+        ));
+    }
+    let own = run.ident.rows.iter().flat_map(|r| r.risk.iter().flat_map(|k| k.factors.iter())).filter(|f| f.level.is_some()).count();
+    if run.dataset.selfdiagnosis.is_some() || own > 0 {
+        out.push(tr!(
+            "Самодиагностика школ заменила расчёт там, где школа её дала; актуальных по самодиагностике факторов: {own}.",
+            "The schools' self-diagnosis replaced the computed factors where a school gave it; factors actual by self-diagnosis: {own}."
+        ));
+    }
+    out
 }
 
 /// The factors no data was found for, by name.
@@ -136,25 +185,31 @@ pub(super) struct MunicipalFactor {
     pub listed: String,
 }
 
-pub(super) fn municipal_counts(run: &RunOutput, municipality: &str) -> Vec<MunicipalFactor> {
+/// Every municipality's schools by factor (one pass over the rows).
+pub(super) fn municipal_counts<'r>(run: &'r RunOutput) -> BTreeMap<&'r str, Vec<MunicipalFactor>> {
     let suppress = run.config.output.suppress_below;
-    let mut by: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for r in run.ident.rows.iter().filter(|r| r.municipality == municipality) {
+    let mut by: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+    let mut munis: BTreeMap<&str, ()> = BTreeMap::new();
+    for r in &run.ident.rows {
+        munis.insert(r.municipality.as_str(), ());
         for f in r.risk.iter().flat_map(|k| k.factors.iter()) {
-            let e = by.entry(f.factor.as_str()).or_default();
+            let e = by.entry((r.municipality.as_str(), f.factor.as_str())).or_default();
             e.0 += 1;
-            if r.shnor || r.shnsu {
-                e.1 += 1;
-            }
+            e.1 += usize::from(r.shnor || r.shnsu);
         }
     }
-    run.ident
-        .risk
-        .with_value
-        .keys()
-        .map(|key| {
-            let (n, l) = by.get(key.as_str()).copied().unwrap_or((0, 0));
-            MunicipalFactor { factor: factor_name(run.config, key), schools: suppressed(n, suppress), listed: suppressed(l, suppress) }
+    let keys = &run.ident.risk.with_value;
+    munis
+        .into_keys()
+        .map(|m| {
+            let lines = keys
+                .keys()
+                .map(|key| {
+                    let (n, l) = by.get(&(m, key.as_str())).copied().unwrap_or((0, 0));
+                    MunicipalFactor { factor: factor_name(run.config, key), schools: suppressed(n, suppress), listed: suppressed(l, suppress) }
+                })
+                .collect();
+            (m, lines)
         })
         .collect()
 }
