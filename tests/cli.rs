@@ -816,6 +816,19 @@ fn every_municipality_gets_a_package_with_small_counts_suppressed() {
         assert!(!summary.contains("n\u{a0}=\u{a0}") && summary.contains("lists.html"));
     }
     assert!(suppressed > 0, "the sample has small procedures: some counts must be suppressed");
+    // The schools by risk factor: counts of 1 … 9 schools read «< 10» too.
+    let mut risk_tables = 0;
+    for p in &packages {
+        let html = std::fs::read_to_string(p.join("lists.html")).unwrap();
+        let Some(start) = html.find("<h2>Рисковые профили школ</h2>") else { continue };
+        let part = &html[start..];
+        let part = &part[..part.find("<h3>").or_else(|| part[4..].find("<h2>")).unwrap_or(part.len())];
+        risk_tables += 1;
+        for k in 1..10 {
+            assert!(!part.contains(&format!("<td class=\"n\">{k}</td>")), "{}: {k} schools shown", p.display());
+        }
+    }
+    assert_eq!(risk_tables, packages.len());
     // Every listed school is in its municipality's package.
     assert_eq!(listed, s["shnor_list"].as_array().unwrap().len());
 }
@@ -1112,4 +1125,71 @@ fn listed_schools_name_their_similar_schools() {
         checked += 1;
     }
     assert!(checked > 10, "{checked}");
+}
+
+/// The sample region's configuration with absolute paths, and more inputs after it.
+fn sample_config_with(dir: &Path, more: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(samples().join("region.toml")).unwrap();
+    let base = samples().display().to_string().replace('\\', "/");
+    let text = text.replace("path = \"", &format!("path = \"{base}/"));
+    write(dir, "region.toml", format!("{text}\n{more}").as_bytes())
+}
+
+/// Risk profiles (§4.9): each school's risk index and actual factors; a self-diagnosis (long
+/// and wide files) overrides the computed factor and adds factors nothing else knows; its bad
+/// rows are excluded by reason and counted.
+#[test]
+fn risk_profiles_with_a_self_diagnosis() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |config: &Path, out: &Path| {
+        shnor().args(["--lang", "en", "run", "-q"]).arg(config).arg("--out").arg(out).assert().success();
+        read_csv(&out.join("schools.csv"))
+    };
+    let profile = |rows: &[Vec<String>], id: &str| -> (Vec<String>, f64) {
+        let i = column(rows, "school_id").position(|s| s == id).unwrap();
+        let names: Vec<String> = column(rows, "risk_profile").nth(i).unwrap().split("; ").filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let index: f64 = column(rows, "risk_index").nth(i).unwrap().replace(',', ".").parse().unwrap();
+        let count: usize = column(rows, "risk_factors").nth(i).unwrap().parse().unwrap();
+        assert_eq!(count, names.len(), "{id}");
+        assert!((0.0..=100.0).contains(&index), "{id}: {index}");
+        (names, index)
+    };
+    let plain = run(&samples().join("region.toml"), &dir.path().join("plain"));
+    let ids: Vec<String> = column(&plain, "school_id").map(str::to_string).collect();
+    let has = |id: &str, f: &str| profile(&plain, id).0.iter().any(|n| n == f);
+    // A listed school without staff shortage, a school where remoteness is actual.
+    let listed: Vec<&str> = column(&plain, "school_id").zip(column(&plain, "shnor")).filter(|(_, s)| *s == "1").map(|(i, _)| i).collect();
+    let a = *listed.iter().find(|id| !has(id, "staff_shortage")).unwrap();
+    let b = ids.iter().find(|id| has(id, "remoteness") && id.as_str() != a).unwrap();
+    let c = ids.iter().find(|id| has(id, "staff_age") && id.as_str() != a && *id != b).unwrap();
+    let long = format!("Логин ОО;Фактор риска;Уровень\n{a};Дефицит педагогических кадров;Высокий\n{b};remoteness;низкий\n{}", [
+        "sch610003;Нет такого фактора;высокий", "sch610004;Дефицит педагогических кадров;может быть", "nobody;Малочисленная школа;высокий",
+        "sch610010;isbsh;нет", "sch610011;isbsh;нет", "sch610012;isbsh;нет", "sch610013;isbsh;нет\n",
+    ].join("\n"));
+    write(dir.path(), "self_long.csv", long.as_bytes());
+    write(dir.path(), "self_wide.csv", format!("Логин ОО;Старение педагогического коллектива;Что-то ещё\n{c};низкий;1\nsch610007;;1\n").as_bytes());
+    let more = "[[input]]\nkind = \"selfdiagnosis\"\npath = \"self_long.csv\"\n\n[[input]]\nkind = \"selfdiagnosis\"\npath = \"self_wide.csv\"\n";
+    let config = sample_config_with(dir.path(), more);
+    let (v, code) = check_json(&[config.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    assert_adds_up(&v);
+    let file = v["inputs"].as_array().unwrap().iter().find(|i| i["path"].as_str().unwrap().ends_with("self_long.csv")).unwrap();
+    assert_eq!((file["rows_read"].as_u64(), file["rows_used"].as_u64()), (Some(9), Some(6)));
+    for reason in ["unknown_factor", "unknown_level", "unknown_school"] {
+        assert_eq!(excluded(file, reason), 1, "{reason}");
+    }
+    let out = dir.path().join("out");
+    let rows = run(&config, &out);
+    assert!(profile(&rows, a).0.contains(&"staff_shortage".to_string()));
+    assert!(!profile(&rows, b).0.contains(&"remoteness".to_string()));
+    assert!(!profile(&rows, c).0.contains(&"staff_age".to_string()));
+    // The school where the self-diagnosis added a factor: one more, a higher index.
+    let (before, after) = (profile(&plain, a), profile(&rows, a));
+    assert_eq!(after.0.len(), before.0.len() + 1, "{before:?} {after:?}");
+    assert!(after.1 > before.1);
+    // The report and the appendix carry the sections; the appendix names the level's source.
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("Risk profiles") && report.contains("Bias audit of the list"), "sections missing");
+    let appendix = std::fs::read_to_string(out.join("appendix.html")).unwrap();
+    assert!(appendix.contains("self-diagnosis: Высокий"), "the self-diagnosis level is shown");
 }

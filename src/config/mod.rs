@@ -409,6 +409,8 @@ pub enum InputKind {
     Results,
     Questionnaire,
     Context,
+    /// The schools' self-diagnosis of risk factors (§4.9).
+    Selfdiagnosis,
 }
 
 impl InputKind {
@@ -420,6 +422,7 @@ impl InputKind {
             InputKind::Results => tr!("результаты", "results"),
             InputKind::Questionnaire => tr!("анкеты семей", "family questionnaires"),
             InputKind::Context => tr!("показатели ОО", "school context"),
+            InputKind::Selfdiagnosis => tr!("самодиагностика школ", "schools' self-diagnosis"),
         }
     }
 }
@@ -892,6 +895,7 @@ pub fn discover_inputs(dir: &Path) -> Vec<InputSpec> {
         (InputKind::Results, &["results", "vpr", "впр", "oge", "огэ", "ege", "егэ", "gia", "гиа"]),
         (InputKind::Questionnaire, &["questionnaire", "anketa", "анкет"]),
         (InputKind::Context, &["context", "контекст"]),
+        (InputKind::Selfdiagnosis, &["selfdiagnosis", "самодиагност"]),
     ];
     const EXTENSIONS: &[&str] = DATA_EXTENSIONS;
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -95,17 +95,25 @@ fn values(i: &Inputs, f: &Factor, config: &Config) -> PolarsResult<Option<LazyFr
     Ok(Some(lf.filter(col("value").is_not_null().and(col("value").is_finite()))))
 }
 
-/// Whether a factor is actual: by its threshold, else in the worst `quantile` of the region's
-/// schools (at the boundary included) and strictly worse than the median — so that when most
-/// schools share the best value (no vacancies, no markers) none of them is made actual by a tie.
-fn actual_rule() -> Expr {
+/// Whether a factor is actual: by its threshold, else when the school is in the worst
+/// `quantile` of the region — the share of the region's schools whose value is as bad as its
+/// own or worse (`__as_bad`) is at most `quantile` (a boundary share included) — and it is worse
+/// than the median. Ties count against the school: when many schools share a value (two
+/// vacancies, no markers), they are all in the worst quarter or none of them is.
+fn actual_rule(q: f64) -> Expr {
     let worse_is_high = col("__dir").eq(lit(-1.0));
     let v = || col("value");
-    let by_quantile = when(worse_is_high.clone())
-        .then(v().gt_eq(col("__hi")).and(v().gt(col("median"))))
-        .otherwise(v().lt_eq(col("__lo")).and(v().lt(col("median"))));
+    let worse_than_median = when(worse_is_high.clone()).then(v().gt(col("median"))).otherwise(v().lt(col("median")));
+    let by_share = col("__as_bad").lt_eq(lit(q + 1e-12)).and(worse_than_median);
     let by_threshold = when(worse_is_high).then(v().gt_eq(col("__thr"))).otherwise(v().lt_eq(col("__thr")));
-    when(col("__thr").is_not_null()).then(by_threshold).otherwise(by_quantile)
+    when(col("__thr").is_not_null()).then(by_threshold).otherwise(by_share)
+}
+
+/// Per row, the share of the factor's values as bad as the row's or worse (ties included).
+fn as_bad(by_factor: &[Expr]) -> PolarsResult<Expr> {
+    let n = col("value").count().over(by_factor)?.cast(DataType::Float64);
+    let rank = |descending: bool| col("value").rank(RankOptions { method: RankMethod::Max, descending }, None).over(by_factor);
+    Ok(when(col("__dir").eq(lit(-1.0))).then(rank(true)?.cast(DataType::Float64) / n.clone()).otherwise(rank(false)?.cast(DataType::Float64) / n).alias("__as_bad"))
 }
 
 /// The catalogue as a small table: factor, __dir (+1: more is better; −1: more is worse),
@@ -141,14 +149,10 @@ pub fn compute(i: &Inputs, config: &Config) -> PolarsResult<Profiles> {
     };
     let by_factor = [col("factor")];
     let computed = computed
-        .sort(["factor", "school_id"], SortMultipleOptions::default())
-        .with_columns([
-            col("value").median().over(by_factor.clone())?.alias("median"),
-            col("value").quantile(lit(q), QuantileMethod::Linear).over(by_factor.clone())?.alias("__lo"),
-            col("value").quantile(lit(1.0 - q), QuantileMethod::Linear).over(by_factor)?.alias("__hi"),
-        ])
         .join(catalogue(config)?.lazy(), [col("factor")], [col("factor")], JoinArgs::new(JoinType::Inner))
-        .with_column(actual_rule().alias("actual"));
+        .sort(["factor", "school_id"], SortMultipleOptions::default())
+        .with_columns([col("value").median().over(by_factor.clone())?.alias("median"), as_bad(&by_factor)?])
+        .with_column(actual_rule(q).alias("actual"));
     let all = with_selfdiagnosis(computed, i.selfdiagnosis, config)?;
     let factors = all
         .select([col("school_id"), col("factor"), col("value"), col("median"), col("level"), col("actual")])

@@ -15,6 +15,7 @@ pub mod results;
 pub mod results_common;
 pub mod scales;
 mod schedule;
+pub mod selfdiagnosis;
 pub mod schema;
 pub mod students;
 pub mod subjects;
@@ -103,6 +104,7 @@ pub fn matcher_for(kind: InputKind, config: &Config, spec: &InputSpec) -> Matche
         InputKind::Results => &[&schema::RESULTS_STUDENT, &schema::RESULTS_SCHOOL],
         InputKind::Questionnaire => &[&schema::QUESTIONNAIRE_FAMILY, &schema::QUESTIONNAIRE_SCHOOL],
         InputKind::Context => &[&schema::CONTEXT],
+        InputKind::Selfdiagnosis => &[&schema::SELFDIAGNOSIS],
     };
     let mut pairs: Vec<(String, String)> = Vec::new();
     for t in tables {
@@ -170,7 +172,7 @@ fn read_each(
         delimiter,
         sheet: spec.sheet.as_deref(),
         header_row: spec.header_row,
-        keep_unknown: matches!(spec.kind, InputKind::Schools | InputKind::Context),
+        keep_unknown: matches!(spec.kind, InputKind::Schools | InputKind::Context | InputKind::Selfdiagnosis),
         numeric: if spec.kind == InputKind::Results { results::NUMBERS } else { &[] },
         wide: wide.as_ref(),
         codes: matches!(spec.kind, InputKind::Results | InputKind::Questionnaire),
@@ -250,6 +252,7 @@ pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Resu
     };
     let (mut parts, mut histograms): (Vec<DataFrame>, Vec<results_common::ScoreHistogram>) = (Vec::new(), Vec::new());
     let mut q_tables: Vec<DataFrame> = Vec::new();
+    let mut selfdiagnosis: Vec<DataFrame> = Vec::new();
     // Every file is read two at a time (reading is partly single-threaded); results are kept in
     // the configured order.
     let job = |i: usize, spec: &&InputSpec| shared.load_one(i, spec);
@@ -262,6 +265,7 @@ pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Resu
             }
             Loaded::Questionnaire(df) => q_tables.push(df),
             Loaded::Context(df) => ds.context.push(df),
+            Loaded::Selfdiagnosis(df) => selfdiagnosis.push(df),
             Loaded::Nothing => {}
         }
         ds.reports.push(report);
@@ -284,6 +288,7 @@ pub fn load(config: &Config, max_problems: usize, first_year: FirstYear) -> Resu
     crate::i18n::trace(&tr!("объединение результатов всех файлов", "results of all files combined"), t0);
     gate_excluded(&mut ds, config);
     combine_questionnaires(&mut ds, q_tables)?;
+    ds.selfdiagnosis = combine_selfdiagnosis(selfdiagnosis)?;
     Ok(ds)
 }
 
@@ -384,6 +389,14 @@ impl Shared<'_> {
                     None => Loaded::Nothing,
                 }
             }
+            InputKind::Selfdiagnosis => {
+                let raw = read(spec, config, &mut report, max_problems)?;
+                let ids = self.register.wait().as_ref().map(|k| &k.ids);
+                match raw {
+                    Some(raw) => selfdiagnosis::build(raw, ids, config, &mut report, max_problems)?.map_or(Loaded::Nothing, Loaded::Selfdiagnosis),
+                    None => Loaded::Nothing,
+                }
+            }
         };
         crate::i18n::trace(&tr!("чтение, проверка и агрегирование {}", "read, validated {}", report.path), t0);
         Ok((report, loaded))
@@ -418,6 +431,19 @@ impl Shared<'_> {
         };
         Ok(table.map_or(Loaded::Nothing, |table| Loaded::Results(table, scores)))
     }
+}
+
+/// The self-diagnosis files as one table; where two files give the same school × factor, the
+/// later file (in the configured order) holds.
+fn combine_selfdiagnosis(parts: Vec<DataFrame>) -> Result<Option<DataFrame>> {
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    let t = concat(parts.into_iter().map(|d| d.lazy()).collect::<Vec<_>>(), UnionArgs::default())?
+        .unique_stable(Some(cols(["school_id", "factor"])), UniqueKeepStrategy::Last)
+        .sort(["school_id", "factor"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(Some(t))
 }
 
 /// The questionnaire tables of all files as one, and the register schools without any.
@@ -520,6 +546,7 @@ enum Loaded {
     Results(DataFrame, Vec<results_common::ScoreHistogram>),
     Questionnaire(DataFrame),
     Context(DataFrame),
+    Selfdiagnosis(DataFrame),
     Nothing,
 }
 

@@ -62,6 +62,10 @@ pub enum Reason {
     Absent,
     /// A conversion scale whose thresholds are not numbers or decrease.
     BadScale,
+    /// Self-diagnosis: a factor that is not in the catalogue (`risk.factors`).
+    UnknownFactor,
+    /// Self-diagnosis: a level that is in neither `risk.actual_levels` nor `risk.not_actual_levels`.
+    UnknownLevel,
 }
 
 impl Reason {
@@ -93,16 +97,19 @@ impl Reason {
             Reason::OldQuestionnaireYear => "old_questionnaire_year",
             Reason::Absent => "absent",
             Reason::BadScale => "bad_scale",
+            Reason::UnknownFactor => "unknown_factor",
+            Reason::UnknownLevel => "unknown_level",
         }
     }
 
     /// Every reason, in the order the checks of results tables apply them.
-    pub const ALL: [Reason; 26] = [
+    pub const ALL: [Reason; 28] = [
         Reason::RaggedRow, Reason::Absent, Reason::UnmatchedName, Reason::AmbiguousName, Reason::BlankId, Reason::BadYear,
         Reason::BadProcedure, Reason::MissingSubject, Reason::BadGrade, Reason::BadMark, Reason::BadJournalMark,
         Reason::BadScore, Reason::NoEgeMinimum, Reason::BadCount, Reason::ShareOutOfRange, Reason::MarksExceedParticipants,
         Reason::BelowMinExceedsParticipants, Reason::BadMean, Reason::NoFailInfo, Reason::DuplicateId, Reason::UnknownSchool,
         Reason::NoSource, Reason::ProcedureNotInMethod, Reason::YearOutsideWindow, Reason::OldQuestionnaireYear, Reason::BadScale,
+        Reason::UnknownFactor, Reason::UnknownLevel,
     ];
 
     pub fn from_code(code: &str) -> Option<Reason> {
@@ -152,6 +159,8 @@ impl Reason {
             Reason::OldQuestionnaireYear => tr!("анкета не последнего года", "questionnaire of an earlier year"),
             Reason::Absent => tr!("участник отсутствовал (работу не писал)", "the pupil was absent (did not write)"),
             Reason::BadScale => tr!("пороги шкалы не числа или убывают", "scale thresholds are not numbers or decrease"),
+            Reason::UnknownFactor => tr!("фактора нет в каталоге risk.factors (впишите его название или ключ)", "the factor is not in the catalogue risk.factors (use its name or key)"),
+            Reason::UnknownLevel => tr!("уровень не из risk.actual_levels и не из risk.not_actual_levels", "the level is in neither risk.actual_levels nor risk.not_actual_levels"),
         }
     }
 }

@@ -243,6 +243,21 @@ pub const CONTEXT: TableDef = TableDef {
     columns: &[SCHOOL_ID],
 };
 
+/// The schools' self-diagnosis of risk factors (§4.9, the 500+ practice): long (school ×
+/// factor → level) or wide (a column per factor, named as in `risk.factors`).
+pub const SELFDIAGNOSIS: TableDef = TableDef {
+    name: "selfdiagnosis",
+    title_ru: "Самодиагностика школ по факторам риска (строка — школа × фактор, или столбец на каждый фактор)",
+    title_en: "Schools' self-diagnosis of risk factors (a row per school × factor, or a column per factor)",
+    columns: &[
+        SCHOOL_ID,
+        col!("factor", Text, false, ["Фактор риска", "Фактор", "Рисковый фактор", "Название фактора", "risk factor"],
+            "фактор риска — название или ключ из risk.factors (без столбца — столбец на каждый фактор)", "risk factor — a name or key of risk.factors (absent: a column per factor)"),
+        col!("level", Text, false, ["Уровень", "Уровень риска", "Актуальность", "Степень выраженности", "Оценка", "risk level"],
+            "уровень: высокий / средний / низкий, актуален / неактуален (risk.actual_levels, risk.not_actual_levels)", "level: high / medium / low, actual / not actual (risk.actual_levels, risk.not_actual_levels)"),
+    ],
+};
+
 /// Crosswalk: ids or names of another source → register ids; it overrides name matching.
 pub const CROSSWALK: TableDef = TableDef {
     name: "crosswalk",
@@ -270,6 +285,7 @@ pub const ALL_TABLES: &[&TableDef] = &[
     &QUESTIONNAIRE_FAMILY,
     &QUESTIONNAIRE_SCHOOL,
     &CONTEXT,
+    &SELFDIAGNOSIS,
     &CROSSWALK,
     &SCALES,
 ];

@@ -126,8 +126,8 @@ pub(super) fn summary_words(run: &RunOutput) -> Vec<String> {
     let q = crate::identify::words::pct(Some(run.config.risk.quantile));
     let missing = not_evaluated(run);
     let mut out = vec![tr!(
-        "Рисковый профиль школы — факторы риска, актуальные для неё (практика «500+»): фактор актуален, если школа среди худших {q} школ региона по его показателю и хуже медианы региона (или достигла порога фактора); индекс риска 0–100 — взвешенная доля актуальных факторов среди тех, по которым у школы есть данные. Оценено факторов: {} из {}.{}",
-        "A school's risk profile is the risk factors actual for it (the 500+ practice): a factor is actual when the school is among the region's worst {q} on its value and worse than the region's median (or reaches the factor's threshold); the risk index 0–100 is the weighted share of actual factors among those the school has data for. Factors evaluated: {} of {}.{}",
+        "Рисковый профиль школы — факторы риска, актуальные для неё (практика «500+»): фактор актуален, если школа среди худших {q} школ региона по его показателю (школ с таким же или худшим значением — не больше {q}) и хуже медианы региона, или достигла порога фактора; индекс риска 0–100 — взвешенная доля актуальных факторов среди тех, по которым у школы есть данные. Оценено факторов: {} из {}.{}",
+        "A school's risk profile is the risk factors actual for it (the 500+ practice): a factor is actual when the school is among the region's worst {q} on its value (schools with the same or a worse value make at most {q}) and worse than the region's median, or reaches the factor's threshold; the risk index 0–100 is the weighted share of actual factors among those the school has data for. Factors evaluated: {} of {}.{}",
         s.with_value.len(),
         s.with_value.len() + missing.len(),
         if missing.is_empty() { String::new() } else { tr!(" Нет данных для: {}.", " No data for: {}.", missing.join("; ")) }

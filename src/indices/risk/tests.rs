@@ -48,15 +48,22 @@ fn actual(p: &Profiles, factor: &str) -> Vec<String> {
 
 #[test]
 fn the_worst_quartile_includes_its_boundary() {
-    // Linear quantiles of 0.1 … 0.5: the 75th is 0.4 exactly, the 25th is 0.2 exactly.
-    let d = data();
+    // Eight schools: the two worst make exactly a quarter (actual), the third does not.
+    let mut d = data();
+    let ids = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    d.context = df!("school_id" => ids, "Удалённость" => [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], "Учеников" => [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0]).unwrap();
     let c = config(vec![
         ("far", factor(Source::Column, &["удалённость"], Direction::Minus, 1.0, None)),
-        ("small", factor(Source::Column, &["students"], Direction::Plus, 1.0, None)),
+        ("small", factor(Source::Column, &["учеников"], Direction::Plus, 1.0, None)),
     ]);
-    let p = compute(&inputs(&d, None), &c).unwrap();
-    assert_eq!(actual(&p, "far"), ["d", "e"]);
+    let p = compute(&Inputs { tables: vec![&d.context], ..inputs(&d, None) }, &c).unwrap();
+    assert_eq!(actual(&p, "far"), ["g", "h"]);
     assert_eq!(actual(&p, "small"), ["a", "b"]);
+    // A tie across the boundary: the tied schools are all out (3 of 8 as bad or worse).
+    d.context = df!("school_id" => ids, "Удалённость" => [1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 7.0, 8.0]).unwrap();
+    let c = config(vec![("far", factor(Source::Column, &["удалённость"], Direction::Minus, 1.0, None))]);
+    let p = compute(&Inputs { tables: vec![&d.context], ..inputs(&d, None) }, &c).unwrap();
+    assert_eq!(actual(&p, "far"), ["h"]);
 }
 
 #[test]
@@ -81,21 +88,21 @@ fn thresholds_subjects_fail_shares_and_the_index() {
     let p = compute(&inputs(&d, None), &c).unwrap();
     assert_eq!(actual(&p, "math"), ["d", "e"]);
     assert_eq!(actual(&p, "fail"), ["d", "e"]);
-    assert_eq!(actual(&p, "isbsh"), ["a", "b"]);
+    assert_eq!(actual(&p, "isbsh"), ["a"]);
     assert_eq!(p.not_evaluated, ["missing"]);
-    // d: math and fail actual (weights 1 + 3) of 1 + 3 + 1 → 80; b: isbsh (1 of 5) → 20.
+    // d: math and fail actual (weights 1 + 3) of 1 + 3 + 1 → 80; a: isbsh (1 of 5) → 20.
     let s = p.schools.clone().lazy().sort(["school_id"], Default::default()).collect().unwrap();
     let idx: Vec<f64> = s.column("risk_index").unwrap().f64().unwrap().iter().flatten().collect();
     let n: Vec<i64> = s.column("risk_factors").unwrap().i64().unwrap().iter().flatten().collect();
-    assert_eq!(idx, [20.0, 20.0, 0.0, 80.0, 80.0]);
-    assert_eq!(n, [1, 1, 0, 2, 2]);
+    assert_eq!(idx, [20.0, 0.0, 0.0, 80.0, 80.0]);
+    assert_eq!(n, [1, 0, 0, 2, 2]);
 }
 
 #[test]
 fn a_self_diagnosis_overrides_and_adds() {
     let d = data();
     let c = config(vec![
-        ("far", factor(Source::Column, &["удалённость"], Direction::Minus, 1.0, None)),
+        ("far", factor(Source::Column, &["удалённость"], Direction::Minus, 1.0, Some(0.35))),
         ("staff", factor(Source::Column, &["нет такого"], Direction::Minus, 1.0, None)),
     ]);
     let sd = df!("school_id" => ["e", "a"], "factor" => ["far", "staff"], "level" => ["низкий", "высокий"], "actual" => [false, true]).unwrap();
