@@ -69,6 +69,15 @@ fn raising_the_bottom_cut_off_gives_a_superset() {
     let after = ids(&l["ids"]);
     assert!(after.is_superset(&ids(&s["shnor_list"])));
     assert!(after.len() > ids(&s["shnor_list"]).len(), "15 % should add schools on the sample region");
+    // Each entering school carries its risk profile's index and count (the same before and after:
+    // the profile does not depend on the cut-offs).
+    for m in l["entered"].as_array().unwrap() {
+        let (b, a) = (&m["before"], &m["after"]);
+        let index = a["risk_index"].as_f64().unwrap();
+        assert!((0.0..=100.0).contains(&index), "{m}");
+        assert_eq!(b["risk_index"], a["risk_index"]);
+        assert_eq!(b["risk_factors"], a["risk_factors"]);
+    }
     assert_eq!(w["changes"][0]["key"], "criteria.bottom.share");
 }
 

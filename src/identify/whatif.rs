@@ -115,6 +115,9 @@ pub struct State {
     /// «надёжно» / «неопределённо» / «мало участников» (see `SchoolRow::standing_label`).
     #[serde(skip)]
     pub standing: String,
+    /// The risk index (0–100) and the number of actual risk factors (§4.9).
+    pub risk_index: Option<f64>,
+    pub risk_factors: Option<usize>,
 }
 
 impl State {
@@ -128,6 +131,8 @@ impl State {
             p_worst: r.standing.p_worst,
             flag_solid: r.solid,
             standing: r.standing_label(),
+            risk_index: r.risk.as_ref().map(|k| k.index),
+            risk_factors: r.risk.as_ref().map(|k| k.actual),
         }
     }
 }

@@ -33,7 +33,16 @@ pub fn move_cells(m: &Move) -> Vec<String> {
         arrow(&num1(m.before.isbsh), &num1(m.after.isbsh)),
         arrow(&flags(&m.before), &flags(&m.after)),
         arrow(&standing(&m.before), &standing(&m.after)),
+        arrow(&risk(&m.before), &risk(&m.after)),
     ]
+}
+
+/// «62 (8)»: the risk index with the number of actual factors, «—» without a profile.
+fn risk(s: &State) -> String {
+    match (s.risk_index, s.risk_factors) {
+        (Some(i), Some(n)) => format!("{i:.0} ({n})"),
+        _ => "—".to_string(),
+    }
 }
 
 /// «надёжно (P = 93 %)»: the listing's solidity with P(in the worst X %), «—» when neither.
@@ -57,6 +66,7 @@ pub fn move_headers() -> Vec<String> {
         tr!("ИСБШ", "ИСБШ"),
         tr!("Критерии", "Criteria"),
         tr!("Надёжность (P — вероятность быть в худших)", "Solidity (P — probability of being among the worst)"),
+        tr!("Индекс риска (актуальных факторов)", "Risk index (actual factors)"),
     ]
 }
 
