@@ -31,3 +31,19 @@ print(f"corr(inr_residual, social) = {corr([r[1] for r in rows], s):.3f}")
 for label in ("below_expected", "above_expected", ""):
     v = [n for n, r in zip(net, rows) if r[4] == label]
     print(f"  {label or 'no label'}: {len(v)} schools, mean net quality {statistics.fmean(v) if v else float('nan'):.2f}")
+
+# Risk profiles (§4.9): the risk index against latent low quality (−quality), for every school
+# with a profile, and the share of low-quality schools (worst quarter of latent quality) among
+# the schools with the highest risk index.
+risk = []
+for r in csv.DictReader(open(schools_path, encoding="utf-8-sig"), delimiter=";"):
+    if r["school_id"] in truth and r.get("risk_index"):
+        risk.append((float(r["risk_index"].replace(",", ".")), -truth[r["school_id"]][0], truth[r["school_id"]][1]))
+if risk:
+    idx, low, soc = [r[0] for r in risk], [r[1] for r in risk], [r[2] for r in risk]
+    print(f"schools with a risk index: {len(risk)}")
+    print(f"corr(risk_index, latent low quality) = {corr(idx, low):.3f}; corr(risk_index, social) = {corr(idx, soc):.3f}")
+    cut = sorted(low)[int(len(low) * 0.75)]
+    top = sorted(risk, key=lambda r: -r[0])[: len(risk) // 4]
+    hit = sum(1 for r in top if r[1] >= cut) / len(top)
+    print(f"  of the quarter with the highest risk index, {hit:.0%} are in the worst quarter of latent quality (25 % by chance)")
