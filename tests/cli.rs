@@ -1192,4 +1192,13 @@ fn risk_profiles_with_a_self_diagnosis() {
     assert!(report.contains("Risk profiles") && report.contains("Bias audit of the list"), "sections missing");
     let appendix = std::fs::read_to_string(out.join("appendix.html")).unwrap();
     assert!(appendix.contains("self-diagnosis: Высокий"), "the self-diagnosis level is shown");
+    // The workbook's sheet holds a row per listed school × actual factor (its shared strings
+    // hold the factors' directions).
+    assert!(package_part(&out.join("shnor.xlsx"), "xl/workbook.xml").contains("name=\"Risk profiles\""));
+    let listed_factors: usize = column(&rows, "shnor").zip(column(&rows, "shnsu")).zip(column(&rows, "risk_factors")).filter(|((a, b), _)| *a == "1" || *b == "1").map(|(_, n)| n.parse::<usize>().unwrap()).sum();
+    let sheets = package_part(&out.join("shnor.xlsx"), "xl/workbook.xml");
+    // Split at «<sheet »: the n-th piece after the first is sheet n.
+    let k = sheets.split("<sheet ").position(|s| s.contains("name=\"Risk profiles\"")).unwrap();
+    let sheet = package_part(&out.join("shnor.xlsx"), &format!("xl/worksheets/sheet{k}.xml"));
+    assert_eq!(sheet.matches("<row ").count(), listed_factors + 1, "a header and a row per listed school × factor");
 }

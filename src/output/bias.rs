@@ -87,7 +87,7 @@ fn words(a: &Audit, listed: usize) -> Vec<String> {
     let mut out = Vec::new();
     if let (Some(first), Some(last)) = (q.first(), q.last()) {
         out.push(tr!(
-            "В перечне ШНОР {} из {} {} с самым низким ИСБШ (первый квинтиль) и {} из {} — с самым высоким (пятый). Отбор по результатам чаще выбирает школы в трудных условиях — это ожидаемо и не ошибка расчёта; насколько результаты школ хуже ожидаемых при их условиях, показывает график ИНР × ИСБШ.",
+            "В перечне ШНОР {} из {} {} с самым низким ИСБШ (первый квинтиль) и {} из {} — с самым высоким (пятый). Отбор по результатам чаще выбирает школы в трудных условиях — это ожидаемо; насколько их результаты хуже ожидаемых при таких условиях, показывает график ИНР × ИСБШ.",
             "The ШНОР list holds {} of the {} {} with the lowest ИСБШ (first quintile) and {} of the {} with the highest (fifth). Selection by results picks schools in hard conditions more often — this is expected, not an error; how far results fall below what the conditions predict is shown by the ИНР × ИСБШ chart.",
             first.listed, first.schools, schools_word_gen(first.schools as u64), last.listed, last.schools
         ));
@@ -112,7 +112,7 @@ fn words(a: &Audit, listed: usize) -> Vec<String> {
     }
     if let (Some(most), true) = (a.variants.iter().map(|v| v.entered + v.left).max(), !a.variants.is_empty()) {
         out.push(tr!(
-            "Устойчивость перечня ({listed} {}): при небольших сдвигах весов ИНР и порогов в перечень входят и из него выходят до {most} школ (таблица ниже). Школы, чьё место зависит от таких сдвигов, — у границы отбора; их статус стоит проверять по вероятности быть в худших и интервалу места.",
+            "Устойчивость перечня ({listed} {}): при небольших сдвигах весов ИНР и порогов в перечень входят или из него выходят до {most} школ (таблица); статус таких школ стоит проверять по вероятности быть в худших и интервалу места.",
             "How stable the list is ({listed} {}): small shifts of the ИНР weights and the cut-offs move up to {most} schools in or out (table below). Schools whose status depends on such shifts stand at the boundary; check them by the probability of being among the worst and the rank interval.",
             schools_word(listed as u64)
         ));

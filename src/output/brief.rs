@@ -47,6 +47,9 @@ pub struct Brief {
     expected_words: Vec<String>,
     risk_words: Vec<String>,
     risk_table: Vec<super::risk::CatalogueLine>,
+    /// How many factors the main report's table shows (the most frequent among listed schools).
+    risk_main: usize,
+    risk_more: String,
     bias: super::bias::BiasPart,
     print_css: String,
     main_charts: Vec<&'static str>,
@@ -81,11 +84,27 @@ pub fn brief(run: &RunOutput) -> Brief {
         objectivity_words: super::objectivity::summary_words(run),
         expected_words: expected_words(run),
         risk_words: super::risk::summary_words(run),
+        risk_more: risk_more(run),
+        risk_main: RISK_MAIN,
         risk_table: super::risk::catalogue(run),
         bias: super::bias::part(run),
         print_css: print_css(run),
         main_charts: vec!["inr_isbsh", "caterpillar", "funnel"],
     }
+}
+
+/// Factors in the main report's table (the rest: the appendix).
+const RISK_MAIN: usize = 8;
+
+fn risk_more(run: &RunOutput) -> String {
+    let n = run.ident.risk.with_value.len();
+    if n <= RISK_MAIN {
+        return String::new();
+    }
+    tr!(
+        "Показаны {RISK_MAIN} факторов, чаще всего актуальных у школ перечней; все {n} с направлениями программ — в приложении.",
+        "The {RISK_MAIN} factors most often actual for listed schools are shown; all {n} with the directions of programmes are in the appendix."
+    )
 }
 
 fn line(no: usize, r: &SchoolRow, index: Option<f64>, reason: String) -> ShortLine {

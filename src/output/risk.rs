@@ -126,8 +126,8 @@ pub(super) fn summary_words(run: &RunOutput) -> Vec<String> {
     let q = crate::identify::words::pct(Some(run.config.risk.quantile));
     let missing = not_evaluated(run);
     let mut out = vec![tr!(
-        "Рисковый профиль школы — факторы риска, актуальные для неё (практика «500+»): фактор актуален, если школа среди худших {q} школ региона по его показателю (школ с таким же или худшим значением — не больше {q}) и хуже медианы региона, или достигла порога фактора; индекс риска 0–100 — взвешенная доля актуальных факторов среди тех, по которым у школы есть данные. Оценено факторов: {} из {}.{}",
-        "A school's risk profile is the risk factors actual for it (the 500+ practice): a factor is actual when the school is among the region's worst {q} on its value (schools with the same or a worse value make at most {q}) and worse than the region's median, or reaches the factor's threshold; the risk index 0–100 is the weighted share of actual factors among those the school has data for. Factors evaluated: {} of {}.{}",
+        "Рисковый профиль школы — актуальные для неё факторы риска (практика «500+»): школа в худших {q} школ региона по показателю фактора или за его порогом; индекс риска 0–100 — взвешенная доля актуальных факторов среди известных (методика, раздел 11). Оценено факторов: {} из {}.{}",
+        "A school's risk profile is the risk factors actual for it (the 500+ practice): the school is among the region's worst {q} on the factor's value or beyond its threshold; the risk index 0–100 is the weighted share of actual factors among the known ones (methodology, section 11). Factors evaluated: {} of {}.{}",
         s.with_value.len(),
         s.with_value.len() + missing.len(),
         if missing.is_empty() { String::new() } else { tr!(" Нет данных для: {}.", " No data for: {}.", missing.join("; ")) }
@@ -143,7 +143,7 @@ pub(super) fn summary_words(run: &RunOutput) -> Vec<String> {
     let top: Vec<String> = top.iter().filter(|c| c.listed > 0).take(3).map(|c| format!("{} ({})", c.factor, c.listed)).collect();
     if !listed.is_empty() {
         out.push(tr!(
-            "У {} школ перечней ШНОР и ШНСУ в среднем {} актуальных факторов, у остальных школ — {}. Чаще всего у школ перечней актуальны: {}. Профиль каждой школы с направлениями антирисковой программы — в приложении (appendix.html), на листе «Рисковые профили» shnor.xlsx и в пакетах муниципалитетов.",
+            "У {} школ перечней ШНОР и ШНСУ в среднем {} актуальных факторов, у остальных — {}; чаще всего: {}. Профили школ с направлениями антирисковых программ — в приложении, на листе «Рисковые профили» shnor.xlsx и в пакетах муниципалитетов.",
             "The {} schools of the ШНОР and ШНСУ lists have {} actual factors on average, the other schools {}. Most often actual for listed schools: {}. Each school's profile with the directions of an anti-risk programme is in the appendix (appendix.html), the «Рисковые профили» sheet of shnor.xlsx and the municipal packages.",
             listed.len(),
             crate::identify::num1(on),
