@@ -185,6 +185,8 @@ struct Indices {
     /// families.
     base: DataFrame,
     left_out: Vec<String>,
+    /// ИНР against conditions over `base` (see `criteria::Inputs::expected`).
+    expected: Option<(DataFrame, crate::indices::expected::Fit)>,
 }
 
 fn compute_indices(agg: &Aggregates, config: &Config) -> Result<Indices> {
@@ -240,7 +242,8 @@ fn compute_indices(agg: &Aggregates, config: &Config) -> Result<Indices> {
         ),
     };
     let base = by_key(lf, isbsh_df.lazy()).collect()?;
-    Ok(Indices { inr, base, left_out })
+    let expected = crate::indices::expected::fit(&base)?;
+    Ok(Indices { inr, base, left_out, expected })
 }
 
 /// The computed index tables of one configuration: stored beside the aggregates, so that
@@ -296,7 +299,9 @@ impl<'a> Session<'a> {
 
     fn seed(&mut self, t: IndexTables) {
         let inr = inr::Inr { per_procedure: t.per_procedure, yearly: t.yearly, window: t.window, years: t.years };
-        self.indices = Some((t.key, Indices { inr, base: t.base, left_out: t.left_out }));
+        // The fit is not stored: it is made again from the stored base (school-level, cheap).
+        let expected = crate::indices::expected::fit(&t.base).ok().flatten();
+        self.indices = Some((t.key, Indices { inr, base: t.base, left_out: t.left_out, expected }));
         self.hits = Some((t.hits_key, t.hits));
     }
 
@@ -381,7 +386,7 @@ impl<'a> Session<'a> {
         };
         let t0 = std::time::Instant::now();
         let posterior = self.posterior.as_ref().filter(|_| needs_draws(config, with_reasons)).map(|(_, df)| df);
-        let input = criteria::Inputs { inr: &ix.inr, base: &ix.base, hits, latest_year: agg.latest_year, results: agg.results, posterior };
+        let input = criteria::Inputs { inr: &ix.inr, base: &ix.base, hits, latest_year: agg.latest_year, results: agg.results, posterior, expected: ix.expected.as_ref() };
         let mut flat = Vec::new();
         crate::config::flatten("", &config.parameters_json()?, &mut flat);
         let mut frames = Vec::new();
@@ -478,7 +483,7 @@ fn classify(
         Some(p) => dynamics::apply(schools, p)?,
         None => (dynamics::empty(schools)?, Vec::new()),
     };
-    let (table, expected_fit) = with_expected(table)?;
+    let (table, expected_fit) = with_expected(table, ix.expected.as_ref())?;
     let mut rows = school_rows(&table, &ix.inr.years, config, &mut reasons)?;
     for r in rows.iter_mut().filter(|r| r.shnor) {
         r.tenure = Some(dynamics::tenure(previous, &r.school_id, r.dynamics == Dynamics::Stayed, y, r.inr, r.inr_prev));
@@ -524,10 +529,10 @@ fn risk_inputs<'a>(agg: &'a Aggregates, ix: &'a Indices, markers: Option<&'a Dat
 
 /// The schools' table with their ИНР against what their conditions predict (§4.9; the
 /// columns null when there is no fit), and the fit.
-fn with_expected(table: DataFrame) -> Result<(DataFrame, Option<crate::indices::expected::Fit>)> {
+fn with_expected(table: DataFrame, expected: Option<&(DataFrame, crate::indices::expected::Fit)>) -> Result<(DataFrame, Option<crate::indices::expected::Fit>)> {
     let columns = crate::indices::expected::COLUMNS;
-    let (by_school, fit) = match crate::indices::expected::fit(&table)? {
-        Some((df, fit)) => (Some(df), Some(fit)),
+    let (by_school, fit) = match expected {
+        Some((df, fit)) => (Some(df.clone()), Some(fit.clone())),
         None => (None, None),
     };
     let table = match by_school {

@@ -33,6 +33,9 @@ pub struct Inputs<'a> {
     /// The posterior draws' summary per school (`school_id`, `p_worst`, `rank_expected`,
     /// `rank_low`, `rank_high`, `ranked_of`), when they were made.
     pub posterior: Option<&'a DataFrame>,
+    /// ИНР against conditions (§4.9): per school `inr_expected`, `inr_residual` and its interval,
+    /// and the fit — made once per index tables; none when there are too few schools.
+    pub expected: Option<&'a (DataFrame, crate::indices::expected::Fit)>,
 }
 
 /// The list a criterion feeds.

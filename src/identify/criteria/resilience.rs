@@ -38,7 +38,7 @@ impl Criterion for Resilience {
         if r.basis == ResilienceBasis::Residual {
             // The lowest residuals: results best beyond what the conditions predict (no fit —
             // too few schools — no resilient school).
-            let Some((residuals, _)) = crate::indices::expected::fit(&input.base)? else {
+            let Some((residuals, _)) = input.expected else {
                 return Ok(input.base.clone().lazy().select([col("school_id"), lit(false).alias(self.flag())]));
             };
             let flag = adverse.and(in_worst(col("inr_residual"), false, r.inr_best_share, &[])?);
@@ -46,7 +46,7 @@ impl Criterion for Resilience {
                 .base
                 .clone()
                 .lazy()
-                .join(residuals.lazy(), [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left))
+                .join(residuals.clone().lazy(), [col("school_id")], [col("school_id")], JoinArgs::new(JoinType::Left))
                 .select([col("school_id"), flag.alias(self.flag())]));
         }
         let flag = adverse.and(in_worst(col("inr"), false, r.inr_best_share, &[])?);
