@@ -41,6 +41,27 @@ pub(super) struct Profile {
     /// «3 из 12».
     pub count: String,
     pub factors: Vec<FactorLine>,
+    /// The school against its conditions and its similar schools, in words (empty when
+    /// neither is known).
+    pub context: String,
+}
+
+/// «результаты ниже ожидаемого при её условиях; из 10 похожих школ хуже учатся 2» (the first
+/// part only when the prediction interval says so).
+fn context_words(r: &SchoolRow) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = r.expected.and_then(|e| e.standing()) {
+        parts.push(tr!("результаты {} при её условиях", "results {} for its conditions", s.label()));
+    }
+    if let Some(s) = &r.similar {
+        parts.push(tr!(
+            "из {} похожих школ хуже учатся {}",
+            "of {} similar schools {} do worse",
+            s.ids.len(),
+            s.worse
+        ));
+    }
+    parts.join("; ")
 }
 
 pub(super) fn profile(run: &RunOutput, r: &SchoolRow) -> Profile {
@@ -72,6 +93,7 @@ pub(super) fn profile(run: &RunOutput, r: &SchoolRow) -> Profile {
         index: r.risk.as_ref().map(|k| format!("{:.0}", k.index)).unwrap_or_else(|| "—".to_string()),
         count: r.risk.as_ref().map(|k| tr!("{} из {}", "{} of {}", k.actual, k.known)).unwrap_or_else(|| "—".to_string()),
         factors,
+        context: context_words(r),
     }
 }
 
