@@ -22,6 +22,7 @@ use polars::prelude::*;
 
 use crate::config::Config;
 use crate::model::subjects::{OGE, VPR};
+use crate::model::columns::nulls_equal;
 
 /// One marker's code as stored and written to objectivity.csv.
 pub const M1_UP: &str = "m1_journal_higher";
@@ -144,12 +145,6 @@ pub fn empty() -> PolarsResult<DataFrame> {
 }
 
 /// A join whose keys match when both are null (a procedure without grade or subject).
-fn nulls_equal(how: JoinType) -> JoinArgs {
-    let mut args = JoinArgs::new(how);
-    args.nulls_equal = true;
-    args
-}
-
 fn latest_vpr(results: &DataFrame, latest: i32) -> LazyFrame {
     results.clone().lazy().filter(col("year").eq(lit(latest)).and(col("procedure").eq(lit(VPR))))
 }

@@ -17,6 +17,7 @@ use polars::prelude::*;
 
 use super::results_common::{ScoreHistogram, KEY};
 use super::scales::Scales;
+use super::columns::nulls_equal;
 use crate::config::Objectivity;
 
 /// The columns attached to the results table (null where there is no histogram).
@@ -93,12 +94,6 @@ fn window_sums(lf: LazyFrame, o: &Objectivity) -> LazyFrame {
         sums.push(count(score().gt(b() + lit(above))).alias(format!("b{m}_over")));
     }
     lf.group_by(KEY.iter().map(|k| col(*k)).collect::<Vec<_>>()).agg(sums)
-}
-
-fn nulls_equal(how: JoinType) -> JoinArgs {
-    let mut args = JoinArgs::new(how);
-    args.nulls_equal = true;
-    args
 }
 
 /// The boundaries of each ВПР work of the histograms: `b3_score`, `b4_score` (Int64) by year,

@@ -23,3 +23,10 @@ pub fn bools(df: &DataFrame, c: &str) -> PolarsResult<Vec<bool>> {
 pub fn opt_bools(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<bool>>> {
     Ok(df.column(c)?.bool()?.iter().collect())
 }
+
+/// Join arguments under which null keys match each other (a work without a grade is one work).
+pub fn nulls_equal(how: JoinType) -> JoinArgs {
+    let mut args = JoinArgs::new(how);
+    args.nulls_equal = true;
+    args
+}
