@@ -130,8 +130,6 @@ impl Risk {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn defaults_cover_the_catalogue_and_validate() {
         let r = super::super::Config::defaults().unwrap().risk;

@@ -72,7 +72,8 @@ fn values(i: &Inputs, f: &Factor, config: &Config) -> PolarsResult<Option<LazyFr
         }
         Source::Column => {
             let Some((df, c)) = find_column(&i.tables, &f.columns) else { return Ok(None) };
-            df.clone().lazy().select([col("school_id"), col(c.as_str()).strict_cast(DataType::Float64).alias("value")])
+            // A text column gives no number (null): the factor is not evaluated there.
+            df.clone().lazy().select([col("school_id"), col(c.as_str()).cast(DataType::Float64).alias("value")])
         }
         Source::Objectivity => {
             let Some(m) = i.markers else { return Ok(None) };
@@ -145,8 +146,15 @@ pub fn compute(i: &Inputs, config: &Config) -> PolarsResult<Profiles> {
             Column::new("value".into(), Vec::<f64>::new()),
         ])?
         .lazy(),
-        false => concat(parts, UnionArgs::default())?,
+        false => concat(parts, UnionArgs::default())?.collect()?.lazy(),
     };
+    // A factor whose data gave no value for any school (an empty or text column) is not
+    // evaluated either.
+    let present = computed.clone().select([col("factor")]).unique(None, UniqueKeepStrategy::Any).collect()?;
+    let present: Vec<String> = present.column("factor")?.str()?.iter().flatten().map(str::to_string).collect();
+    let empty: Vec<String> = config.risk.factors.iter().filter(|(k, f)| f.weight > 0.0 && !present.contains(k) && !not_evaluated.contains(k)).map(|(k, _)| k.clone()).collect();
+    not_evaluated.extend(empty);
+    not_evaluated.sort();
     let by_factor = [col("factor")];
     let computed = computed
         .join(catalogue(config)?.lazy(), [col("factor")], [col("factor")], JoinArgs::new(JoinType::Inner))

@@ -33,7 +33,7 @@ fn data() -> Data {
         base: df!("school_id" => ids, "isbsh" => [90.0, 95.0, 100.0, 105.0, 110.0], "students" => [100i64, 200, 300, 400, 500]).unwrap(),
         per_procedure: df!("year" => [2025i32; 5], "school_id" => ids, "subject" => ["Математика"; 5], "participants" => [10i64; 5], "failed" => [0i64, 0, 1, 2, 5], "term" => [10.0, 20.0, 30.0, 40.0, 50.0]).unwrap(),
         // «Вакансии»: most schools have none (a tie at the best value).
-        context: df!("school_id" => ids, "Вакансии" => [0.0, 0.0, 0.0, 0.0, 3.0], "Удалённость" => [0.1, 0.2, 0.3, 0.4, 0.5]).unwrap(),
+        context: df!("school_id" => ids, "Вакансии" => [0.0, 0.0, 0.0, 0.0, 3.0], "Удалённость" => [0.1, 0.2, 0.3, 0.4, 0.5], "Текст" => ["село"; 5]).unwrap(),
     }
 }
 
@@ -84,12 +84,13 @@ fn thresholds_subjects_fail_shares_and_the_index() {
         ("fail", factor(Source::FailShare, &[], Direction::Minus, 3.0, Some(0.2))),
         ("isbsh", factor(Source::Isbsh, &[], Direction::Plus, 1.0, None)),
         ("missing", factor(Source::Column, &["нет такого"], Direction::Minus, 1.0, None)),
+        ("text", factor(Source::Column, &["Текст"], Direction::Minus, 1.0, None)),
     ]);
     let p = compute(&inputs(&d, None), &c).unwrap();
     assert_eq!(actual(&p, "math"), ["d", "e"]);
     assert_eq!(actual(&p, "fail"), ["d", "e"]);
     assert_eq!(actual(&p, "isbsh"), ["a"]);
-    assert_eq!(p.not_evaluated, ["missing"]);
+    assert_eq!(p.not_evaluated, ["missing", "text"]);
     // d: math and fail actual (weights 1 + 3) of 1 + 3 + 1 → 80; a: isbsh (1 of 5) → 20.
     let s = p.schools.clone().lazy().sort(["school_id"], Default::default()).collect().unwrap();
     let idx: Vec<f64> = s.column("risk_index").unwrap().f64().unwrap().iter().flatten().collect();
