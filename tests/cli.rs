@@ -1202,3 +1202,97 @@ fn risk_profiles_with_a_self_diagnosis() {
     let sheet = package_part(&out.join("shnor.xlsx"), &format!("xl/worksheets/sheet{k}.xml"));
     assert_eq!(sheet.matches("<row ").count(), listed_factors + 1, "a header and a row per listed school × factor");
 }
+
+/// Every file under `dir` by its path relative to it (manifest.json left out: it holds the
+/// run's time).
+fn output_set(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                if rel != "manifest.json" {
+                    out.insert(rel, std::fs::read(&p).unwrap());
+                }
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Copies a folder (a saved output set) to `to`, replacing what is there.
+fn copy_set(from: &Path, to: &Path) {
+    if to.exists() {
+        std::fs::remove_dir_all(to).unwrap();
+    }
+    for (rel, bytes) in output_set(from).into_iter().chain([("manifest.json".to_string(), std::fs::read(from.join("manifest.json")).unwrap())]) {
+        let p = to.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+}
+
+/// Outputs are one set (§6): a run killed at any point leaves the folder with the complete old
+/// set or the complete new one — or, killed between the swap's two renames, no folder and the
+/// complete old set beside it (`.out.previous`), which readers and the next run take back. The
+/// old set is another setting's (other lists, other files), so a mix would be seen.
+#[test]
+fn a_killed_run_leaves_the_old_set_or_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new, out) = (dir.path().join("old"), dir.path().join("new"), dir.path().join("out"));
+    // Each file's writing is followed by a pause, so that many kills land while files are written.
+    const PAUSE: &str = "8";
+    let run = |to: &Path, extra: &[&str]| shnor().env("SHNOR_WRITE_PAUSE_MS", PAUSE).args(["run", "-q", "--force"]).args(extra).arg(samples().join("region.toml")).arg("--out").arg(to).assert().success();
+    run(&old, &["--set", "criteria.r30.threshold=0.25"]);
+    let t0 = std::time::Instant::now();
+    run(&new, &[]);
+    let whole = t0.elapsed().as_millis() as u64;
+    let (old_set, new_set) = (output_set(&old), output_set(&new));
+    assert!(old_set != new_set && new_set.len() > 50);
+    let bin = assert_cmd::cargo::cargo_bin("shnor");
+    let mut seed: u64 = 0x5eed;
+    let (mut kept, mut replaced) = (0, 0);
+    for round in 0..12 {
+        copy_set(&old, &out);
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        // Kill points spread over the whole run (reading, computing, writing, swapping).
+        let at = (seed >> 33) % (whole + whole / 4).max(1);
+        let mut child = std::process::Command::new(&bin)
+            .env("SHNOR_WRITE_PAUSE_MS", PAUSE)
+            .args(["run", "-q", "--force"])
+            .arg(samples().join("region.toml"))
+            .arg("--out")
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(at));
+        let _ = child.kill();
+        let _ = child.wait();
+        let seen = if out.exists() { out.clone() } else { dir.path().join(".out.previous") };
+        assert!(seen.join("manifest.json").is_file(), "round {round} (killed at {at} ms): no complete set");
+        let set = output_set(&seen);
+        assert!(set == old_set || set == new_set, "round {round} (killed at {at} ms): the folder mixes two runs");
+        if set == old_set { kept += 1 } else { replaced += 1 }
+    }
+    // (How many kills landed before the swap depends on the machine's speed; some always do.)
+    assert!(kept > 0, "{kept} kept, {replaced} replaced");
+    // The next run takes back whatever a kill left and ends with one folder.
+    run(&out, &[]);
+    assert!(output_set(&out) == new_set);
+    assert!(!dir.path().join(".out.new").exists() && !dir.path().join(".out.previous").exists());
+}
+
+/// A folder of other files is never replaced by outputs.
+#[test]
+fn a_folder_of_other_files_is_not_taken_for_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "mine.txt", b"keep me");
+    shnor().args(["run", "-q"]).arg(samples().join("region.toml")).arg("--out").arg(dir.path()).assert().code(2).stderr(predicate::str::contains("не пуст"));
+    assert_eq!(std::fs::read(dir.path().join("mine.txt")).unwrap(), b"keep me");
+}

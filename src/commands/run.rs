@@ -18,6 +18,8 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     let config = Config::load(&args.inputs.sources())?;
     let out_dir = args.out.clone().unwrap_or_else(|| config.output.dir.clone());
     refuse_to_overwrite(&out_dir, args.force, &started)?;
+    // The lock is taken first: a second run into the same folder is refused before it computes.
+    let staging = crate::store::Staging::begin(&out_dir)?;
     let ds = model::load(&config, 10, identify::first_year_needed)?;
     crate::i18n::trace(&tr!("чтение всех входных файлов", "reading all inputs"), t_all);
     let missing_core = ds.register.is_none() || ds.results.is_none();
@@ -85,7 +87,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     ];
     let t0 = std::time::Instant::now();
     let spinner = crate::progress::Bar::spinner(&tr!("запись результатов", "writing the outputs"));
-    let written = output::write_all(&out_dir, &run, &exports)?;
+    // Every file into a staging folder, then swapped in whole (never a mix of two runs).
+    let written = output::write_all(staging.dir(), &run, &exports)?;
+    staging.commit()?;
     drop(spinner);
     crate::i18n::trace(&tr!("запись результатов", "outputs"), t0);
     if !quiet {
@@ -142,7 +146,17 @@ fn print_summary(run: &RunOutput, out_dir: &Path, files: usize) {
 /// A folder that holds a previous run (its manifest.json) is not written over without `--force`:
 /// last year's list may be in it. The hint names a dated folder.
 fn refuse_to_overwrite(dir: &Path, force: bool, started: &str) -> Result<()> {
-    if force || !dir.join("manifest.json").is_file() {
+    let holds_run = dir.join("manifest.json").is_file();
+    // The folder is replaced whole: one that holds something else is never taken.
+    let foreign = dir.exists() && !holds_run && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true);
+    if foreign {
+        return Err(crate::error::usage(tr!(
+            "{}: каталог не пуст и в нём нет результатов shnor (manifest.json), а результаты заменяют каталог целиком; укажите новый или пустой каталог",
+            "{}: the folder is not empty and holds no shnor run (manifest.json), while the outputs replace the folder whole; give a new or empty folder",
+            dir.display()
+        )));
+    }
+    if force || !holds_run {
         return Ok(());
     }
     let dated = format!("{}-{}", dir.display().to_string().trim_end_matches('/'), started.get(..10).unwrap_or("new"));

@@ -103,11 +103,16 @@ pub fn write_all<I: Sync>(dir: &Path, run: &I, exports: &[&dyn Export<I>]) -> Re
         r
     })?;
     let files: Vec<(PathBuf, Vec<u8>)> = rendered.into_iter().flatten().collect();
+    // Tests stretch the writing (a pause after each file) to kill a run while it writes.
+    let pause = std::env::var("SHNOR_WRITE_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()).map(std::time::Duration::from_millis);
     let mut written = Vec::new();
     for (rel, bytes) in files {
         let path = dir.join(&rel);
         write_atomic(&path, &bytes)?;
         written.push(path);
+        if let Some(p) = pause {
+            std::thread::sleep(p);
+        }
     }
     Ok(written)
 }

@@ -6,9 +6,11 @@
 pub mod format;
 mod previous;
 mod run;
+mod staging;
 mod write;
 
 pub use format::InputFile;
 pub use previous::read_previous;
 pub use run::load;
+pub use staging::Staging;
 pub use write::aggregate_files;

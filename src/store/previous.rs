@@ -59,6 +59,8 @@ fn tenure_of(e: &serde_json::Value) -> Option<Tenure> {
 /// Reads last year's list: an output directory of a previous run (its summary.json), or a
 /// file (CSV/XLSX/…) with a school_id column, every row of which is a school on the list.
 pub fn read_previous(path: &Path) -> Result<Previous> {
+    let resolved = super::staging::resolve(path);
+    let path = resolved.as_path();
     if path.is_dir() {
         let summary = path.join("summary.json");
         if !summary.is_file() {

@@ -71,6 +71,9 @@ fn stored_indices(agg: &Path) -> Result<Option<crate::identify::IndexTables>> {
 
 /// Reads an output directory of `shnor run` (for `report`, `whatif`, `sweep`).
 pub fn load(dir: &Path) -> Result<StoredRun> {
+    // A swap stopped between its renames: the old complete set is beside.
+    let resolved = super::staging::resolve(dir);
+    let dir = resolved.as_path();
     let manifest_path = dir.join("manifest.json");
     let agg = dir.join("aggregates");
     if !manifest_path.is_file() || !agg.join("results.parquet").is_file() || !agg.join("register.parquet").is_file() {
