@@ -71,6 +71,7 @@ pub fn brief(run: &RunOutput) -> Brief {
         }
     };
     let (municipalities_main, municipalities_more) = municipalities(rows);
+    let risk_table = super::risk::catalogue(run);
     Brief {
         headline: headline(run, &counts, &shnor),
         warnings: warnings(run, &counts),
@@ -83,10 +84,10 @@ pub fn brief(run: &RunOutput) -> Brief {
         quality_words: quality_words(run, rows),
         objectivity_words: super::objectivity::summary_words(run),
         expected_words: expected_words(run),
-        risk_words: super::risk::summary_words(run),
+        risk_words: super::risk::summary_words(run, &risk_table),
         risk_more: risk_more(run),
         risk_main: RISK_MAIN,
-        risk_table: super::risk::catalogue(run),
+        risk_table,
         bias: super::bias::part(run),
         print_css: print_css(run),
         main_charts: vec!["inr_isbsh", "caterpillar", "funnel"],

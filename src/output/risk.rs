@@ -139,8 +139,8 @@ pub(super) fn catalogue(run: &RunOutput) -> Vec<CatalogueLine> {
 }
 
 /// The main report's words on the profiles: the rule, the factors evaluated, and what the
-/// listed schools have most often.
-pub(super) fn summary_words(run: &RunOutput) -> Vec<String> {
+/// listed schools have most often (`table`: the [`catalogue`], most frequent first).
+pub(super) fn summary_words(run: &RunOutput, table: &[CatalogueLine]) -> Vec<String> {
     let s = &run.ident.risk;
     if s.with_value.is_empty() {
         return Vec::new();
@@ -161,8 +161,7 @@ pub(super) fn summary_words(run: &RunOutput) -> Vec<String> {
     };
     let on = mean(&mut listed.iter().copied());
     let off = mean(&mut run.ident.rows.iter().filter(|r| !r.shnor && !r.shnsu));
-    let top = catalogue(run);
-    let top: Vec<String> = top.iter().filter(|c| c.listed > 0).take(3).map(|c| format!("{} ({})", c.factor, c.listed)).collect();
+    let top: Vec<String> = table.iter().filter(|c| c.listed > 0).take(3).map(|c| format!("{} ({})", c.factor, c.listed)).collect();
     if !listed.is_empty() {
         out.push(tr!(
             "У {} школ перечней ШНОР и ШНСУ в среднем {} актуальных факторов, у остальных — {}; чаще всего: {}. Профили школ с направлениями антирисковых программ — в приложении, на листе «Рисковые профили» shnor.xlsx и в пакетах муниципалитетов.",
