@@ -14,6 +14,14 @@
 //!
 //! and prints a Markdown table: medians over the runs, and the median of the ratios run / floor
 //! of each pair (the machine's speed drifts between pairs; within a pair it is the same).
+//!
+//! With `--peers`, each round also times what an analyst would script instead (bench/peers.py):
+//! a Python polars lazy script and a DuckDB query reading the same files and aggregating the
+//! results to school × year × procedure and the questionnaires to school shares — and
+//! `shnor run` without the posterior draws (`--set method.uncertainty.draws=0`), the part of the
+//! work the peers do not do. The peers run in a virtual environment of their own,
+//! `target/bench-venv` (made on first use: `python3 -m venv`, `pip install polars duckdb
+//! fastexcel pyarrow`); never part of `cargo test` or CI.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -77,77 +85,166 @@ fn read_fully(path: &Path) -> usize {
 /// Runs `shnor run` and returns (wall seconds, peak resident memory in MiB). The peak is measured
 /// by GNU time (`/usr/bin/time -f %M`): the memory of this process, which has just read the
 /// floor, would otherwise count towards the child it starts.
-fn run_shnor(config: &Path, out: &Path) -> (f64, f64) {
+fn run_shnor(config: &Path, out: &Path, extra: &[&str]) -> (f64, f64) {
     let bin = env!("CARGO_BIN_EXE_shnor");
+    let mut args: Vec<String> = vec!["run".into(), config.display().to_string(), "--out".into(), out.display().to_string(), "-q".into(), "--force".into()];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    timed(bin, &args)
+}
+
+/// Runs a command under GNU time (`/usr/bin/time -f %M`) and returns (wall seconds, peak resident
+/// memory in MiB): the memory of this process, which has just read the floor, would otherwise
+/// count towards the child it starts.
+fn timed(program: &str, args: &[String]) -> (f64, f64) {
     let t0 = Instant::now();
     let output = std::process::Command::new("/usr/bin/time")
         .args(["-f", "%M"])
-        .arg(bin)
-        .arg("run")
-        .arg(config)
-        .arg("--out")
-        .arg(out)
-        .arg("-q")
+        .arg(program)
+        .args(args)
         .stdout(std::process::Stdio::null())
         .output()
-        .expect("/usr/bin/time (GNU time) runs shnor");
+        .expect("/usr/bin/time (GNU time) runs the command");
     let wall = t0.elapsed().as_secs_f64();
-    assert!(output.status.success(), "shnor run failed on {}: {}", config.display(), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{program} {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
     let stderr = String::from_utf8_lossy(&output.stderr);
     let kb: f64 = stderr.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(f64::NAN);
     (wall, kb / 1024.0)
 }
 
+/// The peers' Python: `target/bench-venv`, made on first use.
+fn peer_python() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = root.join("target").join("bench-venv");
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        let ok = std::process::Command::new("python3").arg("-m").arg("venv").arg(&venv).status().map(|s| s.success()).unwrap_or(false);
+        let pip = venv.join("bin").join("pip");
+        let ok = ok && std::process::Command::new(&pip).args(["install", "-q", "polars", "duckdb", "fastexcel", "pyarrow"]).status().map(|s| s.success()).unwrap_or(false);
+        assert!(ok, "could not make {} (python3 -m venv; pip install polars duckdb fastexcel pyarrow)", venv.display());
+    }
+    python.display().to_string()
+}
+
+/// One peer (`polars` or `duckdb`) on a directory: (wall seconds, peak MiB).
+fn run_peer(python: &str, engine: &str, dir: &Path, out: &Path) -> (f64, f64) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench").join("peers.py");
+    let _ = std::fs::remove_dir_all(out);
+    timed(python, &[script.display().to_string(), engine.into(), dir.display().to_string(), out.display().to_string()])
+}
+
+/// Times and peaks of one measured command over the rounds.
+#[derive(Default)]
+struct Series {
+    walls: Vec<f64>,
+    peaks: Vec<f64>,
+}
+
+impl Series {
+    fn push(&mut self, (wall, peak): (f64, f64)) {
+        self.walls.push(wall);
+        self.peaks.push(peak);
+    }
+
+    /// The median of the pairwise ratios of `self` to `other`.
+    fn ratio(&self, other: &Series) -> f64 {
+        median(self.walls.iter().zip(&other.walls).map(|(a, b)| a / b).collect())
+    }
+}
+
 fn main() {
     let mut runs = 3usize;
+    let mut peers = false;
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(3),
+            "--peers" => peers = true,
             // cargo bench passes --bench to the harness.
             "--bench" => {}
             other => dirs.push(PathBuf::from(other)),
         }
     }
     if dirs.is_empty() {
-        eprintln!("usage: cargo bench --bench shnor -- [--runs N] DIR [DIR …] (each DIR with a region.toml)");
+        eprintln!("usage: cargo bench --bench shnor -- [--runs N] [--peers] DIR [DIR …] (each DIR with a region.toml)");
         return;
     }
-    println!("| scenario | input files | input size | rows read by the floor | I/O floor, s | shnor run, s | run / floor | peak memory of run, MiB |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    let python = if peers { Some(peer_python()) } else { None };
+    if peers {
+        println!("| scenario | input size | rows | floor, s | Python polars, s (MiB) | DuckDB, s (MiB) | shnor without draws, s (MiB) | shnor run, s (MiB) | run / floor | run / polars | run / DuckDB | without draws / floor | without draws / polars | without draws / DuckDB |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    } else {
+        println!("| scenario | input files | input size | rows read by the floor | I/O floor, s | shnor run, s | run / floor | peak memory of run, MiB |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    }
     for dir in dirs {
-        let files = inputs(&dir);
-        let bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-        let out = std::env::temp_dir().join(format!("shnor-bench-{}", std::process::id()));
-        let (mut floors, mut walls, mut ratios, mut peaks) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut rows = 0usize;
-        // One warm-up of each (the page cache), then the pairs.
-        files.iter().for_each(|f| {
-            read_fully(f);
-        });
-        run_shnor(&dir.join("region.toml"), &out);
-        for _ in 0..runs {
-            let t0 = Instant::now();
-            rows = files.iter().map(|f| read_fully(f)).sum();
-            let floor = t0.elapsed().as_secs_f64();
-            let (wall, peak) = run_shnor(&dir.join("region.toml"), &out);
-            floors.push(floor);
-            walls.push(wall);
-            ratios.push(wall / floor);
-            peaks.push(peak);
+        measure(&dir, runs, python.as_deref());
+    }
+}
+
+/// The rounds on one directory and its table row.
+fn measure(dir: &Path, runs: usize, python: Option<&str>) {
+    let files = inputs(dir);
+    let bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let tmp = std::env::temp_dir();
+    let out = tmp.join(format!("shnor-bench-{}", std::process::id()));
+    let peer_out = tmp.join(format!("shnor-bench-peer-{}", std::process::id()));
+    let config = dir.join("region.toml");
+    let no_draws = ["--set", "method.uncertainty.draws=0"];
+    let (mut floor, mut run, mut bare, mut polars, mut duck) = (Series::default(), Series::default(), Series::default(), Series::default(), Series::default());
+    let mut rows = 0usize;
+    // One warm-up of each (the page cache), then the rounds.
+    files.iter().for_each(|f| {
+        read_fully(f);
+    });
+    run_shnor(&config, &out, &[]);
+    if let Some(py) = python {
+        run_peer(py, "polars", dir, &peer_out);
+        run_peer(py, "duckdb", dir, &peer_out);
+    }
+    for _ in 0..runs {
+        let t0 = Instant::now();
+        rows = files.iter().map(|f| read_fully(f)).sum();
+        floor.push((t0.elapsed().as_secs_f64(), f64::NAN));
+        run.push(run_shnor(&config, &out, &[]));
+        if let Some(py) = python {
+            polars.push(run_peer(py, "polars", dir, &peer_out));
+            bare.push(run_shnor(&config, &out, &no_draws));
+            duck.push(run_peer(py, "duckdb", dir, &peer_out));
         }
-        let _ = std::fs::remove_dir_all(&out);
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&peer_out);
+    let m = |s: &Series| format!("{:.2} ({:.0})", median(s.walls.clone()), median(s.peaks.clone()));
+    if python.is_some() {
+        println!(
+            "| {} | {:.1} MB | {} | {:.2} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            dir.display(),
+            bytes as f64 / 1e6,
+            rows,
+            median(floor.walls.clone()),
+            m(&polars),
+            m(&duck),
+            m(&bare),
+            m(&run),
+            run.ratio(&floor),
+            run.ratio(&polars),
+            run.ratio(&duck),
+            bare.ratio(&floor),
+            bare.ratio(&polars),
+            bare.ratio(&duck)
+        );
+    } else {
         println!(
             "| {} | {} | {:.1} MB | {} | {:.2} | {:.2} | {:.2} | {:.0} |",
             dir.display(),
             files.len(),
             bytes as f64 / 1e6,
             rows,
-            median(floors),
-            median(walls),
-            median(ratios),
-            median(peaks)
+            median(floor.walls.clone()),
+            median(run.walls.clone()),
+            run.ratio(&floor),
+            median(run.peaks.clone())
         );
     }
 }

@@ -36,20 +36,39 @@ pub fn attach(table: DataFrame, histograms: Vec<ScoreHistogram>, scales: Option<
     }
     let key = || KEY.iter().map(|k| col(*k)).collect::<Vec<_>>();
     let work = || vec![col("year"), col("procedure"), col("grade"), col("subject")];
+    // Each histogram's groups of the latest year, each with the integer id of its work (year,
+    // procedure, grade, subject): the counts (a row per group × score × mark, millions for a
+    // country) are joined and grouped by integers only; text columns stay on the group rows.
+    let mut latest_keys = Vec::new();
+    for h in &histograms {
+        let on: Vec<Expr> = h.key_cols.iter().map(|k| col(k.as_str())).collect();
+        let keys = h.keys.clone().lazy().filter(col("year").eq(lit(latest)));
+        let works = keys.clone().select(work()).unique_stable(None, UniqueKeepStrategy::First).with_row_index("__w", None).collect()?;
+        let keys = keys.join(works.clone().lazy(), work(), work(), nulls_equal(JoinType::Inner)).collect()?;
+        latest_keys.push((on, keys, works));
+    }
     // The region's pupils by work, score and mark (small), for the boundaries.
     let mut region = Vec::new();
-    for h in &histograms {
-        region.push(with_keys(h, latest).group_by(work().into_iter().chain([col("score"), col("mark")]).collect::<Vec<_>>()).agg([col("pupils").sum()]));
+    for (h, (on, keys, works)) in histograms.iter().zip(&latest_keys) {
+        let by_work = counts_of(h, keys.clone().lazy().select(on.iter().cloned().chain([col("__w")]).collect::<Vec<_>>()), on)
+            .group_by([col("__w"), col("score"), col("mark")])
+            .agg([col("pupils").sum()]);
+        region.push(by_work.join(works.clone().lazy(), [col("__w")], [col("__w")], JoinArgs::new(JoinType::Inner)).select(work().into_iter().chain([col("score"), col("mark"), col("pupils")]).collect::<Vec<_>>()));
     }
     let region = concat(region, UnionArgs::default())?
         .group_by(work().into_iter().chain([col("score"), col("mark")]).collect::<Vec<_>>())
         .agg([col("pupils").sum()])
         .collect()?;
     let bounds = boundaries(&region, scales, latest)?;
-    // Each file's (block's) window counts, then summed over files and blocks.
+    // Each file's (block's) window counts by its integer group key, then with the group's school
+    // × year × procedure, summed over files and blocks.
     let mut counts = Vec::new();
-    for h in &histograms {
-        counts.push(window_sums(with_keys(h, latest).join(bounds.clone().lazy(), work(), work(), nulls_equal(JoinType::Inner)), o));
+    for (h, (on, keys, _)) in histograms.iter().zip(&latest_keys) {
+        let bounded = keys.clone().lazy().join(bounds.clone().lazy(), work(), work(), nulls_equal(JoinType::Inner));
+        let with_bounds = bounded.clone().select(on.iter().cloned().chain(MARKS.iter().map(|m| col(format!("b{m}_score")))).collect::<Vec<_>>());
+        let sums = window_sums(counts_of(h, with_bounds, on), on.clone(), o);
+        let named = bounded.select(on.iter().cloned().chain(key()).collect::<Vec<_>>());
+        counts.push(sums.join(named, on.clone(), on.clone(), JoinArgs::new(JoinType::Inner)));
     }
     let mut sums: Vec<Expr> = Vec::new();
     for m in MARKS {
@@ -66,21 +85,19 @@ pub fn attach(table: DataFrame, histograms: Vec<ScoreHistogram>, scales: Option<
         .collect()
 }
 
-/// A histogram's counts of the latest year with their school × year × procedure, `pupils` as
-/// Int64.
-fn with_keys(h: &ScoreHistogram, latest: i32) -> LazyFrame {
-    let on: Vec<Expr> = h.key_cols.iter().map(|k| col(k.as_str())).collect();
-    let keys = h.keys.clone().lazy().filter(col("year").eq(lit(latest)));
+/// A histogram's counts joined (inner, by the integer group key `on`) with per-group columns,
+/// `pupils` as Int64.
+fn counts_of(h: &ScoreHistogram, per_group: LazyFrame, on: &[Expr]) -> LazyFrame {
     h.counts
         .clone()
         .lazy()
-        .join(keys, on.clone(), on, JoinArgs::new(JoinType::Inner))
+        .join(per_group, on.to_vec(), on.to_vec(), JoinArgs::new(JoinType::Inner))
         .with_column(col("pupils").cast(DataType::Int64))
 }
 
 /// The window counts of counts joined with their boundaries (`b3_score`, `b4_score`), per
-/// school × year × procedure.
-fn window_sums(lf: LazyFrame, o: &Objectivity) -> LazyFrame {
+/// group key `on`.
+fn window_sums(lf: LazyFrame, on: Vec<Expr>, o: &Objectivity) -> LazyFrame {
     let score = || col("score").cast(DataType::Int64);
     let (below, above) = (i64::from(o.m2_below), i64::from(o.m2_above));
     let count = |e: Expr| when(e).then(col("pupils")).otherwise(lit(0i64)).sum();
@@ -93,7 +110,7 @@ fn window_sums(lf: LazyFrame, o: &Objectivity) -> LazyFrame {
         sums.push(count(score().lt(b() - lit(below))).alias(format!("b{m}_under")));
         sums.push(count(score().gt(b() + lit(above))).alias(format!("b{m}_over")));
     }
-    lf.group_by(KEY.iter().map(|k| col(*k)).collect::<Vec<_>>()).agg(sums)
+    lf.group_by(on).agg(sums)
 }
 
 /// The boundaries of each ВПР work of the histograms: `b3_score`, `b4_score` (Int64) by year,

@@ -552,7 +552,9 @@ enum Loaded {
 
 fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, histograms: Vec<results_common::ScoreHistogram>, scales: Option<&scales::Scales>, config: &Config, first_year: FirstYear) -> Result<()> {
     let any_fatal_results = ds.reports.iter().any(|r| r.kind == InputKind::Results && r.fatal);
+    let t0 = std::time::Instant::now();
     let combined = results::combine(parts, config, first_year)?;
+    crate::i18n::trace(&tr!("сложение строк одинаковых процедур", "rows of the same procedure summed"), t0);
     let Some(c) = combined else {
         if !any_fatal_results {
             ds.notes.push(no_usable_results());
@@ -617,7 +619,9 @@ fn combine_results(ds: &mut Dataset, parts: Vec<DataFrame>, histograms: Vec<resu
     }
     ds.latest_year = Some(c.latest_year);
     ds.first_year = Some(c.first_year);
+    let t0 = std::time::Instant::now();
     ds.results = Some(bunching::attach(c.table, histograms, scales, c.latest_year, &config.objectivity)?);
+    crate::i18n::trace(&tr!("распределения баллов", "score distributions"), t0);
     Ok(())
 }
 
