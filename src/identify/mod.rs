@@ -20,7 +20,7 @@ pub use outcome::{counts_by_municipality, region_counts, shnor_list, shnsu_list,
 pub use reasons::{short as short_reason, short_suppressed as reasons_short_suppressed, texts as reason_texts};
 pub use words::{num1, procedure_label};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 use polars::prelude::*;
@@ -189,8 +189,14 @@ struct Indices {
     expected: Option<(DataFrame, crate::indices::expected::Fit)>,
 }
 
-fn compute_indices(agg: &Aggregates, config: &Config) -> Result<Indices> {
-    let inr = inr::compute(agg.results, agg.register, config, agg.latest_year)?;
+/// Everything the index tables depend on but the weights of ИНР's two percentiles.
+fn percentiles_key(config: &Config) -> String {
+    let mut c = config.clone();
+    (c.method.inr.w_fail, c.method.inr.w_mean) = (0.0, 0.0);
+    index_key(&c)
+}
+
+fn compute_indices(agg: &Aggregates, config: &Config, inr: inr::Inr) -> Result<Indices> {
     let y = agg.latest_year;
     // Per-year ИНР as columns inr_<year>.
     let mut lf = agg.register.clone().lazy().select([
@@ -270,6 +276,9 @@ pub struct IndexTables {
 pub struct Session<'a> {
     agg: &'a Aggregates<'a>,
     indices: Option<(String, Indices)>,
+    /// What the percentiles of the indices' ИНР depend on ([`percentiles_key`]; empty when the
+    /// indices were not computed here).
+    percentiles_key: String,
     hits: Option<(String, DataFrame)>,
     posterior: Option<(String, DataFrame)>,
     /// The objectivity screen's markers table under its key (`screen_key`), and the results
@@ -284,7 +293,7 @@ pub struct Session<'a> {
 
 impl<'a> Session<'a> {
     pub fn new(agg: &'a Aggregates<'a>) -> Self {
-        Session { agg, indices: None, hits: None, posterior: None, screen: None, set_aside: None, flags: BTreeMap::new(), audit: false }
+        Session { agg, indices: None, percentiles_key: String::new(), hits: None, posterior: None, screen: None, set_aside: None, flags: BTreeMap::new(), audit: false }
     }
 
     /// A session that starts from stored index tables, when there are any (they are used only
@@ -329,9 +338,25 @@ impl<'a> Session<'a> {
         let mut lists = Vec::new();
         if with_reasons && self.audit {
             let t0 = std::time::Instant::now();
-            for (shifted, key, from, to) in bias::shifted(config) {
-                let ident = self.identify_once(&shifted, None, false)?;
-                lists.push((key, from, to, ident.rows.iter().filter(|r| r.shnor).map(|r| r.school_id.clone()).collect()));
+            let variants = bias::shifted(config);
+            // Computed in the order that recomputes least (the R30 thresholds first, so that the
+            // others and the run itself share the run's R30 procedures; the weights before the
+            // shares, which share the run's ИНР), listed in the audit's order.
+            let rank = |key: &str| match key {
+                "criteria.r30.threshold" => 0,
+                "method.inr.w_fail" => 1,
+                _ => 2,
+            };
+            let mut order: Vec<usize> = (0..variants.len()).collect();
+            order.sort_by_key(|&i| variants.get(i).map_or(3, |v| rank(v.1)));
+            let mut found: Vec<Option<BTreeSet<String>>> = vec![None; variants.len()];
+            for i in order {
+                let (Some((shifted, ..)), Some(slot)) = (variants.get(i), found.get_mut(i)) else { continue };
+                let ident = self.identify_once(shifted, None, false)?;
+                *slot = Some(ident.rows.iter().filter(|r| r.shnor).map(|r| r.school_id.clone()).collect());
+            }
+            for ((_, key, from, to), list) in variants.into_iter().zip(found) {
+                lists.push((key, from, to, list.unwrap_or_default()));
             }
             crate::i18n::trace(&tr!("проверка смещения", "bias audit"), t0);
         }
@@ -364,7 +389,15 @@ impl<'a> Session<'a> {
         let key = index_key(config);
         if self.indices.as_ref().map(|(k, _)| k != &key).unwrap_or(true) {
             let t0 = std::time::Instant::now();
-            self.indices = Some((key, compute_indices(agg, config)?));
+            // Only the weights of the two percentiles changed (the bias audit): the percentiles
+            // are kept and the terms combined again.
+            let same_percentiles = self.indices.as_ref().map(|(_, ix)| &ix.inr).filter(|_| self.percentiles_key == percentiles_key(config));
+            let inr = match same_percentiles {
+                Some(old) => inr::reweight(old, config)?,
+                None => inr::compute(agg.results, agg.register, config, agg.latest_year)?,
+            };
+            self.percentiles_key = percentiles_key(config);
+            self.indices = Some((key, compute_indices(agg, config, inr)?));
             crate::i18n::trace(&tr!("ИНР и ИСБШ", "ИНР and ИСБШ"), t0);
         }
         let hits_key = format!("{}{}", criteria::r30_hits_key(config), exclusion_key(config));

@@ -355,3 +355,30 @@ fn shrunk_mean_scores_move_small_schools_most() {
     assert_eq!(crate::model::columns::floats(&out, "post_mean").unwrap(), vec![Some(10.0), Some(30.0), Some(20.0)]);
     assert_eq!(crate::model::columns::floats(&out, "post_sd").unwrap(), vec![Some(0.0); 3]);
 }
+
+#[test]
+fn reweighted_inr_is_the_inr_computed_with_those_weights() {
+    let reg = register(&[("a", "СОШ"), ("b", "СОШ"), ("c", "СОШ"), ("d", "СОШ")]);
+    let res = results(&[
+        ("a", 2024, "Математика", 20, 8, Some(9.0)),
+        ("b", 2024, "Математика", 25, 2, Some(14.0)),
+        ("c", 2024, "Математика", 30, 5, None),
+        ("d", 2024, "Математика", 22, 1, Some(16.5)),
+        ("a", 2025, "Русский язык", 21, 3, Some(11.0)),
+        ("b", 2025, "Русский язык", 24, 9, Some(8.0)),
+        ("c", 2025, "Русский язык", 28, 2, Some(15.0)),
+        ("d", 2025, "Русский язык", 26, 6, Some(10.0)),
+    ]);
+    let mut config = Config::defaults().unwrap();
+    config.method.min_participants = 5;
+    let base = crate::indices::inr::compute(&res, &reg, &config, 2025).unwrap();
+    let mut other = config.clone();
+    (other.method.inr.w_fail, other.method.inr.w_mean) = (0.8, 0.2);
+    let full = crate::indices::inr::compute(&res, &reg, &other, 2025).unwrap();
+    let reweighted = crate::indices::inr::reweight(&base, &other).unwrap();
+    assert!(full.per_procedure.equals_missing(&reweighted.per_procedure));
+    assert!(full.yearly.equals_missing(&reweighted.yearly));
+    assert!(full.window.equals_missing(&reweighted.window));
+    // The weights do change the index (the test would not tell anything otherwise).
+    assert!(!base.window.equals_missing(&full.window));
+}

@@ -107,19 +107,13 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
         crate::config::InrBasis::Raw => lf,
         crate::config::InrBasis::Shrunk => with_posteriors(lf, config),
     };
-    let (wf, wm) = (config.method.inr.w_fail, config.method.inr.w_mean);
     let per_procedure = lf
         .with_columns([
             badness_percentile(fail_basis(config), true, &group)?.alias("pct_fail"),
             badness_percentile(mean_basis(config), false, &group)?.alias("pct_mean"),
             region_fail_share(&region_group)?,
         ])
-        .with_column(
-            when(col("pct_mean").is_null())
-                .then(col("pct_fail"))
-                .otherwise((lit(wf) * col("pct_fail") + lit(wm) * col("pct_mean")) / lit(wf + wm))
-                .alias("term"),
-        )
+        .with_column(term(config))
         .select([
             col("year"), col("school_id"), col("procedure"), col("grade"), col("subject"),
             col("participants"), col("failed"), col("fail_share"), col("mean_score"),
@@ -129,6 +123,29 @@ pub fn compute(results: &DataFrame, register: &DataFrame, config: &Config, lates
     // The results come sorted by year, school, procedure, grade, subject (see
     // `results::combine`): a stable sort by school gives school, year, procedure, grade, subject.
     let per_procedure = per_procedure.sort(["school_id"], SortMultipleOptions::default().with_maintain_order(true))?;
+    of_terms(per_procedure, config, years)
+}
+
+/// ИНР of `config` from the percentiles of another ИНР that differs from it only in the weights
+/// of the two percentiles (`method.inr.w_fail`, `w_mean`): the terms are combined again, the
+/// percentiles (the costly part) are not recomputed. The same numbers as [`compute`].
+pub fn reweight(other: &Inr, config: &Config) -> PolarsResult<Inr> {
+    let per_procedure = other.per_procedure.clone().lazy().with_column(term(config)).collect()?;
+    of_terms(per_procedure, config, other.years.clone())
+}
+
+/// A procedure's term: the weighted mean of its two percentiles (the fail share's alone when it
+/// has no mean score).
+fn term(config: &Config) -> Expr {
+    let (wf, wm) = (config.method.inr.w_fail, config.method.inr.w_mean);
+    when(col("pct_mean").is_null())
+        .then(col("pct_fail"))
+        .otherwise((lit(wf) * col("pct_fail") + lit(wm) * col("pct_mean")) / lit(wf + wm))
+        .alias("term")
+}
+
+/// The yearly and window ИНР of the per-procedure terms (sorted by school, year, procedure).
+fn of_terms(per_procedure: DataFrame, config: &Config, years: Vec<i32>) -> PolarsResult<Inr> {
     let p = col("participants").cast(DataType::Float64);
     let yearly = per_procedure
         .clone()
