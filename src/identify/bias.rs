@@ -42,6 +42,11 @@ pub struct Audit {
     pub variants: Vec<Variant>,
 }
 
+/// The settings the audit shifts, as their keys.
+const W_FAIL: &str = "method.inr.w_fail";
+const BOTTOM_SHARE: &str = "criteria.bottom.share";
+const R30_THRESHOLD: &str = "criteria.r30.threshold";
+
 /// The shifted configurations: each ИНР weight by ± `bias.weight_step` (the other by ∓, so
 /// that they still add up), the worst share and the R30 threshold by ± `bias.cutoff_step`;
 /// settings outside (0, 1] are left out. Each with its key and its two values.
@@ -54,7 +59,7 @@ pub fn shifted(config: &Config) -> Vec<(Config, &'static str, f64, f64)> {
         if w > 0.0 && wf >= 0.0 && wm >= 0.0 && wf + wm > 0.0 {
             let mut v = config.clone();
             (v.method.inr.w_fail, v.method.inr.w_mean) = (wf, wm);
-            out.push((v, "method.inr.w_fail", inr.w_fail, wf));
+            out.push((v, W_FAIL, inr.w_fail, wf));
         }
     }
     for sign in [1.0, -1.0] {
@@ -62,16 +67,30 @@ pub fn shifted(config: &Config) -> Vec<(Config, &'static str, f64, f64)> {
         if c > 0.0 && config.criteria.bottom.enabled && share > 0.0 && share <= 1.0 {
             let mut v = config.clone();
             v.criteria.bottom.share = share;
-            out.push((v, "criteria.bottom.share", config.criteria.bottom.share, share));
+            out.push((v, BOTTOM_SHARE, config.criteria.bottom.share, share));
         }
         let threshold = config.criteria.r30.threshold + sign * c;
         if c > 0.0 && config.criteria.r30.enabled && threshold > 0.0 && threshold <= 1.0 {
             let mut v = config.clone();
             v.criteria.r30.threshold = threshold;
-            out.push((v, "criteria.r30.threshold", config.criteria.r30.threshold, threshold));
+            out.push((v, R30_THRESHOLD, config.criteria.r30.threshold, threshold));
         }
     }
     out
+}
+
+/// The order in which to identify the [`shifted`] settings so that a session recomputes least:
+/// the R30 thresholds first (the others and the run itself then share the run's R30 procedures),
+/// the weights before the shares (which share the run's ИНР).
+pub fn computation_order(shifted: &[(Config, &'static str, f64, f64)]) -> Vec<usize> {
+    let rank = |key: &str| match key {
+        R30_THRESHOLD => 0,
+        W_FAIL => 1,
+        _ => 2,
+    };
+    let mut order: Vec<usize> = (0..shifted.len()).collect();
+    order.sort_by_key(|&i| shifted.get(i).map_or(3, |v| rank(v.1)));
+    order
 }
 
 /// The audit of a run's rows, given the ШНОР lists of the shifted settings (in the order of
@@ -158,6 +177,8 @@ mod tests {
         let keys: Vec<&str> = shifted(&c).iter().map(|v| v.1).collect();
         assert_eq!(keys, ["method.inr.w_fail", "method.inr.w_fail", "criteria.bottom.share", "criteria.r30.threshold", "criteria.bottom.share", "criteria.r30.threshold"]);
         let v = shifted(&c);
+        // Identified R30 thresholds first, then the weights, then the shares (each pair in order).
+        assert_eq!(computation_order(&v), [3, 5, 0, 1, 2, 4]);
         assert!((v[0].0.method.inr.w_fail - 0.8).abs() < 1e-12 && (v[0].0.method.inr.w_mean - 0.2).abs() < 1e-12);
         c.criteria.bottom.share = 0.05;
         c.bias.weight_step = 0.0;

@@ -187,6 +187,9 @@ struct Indices {
     left_out: Vec<String>,
     /// ИНР against conditions over `base` (see `criteria::Inputs::expected`).
     expected: Option<(DataFrame, crate::indices::expected::Fit)>,
+    /// What the percentiles of `inr` depend on ([`percentiles_key`]; empty for stored tables,
+    /// whose settings are known only as a whole).
+    percentiles_key: String,
 }
 
 /// Everything the index tables depend on but the weights of ИНР's two percentiles.
@@ -196,7 +199,7 @@ fn percentiles_key(config: &Config) -> String {
     index_key(&c)
 }
 
-fn compute_indices(agg: &Aggregates, config: &Config, inr: inr::Inr) -> Result<Indices> {
+fn compute_indices(agg: &Aggregates, config: &Config, inr: inr::Inr, percentiles_key: String) -> Result<Indices> {
     let y = agg.latest_year;
     // Per-year ИНР as columns inr_<year>.
     let mut lf = agg.register.clone().lazy().select([
@@ -249,7 +252,7 @@ fn compute_indices(agg: &Aggregates, config: &Config, inr: inr::Inr) -> Result<I
     };
     let base = by_key(lf, isbsh_df.lazy()).collect()?;
     let expected = crate::indices::expected::fit(&base)?;
-    Ok(Indices { inr, base, left_out, expected })
+    Ok(Indices { inr, base, left_out, expected, percentiles_key })
 }
 
 /// The computed index tables of one configuration: stored beside the aggregates, so that
@@ -276,9 +279,6 @@ pub struct IndexTables {
 pub struct Session<'a> {
     agg: &'a Aggregates<'a>,
     indices: Option<(String, Indices)>,
-    /// What the percentiles of the indices' ИНР depend on ([`percentiles_key`]; empty when the
-    /// indices were not computed here).
-    percentiles_key: String,
     hits: Option<(String, DataFrame)>,
     posterior: Option<(String, DataFrame)>,
     /// The objectivity screen's markers table under its key (`screen_key`), and the results
@@ -293,7 +293,7 @@ pub struct Session<'a> {
 
 impl<'a> Session<'a> {
     pub fn new(agg: &'a Aggregates<'a>) -> Self {
-        Session { agg, indices: None, percentiles_key: String::new(), hits: None, posterior: None, screen: None, set_aside: None, flags: BTreeMap::new(), audit: false }
+        Session { agg, indices: None, hits: None, posterior: None, screen: None, set_aside: None, flags: BTreeMap::new(), audit: false }
     }
 
     /// A session that starts from stored index tables, when there are any (they are used only
@@ -310,7 +310,7 @@ impl<'a> Session<'a> {
         let inr = inr::Inr { per_procedure: t.per_procedure, yearly: t.yearly, window: t.window, years: t.years };
         // The fit is not stored: it is made again from the stored base (school-level, cheap).
         let expected = crate::indices::expected::fit(&t.base).ok().flatten();
-        self.indices = Some((t.key, Indices { inr, base: t.base, left_out: t.left_out, expected }));
+        self.indices = Some((t.key, Indices { inr, base: t.base, left_out: t.left_out, expected, percentiles_key: String::new() }));
         self.hits = Some((t.hits_key, t.hits));
     }
 
@@ -339,24 +339,16 @@ impl<'a> Session<'a> {
         if with_reasons && self.audit {
             let t0 = std::time::Instant::now();
             let variants = bias::shifted(config);
-            // Computed in the order that recomputes least (the R30 thresholds first, so that the
-            // others and the run itself share the run's R30 procedures; the weights before the
-            // shares, which share the run's ИНР), listed in the audit's order.
-            let rank = |key: &str| match key {
-                "criteria.r30.threshold" => 0,
-                "method.inr.w_fail" => 1,
-                _ => 2,
-            };
-            let mut order: Vec<usize> = (0..variants.len()).collect();
-            order.sort_by_key(|&i| variants.get(i).map_or(3, |v| rank(v.1)));
-            let mut found: Vec<Option<BTreeSet<String>>> = vec![None; variants.len()];
-            for i in order {
-                let (Some((shifted, ..)), Some(slot)) = (variants.get(i), found.get_mut(i)) else { continue };
-                let ident = self.identify_once(shifted, None, false)?;
-                *slot = Some(ident.rows.iter().filter(|r| r.shnor).map(|r| r.school_id.clone()).collect());
+            // Identified in the order that recomputes least, listed in the audit's order.
+            let mut found: Vec<BTreeSet<String>> = vec![BTreeSet::new(); variants.len()];
+            for i in bias::computation_order(&variants) {
+                if let (Some((shifted, ..)), Some(slot)) = (variants.get(i), found.get_mut(i)) {
+                    let ident = self.identify_once(shifted, None, false)?;
+                    *slot = ident.rows.iter().filter(|r| r.shnor).map(|r| r.school_id.clone()).collect();
+                }
             }
             for ((_, key, from, to), list) in variants.into_iter().zip(found) {
-                lists.push((key, from, to, list.unwrap_or_default()));
+                lists.push((key, from, to, list));
             }
             crate::i18n::trace(&tr!("проверка смещения", "bias audit"), t0);
         }
@@ -391,13 +383,12 @@ impl<'a> Session<'a> {
             let t0 = std::time::Instant::now();
             // Only the weights of the two percentiles changed (the bias audit): the percentiles
             // are kept and the terms combined again.
-            let same_percentiles = self.indices.as_ref().map(|(_, ix)| &ix.inr).filter(|_| self.percentiles_key == percentiles_key(config));
-            let inr = match same_percentiles {
-                Some(old) => inr::reweight(old, config)?,
+            let percentiles = percentiles_key(config);
+            let inr = match self.indices.as_ref().map(|(_, ix)| ix).filter(|ix| ix.percentiles_key == percentiles) {
+                Some(old) => inr::reweight(&old.inr, config)?,
                 None => inr::compute(agg.results, agg.register, config, agg.latest_year)?,
             };
-            self.percentiles_key = percentiles_key(config);
-            self.indices = Some((key, compute_indices(agg, config, inr)?));
+            self.indices = Some((key, compute_indices(agg, config, inr, percentiles)?));
             crate::i18n::trace(&tr!("ИНР и ИСБШ", "ИНР and ИСБШ"), t0);
         }
         let hits_key = format!("{}{}", criteria::r30_hits_key(config), exclusion_key(config));

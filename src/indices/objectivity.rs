@@ -144,7 +144,6 @@ pub fn empty() -> PolarsResult<DataFrame> {
     Ok(DataFrame::empty_with_schema(&schema))
 }
 
-/// A join whose keys match when both are null (a procedure without grade or subject).
 fn latest_vpr(results: &DataFrame, latest: i32) -> LazyFrame {
     results.clone().lazy().filter(col("year").eq(lit(latest)).and(col("procedure").eq(lit(VPR))))
 }

@@ -64,7 +64,7 @@ pub fn attach(table: DataFrame, histograms: Vec<ScoreHistogram>, scales: Option<
     // × year × procedure, summed over files and blocks.
     let mut counts = Vec::new();
     for (h, (on, keys, _)) in histograms.iter().zip(&latest_keys) {
-        let bounded = keys.clone().lazy().join(bounds.clone().lazy(), work(), work(), nulls_equal(JoinType::Inner));
+        let bounded = keys.clone().lazy().join(bounds.clone().lazy(), work(), work(), nulls_equal(JoinType::Inner)).collect()?.lazy();
         let with_bounds = bounded.clone().select(on.iter().cloned().chain(MARKS.iter().map(|m| col(format!("b{m}_score")))).collect::<Vec<_>>());
         let sums = window_sums(counts_of(h, with_bounds, on), on.clone(), o);
         let named = bounded.select(on.iter().cloned().chain(key()).collect::<Vec<_>>());
