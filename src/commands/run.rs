@@ -88,7 +88,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let spinner = crate::progress::Bar::spinner(&tr!("запись результатов", "writing the outputs"));
     // Every file into a staging folder, then swapped in whole (never a mix of two runs).
-    let written = output::write_all(staging.dir(), &run, &exports)?;
+    let written = output::write_staged(staging.dir(), &run, &exports)?;
     staging.commit()?;
     drop(spinner);
     crate::i18n::trace(&tr!("запись результатов", "outputs"), t0);

@@ -89,32 +89,51 @@ pub trait Export<I>: Sync {
 }
 
 /// Renders every export first, then writes them: a failure while rendering writes nothing.
+/// For folders written in place (`report --out`, `whatif`, `sweep`).
 pub fn write_all<I: Sync>(dir: &Path, run: &I, exports: &[&dyn Export<I>]) -> Result<Vec<PathBuf>> {
-    // The formats are independent: rendered on two threads (XLSX, Parquet and the report each
-    // take tens of milliseconds for a region), gathered in the order of `exports`.
-    let order: Vec<usize> = (0..exports.len()).collect();
-    let rendered = crate::parallel::in_parallel(exports, &order, 2, |_, e| {
-        let t0 = std::time::Instant::now();
-        let r = e.files(run);
-        if let Ok(files) = &r {
-            let names: Vec<String> = files.iter().take(3).map(|(p, _)| p.display().to_string()).collect();
-            crate::i18n::trace(&tr!("подготовка {}", "rendered {}", names.join(", ")), t0);
-        }
-        r
-    })?;
-    let files: Vec<(PathBuf, Vec<u8>)> = rendered.into_iter().flatten().collect();
-    // Tests stretch the writing (a pause after each file) to kill a run while it writes.
-    let pause = std::env::var("SHNOR_WRITE_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()).map(std::time::Duration::from_millis);
+    let rendered = render(run, exports, |files| Ok(files))?;
     let mut written = Vec::new();
-    for (rel, bytes) in files {
-        let path = dir.join(&rel);
-        write_atomic(&path, &bytes)?;
-        written.push(path);
-        if let Some(p) = pause {
-            std::thread::sleep(p);
-        }
+    for (rel, bytes) in rendered.into_iter().flatten() {
+        written.push(write_one(dir, &rel, &bytes)?);
     }
     Ok(written)
+}
+
+/// Writes each export's files as soon as they are rendered, so that at most two formats' bytes
+/// are in memory at once (the country's outputs are ~340 MB). Only into a staging folder, which
+/// is discarded whole on an error ([`crate::store::Staging`]).
+pub fn write_staged<I: Sync>(dir: &Path, run: &I, exports: &[&dyn Export<I>]) -> Result<Vec<PathBuf>> {
+    let written = render(run, exports, |files| files.into_iter().map(|(rel, bytes)| write_one(dir, &rel, &bytes)).collect::<Result<Vec<_>>>())?;
+    Ok(written.into_iter().flatten().collect())
+}
+
+/// Renders the exports on two threads (XLSX, Parquet and the report each take tens of
+/// milliseconds for a region), each export's files passed to `then` on its thread; the results
+/// gathered in the order of `exports`.
+fn render<I: Sync, R: Send>(
+    run: &I,
+    exports: &[&dyn Export<I>],
+    then: impl Fn(Vec<(PathBuf, Vec<u8>)>) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let order: Vec<usize> = (0..exports.len()).collect();
+    crate::parallel::in_parallel(exports, &order, 2, |_, e| {
+        let t0 = std::time::Instant::now();
+        let files = e.files(run)?;
+        let names: Vec<String> = files.iter().take(3).map(|(p, _)| p.display().to_string()).collect();
+        crate::i18n::trace(&tr!("подготовка {}", "rendered {}", names.join(", ")), t0);
+        then(files)
+    })
+}
+
+/// Writes one file atomically. Tests stretch the writing (`SHNOR_WRITE_PAUSE_MS`, a pause after
+/// each file) to kill a run while it writes.
+fn write_one(dir: &Path, rel: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    let path = dir.join(rel);
+    write_atomic(&path, bytes)?;
+    if let Some(pause) = std::env::var("SHNOR_WRITE_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
+        std::thread::sleep(std::time::Duration::from_millis(pause));
+    }
+    Ok(path)
 }
 
 /// Text that would start a formula in a spreadsheet (`=`, `+`, `-`, `@`, tab, CR) gets a

@@ -227,15 +227,15 @@ impl Export<RunOutput<'_>> for Workbook {
         ws.set_name(tr!("ШНСУ", "ШНСУ")).map_err(x)?;
         list_sheet(ws, &shnsu, ListKind::Shnsu(run))?;
 
-        let ws = wb.add_worksheet();
+        let ws = wb.add_worksheet_with_low_memory().map_err(x)?;
         ws.set_name(tr!("Признаки (требуют проверки)", "Signs to check")).map_err(x)?;
         objectivity_sheet(ws, run)?;
 
-        let ws = wb.add_worksheet();
+        let ws = wb.add_worksheet_with_low_memory().map_err(x)?;
         ws.set_name(tr!("Рисковые профили", "Risk profiles")).map_err(x)?;
         risk_sheet(ws, run)?;
 
-        let ws = wb.add_worksheet();
+        let ws = wb.add_worksheet_with_low_memory().map_err(x)?;
         ws.set_name(tr!("Все школы", "All schools")).map_err(x)?;
         all_schools_sheet(ws, run)?;
 
@@ -446,4 +446,40 @@ fn parameters_sheet(ws: &mut Worksheet, run: &RunOutput) -> Result<()> {
         s.row += 1;
     }
     s.finish(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader};
+
+    fn fill(ws: &mut Worksheet) -> Result<()> {
+        let mut s = Sheet { ws, row: 0 };
+        s.header(&["Логин".to_string(), "Доля".to_string(), "Вывод".to_string()], &[10.0, 8.0, 30.0])?;
+        s.column_formats(&[(1, &Format::new().set_num_format("0%"))])?;
+        for i in 0..50u32 {
+            s.text(0, &format!("школа {}", i % 7))?;
+            s.plain(1, (i % 3 != 0).then_some(f64::from(i) / 50.0))?;
+            s.text_fmt(2, if i % 2 == 0 { "ШНОР" } else { "" }, &category_format(Category::Shnor))?;
+            s.row += 1;
+        }
+        s.finish(3)
+    }
+
+    /// The big sheets are written in the library's low-memory mode (rows flushed as they are
+    /// completed): the same cells as the standard mode, whatever the internal numbering.
+    #[test]
+    fn low_memory_sheets_hold_the_same_cells() -> Result<()> {
+        let mut wb = new_workbook()?;
+        fill(wb.add_worksheet().set_name("a").map_err(x)?)?;
+        fill(wb.add_worksheet_with_low_memory().map_err(x)?.set_name("b").map_err(x)?)?;
+        let bytes = wb.save_to_buffer().map_err(x)?;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))?;
+        let (a, b) = (book.worksheet_range("a")?, book.worksheet_range("b")?);
+        assert_eq!(a.get_size(), (51, 3));
+        assert_eq!(a.get((5, 0)), Some(&Data::String("школа 4".into())));
+        let cells = |r: &calamine::Range<Data>| r.rows().map(|row| row.to_vec()).collect::<Vec<_>>();
+        assert_eq!(cells(&a), cells(&b));
+        Ok(())
+    }
 }
