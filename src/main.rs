@@ -1,21 +1,7 @@
-//! shnor: identification of ШНОР and ШНСУ schools. `main` only parses and maps errors to exit codes.
+//! shnor: identification of ШНОР and ШНСУ schools. `main` only parses and maps errors to exit
+//! codes; everything else is the library (`lib.rs`).
 
-#[macro_use]
-mod i18n;
-mod cli;
-mod commands;
-mod config;
-mod error;
-mod identify;
-mod indices;
-mod ingest;
-mod layout;
-mod model;
-mod output;
-mod parallel;
-mod progress;
-mod store;
-mod text;
+use shnor::{cli, commands, error, i18n, progress, tr};
 
 use std::process::ExitCode;
 

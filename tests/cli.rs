@@ -1288,6 +1288,28 @@ fn a_killed_run_leaves_the_old_set_or_the_new_one() {
     assert!(!dir.path().join(".out.new").exists() && !dir.path().join(".out.previous").exists());
 }
 
+/// A disk that fills up while the outputs are written (every file after the 20th fails with
+/// ENOSPC, `SHNOR_WRITE_FAIL_AFTER`): exit 1 with the reason, the previous set untouched, no
+/// staging folder left behind.
+#[test]
+fn a_full_disk_leaves_the_old_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    shnor().args(["run", "-q", "--set", "criteria.r30.threshold=0.25"]).arg(samples().join("region.toml")).arg("--out").arg(&out).assert().success();
+    let before = output_set(&out);
+    shnor()
+        .env("SHNOR_WRITE_FAIL_AFTER", "20")
+        .args(["run", "-q", "--force"])
+        .arg(samples().join("region.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("на диске нет места"));
+    assert!(output_set(&out) == before, "the old set changed");
+    assert!(!dir.path().join(".out.new").exists() && !dir.path().join(".out.previous").exists());
+}
+
 /// A folder of other files is never replaced by outputs.
 #[test]
 fn a_folder_of_other_files_is_not_taken_for_outputs() {

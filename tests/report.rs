@@ -104,6 +104,20 @@ fn report_from_an_earlier_run_is_the_same_and_follows_the_language() {
     assert!(md.contains("## 1. Summary") && md.contains("## 6. Data quality"), "not English");
     assert!(read(&en.join("report.md")).contains("## 1. Results"), "not English");
     assert!(md.contains("R30: in 2025"), "reasons not in English");
+    // A folder another shnor is writing (its lock held): refused at once, nothing written.
+    let held = std::fs::File::create(dir.path().join(".again.lock")).unwrap();
+    held.try_lock().unwrap();
+    std::fs::remove_file(again.join("report.md")).unwrap();
+    shnor()
+        .args(["report", "-q", "--from"])
+        .arg(&out)
+        .arg("--out")
+        .arg(&again)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("сейчас пишет другой запуск shnor"));
+    assert!(!again.join("report.md").exists());
+    drop(held);
     // Not an output directory: a usage error naming it.
     shnor()
         .args(["report", "--from"])

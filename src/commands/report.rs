@@ -11,6 +11,10 @@ use crate::identify::{self, Aggregates};
 use crate::output::{self, RunOutput};
 
 pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
+    // The folder written into is locked as `run` locks its output folder: a report is never
+    // written into (nor, by default, read from) a set while a run swaps it.
+    let out_dir = args.out.clone().unwrap_or_else(|| args.from.clone());
+    let _lock = crate::store::lock(&out_dir)?;
     let stored = crate::store::load(&args.from)?;
     let Some(agg) = Aggregates::from_dataset(&stored.dataset) else {
         return Ok(super::no_aggregates(&args.from));
@@ -39,7 +43,6 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     session.audit = true;
     let ident = session.identify(&stored.config, previous.as_ref(), true)?;
     let run = RunOutput::new(&stored.config, &stored.dataset, &ident, Vec::new(), stored.started.clone(), None);
-    let out_dir = args.out.clone().unwrap_or_else(|| args.from.clone());
     let written = output::write_all(&out_dir, &run, &[&output::Report])?;
     if !quiet {
         for p in written.iter().filter(|p| p.extension().is_some_and(|e| e != "svg")) {
@@ -48,3 +51,4 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     }
     Ok(ExitCode::from(EXIT_OK))
 }
+

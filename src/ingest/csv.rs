@@ -87,10 +87,61 @@ pub(super) enum Text {
 /// Large files with no quotes at all are handed to polars whole (see `ingest::regular_frame`).
 const FAST_PATH_BYTES: usize = 256 * 1024;
 
+/// The longest line (or record: a quoted field may span lines) a table may have: 4 MiB, a
+/// thousand columns of 4 KB each. A longer one is not a row of a table (a file without line
+/// breaks, binary data, a quote never closed) and is refused before it is split into fields.
+pub const MAX_LINE_BYTES: usize = 4 << 20;
+/// The most fields a line may have: Excel's 16,384 columns.
+pub const MAX_FIELDS: usize = 16_384;
+/// The most line breaks the quoted fields of one record may hold: an address or a comment over a
+/// few lines is text; a quote that closes only hundreds of lines later (or never) would make
+/// every row in between one field, and those rows vanish as one ragged row.
+pub const MAX_BREAKS_IN_RECORD: usize = 100;
+
+/// The error for a line or record longer than [`MAX_LINE_BYTES`] (line numbers from 1).
+fn too_long(line: u64, bytes: usize) -> ReadError {
+    ReadError::Format(tr!(
+        "строка {line} длиной {} КБ — в таблице таких строк не бывает (больше {} КБ): в файле нет переводов строк, это не таблица или не закрыта кавычка (\") и всё после неё читается как одно поле",
+        "line {line} is {} KB long — tables have no such lines (over {} KB): the file has no line breaks, is not a table, or a quote (\") is never closed and all after it reads as one field",
+        bytes / 1024,
+        MAX_LINE_BYTES / 1024
+    ))
+}
+
+/// The error for a line with more than [`MAX_FIELDS`] fields.
+fn too_wide(line: u64, fields: usize) -> ReadError {
+    ReadError::Format(tr!(
+        "в строке {line} {fields} полей — больше, чем бывает столбцов в таблице ({MAX_FIELDS}, как в Excel); проверьте разделитель или выгрузите только нужные столбцы",
+        "line {line} has {fields} fields — more than a table has columns ({MAX_FIELDS}, as in Excel); check the delimiter or export only the columns needed"
+    ))
+}
+
+/// Refuses text with a line longer than [`MAX_LINE_BYTES`], or whose first line (the header of
+/// a regular file, where every line has as many fields) has more than [`MAX_FIELDS`] fields.
+fn check_lines(text: &str, delim: Option<u8>) -> Result<(), ReadError> {
+    let bytes = text.as_bytes();
+    let (mut start, mut line) = (0usize, 1u64);
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        if end.saturating_sub(start) > MAX_LINE_BYTES {
+            return Err(too_long(line, end - start));
+        }
+        if line == 1 {
+            let delim = delim.unwrap_or_else(|| sniff_delimiter(text));
+            let fields = bytecount::count(bytes.get(start..end).unwrap_or_default(), delim) + 1;
+            if fields > MAX_FIELDS {
+                return Err(too_wide(line, fields));
+            }
+        }
+        (start, line) = (end + 1, line + 1);
+    }
+    Ok(())
+}
+
 pub(super) fn read_text(bytes: Vec<u8>, opts: &ReadOptions) -> Result<Text, ReadError> {
     check_not_binary(&bytes)?;
     let large = bytes.len() >= FAST_PATH_BYTES;
     let decoded = text::decode_owned(bytes, opts.encoding);
+    check_lines(&decoded.text, opts.delimiter)?;
     if large && !decoded.lossy && !decoded.text.contains('"') {
         let delim = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&decoded.text));
         let info = SourceInfo {
@@ -151,6 +202,20 @@ fn read_decoded(decoded: text::Decoded, opts: &ReadOptions) -> Result<Grid, Read
                 }
                 seen_line += text_bytes.get(seen_byte..start).unwrap_or_default().iter().filter(|b| **b == b'\n').count() as u64;
                 seen_byte = start;
+                // A quote never closed swallows the lines after it into one field.
+                if record.as_byte_record().as_slice().len() > MAX_LINE_BYTES {
+                    return Err(too_long(seen_line, record.as_byte_record().as_slice().len()));
+                }
+                if record.len() > MAX_FIELDS {
+                    return Err(too_wide(seen_line, record.len()));
+                }
+                let breaks = bytecount::count(record.as_byte_record().as_slice(), b'\n');
+                if breaks > MAX_BREAKS_IN_RECORD {
+                    return Err(ReadError::Format(tr!(
+                        "в строке {seen_line} кавычка (\") открывает поле, которое тянется на {breaks} строк дальше (или до конца файла): все эти строки читались бы как одно поле; проверьте кавычки в этой строке",
+                        "at line {seen_line} a quote (\") opens a field that runs {breaks} lines on (or to the end of the file): all those lines would read as one field; check the quotes in that line"
+                    )));
+                }
                 rows.push(record.iter().map(clean_cell).collect());
                 numbers.push(seen_line);
             }

@@ -4,7 +4,7 @@
 use super::ReadError;
 use std::io::Cursor;
 
-use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Reader, Sheets};
+use calamine::{open_workbook_auto_from_rs, Cell, Data, DataRef, Dimensions, Range, Reader, Sheets};
 
 use super::{clean_cell, Grid, SourceInfo};
 
@@ -50,7 +50,96 @@ pub(super) fn read_sheets(bytes: Vec<u8>, sheets: &[String]) -> Result<Vec<Grid>
 
 type Book = Sheets<Cursor<Vec<u8>>>;
 
+/// The most cells the rectangle a sheet spans may hold (from its first to its last used row and
+/// column): 2^24, e.g. Excel's 1,048,576 rows × 16 columns; ~1 GiB in memory. A sheet beyond
+/// it (a cell far away from the others, a million columns) is refused before it is laid out.
+pub const MAX_SHEET_AREA: u64 = 1 << 24;
+/// A workbook (a zip package) unpacking to more than this many times its size, and to more than
+/// [`MAX_UNPACKED`] bytes, is refused before it is opened: a "zip bomb", not a table.
+/// Ordinary workbooks unpack to 4–20 times their size.
+pub const MAX_RATIO: u64 = 100;
+pub const MAX_UNPACKED: u64 = 256 << 20;
+
+/// Refuses a zip package whose parts, as its own directory declares them, unpack to far more
+/// than a spreadsheet would (see [`MAX_RATIO`]).
+fn check_unpacked(bytes: &[u8]) -> Result<(), ReadError> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // not a zip package (XLS), or a broken one: calamine says what is wrong
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        if let Ok(part) = zip.by_index_raw(i) {
+            total = total.saturating_add(part.size());
+        }
+    }
+    let size = bytes.len() as u64;
+    if total > MAX_UNPACKED && total / size.max(1) > MAX_RATIO {
+        return Err(ReadError::Format(tr!(
+            "файл размером {} КБ раскрывается в {} МБ (в {} раз больше): это не похоже на таблицу (так устроены «zip-бомбы»); откройте файл в Excel и сохраните заново или выгрузите в CSV",
+            "the {} KB file unpacks to {} MB ({} times its size): not what a table looks like (a \"zip bomb\"); open it in Excel and save it again, or export it to CSV",
+            size / 1024,
+            total >> 20,
+            total / size.max(1)
+        )));
+    }
+    Ok(())
+}
+
+/// The error for a sheet spanning more than [`MAX_SHEET_AREA`] cells.
+fn too_large(name: &str, rows: u64, cols: u64) -> ReadError {
+    ReadError::Format(tr!(
+        "лист «{name}» занимает {rows} строк × {cols} столбцов — больше {} ячеек; удалите лишние ячейки далеко от таблицы или выгрузите лист в CSV",
+        "sheet '{name}' spans {rows} rows × {cols} columns — more than {} cells; delete stray cells far from the table or export the sheet to CSV",
+        MAX_SHEET_AREA
+    ))
+}
+
+/// The used cells of an XLSX or XLSB sheet, as calamine's own `worksheet_range` gathers them
+/// (empty cells skipped), but refused as soon as they span more than [`MAX_SHEET_AREA`] cells:
+/// calamine would allocate the whole rectangle at once.
+fn bounded_range<'a>(name: &str, mut next: impl FnMut() -> Result<Option<Cell<DataRef<'a>>>, String>) -> Result<Range<Data>, ReadError> {
+    let mut cells = Vec::new();
+    let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    while let Some(cell) = next().map_err(|e| ReadError::Format(tr!("лист «{name}» не читается: {e}", "sheet '{name}' cannot be read: {e}")))? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        (r0, r1, c0, c1) = (r0.min(r), r1.max(r), c0.min(c), c1.max(c));
+        let (rows, cols) = (u64::from(r1 - r0) + 1, u64::from(c1 - c0) + 1);
+        if rows * cols > MAX_SHEET_AREA {
+            return Err(too_large(name, rows, cols));
+        }
+        cells.push(Cell::new((r, c), Data::from(cell.get_value().clone())));
+    }
+    Ok(Range::from_sparse(cells))
+}
+
+/// A sheet's used cells: XLSX and XLSB cell by cell within [`MAX_SHEET_AREA`]; XLS and ODS
+/// through calamine whole (their rectangle checked afterwards).
+fn sheet_range(wb: &mut Book, name: &str) -> Result<Range<Data>, ReadError> {
+    let unreadable = |e: String| ReadError::Format(tr!("лист «{name}» не читается: {e}", "sheet '{name}' cannot be read: {e}"));
+    let range = match wb {
+        Sheets::Xlsx(x) => match x.worksheet_cells_reader(name) {
+            Ok(mut reader) => bounded_range(name, || reader.next_cell().map_err(|e| e.to_string()))?,
+            Err(calamine::XlsxError::NotAWorksheet(_)) => Range::default(),
+            Err(e) => return Err(unreadable(e.to_string())),
+        },
+        Sheets::Xlsb(x) => match x.worksheet_cells_reader(name) {
+            Ok(mut reader) => bounded_range(name, || reader.next_cell().map_err(|e| e.to_string()))?,
+            Err(e) => return Err(unreadable(e.to_string())),
+        },
+        other => other.worksheet_range(name).map_err(|e| unreadable(e.to_string()))?,
+    };
+    let (rows, cols) = range.get_size();
+    if (rows as u64).saturating_mul(cols as u64) > MAX_SHEET_AREA {
+        return Err(too_large(name, rows as u64, cols as u64));
+    }
+    Ok(range)
+}
+
 fn open(bytes: Vec<u8>) -> Result<Book, ReadError> {
+    check_unpacked(&bytes)?;
     open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         ReadError::Format(tr!(
             "файл электронной таблицы не читается (повреждён или не XLSX/XLS/ODS): {e}",
@@ -94,9 +183,7 @@ fn grid_of(wb: &mut Book, name: String) -> Result<Grid, ReadError> {
         Sheets::Xlsb(_) => "XLSB",
         Sheets::Ods(_) => "ODS",
     };
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| ReadError::Format(tr!("лист «{name}» не читается: {e}", "sheet '{name}' cannot be read: {e}")))?;
+    let range = sheet_range(wb, &name)?;
     let merged: Vec<Dimensions> = match wb {
         Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
         Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),

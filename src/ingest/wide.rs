@@ -612,7 +612,7 @@ impl SheetRead<'_> {
 }
 
 /// Reads the sheets of a wide form into the long per-school form.
-pub fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sheets: bool) -> Result<RawFrame, ReadError> {
+pub(crate) fn read(grids: Vec<Grid>, matcher: &Matcher, opts: &WideOptions, explicit_sheets: bool) -> Result<RawFrame, ReadError> {
     let markers: Vec<String> = if opts.total_markers.is_empty() {
         TOTAL_MARKERS.iter().map(|m| lower(m)).collect()
     } else {

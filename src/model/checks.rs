@@ -236,11 +236,21 @@ pub fn warn_cells(report: &mut InputReport, df: &DataFrame, bad: Expr, column: &
 /// words, with the file's headers that look like a misspelling of it (or, when none does, the
 /// headers the file has).
 pub fn require_columns(report: &mut InputReport, df: &DataFrame, required: &[&str]) {
-    for req in required {
-        if df.column(req).is_err() {
-            let msg = missing_column_message(report, req);
-            report.fatal("missing_column", Some(req), msg);
-        }
+    let missing: Vec<&str> = required.iter().copied().filter(|req| df.column(req).is_err()).collect();
+    for req in &missing {
+        let msg = missing_column_message(report, req);
+        report.fatal("missing_column", Some(req), msg);
+    }
+    // Every column of its own kind missing, and the register's there: the wrong file was named.
+    let own: Vec<&str> = required.iter().copied().filter(|c| *c != "school_id").collect();
+    let registerish = ["name", "municipality"].iter().all(|c| df.column(c).is_ok());
+    if report.kind != crate::config::InputKind::Schools && !own.is_empty() && own.iter().all(|c| missing.contains(c)) && registerish {
+        report.fatal("register_given", None, tr!(
+            "файл похож на реестр школ (наименование и муниципалитет есть, а столбцов {} нет): проверьте, тот ли файл указан как «{}»",
+            "the file looks like the school register (a name and a municipality, but none of the columns {}): check that the right file is named as '{}'",
+            own.join(", "),
+            report.kind.label()
+        ));
     }
 }
 

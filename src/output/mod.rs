@@ -126,9 +126,17 @@ fn render<I: Sync, R: Send>(
 }
 
 /// Writes one file atomically. Tests stretch the writing (`SHNOR_WRITE_PAUSE_MS`, a pause after
-/// each file) to kill a run while it writes.
+/// each file) to kill a run while it writes, and fill the disk (`SHNOR_WRITE_FAIL_AFTER`: the
+/// files after the first N fail as a full disk fails, ENOSPC).
 fn write_one(dir: &Path, rel: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let path = dir.join(rel);
+    if let Some(n) = std::env::var("SHNOR_WRITE_FAIL_AFTER").ok().and_then(|v| v.parse::<usize>().ok()) {
+        if WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= n {
+            let full = std::io::Error::from_raw_os_error(28);
+            return Err(anyhow::anyhow!(crate::i18n::io_message(&full)).context(tr!("не удалось записать {}", "cannot write {}", path.display())));
+        }
+    }
     write_atomic(&path, bytes)?;
     if let Some(pause) = std::env::var("SHNOR_WRITE_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
         std::thread::sleep(std::time::Duration::from_millis(pause));

@@ -12,5 +12,5 @@ mod write;
 pub use format::InputFile;
 pub use previous::read_previous;
 pub use run::load;
-pub use staging::Staging;
+pub use staging::{lock, Staging};
 pub use write::aggregate_files;

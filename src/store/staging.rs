@@ -49,25 +49,34 @@ pub fn resolve(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// Takes the lock of an output folder (`.NAME.lock` beside it; an OS lock, released when the
+/// file is dropped or the process dies), refusing at once when another shnor holds it. Gives
+/// the folder's absolute path and the held lock. `run` holds it while it stages and swaps;
+/// `report --out` while it writes into a folder.
+pub fn lock(target: &Path) -> Result<(PathBuf, File)> {
+    let (target, parent) = absolute(target)?;
+    fs::create_dir_all(&parent).with_context(|| tr!("не удалось создать каталог {}", "cannot create directory {}", parent.display()))?;
+    let lock_path = sibling(&target, "lock");
+    let lock = File::create(&lock_path).with_context(|| tr!("не удалось создать {}", "cannot create {}", lock_path.display()))?;
+    if let Err(e) = lock.try_lock() {
+        return Err(anyhow::anyhow!(match e {
+            fs::TryLockError::WouldBlock => tr!(
+                "в каталог {} сейчас пишет другой запуск shnor (блокировка {}); дождитесь его окончания или укажите другой --out",
+                "another shnor run is writing to {} (lock {}); wait for it to finish or give another --out",
+                target.display(),
+                lock_path.display()
+            ),
+            fs::TryLockError::Error(e) => tr!("не удалось заблокировать {}: {e}", "cannot lock {}: {e}", lock_path.display()),
+        }));
+    }
+    Ok((target, lock))
+}
+
 impl Staging {
     /// Takes the lock (refusing when another run holds it), puts back an old set a stopped swap
     /// left aside, clears what a stopped run left, and creates the staging folder.
     pub fn begin(target: &Path) -> Result<Staging> {
-        let (target, parent) = absolute(target)?;
-        fs::create_dir_all(&parent).with_context(|| tr!("не удалось создать каталог {}", "cannot create directory {}", parent.display()))?;
-        let lock_path = sibling(&target, "lock");
-        let lock = File::create(&lock_path).with_context(|| tr!("не удалось создать {}", "cannot create {}", lock_path.display()))?;
-        if let Err(e) = lock.try_lock() {
-            return Err(anyhow::anyhow!(match e {
-                fs::TryLockError::WouldBlock => tr!(
-                    "в каталог {} сейчас пишет другой запуск shnor (блокировка {}); дождитесь его окончания или укажите другой --out",
-                    "another shnor run is writing to {} (lock {}); wait for it to finish or give another --out",
-                    target.display(),
-                    lock_path.display()
-                ),
-                fs::TryLockError::Error(e) => tr!("не удалось заблокировать {}: {e}", "cannot lock {}: {e}", lock_path.display()),
-            }));
-        }
+        let (target, lock) = lock(target)?;
         let (new, previous) = (sibling(&target, "new"), sibling(&target, "previous"));
         if !target.exists() && previous.exists() {
             rename(&previous, &target)?;
