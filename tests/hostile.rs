@@ -12,6 +12,11 @@ use common::write;
 const REGISTER: &str = "Логин ОО;Наименование ОО;Муниципалитет;Тип ОО\ns1;Школа 1;Район А;СОШ\ns2;Школа 2;Район А;ООШ\n";
 const RESULTS_HEAD: &str = "Год;Логин ОО;Процедура;Класс;Предмет;Отметка\n";
 
+/// `n` valid results rows (ВПР 4 Математика, marks 2–5, schools s1 and s2).
+fn good_rows(n: usize) -> String {
+    (0..n).map(|i| format!("2025;s{};ВПР;4;Математика;{}\n", 1 + i % 2, 2 + i % 4)).collect()
+}
+
 /// `shnor check` (or `run`) of the register and one results file, in 3 GiB of address space,
 /// at most two minutes.
 fn shnor_bounded(dir: &Path, cmd: &str, results: &Path) -> assert_cmd::assert::Assert {
@@ -135,13 +140,9 @@ fn csv_with_deeply_nested_quotes_is_refused() {
     refused(d.path(), &path, "кавыч");
     // The same over many lines (each line short): the rows after the quote would vanish as one.
     let mut text = String::from(RESULTS_HEAD);
-    for i in 0..100 {
-        text.push_str(&format!("2025;s{};ВПР;4;Математика;{}\n", 1 + i % 2, 2 + i % 4));
-    }
+    text.push_str(&good_rows(100));
     text.push_str("2025;s1;\"ВПР;4;Математика;3\n");
-    for i in 0..300 {
-        text.push_str(&format!("2025;s{};ВПР;4;Математика;{}\n", 1 + i % 2, 2 + i % 4));
-    }
+    text.push_str(&good_rows(300));
     let path = write(d.path(), "results_2.csv", text.as_bytes());
     refused(d.path(), &path, "кавычка (\") открывает поле");
 }
@@ -157,9 +158,7 @@ fn the_register_given_as_results_is_refused() {
 fn csv_truncated_mid_row_is_refused() {
     let d = tempfile::tempdir().unwrap();
     let mut text = String::from(RESULTS_HEAD);
-    for i in 0..200 {
-        text.push_str(&format!("2025;s{};ВПР;4;Математика;{}\n", 1 + i % 2, 2 + i % 4));
-    }
+    text.push_str(&good_rows(200));
     text.push_str("2025;s2;ВП");
     let path = write(d.path(), "results.csv", text.as_bytes());
     refused(d.path(), &path, "обрывается");
@@ -170,9 +169,7 @@ fn csv_truncated_mid_row_is_refused() {
 fn csv_changing_while_read_is_refused() {
     let d = tempfile::tempdir().unwrap();
     let mut text = String::from(RESULTS_HEAD);
-    for i in 0..200 {
-        text.push_str(&format!("2025;s{};ВПР;4;Математика;{}\n", 1 + i % 2, 2 + i % 4));
-    }
+    text.push_str(&good_rows(200));
     let path: PathBuf = write(d.path(), "results.csv", text.as_bytes());
     let register = write(d.path(), "schools.csv", REGISTER.as_bytes());
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shnor"))
