@@ -41,16 +41,24 @@ pub fn normalize(name: &str) -> String {
             _ => " ".to_string(),
         })
         .collect();
-    let mut text = format!(" {} ", spaced.split_whitespace().collect::<Vec<_>>().join(" "));
-    for (long, short) in KINDS {
-        text = text.replace(&format!(" {long} "), &format!(" {short} "));
+    // Legal-form words go first, so that the words around one can form a kind, and a second
+    // normalisation changes nothing (found by fuzzing: «начальная учреждение школа»).
+    let kept: Vec<&str> = spaced.split_whitespace().filter(|t| !LEGAL_FORMS.contains(t) && !LEGAL_WORDS.contains(t)).collect();
+    let mut text = format!(" {} ", kept.join(" "));
+    // Until nothing changes: `replace` passes over a kind right after another (they share the
+    // space between them: «начальная школа начальная школа»).
+    loop {
+        let before = text.clone();
+        for (long, short) in KINDS {
+            text = text.replace(&format!(" {long} "), &format!(" {short} "));
+        }
+        if text == before {
+            break;
+        }
     }
     let mut out: Vec<String> = Vec::new();
     let mut number_sign = false;
     for token in text.split_whitespace() {
-        if LEGAL_FORMS.contains(&token) || LEGAL_WORDS.contains(&token) {
-            continue;
-        }
         if token == "№" {
             number_sign = true;
             continue;
@@ -343,6 +351,18 @@ mod tests {
         }
         assert_ne!(normalize("СОШ № 5"), normalize("СОШ № 15"));
         assert_ne!(normalize("Лицей № 1"), normalize("Гимназия № 1"));
+    }
+
+    /// Normalising twice changes nothing (fuzzing found both: a legal word inside a kind, and a
+    /// kind right after another; fuzz/regressions/names/).
+    #[test]
+    fn normalisation_is_idempotent() {
+        for raw in ["начальная учреждение школа № 3", "Начальная школа начальная школа", "средняя школа-средняя школа", "№ № 5 №", "ООШ ОУ основная школа"] {
+            let once = normalize(raw);
+            assert_eq!(normalize(&once), once, "{raw}");
+        }
+        assert_eq!(normalize("начальная учреждение школа № 3"), "нш №3");
+        assert_eq!(normalize("Начальная школа начальная школа"), "нш нш");
     }
 
     fn register() -> Register {
