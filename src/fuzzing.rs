@@ -48,7 +48,10 @@ pub fn table(data: &[u8]) {
 /// Loads a region (the two-school register and `results`) as `check` and `run` do; every input
 /// read accounts for each row: read = used + excluded, excluded = the sum over reasons.
 fn load_region(results: &Path, kind: InputKind, dir: &Path) {
-    let Ok(schools) = std::fs::write(dir.join("schools.csv"), REGISTER).map(|_| dir.join("schools.csv")) else { return };
+    let schools = dir.join("schools.csv");
+    if std::fs::write(&schools, REGISTER).is_err() {
+        return;
+    }
     let mut sources = Sources { schools: Some(schools), ..Sources::default() };
     match kind {
         InputKind::Scales => sources.scales.push(results.to_path_buf()),

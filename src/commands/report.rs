@@ -51,4 +51,3 @@ pub fn run(args: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     }
     Ok(ExitCode::from(EXIT_OK))
 }
-

@@ -203,13 +203,14 @@ fn read_decoded(decoded: text::Decoded, opts: &ReadOptions) -> Result<Grid, Read
                 seen_line += text_bytes.get(seen_byte..start).unwrap_or_default().iter().filter(|b| **b == b'\n').count() as u64;
                 seen_byte = start;
                 // A quote never closed swallows the lines after it into one field.
-                if record.as_byte_record().as_slice().len() > MAX_LINE_BYTES {
-                    return Err(too_long(seen_line, record.as_byte_record().as_slice().len()));
+                let raw = record.as_byte_record().as_slice();
+                if raw.len() > MAX_LINE_BYTES {
+                    return Err(too_long(seen_line, raw.len()));
                 }
                 if record.len() > MAX_FIELDS {
                     return Err(too_wide(seen_line, record.len()));
                 }
-                let breaks = bytecount::count(record.as_byte_record().as_slice(), b'\n');
+                let breaks = bytecount::count(raw, b'\n');
                 if breaks > MAX_BREAKS_IN_RECORD {
                     return Err(ReadError::Format(tr!(
                         "в строке {seen_line} кавычка (\") открывает поле, которое тянется на {breaks} строк дальше (или до конца файла): все эти строки читались бы как одно поле; проверьте кавычки в этой строке",

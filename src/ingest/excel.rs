@@ -85,6 +85,11 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// The error for a sheet the reader cannot read.
+fn unreadable(name: &str, e: impl std::fmt::Display) -> ReadError {
+    ReadError::Format(tr!("лист «{name}» не читается: {e}", "sheet '{name}' cannot be read: {e}"))
+}
+
 /// The error for a sheet spanning more than [`MAX_SHEET_AREA`] cells.
 fn too_large(name: &str, rows: u64, cols: u64) -> ReadError {
     ReadError::Format(tr!(
@@ -100,7 +105,7 @@ fn too_large(name: &str, rows: u64, cols: u64) -> ReadError {
 fn bounded_range<'a>(name: &str, mut next: impl FnMut() -> Result<Option<Cell<DataRef<'a>>>, String>) -> Result<Range<Data>, ReadError> {
     let mut cells = Vec::new();
     let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
-    while let Some(cell) = next().map_err(|e| ReadError::Format(tr!("лист «{name}» не читается: {e}", "sheet '{name}' cannot be read: {e}")))? {
+    while let Some(cell) = next().map_err(|e| unreadable(name, e))? {
         if matches!(cell.get_value(), DataRef::Empty) {
             continue;
         }
@@ -118,18 +123,17 @@ fn bounded_range<'a>(name: &str, mut next: impl FnMut() -> Result<Option<Cell<Da
 /// A sheet's used cells: XLSX and XLSB cell by cell within [`MAX_SHEET_AREA`]; XLS and ODS
 /// through calamine whole (their rectangle checked afterwards).
 fn sheet_range(wb: &mut Book, name: &str) -> Result<Range<Data>, ReadError> {
-    let unreadable = |e: String| ReadError::Format(tr!("лист «{name}» не читается: {e}", "sheet '{name}' cannot be read: {e}"));
     let range = match wb {
         Sheets::Xlsx(x) => match x.worksheet_cells_reader(name) {
             Ok(mut reader) => bounded_range(name, || reader.next_cell().map_err(|e| e.to_string()))?,
             Err(calamine::XlsxError::NotAWorksheet(_)) => Range::default(),
-            Err(e) => return Err(unreadable(e.to_string())),
+            Err(e) => return Err(unreadable(name, e)),
         },
         Sheets::Xlsb(x) => match x.worksheet_cells_reader(name) {
             Ok(mut reader) => bounded_range(name, || reader.next_cell().map_err(|e| e.to_string()))?,
-            Err(e) => return Err(unreadable(e.to_string())),
+            Err(e) => return Err(unreadable(name, e)),
         },
-        other => other.worksheet_range(name).map_err(|e| unreadable(e.to_string()))?,
+        other => other.worksheet_range(name).map_err(|e| unreadable(name, e))?,
     };
     let (rows, cols) = range.get_size();
     if (rows as u64).saturating_mul(cols as u64) > MAX_SHEET_AREA {

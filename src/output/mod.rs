@@ -126,17 +126,9 @@ fn render<I: Sync, R: Send>(
 }
 
 /// Writes one file atomically. Tests stretch the writing (`SHNOR_WRITE_PAUSE_MS`, a pause after
-/// each file) to kill a run while it writes, and fill the disk (`SHNOR_WRITE_FAIL_AFTER`: the
-/// files after the first N fail as a full disk fails, ENOSPC).
+/// each file) to kill a run while it writes.
 fn write_one(dir: &Path, rel: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let path = dir.join(rel);
-    if let Some(n) = std::env::var("SHNOR_WRITE_FAIL_AFTER").ok().and_then(|v| v.parse::<usize>().ok()) {
-        if WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= n {
-            let full = std::io::Error::from_raw_os_error(28);
-            return Err(anyhow::anyhow!(crate::i18n::io_message(&full)).context(tr!("не удалось записать {}", "cannot write {}", path.display())));
-        }
-    }
     write_atomic(&path, bytes)?;
     if let Some(pause) = std::env::var("SHNOR_WRITE_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
         std::thread::sleep(std::time::Duration::from_millis(pause));
@@ -168,12 +160,23 @@ pub fn number(v: Option<f64>, decimal: char) -> String {
     }
 }
 
+/// Tests fill the disk (`SHNOR_WRITE_FAIL_AFTER=N`): every file written after the first N fails
+/// where a full disk fails it, with ENOSPC.
+fn simulated_full_disk() -> std::io::Result<()> {
+    static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    match std::env::var("SHNOR_WRITE_FAIL_AFTER").ok().and_then(|v| v.parse::<usize>().ok()) {
+        Some(n) if WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= n => Err(std::io::Error::from_raw_os_error(28)),
+        _ => Ok(()),
+    }
+}
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| tr!("не удалось создать каталог {}", "cannot create directory {}", dir.display()))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| tr!("не удалось создать временный файл в {}", "cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes)
+    simulated_full_disk()
+        .and_then(|()| tmp.write_all(bytes))
         .with_context(|| tr!("не удалось записать {}", "cannot write {}", path.display()))?;
     // Temporary files are private; outputs are ordinary files (rw-r--r--).
     #[cfg(unix)]
